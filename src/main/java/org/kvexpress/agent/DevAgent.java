@@ -1,0 +1,486 @@
+package org.kvexpress.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.zip.GZIPOutputStream;
+import org.kvexpress.core.GoDuration;
+
+/**
+ * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not Consul and
+ * not for production: one node, no Raft, no sessions, one management ACL token. What it does implement
+ * follows ../shared/consul-kv-api.md on the wire.
+ *
+ * <p>Modelled on okhttp's MockWebServer: {@link #start()} binds (port 0 picks a free port), {@link #url()}
+ * gives the address, requests are recorded, and faults can be injected into chosen requests. Blocking
+ * queries are parked rather than holding a thread, so thousands can wait at once.
+ */
+public final class DevAgent implements AutoCloseable {
+  public static final long DEFAULT_MAX_VALUE_SIZE = 524_288;
+  public static final String DATACENTER = "dc1";
+  public static final String VERSION = "1.22.0";
+  private static final int RECORD_LIMIT = 10_000;
+  private static final int GZIP_MIN_SIZE = 1400;
+
+  /** How an agent is set up; defaults mirror a Consul dev agent. */
+  public record Config(
+      String host,
+      int port,
+      String aclToken,
+      long maxValueSize,
+      long maxTxnBytes,
+      double failRate,
+      boolean verbose,
+      PrintStream log,
+      Clock clock,
+      Duration tombstoneTtl) {
+
+    public static Config defaults() {
+      return new Config("127.0.0.1", 0, null, DEFAULT_MAX_VALUE_SIZE, DEFAULT_MAX_VALUE_SIZE, 0, false, System.err,
+          Clock.systemUTC(), Duration.ofMinutes(15));
+    }
+
+    public Config withPort(String h, int p) {
+      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+    }
+
+    public Config withAclToken(String t) {
+      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+    }
+
+    public Config withMaxValueSize(long m) {
+      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+    }
+
+    public Config withFailRate(double f) {
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl);
+    }
+
+    public Config withVerbose(boolean v, PrintStream out) {
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl);
+    }
+  }
+
+  private record PlannedFault(Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining) {}
+
+  private final Config config;
+  private final Acl acl;
+  private final KvState state;
+  private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
+  private final List<PlannedFault> plannedFaults = new ArrayList<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private volatile double failRate;
+  private HttpServer server;
+  private ExecutorService executor;
+  private ScheduledExecutorService scheduler;
+  private KvEndpoint kv;
+  private TxnEndpoint txn;
+
+  public DevAgent() {
+    this(Config.defaults());
+  }
+
+  public DevAgent(Config config) {
+    this.config = config;
+    this.acl = new Acl(config.aclToken());
+    this.state = new KvState(config.clock(), config.tombstoneTtl());
+    this.failRate = config.failRate();
+  }
+
+  /** Binds and starts serving; port 0 in the config picks a free port. */
+  public DevAgent start() throws IOException {
+    executor = Executors.newFixedThreadPool(8, daemon("kvexpress-agent"));
+    scheduler = Executors.newSingleThreadScheduledExecutor(daemon("kvexpress-agent-timer"));
+    kv = new KvEndpoint(state, config.maxValueSize(), executor, scheduler);
+    txn = new TxnEndpoint(state, config.maxValueSize(), config.maxTxnBytes());
+    server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
+    server.setExecutor(executor);
+    server.createContext("/", this::dispatch);
+    server.start();
+    return this;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** host:port, the form CONSUL_HTTP_ADDR and -s take. */
+  public String address() {
+    return config.host() + ":" + port();
+  }
+
+  public String url(String path) {
+    return "http://" + address() + path;
+  }
+
+  public String url() {
+    return url("");
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+      scheduler.shutdownNow();
+      server = null;
+    }
+  }
+
+  // ---- recording and faults ----
+
+  /** The requests received so far, oldest first (at most the last 10,000). */
+  public synchronized List<RecordedRequest> requests() {
+    return new ArrayList<>(recorded);
+  }
+
+  public synchronized int requestCount() {
+    return recorded.size();
+  }
+
+  public synchronized void clearRequests() {
+    recorded.clear();
+  }
+
+  /** Injects {@code fault} into the next request. */
+  public void failNext(Fault fault) {
+    failWhen(r -> true, fault, 1);
+  }
+
+  /** Injects {@code fault} into the next {@code times} requests that match. */
+  public synchronized void failWhen(Predicate<RecordedRequest> when, Fault fault, int times) {
+    plannedFaults.add(new PlannedFault(when, fault, new AtomicInteger(times)));
+  }
+
+  /** Fails this fraction of all requests, half with 500 and half by dropping the connection. */
+  public void setFailRate(double rate) {
+    this.failRate = rate;
+  }
+
+  public synchronized void clearFaults() {
+    plannedFaults.clear();
+    failRate = 0;
+  }
+
+  private synchronized Fault decideFault(RecordedRequest r) {
+    for (PlannedFault p : plannedFaults) {
+      if (p.remaining().get() > 0 && p.when().test(r)) {
+        p.remaining().decrementAndGet();
+        return p.fault();
+      }
+    }
+    plannedFaults.removeIf(p -> p.remaining().get() <= 0);
+    if (failRate > 0 && ThreadLocalRandom.current().nextDouble() < failRate) {
+      return ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP;
+    }
+    return null;
+  }
+
+  private synchronized void record(RecordedRequest r) {
+    if (recorded.size() >= RECORD_LIMIT) {
+      recorded.removeFirst();
+    }
+    recorded.addLast(r);
+  }
+
+  // ---- HTTP ----
+
+  private void dispatch(HttpExchange ex) {
+    long started = System.nanoTime();
+    RecordedRequest req;
+    boolean overflow;
+    try {
+      long limit = Math.max(config.maxValueSize(), config.maxTxnBytes());
+      byte[] body = readBody(ex.getRequestBody(), limit + 1);
+      overflow = body.length > limit;
+      req = new RecordedRequest(sequence.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getPath(),
+          ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
+    } catch (IOException | RuntimeException e) {
+      ex.close();
+      return;
+    }
+    record(req);
+    Fault fault = decideFault(req);
+    if (fault == Fault.HTTP_500) {
+      send(ex, req, Reply.text(500, "injected fault (kvexpress dev agent)"), started);
+      return;
+    }
+    if (fault == Fault.DROP) {
+      log(req, "dropped", started);
+      ex.close();
+      return;
+    }
+    boolean dropAfter = fault == Fault.DROP_AFTER_APPLY;
+    String contentLength = ex.getRequestHeaders().getFirst("Content-Length");
+    try {
+      Reply reply = route(ex, req, overflow, contentLength == null ? -1 : Long.parseLong(contentLength),
+          r -> finish(ex, req, r, started, dropAfter));
+      if (reply != null) {
+        finish(ex, req, reply, started, dropAfter);
+      }
+    } catch (RuntimeException e) {
+      finish(ex, req, Reply.text(500, "internal error: " + e), started, false);
+    }
+  }
+
+  private void finish(HttpExchange ex, RecordedRequest req, Reply reply, long started, boolean drop) {
+    if (drop) {
+      log(req, "dropped-after-apply", started);
+      ex.close();
+    } else {
+      send(ex, req, reply, started);
+    }
+  }
+
+  private Reply route(HttpExchange ex, RecordedRequest req, boolean overflow, long contentLength,
+      java.util.function.Consumer<Reply> later) {
+    String rawPath = ex.getRequestURI().getRawPath();
+    String cleaned = cleanPath(rawPath);
+    if (!cleaned.equals(rawPath)) {
+      return Reply.text(301, "").header("Location", cleaned);
+    }
+    if (rawPath.equals("/v1/kv")) {
+      return Reply.text(301, "").header("Location", "/v1/kv/");
+    }
+    String path = req.path();
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return Reply.text(400, "Invalid URL path: contains unprintable characters");
+      }
+    }
+    Map<String, String> query = req.query();
+    String method = req.method();
+    if (path.startsWith("/v1/kv/")) {
+      Reply bad = checkMethod(method, "OPTIONS,GET,PUT,DELETE");
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, call ->
+          kv.handle(call, path.substring("/v1/kv/".length())));
+    }
+    if (path.equals("/v1/txn")) {
+      Reply bad = checkMethod(method, "OPTIONS,PUT");
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, txn::handle);
+    }
+    if (path.equals("/v1/status/leader")) {
+      Reply bad = checkMethod(method, "OPTIONS,GET");
+      return bad != null ? bad : Reply.json(200, "127.0.0.1:8300", query.containsKey("pretty"));
+    }
+    if (path.equals("/v1/agent/self")) {
+      Reply bad = checkMethod(method, "OPTIONS,GET");
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, this::agentSelf);
+    }
+    return Reply.text(404, "404 page not found\n");
+  }
+
+  private interface Endpoint {
+    Reply handle(Call call);
+  }
+
+  /** The checks every /v1 data endpoint shares (facts §0, §1, §7), then the endpoint itself. */
+  private Reply common(RecordedRequest req, Map<String, String> query, boolean overflow, long contentLength,
+      java.util.function.Consumer<Reply> later, boolean aclChecked, Endpoint endpoint) {
+    if (nonEmpty(query.get("ns")) || nonEmpty(req.header("X-Consul-Namespace"))) {
+      return Reply.text(400, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
+    }
+    if (nonEmpty(query.get("partition")) || nonEmpty(req.header("X-Consul-Partition"))) {
+      return Reply.text(400, "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature");
+    }
+    if (query.containsKey("stale") && query.containsKey("consistent")) {
+      return Reply.text(400, "Cannot specify ?stale with ?consistent, conflicting semantics.");
+    }
+    String dc = query.containsKey("datacenter") ? query.get("datacenter") : query.get("dc");
+    if (nonEmpty(dc) && !dc.equals(DATACENTER)) {
+      return Reply.text(500, "No path to datacenter");
+    }
+    if (query.containsKey("token")) {
+      warn("request " + req.method() + " " + req.path()
+          + " carries ?token=, which Consul deprecates and proxies log; send the X-Consul-Token header instead");
+    }
+    String identity = acl.resolve(token(req, query));
+    if (aclChecked && identity.equals("not-found")) {
+      return Reply.text(403, "ACL not found");
+    }
+    return endpoint.handle(new Call(req, query, identity, query.containsKey("pretty"), contentLength, overflow,
+        later));
+  }
+
+  private Reply agentSelf(Call call) {
+    if (call.anonymous()) {
+      return Reply.text(403, Acl.deniedText("agent:read", "kvexpress-dev"));
+    }
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("Datacenter", DATACENTER);
+    cfg.put("NodeName", "kvexpress-dev");
+    cfg.put("NodeID", "00000000-0000-0000-0000-000000000001");
+    cfg.put("Server", true);
+    cfg.put("Revision", "kvexpress-dev-agent");
+    cfg.put("Version", VERSION);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Config", cfg);
+    body.put("DebugConfig", Map.of());
+    body.put("Coord", null);
+    body.put("Member", Map.of("Name", "kvexpress-dev", "Addr", config.host(), "Port", 8301));
+    body.put("Stats", Map.of());
+    body.put("Meta", Map.of("kvexpress-dev-agent", "true"));
+    return Reply.json(200, body, call.pretty());
+  }
+
+  private static Reply checkMethod(String method, String allow) {
+    if (method.equals("OPTIONS")) {
+      return Reply.empty(200).header("Allow", allow);
+    }
+    for (String m : allow.split(",")) {
+      if (m.equals(method)) {
+        return null;
+      }
+    }
+    return Reply.text(405, "method " + method + " not allowed").header("Allow", allow);
+  }
+
+  /** Token precedence: ?token= > X-Consul-Token > Authorization: Bearer (facts §7). */
+  private static String token(RecordedRequest req, Map<String, String> query) {
+    if (nonEmpty(query.get("token"))) {
+      return query.get("token");
+    }
+    if (nonEmpty(req.header("X-Consul-Token"))) {
+      return req.header("X-Consul-Token");
+    }
+    String auth = req.header("Authorization");
+    if (auth != null) {
+      String[] parts = auth.trim().split("\\s+");
+      if (parts.length >= 2 && parts[0].equalsIgnoreCase("Bearer")) {
+        return parts[1];
+      }
+    }
+    return null;
+  }
+
+  /** Go's ServeMux redirects paths that path.Clean would change (keeping a trailing slash). */
+  static String cleanPath(String p) {
+    if (!p.contains("//") && !p.contains("/./") && !p.contains("/../") && !p.endsWith("/.") && !p.endsWith("/..")) {
+      return p;
+    }
+    Deque<String> out = new ArrayDeque<>();
+    for (String seg : p.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        out.pollLast();
+      } else {
+        out.addLast(seg);
+      }
+    }
+    String cleaned = "/" + String.join("/", out);
+    if (p.endsWith("/") && !cleaned.endsWith("/")) {
+      cleaned += "/";
+    }
+    return cleaned;
+  }
+
+  private void send(HttpExchange ex, RecordedRequest req, Reply reply, long started) {
+    try {
+      var h = ex.getResponseHeaders();
+      reply.headers.forEach(h::set);
+      h.set("X-Consul-Default-Acl-Policy", acl.enabled() ? "deny" : "allow");
+      h.set("Vary", "Accept-Encoding");
+      byte[] body = reply.body;
+      String accept = req.header("Accept-Encoding");
+      if (body != null && body.length >= GZIP_MIN_SIZE && accept != null && accept.contains("gzip")) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
+          gz.write(body);
+        }
+        body = buf.toByteArray();
+        h.set("Content-Encoding", "gzip");
+      }
+      long length = body == null || body.length == 0 ? -1 : body.length;
+      ex.sendResponseHeaders(reply.status, length);
+      if (length > 0) {
+        try (OutputStream os = ex.getResponseBody()) {
+          os.write(body);
+        }
+      }
+      log(req, String.valueOf(reply.status), started);
+    } catch (IOException e) {
+      log(req, "client-gone", started);
+    } finally {
+      ex.close();
+    }
+  }
+
+  private void log(RecordedRequest req, String outcome, long started) {
+    if (config.verbose()) {
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      config.log().printf("[INFO] (agent) method=%s path=%s query=%s status=%s ms=%d%n", req.method(), req.path(),
+          redactQuery(req.rawQuery()), outcome, ms);
+    }
+  }
+
+  private void warn(String message) {
+    config.log().println("[WARN] (agent) " + message);
+  }
+
+  /** The raw query with any token value replaced, so the agent's own log never shows a token. */
+  static String redactQuery(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return "-";
+    }
+    return rawQuery.replaceAll("(^|&)token=[^&]*", "$1token=<redacted>");
+  }
+
+  private static boolean nonEmpty(String s) {
+    return s != null && !s.isEmpty();
+  }
+
+  private static byte[] readBody(InputStream in, long cap) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[16 * 1024];
+    long total = 0;
+    int n;
+    while (total < cap && (n = in.read(buf, 0, (int) Math.min(buf.length, cap - total))) > 0) {
+      out.write(buf, 0, n);
+      total += n;
+    }
+    return out.toByteArray();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Waits for the agent's threads after {@link #close()}; for tests that check nothing is left running. */
+  public boolean awaitTermination(Duration d) throws InterruptedException {
+    return executor == null || executor.awaitTermination(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static String utf8(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,197 @@
+package org.kvexpress.agent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's state
+ * store (facts §1, §4, §5): keys sort bytewise, an identical write changes nothing, deletes leave
+ * tombstones that keep list indexes from going backwards until they are reaped.
+ */
+final class KvState {
+  /** One stored key. Immutable; a write replaces it. */
+  record Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
+    boolean sameContent(byte[] v, long f) {
+      return flags == f && Arrays.equals(value, v);
+    }
+  }
+
+  /** A view of the table inside one transaction: reads see earlier writes; nothing shows until commit. */
+  final class Txn {
+    final TreeMap<String, Entry> table = new TreeMap<>(entries);
+    final List<String> tombstonesToAdd = new ArrayList<>();
+    final long index = raftIndex + 1;
+    boolean wrote;
+  }
+
+  /** Code point order of Java strings equals the byte order of their UTF-8 encodings. */
+  static final Comparator<String> BYTE_ORDER = (a, b) -> {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  };
+
+  private final TreeMap<String, Entry> entries = new TreeMap<>(BYTE_ORDER);
+  private final TreeMap<String, long[]> tombstones = new TreeMap<>(BYTE_ORDER); // key -> {index, millis}
+  private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
+  private final Clock clock;
+  private final Duration tombstoneTtl;
+  private long raftIndex = 1;
+  private long kvsIndex = 1;
+  private long tombstoneIndex = 0;
+
+  KvState(Clock clock, Duration tombstoneTtl) {
+    this.clock = clock;
+    this.tombstoneTtl = tombstoneTtl;
+  }
+
+  /** Listeners run (outside the lock) after every change; blocking queries re-check through them. */
+  void addListener(Runnable r) {
+    listeners.add(r);
+  }
+
+  void removeListener(Runnable r) {
+    listeners.remove(r);
+  }
+
+  synchronized Entry get(String key) {
+    return entries.get(key);
+  }
+
+  synchronized List<Entry> list(String prefix) {
+    return new ArrayList<>(underPrefix(entries, prefix).values());
+  }
+
+  /** X-Consul-Index of a single-key read: the key's ModifyIndex, or the table indexes when it is missing. */
+  synchronized long keyIndex(String key) {
+    Entry e = entries.get(key);
+    return clamp(e != null ? e.modifyIndex() : Math.max(kvsIndex, tombstoneIndex));
+  }
+
+  /** X-Consul-Index of a prefix read: the highest index under it, tombstones included, else the table's. */
+  synchronized long prefixIndex(String prefix) {
+    long max = 0;
+    for (Entry e : underPrefix(entries, prefix).values()) {
+      max = Math.max(max, e.modifyIndex());
+    }
+    for (long[] t : underPrefix(tombstones, prefix).values()) {
+      max = Math.max(max, t[0]);
+    }
+    return clamp(max == 0 ? Math.max(kvsIndex, tombstoneIndex) : max);
+  }
+
+  /** Runs {@code body} against a transaction view and commits it if it returns true. */
+  boolean transact(java.util.function.Predicate<Txn> body) {
+    boolean changed;
+    synchronized (this) {
+      Txn txn = new Txn();
+      if (!body.test(txn)) {
+        return false;
+      }
+      changed = commit(txn);
+    }
+    if (changed) {
+      listeners.forEach(Runnable::run);
+    }
+    return true;
+  }
+
+  /** Stages a set in a transaction; an identical value and flags change nothing (facts §3). */
+  static Entry stageSet(Txn txn, String key, byte[] value, long flags) {
+    Entry old = txn.table.get(key);
+    if (old != null && old.sameContent(value, flags)) {
+      return old;
+    }
+    Entry e = new Entry(key, value, flags, old == null ? txn.index : old.createIndex(), txn.index);
+    txn.table.put(key, e);
+    txn.wrote = true;
+    return e;
+  }
+
+  /** Stages a delete; a key that existed leaves a tombstone. */
+  static void stageDelete(Txn txn, String key) {
+    if (txn.table.remove(key) != null) {
+      txn.wrote = true;
+      txn.tombstonesToAdd.add(key);
+    }
+  }
+
+  /** Stages a tree delete; it leaves one tombstone for the prefix (none for the empty prefix). */
+  static void stageDeleteTree(Txn txn, String prefix) {
+    NavigableMap<String, Entry> sub = underPrefix(txn.table, prefix);
+    if (!sub.isEmpty()) {
+      sub.clear();
+      txn.wrote = true;
+      if (!prefix.isEmpty()) {
+        txn.tombstonesToAdd.add(prefix);
+      }
+    }
+  }
+
+  static NavigableMap<String, Entry> tree(Txn txn, String prefix) {
+    return underPrefix(txn.table, prefix);
+  }
+
+  private boolean commit(Txn txn) {
+    reap();
+    boolean changed = txn.wrote;
+    raftIndex = txn.index;
+    for (String key : txn.tombstonesToAdd) {
+      tombstones.put(key, new long[] {txn.index, clock.millis()});
+      tombstoneIndex = txn.index;
+    }
+    if (changed) {
+      entries.clear();
+      entries.putAll(txn.table);
+      kvsIndex = txn.index;
+    }
+    return changed;
+  }
+
+  private void reap() {
+    long cutoff = clock.millis() - tombstoneTtl.toMillis();
+    Iterator<Map.Entry<String, long[]>> it = tombstones.entrySet().iterator();
+    while (it.hasNext()) {
+      if (it.next().getValue()[1] < cutoff) {
+        it.remove();
+      }
+    }
+  }
+
+  synchronized void forEachEntry(Consumer<Entry> c) {
+    entries.values().forEach(c);
+  }
+
+  private static <V> NavigableMap<String, V> underPrefix(TreeMap<String, V> map, String prefix) {
+    if (prefix.isEmpty()) {
+      return map;
+    }
+    // Every key with this raw prefix sorts between the prefix and the prefix followed by the highest
+    // code point.
+    return map.subMap(prefix, true, prefix + Character.toString(Character.MAX_CODE_POINT), true);
+  }
+
+  private static long clamp(long index) {
+    return Math.max(1, index);
+  }
+}

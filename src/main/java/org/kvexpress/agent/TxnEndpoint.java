@@ -1,0 +1,238 @@
+package org.kvexpress.agent;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** PUT /v1/txn: KV operations applied atomically, all or none (facts §6). */
+final class TxnEndpoint {
+  static final int MAX_OPS = 128;
+  private static final Set<String> TOP_FIELDS = Set.of("KV");
+  private static final Set<String> KV_FIELDS =
+      Set.of("Verb", "Key", "Value", "Flags", "Index", "Session", "Namespace", "Partition");
+  private static final Set<String> READ_VERBS =
+      Set.of("get", "get-or-empty", "get-tree", "check-index", "check-session", "check-not-exists");
+
+  private final KvState state;
+  private final long maxValueSize;
+  private final long maxTxnBytes;
+
+  TxnEndpoint(KvState state, long maxValueSize, long maxTxnBytes) {
+    this.state = state;
+    this.maxValueSize = maxValueSize;
+    this.maxTxnBytes = maxTxnBytes;
+  }
+
+  private record Op(String verb, String key, byte[] value, long flags, long index, String session) {}
+
+  Reply handle(Call call) {
+    long limit = Math.max(maxTxnBytes, maxValueSize);
+    if (call.contentLength() > limit) {
+      return Reply.text(413, "Request body(" + call.contentLength() + " bytes) too large, max size: " + limit
+          + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
+    }
+    if (call.bodyOverflow()) {
+      return Reply.text(413, "Request body too large, max size: " + limit
+          + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
+    }
+    List<Op> ops;
+    try {
+      ops = parse(call.request().body());
+    } catch (IllegalArgumentException | JsonParseException | IllegalStateException e) {
+      return Reply.text(400, "Failed to parse body: " + e.getMessage());
+    }
+    if (ops.size() > MAX_OPS) {
+      return Reply.text(413, "Transaction contains too many operations (" + ops.size() + " > " + MAX_OPS + ")");
+    }
+    for (Op op : ops) {
+      if (op.value() != null && op.value().length > maxValueSize) {
+        return Reply.text(413, "Value for key \"" + op.key() + "\" is too large (" + op.value().length + " > "
+            + maxValueSize + " bytes)");
+      }
+    }
+    boolean readOnly = ops.stream().allMatch(op -> READ_VERBS.contains(op.verb()));
+    List<Object> results = new ArrayList<>();
+    List<Object> errors = new ArrayList<>();
+    if (call.anonymous()) {
+      // ACL denials inside a transaction come back as a rollback, one error per op (facts §6).
+      for (int i = 0; i < ops.size(); i++) {
+        String perm = READ_VERBS.contains(ops.get(i).verb()) ? "key:read" : "key:write";
+        errors.add(error(i, Acl.deniedText(perm, ops.get(i).key())));
+      }
+    } else {
+      state.transact(txn -> {
+        for (int i = 0; i < ops.size(); i++) {
+          String failure = apply(txn, ops.get(i), results);
+          if (failure != null) {
+            errors.add(error(i, failure));
+          }
+        }
+        return errors.isEmpty();
+      });
+    }
+    if (!errors.isEmpty()) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("Results", null);
+      body.put("Errors", errors);
+      Reply r = Reply.json(409, body, call.pretty());
+      r.headers.put("Content-Type", "application/json; charset=utf-8");
+      return r;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Results", results);
+    body.put("Errors", null);
+    Reply r;
+    if (readOnly) {
+      // Read-only transactions skip Raft and carry the query meta in the body too.
+      body.put("Index", 0);
+      body.put("LastContact", 0);
+      body.put("KnownLeader", true);
+      body.put("ConsistencyLevel", "leader");
+      body.put("NotModified", false);
+      body.put("Backend", 0);
+      body.put("ResultsFilteredByACLs", false);
+      r = Reply.json(200, body, call.pretty()).header("X-Consul-Knownleader", "true")
+          .header("X-Consul-Lastcontact", "0");
+    } else {
+      r = Reply.json(200, body, call.pretty());
+    }
+    return r;
+  }
+
+  /** Applies one op to the transaction view; returns Consul's failure text, or null. */
+  private static String apply(KvState.Txn txn, Op op, List<Object> results) {
+    String k = op.key();
+    KvState.Entry cur = txn.table.get(k);
+    switch (op.verb()) {
+      case "set":
+        results.add(result(KvState.stageSet(txn, k, value(op), op.flags()), false));
+        return null;
+      case "cas":
+        if (op.index() == 0 ? cur != null : cur == null || cur.modifyIndex() != op.index()) {
+          return "failed to set key \"" + k + "\", index is stale";
+        }
+        results.add(result(KvState.stageSet(txn, k, value(op), op.flags()), false));
+        return null;
+      case "lock":
+      case "unlock":
+        return "invalid session \"" + op.session() + "\"";
+      case "get":
+        if (cur == null) {
+          return "key \"" + k + "\" doesn't exist";
+        }
+        results.add(result(cur, true));
+        return null;
+      case "get-or-empty":
+        results.add(result(cur == null ? new KvState.Entry(k, new byte[0], 0, 0, 0) : cur, true));
+        return null;
+      case "get-tree":
+        KvState.tree(txn, k).values().forEach(e -> results.add(result(e, true)));
+        return null;
+      case "check-index":
+        if (cur == null) {
+          return "failed to check index, key \"" + k + "\" doesn't exist";
+        }
+        if (cur.modifyIndex() != op.index()) {
+          return "failed index check for key \"" + k + "\", current modify index " + cur.modifyIndex() + " != "
+              + op.index();
+        }
+        results.add(result(cur, false));
+        return null;
+      case "check-session":
+        if (cur == null) {
+          return "failed to check session, key \"" + k + "\" doesn't exist";
+        }
+        if (!"".equals(op.session() == null ? "" : op.session())) {
+          return "failed session check for key \"" + k + "\", current session \"\" != \"" + op.session() + "\"";
+        }
+        results.add(result(cur, false));
+        return null;
+      case "check-not-exists":
+        return cur != null ? "key \"" + k + "\" exists" : null;
+      case "delete":
+        KvState.stageDelete(txn, k);
+        return null;
+      case "delete-tree":
+        KvState.stageDeleteTree(txn, k);
+        return null;
+      case "delete-cas":
+        if (cur != null && cur.modifyIndex() != op.index()) {
+          return "failed to delete key \"" + k + "\", index is stale";
+        }
+        KvState.stageDelete(txn, k);
+        return null;
+      default:
+        return "unknown KV operation: " + op.verb();
+    }
+  }
+
+  private static byte[] value(Op op) {
+    return op.value() == null ? new byte[0] : op.value();
+  }
+
+  private static Map<String, Object> result(KvState.Entry e, boolean withValue) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("KV", KvEndpoint.json(e, withValue));
+    return m;
+  }
+
+  private static Map<String, Object> error(int opIndex, String what) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("OpIndex", opIndex);
+    m.put("What", what);
+    return m;
+  }
+
+  private static List<Op> parse(byte[] body) {
+    JsonElement root = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+    List<Op> ops = new ArrayList<>();
+    if (root.isJsonNull()) {
+      return ops;
+    }
+    if (!root.isJsonArray()) {
+      throw new IllegalArgumentException("json: cannot unmarshal object into Go value of type api.TxnOps");
+    }
+    for (JsonElement item : (JsonArray) root) {
+      JsonObject o = item.getAsJsonObject();
+      for (String f : o.keySet()) {
+        if (!TOP_FIELDS.contains(f)) {
+          throw new IllegalArgumentException("json: unknown field \"" + f + "\"");
+        }
+      }
+      JsonObject kv = o.getAsJsonObject("KV");
+      if (kv == null) {
+        throw new IllegalArgumentException("only KV operations are supported by the kvexpress dev agent");
+      }
+      for (String f : kv.keySet()) {
+        if (!KV_FIELDS.contains(f)) {
+          throw new IllegalArgumentException("json: unknown field \"" + f + "\"");
+        }
+      }
+      byte[] value = kv.has("Value") && !kv.get("Value").isJsonNull()
+          ? Base64.getDecoder().decode(kv.get("Value").getAsString()) : null;
+      ops.add(new Op(
+          str(kv, "Verb"), str(kv, "Key"), value, uint(kv, "Flags"), uint(kv, "Index"), str(kv, "Session")));
+    }
+    return ops;
+  }
+
+  private static String str(JsonObject o, String f) {
+    return o.has(f) && !o.get(f).isJsonNull() ? o.get(f).getAsString() : "";
+  }
+
+  private static long uint(JsonObject o, String f) {
+    if (!o.has(f) || o.get(f).isJsonNull()) {
+      return 0;
+    }
+    return Long.parseUnsignedLong(o.get(f).getAsBigInteger().toString());
+  }
+}

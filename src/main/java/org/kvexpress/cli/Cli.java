@@ -1,0 +1,208 @@
+package org.kvexpress.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import joptsimple.ValueConversionException;
+import joptsimple.OptionException;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.log.Fields;
+import org.kvexpress.log.Log;
+
+/**
+ * The command line: {@code kvexpress [--soft] <command> [options]}. Parses, dispatches, and turns every
+ * outcome into one exit code from {@link ExitCode} and at most one error line. Holds no business logic.
+ */
+public final class Cli {
+  private final CliEnvironment env;
+  private final Map<String, Supplier<Command>> commands = new LinkedHashMap<>();
+
+  public Cli(CliEnvironment env) {
+    this.env = env;
+    register(() -> new NotImplementedCommand("in", "publish rendered configuration from stdin, a file or a URL"));
+    register(() -> new NotImplementedCommand("out", "verify a published file and apply it atomically on this node"));
+    register(() -> new NotImplementedCommand("raw", "write any key's raw value to a file, atomically"));
+    register(() -> new NotImplementedCommand("copy", "copy a published key to another key in one transaction"));
+    register(() -> new NotImplementedCommand("stop", "halt every in and out of a key, with a reason"));
+    register(() -> new NotImplementedCommand("resume", "remove a key's stop"));
+    register(() -> new NotImplementedCommand("lock", "lock a file on this node so out leaves it alone"));
+    register(() -> new NotImplementedCommand("unlock", "remove this node's lock of a file"));
+    register(() -> new NotImplementedCommand("clean", "remove kvexpress's leftover staging and cache files"));
+    register(() -> new NotImplementedCommand("status", "show every published key: size, checksum, stop, locks"));
+    register(() -> new NotImplementedCommand("rollback", "make the previous good version current again"));
+    register(() -> new NotImplementedCommand("diff", "show what changed between last and current, or a local file"));
+    register(DevAgentCommand::new);
+  }
+
+  private void register(Supplier<Command> factory) {
+    commands.put(factory.get().name(), factory);
+  }
+
+  /** Runs the command line and returns the process exit code. */
+  public int run(String... args) {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean soft = false;
+    while (!rest.isEmpty() && rest.get(0).startsWith("-")) {
+      String flag = rest.remove(0);
+      switch (flag) {
+        case "--soft" -> soft = true;
+        case "-h", "--help" -> {
+          printHelp(env.out());
+          return ExitCode.OK.code();
+        }
+        case "--version" -> {
+          env.out().println("kvexpress " + Version.get());
+          return ExitCode.OK.code();
+        }
+        default -> {
+          return usage(null, "unknown option " + flag + " before the command; run 'kvexpress --help'");
+        }
+      }
+    }
+    if (rest.isEmpty()) {
+      printHelp(env.err());
+      return ExitCode.USAGE.code();
+    }
+    String name = rest.remove(0);
+    Supplier<Command> factory = commands.get(name);
+    if (factory == null) {
+      return usage(null, "unknown command \"" + name + "\"; run 'kvexpress --help' for the list");
+    }
+    return runCommand(factory.get(), rest, soft);
+  }
+
+  private int runCommand(Command command, List<String> args, boolean softBeforeCommand) {
+    OptionParser parser = new OptionParser(false);
+    CommonOptions commonSpecs = new CommonOptions(parser, command.talksToConsul());
+    command.declare(parser);
+    OptionSet options;
+    CommonOptions.Common common;
+    try {
+      options = parser.parse(args.toArray(new String[0]));
+      if (options.has(commonSpecs.help)) {
+        printCommandHelp(command, parser, env.out());
+        return ExitCode.OK.code();
+      }
+      if (!options.nonOptionArguments().isEmpty()) {
+        throw KvexpressException.usage("unexpected argument \"" + options.nonOptionArguments().get(0)
+            + "\"; options take the form -x VALUE or --name VALUE");
+      }
+      common = commonSpecs.read(options, softBeforeCommand);
+    } catch (OptionException e) {
+      return usage(command, describe(e));
+    } catch (KvexpressException e) {
+      return usage(command, e.getMessage());
+    }
+    Log log = new Log(env.err(), env.clock(),
+        common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO);
+    CommandContext ctx = new CommandContext(env, log, common);
+    ExitCode code;
+    try {
+      code = command.run(options, ctx);
+    } catch (KvexpressException e) {
+      code = ExitCode.of(e.kind());
+      if (e.kind() == KvexpressException.Kind.USAGE) {
+        return usage(command, log.scrub(e.getMessage()));
+      }
+      log.error(command.name(), Fields.of("result", resultWord(e.kind())).add("reason", e.reason())
+          .add("error", e.getMessage()));
+      if (common.verbose() && e.getCause() != null) {
+        log.debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      code = ExitCode.FAILURE;
+      log.error(command.name(), Fields.of("result", "failed").add("reason", "io").add("error", ioMessage(e)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      code = ExitCode.FAILURE;
+      log.error(command.name(), Fields.of("result", "failed").add("reason", "interrupted"));
+    } catch (Exception e) {
+      code = ExitCode.FAILURE;
+      log.error(command.name(), Fields.of("result", "failed").add("reason", "internal")
+          .add("error", "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
+              + "; please report this with the command line (without the token)"));
+    }
+    return code.soften(common.soft()).code();
+  }
+
+  private static String resultWord(KvexpressException.Kind kind) {
+    return switch (kind) {
+      case REFUSED -> "refused";
+      case HALTED -> "halted";
+      default -> "failed";
+    };
+  }
+
+  private static String ioMessage(Exception e) {
+    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+    String what = t.getClass().getSimpleName();
+    return t.getMessage() == null ? what : what + ": " + t.getMessage();
+  }
+
+  private static String describe(OptionException e) {
+    if (e.getCause() instanceof ValueConversionException) {
+      return "invalid value for " + options(e) + ": " + e.getCause().getMessage();
+    }
+    String names = options(e);
+    switch (e.getClass().getSimpleName()) {
+      case "UnrecognizedOptionException":
+        return "unknown option " + names;
+      case "OptionMissingRequiredArgumentException":
+        return "option " + names + " needs a value";
+      case "MissingRequiredOptionsException":
+        return "missing required option " + names;
+      case "MultipleArgumentsForOptionException":
+        return "option " + names + " is given more than once";
+      default:
+        String msg = e.getMessage();
+        return msg.endsWith(".") ? msg.substring(0, msg.length() - 1) : msg;
+    }
+  }
+
+  private static String options(OptionException e) {
+    List<String> names = new ArrayList<>();
+    for (String o : e.options()) {
+      names.add(o.length() == 1 ? "-" + o : "--" + o);
+    }
+    return String.join("/", names);
+  }
+
+  private int usage(Command command, String message) {
+    String who = command == null ? "kvexpress" : "kvexpress " + command.name();
+    String hint = command == null ? "" : "; see 'kvexpress " + command.name() + " --help'";
+    env.err().println(who + ": " + message + hint);
+    return ExitCode.USAGE.code();
+  }
+
+  private void printHelp(PrintStream out) {
+    out.println("kvexpress " + Version.get() + ": moves configuration files to every node through Consul's KV store.");
+    out.println();
+    out.println("Usage: kvexpress [--soft] <command> [options]");
+    out.println();
+    out.println("Commands:");
+    commands.forEach((name, f) -> out.printf("  %-10s %s%n", name, f.get().summary()));
+    out.println();
+    out.println("Exit codes: 0 done or nothing to do, 1 failure, 2 usage error, 3 refused by a guard, 4 halted");
+    out.println("(stop key or node lock). --soft turns 3 and 4 into 0.");
+    out.println("Run 'kvexpress <command> --help' for a command's options.");
+  }
+
+  private static void printCommandHelp(Command command, OptionParser parser, PrintStream out) {
+    out.println("Usage: " + command.usage());
+    out.println();
+    out.println(command.summary());
+    out.println();
+    try {
+      parser.printHelpOn(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

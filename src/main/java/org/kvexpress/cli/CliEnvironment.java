@@ -1,0 +1,62 @@
+package org.kvexpress.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the CLI may take from the outside world: streams, environment variables, clock, host name and
+ * whether stdin is a terminal. Only {@link Main} builds the real one; tests build their own.
+ */
+public record CliEnvironment(
+    InputStream in,
+    PrintStream out,
+    PrintStream err,
+    Map<String, String> env,
+    Clock clock,
+    Supplier<String> hostname,
+    boolean stdinIsTerminal) {
+
+  /** The process's own environment. */
+  public static CliEnvironment system() {
+    return new CliEnvironment(System.in, System.out, System.err, System.getenv(), Clock.systemUTC(),
+        CliEnvironment::systemHostname, detectTerminal());
+  }
+
+  public String getenv(String name) {
+    String v = env.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** The short host name, as Go's os.Hostname() gives it (so lock keys match Go kvexpress nodes). */
+  static String systemHostname() {
+    try {
+      Path etc = Path.of("/proc/sys/kernel/hostname");
+      if (Files.isReadable(etc)) {
+        String h = Files.readString(etc).trim();
+        if (!h.isEmpty()) {
+          return h;
+        }
+      }
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
+  /** Whether fd 0 is a terminal; Java 17 has no direct call, so ask /proc, then fall back to System.console(). */
+  private static boolean detectTerminal() {
+    try {
+      Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+      String t = target.toString();
+      return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      return System.console() != null;
+    }
+  }
+}

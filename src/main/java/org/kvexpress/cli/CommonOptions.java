@@ -1,0 +1,160 @@
+package org.kvexpress.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Set;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.kv.ConsulAddress;
+import org.kvexpress.kv.ConsulSettings;
+import org.kvexpress.kv.TlsSettings;
+import org.kvexpress.kv.Token;
+import org.kvexpress.log.Fields;
+import org.kvexpress.log.Log;
+
+/** The options every command shares: output, --soft, and (for commands that talk to Consul) the connection. */
+final class CommonOptions {
+  /** The shared options as parsed; connection settings are resolved only when a command opens a store. */
+  record Common(boolean soft, boolean verbose, boolean quiet, String prefix, Connection connection) {}
+
+  /** Connection flags as given on the command line, before the environment is consulted. */
+  record Connection(String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
+
+  final OptionSpec<Void> help;
+  final OptionSpec<Void> soft;
+  final OptionSpec<Void> verbose;
+  final OptionSpec<Void> quiet;
+  private final OptionSpec<String> server;
+  private final OptionSpec<String> token;
+  private final OptionSpec<String> tokenFile;
+  private final OptionSpec<String> datacenter;
+  private final OptionSpec<String> prefix;
+  private final OptionSpec<Duration> retryFor;
+
+  CommonOptions(OptionParser p, boolean consul) {
+    help = p.acceptsAll(java.util.List.of("h", "help"), "show this help").forHelp();
+    soft = p.accepts("soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
+    verbose = p.acceptsAll(java.util.List.of("v", "verbose"), "log each step");
+    quiet = p.acceptsAll(java.util.List.of("q", "quiet"), "log only errors, refusals and halts");
+    if (!consul) {
+      server = token = tokenFile = datacenter = prefix = null;
+      retryFor = null;
+      return;
+    }
+    server = p.acceptsAll(java.util.List.of("s", "server"),
+            "Consul HTTP address (default: CONSUL_HTTP_ADDR, else " + ConsulAddress.DEFAULT + ")")
+        .withRequiredArg().describedAs("[http[s]://]HOST:PORT");
+    token = p.acceptsAll(java.util.List.of("t", "token"),
+            "ACL token (default: CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN); visible in ps, prefer --token-file")
+        .withRequiredArg().describedAs("TOKEN");
+    tokenFile = p.accepts("token-file", "read the ACL token from FILE (wins over -t)")
+        .withRequiredArg().describedAs("FILE");
+    datacenter = p.accepts("datacenter", "Consul datacenter (?dc=)").withRequiredArg().describedAs("DC");
+    prefix = p.acceptsAll(java.util.List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
+        .withRequiredArg().withValuesConvertedBy(Converters.PREFIX).defaultsTo("kvexpress");
+    retryFor = p.accepts("retry-for", "give up on an unreachable or failing Consul after this long")
+        .withRequiredArg().withValuesConvertedBy(Converters.DURATION)
+        .defaultsTo(ConsulSettings.DEFAULT_RETRY_FOR);
+  }
+
+  Common read(OptionSet o, boolean softBeforeCommand) {
+    if (o.has(verbose) && o.has(quiet)) {
+      throw KvexpressException.usage("cannot use --verbose and --quiet together");
+    }
+    Connection c = server == null ? null : new Connection(o.valueOf(server), o.valueOf(token),
+        o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor));
+    return new Common(softBeforeCommand || o.has(soft), o.has(verbose), o.has(quiet),
+        prefix == null ? null : o.valueOf(prefix), c);
+  }
+
+  /**
+   * Resolves the connection the way Consul's CLI does (facts §10): flags first, then CONSUL_* variables.
+   * Token precedence: --token-file, -t, CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN; none means no token.
+   */
+  static ConsulSettings settings(Connection c, CliEnvironment env, Log log) {
+    boolean ssl = parseBool(env, "CONSUL_HTTP_SSL", false, log);
+    String addr = c.server() != null ? c.server()
+        : env.getenv("CONSUL_HTTP_ADDR") != null ? env.getenv("CONSUL_HTTP_ADDR") : ConsulAddress.DEFAULT;
+    ConsulAddress address = ConsulAddress.parse(addr, ssl);
+    String secret;
+    if (c.tokenFile() != null) {
+      secret = readTokenFile(c.tokenFile(), "--token-file", log);
+    } else if (c.token() != null) {
+      secret = c.token();
+    } else if (env.getenv("CONSUL_HTTP_TOKEN_FILE") != null) {
+      secret = readTokenFile(env.getenv("CONSUL_HTTP_TOKEN_FILE"), "CONSUL_HTTP_TOKEN_FILE", log);
+    } else {
+      secret = env.getenv("CONSUL_HTTP_TOKEN");
+    }
+    Token tok = Token.ofNullable(secret);
+    if (tok != null) {
+      log.redact(tok.secret());
+    }
+    // Verification is skipped when CONSUL_HTTP_SSL_VERIFY is false or unparsable, as Consul's client does.
+    String verifyText = env.getenv("CONSUL_HTTP_SSL_VERIFY");
+    boolean verify = verifyText == null || Boolean.TRUE.equals(goBool(verifyText));
+    TlsSettings tls = new TlsSettings(env.getenv("CONSUL_CACERT"), env.getenv("CONSUL_CLIENT_CERT"),
+        env.getenv("CONSUL_CLIENT_KEY"), verify, env.getenv("CONSUL_TLS_SERVER_NAME"));
+    return new ConsulSettings(address, tok, tls, c.datacenter(), c.retryFor());
+  }
+
+  private static String readTokenFile(String file, String source, Log log) {
+    Path path = Path.of(file);
+    try {
+      String t = Files.readString(path).strip();
+      if (t.isEmpty()) {
+        throw KvexpressException.usage("token file " + file + " (" + source + ") is empty; write the token into it");
+      }
+      warnIfShared(path, log);
+      return t;
+    } catch (NoSuchFileException e) {
+      throw KvexpressException.usage("token file " + file + " (" + source + ") does not exist");
+    } catch (IOException e) {
+      throw KvexpressException.usage("cannot read token file " + file + " (" + source + "): "
+          + e.getClass().getSimpleName());
+    }
+  }
+
+  private static void warnIfShared(Path path, Log log) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
+      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("cli", Fields.of("warning", "token file is readable by group or others")
+            .add("file", path).add("fix", "chmod 600 " + path));
+      }
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // not a POSIX file system: nothing to check
+    }
+  }
+
+  private static boolean parseBool(CliEnvironment env, String name, boolean dflt, Log log) {
+    String v = env.getenv(name);
+    if (v == null) {
+      return dflt;
+    }
+    Boolean b = goBool(v);
+    if (b == null) {
+      log.warn("cli", Fields.of("warning", name + " is not a boolean; treating it as false").add("value", v));
+      return false;
+    }
+    return b;
+  }
+
+  /** Go's strconv.ParseBool; null when unparsable. */
+  static Boolean goBool(String v) {
+    switch (v) {
+      case "1", "t", "T", "TRUE", "true", "True":
+        return true;
+      case "0", "f", "F", "FALSE", "false", "False":
+        return false;
+      default:
+        return null;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package org.kvexpress.cli;
+
+import java.time.Duration;
+import joptsimple.ValueConversionException;
+import joptsimple.ValueConverter;
+import org.kvexpress.core.GoDuration;
+import org.kvexpress.core.KeyNames;
+import org.kvexpress.core.KvexpressException;
+
+/** jopt-simple converters that enforce kvexpress's rules while parsing (JMH's IntegerValueConverter style). */
+final class Converters {
+  private Converters() {}
+
+  /** A whole number that is zero or more. */
+  static final ValueConverter<Integer> NON_NEGATIVE = new IntConverter(0, Integer.MAX_VALUE, "a whole number >= 0");
+  /** A percentage from 0 to 100. */
+  static final ValueConverter<Integer> PERCENT = new IntConverter(0, 100, "a whole number from 0 to 100");
+
+  /** A key name: segments of [A-Za-z0-9_.,-] joined by /. */
+  static final ValueConverter<String> KEY = new Checked("KEY", s -> KeyNames.validateKey("key", s));
+  /** A prefix; leading and trailing slashes are dropped. */
+  static final ValueConverter<String> PREFIX = new Checked("PREFIX", KeyNames::normalizePrefix);
+
+  /** A Go-style duration such as 30s, 5m or 1m30s. */
+  static final ValueConverter<Duration> DURATION = new ValueConverter<>() {
+    @Override
+    public Duration convert(String value) {
+      Duration d = GoDuration.parse(value);
+      if (d == null || d.isNegative()) {
+        throw new ValueConversionException("\"" + value + "\" is not a duration; use forms like 500ms, 30s, 5m");
+      }
+      return d;
+    }
+
+    @Override
+    public Class<Duration> valueType() {
+      return Duration.class;
+    }
+
+    @Override
+    public String valuePattern() {
+      return "DURATION";
+    }
+  };
+
+  /** A file mode in octal, such as 0640 or 644. */
+  static final ValueConverter<Integer> MODE = new ValueConverter<>() {
+    @Override
+    public Integer convert(String value) {
+      if (!value.matches("0?[0-7]{3,4}")) {
+        throw new ValueConversionException("\"" + value + "\" is not an octal file mode; use forms like 0640 or 644");
+      }
+      int mode = Integer.parseInt(value, 8);
+      if (mode > 0777) {
+        throw new ValueConversionException("\"" + value
+            + "\" sets setuid, setgid or sticky bits, which kvexpress does not write; use a mode up to 0777");
+      }
+      return mode;
+    }
+
+    @Override
+    public Class<Integer> valueType() {
+      return Integer.class;
+    }
+
+    @Override
+    public String valuePattern() {
+      return "OCTAL";
+    }
+  };
+
+  private static final class IntConverter implements ValueConverter<Integer> {
+    private final int min;
+    private final int max;
+    private final String what;
+
+    IntConverter(int min, int max, String what) {
+      this.min = min;
+      this.max = max;
+      this.what = what;
+    }
+
+    @Override
+    public Integer convert(String value) {
+      try {
+        int v = Integer.parseInt(value.trim());
+        if (v >= min && v <= max) {
+          return v;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new ValueConversionException("\"" + value + "\" is not " + what);
+    }
+
+    @Override
+    public Class<Integer> valueType() {
+      return Integer.class;
+    }
+
+    @Override
+    public String valuePattern() {
+      return "N";
+    }
+  }
+
+  private static final class Checked implements ValueConverter<String> {
+    private final String pattern;
+    private final java.util.function.UnaryOperator<String> check;
+
+    Checked(String pattern, java.util.function.UnaryOperator<String> check) {
+      this.pattern = pattern;
+      this.check = check;
+    }
+
+    @Override
+    public String convert(String value) {
+      try {
+        return check.apply(value);
+      } catch (KvexpressException e) {
+        throw new ValueConversionException(e.getMessage());
+      }
+    }
+
+    @Override
+    public Class<String> valueType() {
+      return String.class;
+    }
+
+    @Override
+    public String valuePattern() {
+      return pattern;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package org.kvexpress.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The build's version, filtered into version.properties by Maven (gjf's %VERSION% template). */
+final class Version {
+  private Version() {}
+
+  static String get() {
+    try (InputStream in = Version.class.getResourceAsStream("/org/kvexpress/version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package org.kvexpress.core;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * How a data value is encoded, recorded in the data key's Flags: 0 plain, 1 brotli (Go kvexpress, not
+ * decoded here), 2 gzip.
+ */
+public enum Encoding {
+  PLAIN(0),
+  BROTLI(1),
+  GZIP(2);
+
+  private final long flags;
+
+  Encoding(long flags) {
+    this.flags = flags;
+  }
+
+  public long flags() {
+    return flags;
+  }
+
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The encoding named by a key's Flags, or a refusal naming the unknown value. */
+  public static Encoding fromFlags(long flags) {
+    for (Encoding e : values()) {
+      if (e.flags == flags) {
+        return e;
+      }
+    }
+    throw KvexpressException.refused("unknown_encoding", String.format(
+        "data has Flags=%s, an encoding kvexpress does not know (0 plain, 2 gzip); republish it with kvexpress in",
+        Long.toUnsignedString(flags)));
+  }
+
+  public byte[] encode(byte[] plain) {
+    switch (this) {
+      case PLAIN:
+        return plain;
+      case GZIP:
+        try {
+          ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, plain.length / 4));
+          try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            gz.write(plain);
+          }
+          return out.toByteArray();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      default:
+        throw new IllegalStateException("kvexpress does not encode " + label());
+    }
+  }
+
+  /**
+   * Decodes a stored value, refusing anything that would decode to more than {@code maxBytes}: a gzip bomb
+   * is stopped after reading at most that much, never expanded into memory.
+   */
+  public byte[] decode(byte[] stored, long maxBytes) {
+    switch (this) {
+      case PLAIN:
+        return stored;
+      case GZIP:
+        return gunzip(stored, maxBytes);
+      case BROTLI:
+        throw KvexpressException.refused("unknown_encoding",
+            "data is brotli-compressed (Flags=1, Go kvexpress); republish it with kvexpress in (plain or --compress)");
+      default:
+        throw new IllegalStateException();
+    }
+  }
+
+  private static byte[] gunzip(byte[] stored, long maxBytes) {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(stored), 64 * 1024)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, stored.length * 4));
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > maxBytes) {
+          throw KvexpressException.refused("too_large", String.format(
+              "gzip data decodes to more than %d bytes (--max-bytes); refusing it as a possible gzip bomb", maxBytes));
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw KvexpressException.refused("undecodable",
+          "data has Flags=2 (gzip) but is not valid gzip (" + e.getMessage() + "); republish it with kvexpress in");
+    }
+  }
+}

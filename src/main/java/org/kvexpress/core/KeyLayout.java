@@ -1,0 +1,56 @@
+package org.kvexpress.core;
+
+import java.nio.file.Path;
+
+/**
+ * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}} and node
+ * locks at {@code <prefix>/locks/<sha256(absolute path)>/<hostname>} (the Go kvexpress layout).
+ */
+public record KeyLayout(String prefix, String key) {
+  public static final String DATA = "data";
+  public static final String CHECKSUM = "checksum";
+  public static final String LAST = "last";
+  public static final String META = "meta";
+  public static final String STOP = "stop";
+  public static final String NODES = "nodes";
+
+  public KeyLayout {
+    KeyNames.validateKey("prefix", prefix);
+    KeyNames.validateKey("key", key);
+  }
+
+  /** The folder of this key, with its trailing slash: what one recurse GET reads. */
+  public String dir() {
+    return prefix + "/" + key + "/";
+  }
+
+  public String data() {
+    return dir() + DATA;
+  }
+
+  public String checksum() {
+    return dir() + CHECKSUM;
+  }
+
+  public String last() {
+    return dir() + LAST;
+  }
+
+  public String meta() {
+    return dir() + META;
+  }
+
+  public String stop() {
+    return dir() + STOP;
+  }
+
+  /** Folder of all node locks of one file, with its trailing slash. */
+  public static String lockDir(String prefix, Path file) {
+    return prefix + "/locks/" + Checksum.sha256Hex(file.toAbsolutePath().normalize().toString()) + "/";
+  }
+
+  /** The lock key of one file on one node. */
+  public static String lock(String prefix, Path file, String hostname) {
+    return lockDir(prefix, file) + hostname;
+  }
+}

@@ -1,0 +1,64 @@
+package org.kvexpress.core;
+
+/**
+ * An error that knows what kind of outcome it is, so the CLI can map it to an exit code without
+ * parsing text (consul-template's ErrExitable). The message is one line, names the problem and the fix,
+ * and never contains a token.
+ */
+public class KvexpressException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** What kind of outcome an exception is; the CLI maps each kind to one exit code. */
+  public enum Kind {
+    /** Bad command line, option value or key name. */
+    USAGE,
+    /** Something that should have worked did not: Consul unreachable, ACL denied, I/O error, reload failed. */
+    FAILURE,
+    /** A guard refused on purpose: too few lines, checksum mismatch, check failed, value too large. */
+    REFUSED,
+    /** Halted on purpose: stop key set or file locked on this node. */
+    HALTED
+  }
+
+  private final Kind kind;
+  private final String reason;
+
+  public KvexpressException(Kind kind, String reason, String message) {
+    this(kind, reason, message, null);
+  }
+
+  public KvexpressException(Kind kind, String reason, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+    this.reason = reason;
+  }
+
+  public static KvexpressException usage(String message) {
+    return new KvexpressException(Kind.USAGE, "usage", message);
+  }
+
+  public static KvexpressException failure(String reason, String message) {
+    return new KvexpressException(Kind.FAILURE, reason, message);
+  }
+
+  public static KvexpressException failure(String reason, String message, Throwable cause) {
+    return new KvexpressException(Kind.FAILURE, reason, message, cause);
+  }
+
+  public static KvexpressException refused(String reason, String message) {
+    return new KvexpressException(Kind.REFUSED, reason, message);
+  }
+
+  public static KvexpressException halted(String reason, String message) {
+    return new KvexpressException(Kind.HALTED, reason, message);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** A short machine-readable tag such as {@code too_few_lines} or {@code stop_key}, used in logs and metrics. */
+  public String reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,379 @@
+package org.kvexpress.kv;
+
+import com.ecwid.consul.SingleUrlParameters;
+import com.ecwid.consul.UrlParameters;
+import com.ecwid.consul.transport.HttpResponse;
+import com.ecwid.consul.transport.TransportException;
+import com.ecwid.consul.v1.ConsulRawClient;
+import com.ecwid.consul.v1.Request;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.apache.http.NoHttpResponseException;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.conn.ssl.DefaultHostnameVerifier;
+import org.apache.http.conn.ssl.NoopHostnameVerifier;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClientBuilder;
+import org.kvexpress.core.KvexpressException;
+
+/**
+ * {@link KvStore} over the Ecwid consul-api client. Every request goes through ConsulRawClient's
+ * Request-based calls, which send the token in the X-Consul-Token header: Ecwid's KeyValueClient getters
+ * would put it in {@code ?token=}, which Consul deprecates and proxies log. This is the only class that
+ * imports com.ecwid.
+ */
+public final class ConsulKvStore implements KvStore {
+  static {
+    // Ecwid logs every request with its headers (the token among them) at FINEST; Apache logs headers at
+    // DEBUG. Pin both off so no logging configuration can ever print the token.
+    for (String name : new String[] {"com.ecwid.consul", "org.apache.http"}) {
+      Logger.getLogger(name).setLevel(Level.OFF);
+    }
+  }
+
+  private final ConsulSettings settings;
+  private final Retrier retrier;
+  private final CloseableHttpClient plainHttp;
+  private final ConsulRawClient plain;
+  private CloseableHttpClient blockingHttp;
+  private ConsulRawClient blocking;
+  private Duration blockingTimeout;
+
+  public ConsulKvStore(ConsulSettings settings) {
+    this.settings = settings;
+    this.retrier = new Retrier(settings.retryFor());
+    this.plainHttp = httpClient(ConsulSettings.READ_TIMEOUT);
+    this.plain = rawClient(plainHttp);
+  }
+
+  @Override
+  public String address() {
+    return settings.address().display();
+  }
+
+  @Override
+  public Optional<KvEntry> get(String key) {
+    HttpResponse r = call("read", key, () -> plain.makeGetRequest(request("/v1/kv/" + key).build()));
+    if (r.getStatusCode() == 404) {
+      return Optional.empty();
+    }
+    List<KvEntry> entries = parseEntries(r.getContent());
+    return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0));
+  }
+
+  @Override
+  public KvListing list(String prefix) {
+    HttpResponse r = call("read", prefix,
+        () -> plain.makeGetRequest(request("/v1/kv/" + prefix).addUrlParameter(flag("recurse")).build()));
+    return listing(r);
+  }
+
+  @Override
+  public KvListing watch(String prefix, long index, Duration wait) {
+    ConsulRawClient client = blockingClient(wait);
+    Request req = request("/v1/kv/" + prefix)
+        .addUrlParameter(flag("recurse"))
+        .addUrlParameter(new SingleUrlParameters("index", Long.toUnsignedString(index)))
+        .addUrlParameter(new SingleUrlParameters("wait", wait.toMillis() + "ms"))
+        .build();
+    return listing(call("read", prefix, () -> client.makeGetRequest(req)));
+  }
+
+  @Override
+  public void put(String key, byte[] value, long flags) {
+    Request req = request("/v1/kv/" + key)
+        .addUrlParameter(new SingleUrlParameters("flags", Long.toUnsignedString(flags)))
+        .setBinaryContent(value)
+        .build();
+    call("write", key, () -> plain.makePutRequest(req));
+  }
+
+  @Override
+  public void delete(String key) {
+    call("write", key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key).build()));
+  }
+
+  @Override
+  public void deleteTree(String prefix) {
+    call("write", prefix,
+        () -> plain.makeDeleteRequest(request("/v1/kv/" + prefix).addUrlParameter(flag("recurse")).build()));
+  }
+
+  @Override
+  public TxnResult txn(List<TxnOp> ops) {
+    String body = TxnCodec.encode(ops);
+    Request req = request("/v1/txn").setContent(body).build();
+    HttpResponse r = call("write", ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
+        () -> plain.makePutRequest(req));
+    JsonObject json = JsonParser.parseString(r.getContent()).getAsJsonObject();
+    if (r.getStatusCode() == 409) {
+      List<TxnResult.TxnError> errors = new ArrayList<>();
+      for (JsonElement e : asArray(json.get("Errors"))) {
+        JsonObject o = e.getAsJsonObject();
+        errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), o.get("What").getAsString()));
+      }
+      return new TxnResult(false, List.of(), errors);
+    }
+    List<KvEntry> results = new ArrayList<>();
+    for (JsonElement e : asArray(json.get("Results"))) {
+      JsonElement kv = e.getAsJsonObject().get("KV");
+      if (kv != null && kv.isJsonObject()) {
+        results.add(entry(kv.getAsJsonObject()));
+      }
+    }
+    return new TxnResult(true, results, List.of());
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(plainHttp);
+    synchronized (this) {
+      closeQuietly(blockingHttp);
+    }
+  }
+
+  private synchronized ConsulRawClient blockingClient(Duration wait) {
+    Duration timeout = ConsulSettings.blockingReadTimeout(wait);
+    if (blocking == null || timeout.compareTo(blockingTimeout) > 0) {
+      closeQuietly(blockingHttp);
+      blockingHttp = httpClient(timeout);
+      blocking = rawClient(blockingHttp);
+      blockingTimeout = timeout;
+    }
+    return blocking;
+  }
+
+  private Request.Builder request(String endpoint) {
+    Request.Builder b = Request.Builder.newBuilder().setEndpoint(endpoint);
+    if (settings.token() != null) {
+      b.setToken(settings.token().secret());
+    }
+    if (settings.datacenter() != null) {
+      b.addUrlParameter(new SingleUrlParameters("dc", settings.datacenter()));
+    }
+    return b;
+  }
+
+  private static UrlParameters flag(String name) {
+    return new SingleUrlParameters(name);
+  }
+
+  /** Sends a request with retries and turns every non-success answer into a message naming the cause. */
+  private HttpResponse call(String op, String key, Supplier<HttpResponse> send) {
+    return retrier.run(() -> {
+      HttpResponse r;
+      try {
+        r = send.get();
+      } catch (TransportException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof SSLException) {
+          throw KvexpressException.failure("tls", "TLS with Consul at " + address() + " failed: "
+              + redact(cause.getMessage()) + "; check CONSUL_CACERT, CONSUL_TLS_SERVER_NAME and the address");
+        }
+        throw new Retrier.TransientException(describe(cause));
+      }
+      int status = r.getStatusCode();
+      if (status == 200 || (status == 404 && op.equals("read")) || status == 409) {
+        return r;
+      }
+      String body = firstLine(r.getContent());
+      if (status == 403) {
+        String what = body.contains("ACL not found")
+            ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
+            : "the ACL token lacks key:" + op + " (" + body + ")";
+        throw KvexpressException.failure("acl_denied", "Consul denied " + op + " on " + key + ": " + what);
+      }
+      if (status == 413) {
+        throw KvexpressException.refused("too_large",
+            "Consul refused " + key + " as too large: " + body);
+      }
+      if (status == 500 && body.contains("No path to datacenter")) {
+        throw KvexpressException.failure("consul_error", "Consul at " + address() + " knows no datacenter \""
+            + settings.datacenter() + "\"; check --datacenter");
+      }
+      if (status >= 500 || status == 429) {
+        throw new Retrier.TransientException("HTTP " + status + (body.isEmpty() ? "" : " " + body));
+      }
+      throw KvexpressException.failure("consul_error", "Consul at " + address() + " answered HTTP " + status
+          + " to " + op + " " + key + (body.isEmpty() ? "" : ": " + body));
+    }, (cause, attempts, elapsed) -> KvexpressException.failure("unreachable", String.format(
+        "cannot reach Consul at %s: %s (%d attempts in %s s)", address(), cause, attempts,
+        elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds())));
+  }
+
+  private String redact(String text) {
+    if (text == null) {
+      return "";
+    }
+    return settings.token() == null ? text : text.replace(settings.token().secret(), "<redacted>");
+  }
+
+  private String firstLine(String body) {
+    if (body == null) {
+      return "";
+    }
+    String line = body.strip();
+    int nl = line.indexOf('\n');
+    line = nl < 0 ? line : line.substring(0, nl);
+    return redact(line.length() > 300 ? line.substring(0, 300) + "…" : line);
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (cause instanceof SocketTimeoutException) {
+      return "timed out";
+    }
+    if (cause instanceof NoHttpResponseException) {
+      return "connection closed without a response";
+    }
+    if (cause instanceof UnknownHostException) {
+      return "unknown host";
+    }
+    if (cause instanceof SocketException) {
+      return "connection reset";
+    }
+    if (cause instanceof IOException) {
+      return cause.getClass().getSimpleName();
+    }
+    return String.valueOf(cause);
+  }
+
+  private static KvListing listing(HttpResponse r) {
+    long index = r.getConsulIndex() == null ? 0 : r.getConsulIndex();
+    if (r.getStatusCode() == 404) {
+      return new KvListing(List.of(), index);
+    }
+    return new KvListing(parseEntries(r.getContent()), index);
+  }
+
+  static List<KvEntry> parseEntries(String json) {
+    List<KvEntry> out = new ArrayList<>();
+    for (JsonElement e : asArray(JsonParser.parseString(json))) {
+      out.add(entry(e.getAsJsonObject()));
+    }
+    return out;
+  }
+
+  private static KvEntry entry(JsonObject o) {
+    JsonElement v = o.get("Value");
+    byte[] value = v == null || v.isJsonNull() ? new byte[0] : Base64.getDecoder().decode(v.getAsString());
+    return new KvEntry(o.get("Key").getAsString(), value, unsigned(o.get("Flags")),
+        unsigned(o.get("CreateIndex")), unsigned(o.get("ModifyIndex")));
+  }
+
+  private static long unsigned(JsonElement e) {
+    return e == null || e.isJsonNull() ? 0 : Long.parseUnsignedLong(e.getAsString());
+  }
+
+  private static JsonArray asArray(JsonElement e) {
+    return e == null || !e.isJsonArray() ? new JsonArray() : e.getAsJsonArray();
+  }
+
+  private ConsulRawClient rawClient(CloseableHttpClient http) {
+    ConsulAddress a = settings.address();
+    String host = (a.https() ? "https://" : "http://") + a.host();
+    return new ConsulRawClient(http, host, a.port(), a.path());
+  }
+
+  private CloseableHttpClient httpClient(Duration readTimeout) {
+    RequestConfig config = RequestConfig.custom()
+        .setConnectTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
+        .setConnectionRequestTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
+        .setSocketTimeout((int) readTimeout.toMillis())
+        .build();
+    HttpClientBuilder b = HttpClientBuilder.create()
+        .setDefaultRequestConfig(config)
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .setMaxConnTotal(8)
+        .setMaxConnPerRoute(8);
+    if (settings.address().https()) {
+      b.setSSLSocketFactory(sslFactory(settings.tls()));
+    }
+    return b.build();
+  }
+
+  private static SSLConnectionSocketFactory sslFactory(TlsSettings tls) {
+    HostnameVerifier verifier;
+    if (!tls.verify()) {
+      verifier = NoopHostnameVerifier.INSTANCE;
+    } else if (tls.serverName() != null) {
+      DefaultHostnameVerifier standard = new DefaultHostnameVerifier();
+      verifier = (host, session) -> standard.verify(tls.serverName(), session);
+    } else {
+      verifier = new DefaultHostnameVerifier();
+    }
+    return new SSLConnectionSocketFactory(PemTls.context(tls), verifier) {
+      @Override
+      protected void prepareSocket(SSLSocket socket) {
+        if (tls.serverName() != null) {
+          SSLParameters p = socket.getSSLParameters();
+          p.setServerNames(List.of(new SNIHostName(tls.serverName())));
+          socket.setSSLParameters(p);
+        }
+      }
+    };
+  }
+
+  private static void closeQuietly(CloseableHttpClient c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // nothing useful to do when closing a client fails
+    }
+  }
+
+  /** JSON encoding of /v1/txn operations. */
+  static final class TxnCodec {
+    private TxnCodec() {}
+
+    static String encode(List<TxnOp> ops) {
+      JsonArray arr = new JsonArray();
+      for (TxnOp op : ops) {
+        JsonObject kv = new JsonObject();
+        kv.addProperty("Verb", op.verb());
+        kv.addProperty("Key", op.key());
+        if (op.value() != null) {
+          kv.addProperty("Value", Base64.getEncoder().encodeToString(op.value()));
+        } else {
+          kv.add("Value", JsonNull.INSTANCE);
+        }
+        kv.add("Flags", new JsonPrimitive(new BigInteger(Long.toUnsignedString(op.flags()))));
+        kv.add("Index", new JsonPrimitive(new BigInteger(Long.toUnsignedString(op.index()))));
+        JsonObject wrap = new JsonObject();
+        wrap.add("KV", kv);
+        arr.add(wrap);
+      }
+      return arr.toString();
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package org.kvexpress.kv;
+
+/**
+ * TLS material named the way Consul's environment names it: CONSUL_CACERT, CONSUL_CLIENT_CERT,
+ * CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL_VERIFY and CONSUL_TLS_SERVER_NAME. Paths are PEM files; null means
+ * unset.
+ */
+public record TlsSettings(String caCert, String clientCert, String clientKey, boolean verify, String serverName) {
+  public static final TlsSettings DEFAULT = new TlsSettings(null, null, null, true, null);
+}

@@ -1,0 +1,38 @@
+package org.kvexpress.kv;
+
+/** One operation of a /v1/txn request (facts §6). */
+public record TxnOp(String verb, String key, byte[] value, long flags, long index) {
+
+  public static TxnOp set(String key, byte[] value, long flags) {
+    return new TxnOp("set", key, value, flags, 0);
+  }
+
+  public static TxnOp cas(String key, byte[] value, long flags, long index) {
+    return new TxnOp("cas", key, value, flags, index);
+  }
+
+  public static TxnOp checkIndex(String key, long index) {
+    return new TxnOp("check-index", key, null, 0, index);
+  }
+
+  public static TxnOp checkNotExists(String key) {
+    return new TxnOp("check-not-exists", key, null, 0, 0);
+  }
+
+  public static TxnOp delete(String key) {
+    return new TxnOp("delete", key, null, 0, 0);
+  }
+
+  public static TxnOp deleteCas(String key, long index) {
+    return new TxnOp("delete-cas", key, null, 0, index);
+  }
+
+  public static TxnOp get(String key) {
+    return new TxnOp("get", key, null, 0, 0);
+  }
+
+  /** Guards a key's state as read: unchanged if it existed, still absent if it did not. */
+  public static TxnOp unchangedSince(String key, KvEntry seen) {
+    return seen == null ? checkNotExists(key) : checkIndex(key, seen.modifyIndex());
+  }
+}
