@@ -26,7 +26,7 @@ public final class Cli {
 
   public Cli(CliEnvironment env) {
     this.env = env;
-    register(() -> new NotImplementedCommand("in", "publish rendered configuration from stdin, a file or a URL"));
+    register(InCommand::new);
     register(() -> new NotImplementedCommand("out", "verify a published file and apply it atomically on this node"));
     register(() -> new NotImplementedCommand("raw", "write any key's raw value to a file, atomically"));
     register(() -> new NotImplementedCommand("copy", "copy a published key to another key in one transaction"));
@@ -86,6 +86,10 @@ public final class Cli {
     CommonOptions.Common common;
     try {
       options = parser.parse(args.toArray(new String[0]));
+      // jopt-simple converts values lazily; convert them all now so a bad value is a usage error here.
+      for (joptsimple.OptionSpec<?> spec : options.specs()) {
+        options.valuesOf(spec);
+      }
       if (options.has(commonSpecs.help)) {
         printCommandHelp(command, parser, env.out());
         return ExitCode.OK.code();
@@ -102,7 +106,7 @@ public final class Cli {
     }
     Log log = new Log(env.err(), env.clock(),
         common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO);
-    CommandContext ctx = new CommandContext(env, log, common);
+    CommandContext ctx = new CommandContext(env, log, common, new Fields());
     ExitCode code;
     try {
       code = command.run(options, ctx);
@@ -111,21 +115,22 @@ public final class Cli {
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
-      log.error(command.name(), Fields.of("result", resultWord(e.kind())).add("reason", e.reason())
-          .add("error", e.getMessage()));
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", resultWord(e.kind()))
+          .add("reason", e.reason()).add("error", e.getMessage()));
       if (common.verbose() && e.getCause() != null) {
         log.debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
       }
     } catch (IOException | UncheckedIOException e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), Fields.of("result", "failed").add("reason", "io").add("error", ioMessage(e)));
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", "io")
+          .add("error", ioMessage(e)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       code = ExitCode.FAILURE;
       log.error(command.name(), Fields.of("result", "failed").add("reason", "interrupted"));
     } catch (Exception e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), Fields.of("result", "failed").add("reason", "internal")
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", "internal")
           .add("error", "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
               + "; please report this with the command line (without the token)"));
     }
@@ -168,8 +173,10 @@ public final class Cli {
 
   private static String options(OptionException e) {
     List<String> names = new ArrayList<>();
-    for (String o : e.options()) {
-      names.add(o.length() == 1 ? "-" + o : "--" + o);
+    for (String option : e.options()) {
+      for (String o : option.split("/")) {
+        names.add(o.length() == 1 ? "-" + o : "--" + o);
+      }
     }
     return String.join("/", names);
   }

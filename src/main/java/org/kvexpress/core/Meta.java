@@ -18,7 +18,8 @@ public record Meta(
     String host,
     String time,
     String source,
-    String lastChecksum) {
+    String lastChecksum,
+    String id) {
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
@@ -28,7 +29,7 @@ public record Meta(
 
   /** The same meta with another last checksum. */
   public Meta withLastChecksum(String last) {
-    return new Meta(checksum, lines, bytes, encoding, host, time, source, last);
+    return new Meta(checksum, lines, bytes, encoding, host, time, source, last, id);
   }
 
   /** Parses a stored meta value; anything unreadable (a hand edit, another tool) counts as absent. */

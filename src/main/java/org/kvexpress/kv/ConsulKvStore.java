@@ -126,7 +126,8 @@ public final class ConsulKvStore implements KvStore {
   @Override
   public TxnResult txn(List<TxnOp> ops) {
     String body = TxnCodec.encode(ops);
-    Request req = request("/v1/txn").setContent(body).build();
+    // Binary content: Ecwid's Request-based PUT always sends getBinaryContent().
+    Request req = request("/v1/txn").setBinaryContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build();
     HttpResponse r = call("write", ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
         () -> plain.makePutRequest(req));
     JsonObject json = JsonParser.parseString(r.getContent()).getAsJsonObject();

@@ -1,0 +1,18 @@
+package org.kvexpress.kv;
+
+/** Consul's default size limits (facts §3, §6), which kvexpress checks before writing anything. */
+public final class ConsulLimits {
+  /** {@code limits.kv_max_value_size}: the largest value, inclusive. */
+  public static final int MAX_VALUE_BYTES = 524_288;
+  /** max({@code txn_max_req_len}, kv_max_value_size): the largest /v1/txn body, JSON text and base64 included. */
+  public static final int MAX_TXN_BYTES = 524_288;
+  /** Operations per transaction since Consul 1.14. */
+  public static final int MAX_TXN_OPS = 128;
+
+  private ConsulLimits() {}
+
+  /** The size of the /v1/txn body these operations encode to. */
+  public static int txnBytes(java.util.List<TxnOp> ops) {
+    return ConsulKvStore.TxnCodec.encode(ops).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+}

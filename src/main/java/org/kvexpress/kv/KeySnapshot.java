@@ -1,0 +1,45 @@
+package org.kvexpress.kv;
+
+import java.nio.charset.StandardCharsets;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.Meta;
+
+/**
+ * Everything under {@code <prefix>/<key>/} as read by one recurse GET, so that data and checksum always
+ * come from the same moment (a transaction writes them together, and a read sees all of it or none).
+ */
+public record KeySnapshot(
+    KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop, long index) {
+
+  public static KeySnapshot read(KvStore store, KeyLayout layout) {
+    return of(layout, store.list(layout.dir()));
+  }
+
+  public static KeySnapshot of(KeyLayout layout, KvListing listing) {
+    return new KeySnapshot(layout,
+        listing.find(layout.data()).orElse(null),
+        listing.find(layout.checksum()).orElse(null),
+        listing.find(layout.last()).orElse(null),
+        listing.find(layout.meta()).orElse(null),
+        listing.find(layout.stop()).orElse(null),
+        listing.index());
+  }
+
+  /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
+  public String checksumText() {
+    return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+  }
+
+  /** The stop reason; an empty stop value still stops. */
+  public String stopReason() {
+    if (stop == null) {
+      return null;
+    }
+    String r = new String(stop.value(), StandardCharsets.UTF_8).strip();
+    return r.isEmpty() ? "(no reason given)" : r;
+  }
+
+  public Meta parsedMeta() {
+    return meta == null ? null : Meta.parse(meta.value());
+  }
+}

@@ -1,0 +1,108 @@
+package org.kvexpress.publish;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.kvexpress.core.KvexpressException;
+
+/** Where {@code in} reads the rendered configuration from: stdin, a file, or a URL. */
+public sealed interface InputSource {
+  /** Reads everything; errors say what failed and how to fix it. */
+  byte[] read();
+
+  /** How the source is recorded in meta: never with credentials or a query string. */
+  String describe();
+
+  /** Standard input, read to its end. */
+  record Stdin(InputStream in) implements InputSource {
+    @Override
+    public byte[] read() {
+      try {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw KvexpressException.failure("io", "cannot read stdin: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "stdin";
+    }
+  }
+
+  /** A local file; a missing or unreadable one is a usage error naming the path. */
+  record FileSource(Path path) implements InputSource {
+    @Override
+    public byte[] read() {
+      try {
+        if (Files.isDirectory(path)) {
+          throw KvexpressException.usage("-f " + path + " is a directory; pass the rendered file");
+        }
+        return Files.readAllBytes(path);
+      } catch (NoSuchFileException e) {
+        throw KvexpressException.usage("-f " + path + " does not exist");
+      } catch (AccessDeniedException e) {
+        throw KvexpressException.usage("-f " + path + " is not readable by this user");
+      } catch (IOException e) {
+        throw KvexpressException.usage("cannot read -f " + path + ": " + e.getClass().getSimpleName());
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "file:" + path.toAbsolutePath().normalize();
+    }
+  }
+
+  /** An http or https URL, fetched with a 10 s timeout; any non-2xx answer is an error. */
+  record UrlSource(URI uri) implements InputSource {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    public UrlSource {
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        throw KvexpressException.usage("-u needs an http:// or https:// URL, not \"" + safe(uri) + "\"");
+      }
+    }
+
+    @Override
+    public byte[] read() {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NORMAL).build();
+      HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
+      try {
+        HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() / 100 != 2) {
+          throw KvexpressException.failure("url", "fetching " + describe() + " answered HTTP " + r.statusCode()
+              + "; check the URL");
+        }
+        return r.body();
+      } catch (IOException e) {
+        throw KvexpressException.failure("url", "cannot fetch " + describe() + ": "
+            + (e instanceof java.net.http.HttpTimeoutException ? "timed out after 10 s" : e.getClass().getSimpleName()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw KvexpressException.failure("url", "interrupted while fetching " + describe());
+      }
+    }
+
+    @Override
+    public String describe() {
+      return safe(uri);
+    }
+
+    private static String safe(URI u) {
+      String host = u.getHost() == null ? "" : u.getHost();
+      return (u.getScheme() == null ? "" : u.getScheme() + "://") + host + (u.getPort() >= 0 ? ":" + u.getPort() : "")
+          + (u.getRawPath() == null ? "" : u.getRawPath());
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package org.kvexpress.publish;
+
+import java.time.Duration;
+import org.kvexpress.core.KeyLayout;
+
+/**
+ * What {@code in} is asked to publish: the content as read, how to treat it, and what to run afterwards.
+ * {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null when none.
+ */
+public record PublishInput(
+    KeyLayout layout,
+    byte[] content,
+    String source,
+    boolean verbatim,
+    int minLines,
+    Integer maxShrinkPercent,
+    boolean force,
+    boolean compress,
+    boolean dryRun,
+    String exec,
+    Duration execTimeout) {}

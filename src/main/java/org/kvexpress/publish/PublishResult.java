@@ -1,0 +1,27 @@
+package org.kvexpress.publish;
+
+import org.kvexpress.core.Canonicalizer.Canonical;
+
+/**
+ * What {@code in} did. Refusals and halts are thrown, not returned. {@code diff} is the unified diff
+ * against the published version (dry runs only); {@code index} is the ModifyIndex of the new data.
+ */
+public record PublishResult(
+    Outcome outcome, Canonical canonical, String checksum, int encodedBytes, String encoding, long index,
+    byte[] diff) {
+
+  /** The three ways a publish can succeed. */
+  public enum Outcome {
+    PUBLISHED,
+    UNCHANGED,
+    WOULD_PUBLISH;
+
+    public String word() {
+      return switch (this) {
+        case PUBLISHED -> "published";
+        case UNCHANGED -> "unchanged";
+        case WOULD_PUBLISH -> "would_publish";
+      };
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package org.kvexpress.publish;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Canonicalizer.Canonical;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Meta;
+import org.kvexpress.core.UnifiedDiff;
+import org.kvexpress.exec.CommandRunner;
+import org.kvexpress.kv.ConsulLimits;
+import org.kvexpress.kv.KeySnapshot;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.TxnOp;
+import org.kvexpress.kv.TxnResult;
+import org.kvexpress.log.Fields;
+import org.kvexpress.log.Log;
+
+/**
+ * The {@code in} pipeline: snapshot, stop check, canonicalize, guards, unchanged check, encode, atomic
+ * publish, exec. Each step is a method; refusals and halts are thrown as KvexpressException.
+ *
+ * <p>Atomicity: data, checksum, last and meta are written in one /v1/txn guarded by check-index on what
+ * the snapshot saw and check-not-exists on the stop key, so readers never see data and checksum disagree
+ * and concurrent publishers cannot interleave. When data and last together exceed a transaction, last is
+ * written first in its own guarded transaction (it then holds the current version, which was published
+ * before), and the new version follows in a second one.
+ */
+public final class Publisher {
+  static final int MAX_ATTEMPTS = 6;
+  private static final String COMPONENT = "in";
+
+  private final KvStore store;
+  private final CommandRunner runner;
+  private final Log log;
+  private final Clock clock;
+  private final String hostname;
+
+  public Publisher(KvStore store, CommandRunner runner, Log log, Clock clock, String hostname) {
+    this.store = store;
+    this.runner = runner;
+    this.log = log;
+    this.clock = clock;
+    this.hostname = hostname;
+  }
+
+  /** Steps 2–8 (and 10 for a dry run); the caller has done step 1 (reading the input). */
+  public PublishResult publish(PublishInput in) throws InterruptedException {
+    KeySnapshot snap = snapshot(in.layout());
+    haltIfStopped(snap);
+    Canonical canon = canonicalize(in);
+    guard(in, canon, snap);
+    String checksum = Checksum.sha256Hex(canon.bytes());
+    Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
+    if (checksum.equals(snap.checksumText())) {
+      return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(),
+          snap.data() == null ? 0 : snap.data().modifyIndex(), null);
+    }
+    byte[] encoded = encode(encoding, canon, in.layout());
+    if (in.dryRun()) {
+      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, checksum, encoded.length,
+          encoding.label(), 0, diffAgainstPublished(snap, canon));
+    }
+    return commit(in, canon, checksum, encoding, encoded, snap);
+  }
+
+  /** Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays. */
+  public void exec(PublishInput in, PublishResult result) throws InterruptedException {
+    if (in.exec() == null || result.outcome() != PublishResult.Outcome.PUBLISHED) {
+      return;
+    }
+    CommandRunner.Result r = runner.run(in.exec(), Map.of(
+        "KVEXPRESS_KEY", in.layout().key(),
+        "KVEXPRESS_PREFIX", in.layout().prefix(),
+        "KVEXPRESS_CHECKSUM", result.checksum()), in.execTimeout());
+    Fields f = Fields.of("key", in.layout().key()).add("exec_exit", r.timedOut() ? "timeout" : r.exitCode())
+        .add("ms", r.took().toMillis()).add("output", r.output().isEmpty() ? null : r.output());
+    if (r.succeeded()) {
+      log.info(COMPONENT, f);
+      return;
+    }
+    throw KvexpressException.failure("exec_failed", r.timedOut()
+        ? "published, but -e did not finish within --exec-timeout " + in.execTimeout().toSeconds() + " s and was killed"
+        : "published, but -e exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + lastLine(r.output())));
+  }
+
+  // ---- steps ----
+
+  KeySnapshot snapshot(KeyLayout layout) {
+    return KeySnapshot.read(store, layout);
+  }
+
+  static void haltIfStopped(KeySnapshot snap) {
+    if (snap.stop() != null) {
+      throw KvexpressException.halted("stop_key", "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+          + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
+    }
+  }
+
+  static Canonical canonicalize(PublishInput in) {
+    return in.verbatim() ? Canonicalizer.verbatim(in.content()) : Canonicalizer.canonicalize(in.content());
+  }
+
+  void guard(PublishInput in, Canonical canon, KeySnapshot snap) {
+    if (canon.lines() == 0) {
+      throw KvexpressException.refused("empty_input", "input from " + in.source()
+          + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
+    }
+    if (canon.lines() < in.minLines()) {
+      throw KvexpressException.refused("too_few_lines", canon.lines() + " lines, fewer than --min-lines "
+          + in.minLines() + "; check the template's output, or lower -l if the file really is this short");
+    }
+    if (in.maxShrinkPercent() != null && !in.force()) {
+      int published = publishedLines(snap);
+      if (published > 0) {
+        long shrink = (long) (published - canon.lines()) * 100 / published;
+        if (shrink > in.maxShrinkPercent()) {
+          throw KvexpressException.refused("shrink", String.format("%d lines would replace %d (%d%% fewer), more than "
+              + "--max-shrink %d%%; pass --force if this is intended", canon.lines(), published, shrink,
+              in.maxShrinkPercent()));
+        }
+      }
+    }
+  }
+
+  static byte[] encode(Encoding encoding, Canonical canon, KeyLayout layout) {
+    byte[] encoded = encoding.encode(canon.bytes());
+    // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value.
+    List<TxnOp> dataOnly = List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
+        TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
+        TxnOp.set(layout.data(), encoded, encoding.flags()), TxnOp.set(layout.checksum(), new byte[64], 0),
+        TxnOp.set(layout.meta(), new byte[512], 0));
+    int txnBytes = ConsulLimits.txnBytes(dataOnly);
+    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || txnBytes > ConsulLimits.MAX_TXN_BYTES) {
+      String hint = encoding == Encoding.GZIP
+          ? "even compressed it is too large; split the file into several keys"
+          : "--compress may help";
+      throw KvexpressException.refused("too_large", String.format(
+          "data is %d bytes (%s), %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
+              + "transaction body; %s", encoded.length, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
+          ConsulLimits.MAX_TXN_BYTES, hint));
+    }
+    return encoded;
+  }
+
+  PublishResult commit(PublishInput in, Canonical canon, String checksum, Encoding encoding, byte[] encoded,
+      KeySnapshot first) throws InterruptedException {
+    KeyLayout layout = in.layout();
+    String id = UUID.randomUUID().toString();
+    KeySnapshot snap = first;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Meta meta = new Meta(checksum, canon.lines(), canon.bytes().length, encoding.label(), hostname,
+          Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), snap.checksumText(), id);
+      List<TxnOp> guards = List.of(TxnOp.unchangedSince(layout.data(), snap.data()),
+          TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.checkNotExists(layout.stop()));
+      List<TxnOp> current = List.of(TxnOp.set(layout.data(), encoded, encoding.flags()),
+          TxnOp.set(layout.checksum(), checksum.getBytes(StandardCharsets.US_ASCII), 0),
+          TxnOp.set(layout.meta(), meta.toJson(), 0));
+      List<TxnOp> keepLast = keepLast(snap);
+      List<TxnOp> all = concat(guards, keepLast, current);
+      TxnResult result;
+      if (ConsulLimits.txnBytes(all) <= ConsulLimits.MAX_TXN_BYTES) {
+        result = store.txn(all);
+      } else {
+        log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "publish")
+            .add("note", "data and last exceed one transaction; writing last first"));
+        TxnResult lastFirst = keepLast.isEmpty() ? null : store.txn(concat(guards, keepLast, List.of()));
+        result = lastFirst != null && !lastFirst.committed() ? lastFirst : store.txn(concat(guards, current, List.of()));
+      }
+      if (result.committed()) {
+        return published(canon, checksum, encoded, encoding, result, layout);
+      }
+      log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "publish").add("attempt", attempt)
+          .add("conflict", result.errors().isEmpty() ? "?" : result.errors().get(0).what()));
+      snap = snapshot(layout);
+      haltIfStopped(snap);
+      if (checksum.equals(snap.checksumText())) {
+        Meta now = snap.parsedMeta();
+        // Our own write whose answer was lost, or another publisher that wrote the same content.
+        boolean ours = now != null && id.equals(now.id());
+        return new PublishResult(ours ? PublishResult.Outcome.PUBLISHED : PublishResult.Outcome.UNCHANGED, canon,
+            checksum, encoded.length, encoding.label(), snap.data().modifyIndex(), null);
+      }
+      Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+    }
+    throw KvexpressException.failure("conflict", "gave up after " + MAX_ATTEMPTS
+        + " attempts: other publishers keep changing " + layout.dir() + "; try again");
+  }
+
+  /** The ops that make the currently published version {@code last}, with meta saying so. */
+  private static List<TxnOp> keepLast(KeySnapshot snap) {
+    if (snap.data() == null) {
+      return List.of();
+    }
+    List<TxnOp> ops = new ArrayList<>();
+    ops.add(TxnOp.set(snap.layout().last(), snap.data().value(), snap.data().flags()));
+    Meta meta = snap.parsedMeta();
+    if (meta != null) {
+      // Meta names last's checksum, which rollback verifies against.
+      ops.add(TxnOp.set(snap.layout().meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0));
+    }
+    return ops;
+  }
+
+  private static PublishResult published(Canonical canon, String checksum, byte[] encoded, Encoding encoding,
+      TxnResult result, KeyLayout layout) {
+    long index = 0;
+    for (KvEntry e : result.results()) {
+      if (e.key().equals(layout.data())) {
+        index = e.modifyIndex();
+      }
+    }
+    return new PublishResult(PublishResult.Outcome.PUBLISHED, canon, checksum, encoded.length, encoding.label(),
+        index, null);
+  }
+
+  private int publishedLines(KeySnapshot snap) {
+    Meta meta = snap.parsedMeta();
+    if (meta != null && snap.checksumText() != null && snap.checksumText().equals(meta.checksum())) {
+      return meta.lines();
+    }
+    byte[] current = decodeCurrent(snap);
+    return current == null ? 0 : Canonicalizer.countLines(current);
+  }
+
+  private static byte[] decodeCurrent(KeySnapshot snap) {
+    if (snap.data() == null) {
+      return null;
+    }
+    try {
+      return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), 64L << 20);
+    } catch (KvexpressException e) {
+      return null;
+    }
+  }
+
+  private static byte[] diffAgainstPublished(KeySnapshot snap, Canonical canon) {
+    byte[] current = decodeCurrent(snap);
+    String label = snap.layout().data();
+    return UnifiedDiff.diff(label + " (published)", current == null ? new byte[0] : current, label + " (new)",
+        canon.bytes(), 3);
+  }
+
+  @SafeVarargs
+  private static List<TxnOp> concat(List<TxnOp>... parts) {
+    List<TxnOp> all = new ArrayList<>();
+    for (List<TxnOp> p : parts) {
+      all.addAll(p);
+    }
+    return all;
+  }
+
+  private static String lastLine(String output) {
+    String s = output.strip();
+    int nl = s.lastIndexOf('\n');
+    return nl < 0 ? s : s.substring(nl + 1);
+  }
+}
