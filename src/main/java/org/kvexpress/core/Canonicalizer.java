@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /**
- * Canonical form of a rendered configuration: lines split on LF, one trailing CR dropped from each, blank
+ * Canonical form of a rendered configuration: lines split on LF, trailing CRs dropped from each, blank
  * lines dropped, the rest sorted in unsigned byte order and deduplicated, joined with LF and ending in LF.
  * The result equals {@code LC_ALL=C sort -u} of the same non-blank, LF-normalized lines, byte for byte;
  * bytes are never decoded, so non-UTF-8 input survives unchanged.
@@ -140,7 +140,8 @@ public final class Canonicalizer {
       }
     }
     long lengthClass = remaining > 4 ? 5 : remaining;
-    return (chunk << 32) | (lengthClass << 24) | idx;
+    // Flip the sign bit so that signed long order is unsigned byte order.
+    return ((chunk << 32) | (lengthClass << 24) | idx) ^ Long.MIN_VALUE;
   }
 
   private static void sortSmallRun(byte[] in, Lines lines, int[] order, int from, int to) {
@@ -172,7 +173,8 @@ public final class Canonicalizer {
         int end = nl < 0 ? in.length : nl;
         lines.read++;
         int e = end;
-        if (e > pos && in[e - 1] == '\r') {
+        // Every trailing CR goes, not only the CRLF one, so that canonicalizing is idempotent.
+        while (e > pos && in[e - 1] == '\r') {
           e--;
         }
         if (isBlank(in, pos, e)) {

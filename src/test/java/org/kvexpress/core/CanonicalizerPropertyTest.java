@@ -1,0 +1,131 @@
+package org.kvexpress.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Properties of canonicalization over random bytes, checked against a plain reference and GNU sort. */
+class CanonicalizerPropertyTest {
+  /** The obvious implementation: split, strip trailing CRs, drop blanks, sort unsigned, dedupe. */
+  static byte[] reference(byte[] in) {
+    TreeSet<byte[]> set = new TreeSet<>(Arrays::compareUnsigned);
+    int start = 0;
+    for (int i = 0; i <= in.length; i++) {
+      if (i == in.length || in[i] == '\n') {
+        int end = i;
+        while (end > start && in[end - 1] == '\r') {
+          end--;
+        }
+        byte[] line = Arrays.copyOfRange(in, start, end);
+        boolean blank = true;
+        for (byte b : line) {
+          blank &= Canonicalizer.isBlankByte(b);
+        }
+        if (!blank) {
+          set.add(line);
+        }
+        start = i + 1;
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] line : set) {
+      out.writeBytes(line);
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  /** Random lines from a small alphabet, so prefixes, duplicates, NUL, CR and high bytes are common. */
+  static byte[] randomInput(Random r, int lines) {
+    byte[] alphabet = {'a', 'b', 0, (byte) 0xff, (byte) 0x80, ' ', '\t', '\r', 'z', '.', '1'};
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < lines; i++) {
+      int len = r.nextInt(r.nextBoolean() ? 4 : 40);
+      for (int j = 0; j < len; j++) {
+        out.write(alphabet[r.nextInt(alphabet.length)]);
+      }
+      if (i < lines - 1 || r.nextBoolean()) {
+        out.write('\n');
+      }
+    }
+    return out.toByteArray();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+  void matchesReferenceIsIdempotentAndIgnoresOrder(long seed) {
+    Random r = new Random(seed);
+    for (int round = 0; round < 30; round++) {
+      byte[] in = randomInput(r, r.nextInt(r.nextBoolean() ? 20 : 3000));
+      byte[] canon = Canonicalizer.canonicalize(in).bytes();
+      assertThat(canon).isEqualTo(reference(in));
+      assertThat(Canonicalizer.canonicalize(canon).bytes()).as("idempotent").isEqualTo(canon);
+      assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes()).as("order-independent").isEqualTo(canon);
+    }
+  }
+
+  @Test
+  void longSharedPrefixesSortCorrectly() {
+    String common = "x".repeat(5000);
+    byte[] in = (common + "b\n" + common + "a\n" + common + "\n" + common + "a\n" + "y\n").getBytes();
+    assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
+  }
+
+  @Test
+  void countsReadDroppedAndMerged() {
+    Canonicalizer.Canonical c = Canonicalizer.canonicalize("b\n\n  \na\nb\nb\r\n".getBytes());
+    assertThat(c.linesRead()).isEqualTo(6);
+    assertThat(c.droppedBlank()).isEqualTo(2);
+    assertThat(c.merged()).isEqualTo(2);
+    assertThat(c.lines()).isEqualTo(2);
+  }
+
+  @Test
+  void equalsGnuSortInTheCLocale(@TempDir Path tmp) throws Exception {
+    Random r = new Random(42);
+    byte[] in = randomInput(r, 5000);
+    // Give sort exactly the lines the canonicalizer keeps: CR-stripped and non-blank.
+    byte[] prepared = reference(shuffleLines(in, r));
+    Path file = tmp.resolve("in");
+    Files.write(file, shuffleLines(prepared, r));
+    ProcessBuilder pb = new ProcessBuilder("sort", "-u", file.toString());
+    pb.environment().put("LC_ALL", "C");
+    Process p = pb.start();
+    byte[] sorted = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(sorted);
+  }
+
+  private static byte[] shuffleLines(byte[] in, Random r) {
+    List<byte[]> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= in.length; i++) {
+      if (i == in.length && start == in.length) {
+        break; // nothing after the final newline
+      }
+      if (i == in.length || in[i] == '\n') {
+        lines.add(Arrays.copyOfRange(in, start, i));
+        start = i + 1;
+      }
+    }
+    Collections.shuffle(lines, r);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] l : lines) {
+      out.writeBytes(l);
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+}
