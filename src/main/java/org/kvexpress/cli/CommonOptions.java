@@ -35,7 +35,7 @@ final class CommonOptions {
   private final OptionSpec<String> tokenFile;
   private final OptionSpec<String> datacenter;
   private final OptionSpec<String> prefix;
-  private final OptionSpec<Duration> retryFor;
+  private final OptionSpec<Converters.Span> retryFor;
 
   CommonOptions(OptionParser p, boolean consul) {
     help = p.acceptsAll(java.util.List.of("h", "help"), "show this help").forHelp();
@@ -60,7 +60,7 @@ final class CommonOptions {
         .withRequiredArg().withValuesConvertedBy(Converters.PREFIX).defaultsTo("kvexpress");
     retryFor = p.accepts("retry-for", "give up on an unreachable or failing Consul after this long")
         .withRequiredArg().withValuesConvertedBy(Converters.DURATION)
-        .defaultsTo(ConsulSettings.DEFAULT_RETRY_FOR);
+        .defaultsTo(Converters.Span.of(ConsulSettings.DEFAULT_RETRY_FOR));
   }
 
   Common read(OptionSet o, boolean softBeforeCommand) {
@@ -68,7 +68,7 @@ final class CommonOptions {
       throw KvexpressException.usage("cannot use --verbose and --quiet together");
     }
     Connection c = server == null ? null : new Connection(o.valueOf(server), o.valueOf(token),
-        o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor));
+        o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor).value());
     return new Common(softBeforeCommand || o.has(soft), o.has(verbose), o.has(quiet),
         prefix == null ? null : o.valueOf(prefix), c);
   }

@@ -21,20 +21,32 @@ final class Converters {
   /** A prefix; leading and trailing slashes are dropped. */
   static final ValueConverter<String> PREFIX = new Checked("PREFIX", KeyNames::normalizePrefix);
 
-  /** A Go-style duration such as 30s, 5m or 1m30s. */
-  static final ValueConverter<Duration> DURATION = new ValueConverter<>() {
+  /** A duration option's value; prints the way it is written (30s), so help shows readable defaults. */
+  record Span(Duration value) {
+    static Span of(Duration d) {
+      return new Span(d);
+    }
+
     @Override
-    public Duration convert(String value) {
+    public String toString() {
+      return GoDuration.format(value);
+    }
+  }
+
+  /** A Go-style duration such as 30s, 5m or 1m30s. */
+  static final ValueConverter<Span> DURATION = new ValueConverter<>() {
+    @Override
+    public Span convert(String value) {
       Duration d = GoDuration.parse(value);
       if (d == null || d.isNegative()) {
         throw new ValueConversionException("\"" + value + "\" is not a duration; use forms like 500ms, 30s, 5m");
       }
-      return d;
+      return new Span(d);
     }
 
     @Override
-    public Class<Duration> valueType() {
-      return Duration.class;
+    public Class<Span> valueType() {
+      return Span.class;
     }
 
     @Override

@@ -31,7 +31,7 @@ final class InCommand implements Command {
   private OptionSpec<Void> compress;
   private OptionSpec<Void> dryRun;
   private OptionSpec<String> exec;
-  private OptionSpec<Duration> execTimeout;
+  private OptionSpec<Converters.Span> execTimeout;
 
   @Override
   public String name() {
@@ -66,7 +66,7 @@ final class InCommand implements Command {
     exec = p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
         .withRequiredArg().describedAs("CMD");
     execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Duration.ofSeconds(30));
+        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
   }
 
   @Override
@@ -84,7 +84,7 @@ final class InCommand implements Command {
     ctx.log().debug(name(), Fields.of("key", layout.key()).add("step", "input").add("source", source.describe())
         .add("bytes", content.length));
     PublishInput input = new PublishInput(layout, content, source.describe(), o.has(verbatim), o.valueOf(minLines),
-        o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout));
+        o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout).value());
     try (KvStore store = ctx.openStore()) {
       Publisher publisher = new Publisher(store, new ShellCommandRunner(), ctx.log(), ctx.env().clock(),
           ctx.env().hostname().get());

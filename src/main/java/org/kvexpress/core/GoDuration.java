@@ -60,4 +60,29 @@ public final class GoDuration {
     Duration d = Duration.ofNanos((long) totalNanos);
     return negative ? d.negated() : d;
   }
+
+  /** Formats a duration the short way Go prints simple ones: 500ms, 30s, 5m, 1h, or 1m30s. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s == 0) {
+      return "0s";
+    }
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+      s %= 3600;
+    }
+    if (s >= 60) {
+      b.append(s / 60).append('m');
+      s %= 60;
+    }
+    if (s > 0) {
+      b.append(s).append('s');
+    }
+    return b.toString();
+  }
 }

@@ -31,6 +31,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.apache.http.HttpRequestInterceptor;
 import org.apache.http.NoHttpResponseException;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
@@ -135,7 +136,15 @@ public final class ConsulKvStore implements KvStore {
       List<TxnResult.TxnError> errors = new ArrayList<>();
       for (JsonElement e : asArray(json.get("Errors"))) {
         JsonObject o = e.getAsJsonObject();
-        errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), o.get("What").getAsString()));
+        String what = o.get("What").getAsString();
+        // Consul reports ACL denials inside a transaction as a rollback, not a 403 (facts §6).
+        if (what.contains("Permission denied") || what.contains("ACL not found")) {
+          int op = o.get("OpIndex").getAsInt();
+          String key = op < ops.size() ? ops.get(op).key() : "?";
+          throw KvexpressException.failure("acl_denied", "Consul denied the transaction on " + key + ": "
+              + redact(what) + " Check the ACL token's key policy.");
+        }
+        errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), what));
       }
       return new TxnResult(false, List.of(), errors);
     }
@@ -309,6 +318,13 @@ public final class ConsulKvStore implements KvStore {
         .setSocketTimeout((int) readTimeout.toMillis())
         .build();
     HttpClientBuilder b = HttpClientBuilder.create()
+        // Ecwid's Request-based calls always add X-Consul-Token; with no token it would go out empty.
+        .addInterceptorLast((HttpRequestInterceptor) (request, context) -> {
+          org.apache.http.Header h = request.getFirstHeader("X-Consul-Token");
+          if (h != null && (h.getValue() == null || h.getValue().isEmpty())) {
+            request.removeHeaders("X-Consul-Token");
+          }
+        })
         .setDefaultRequestConfig(config)
         .disableAutomaticRetries()
         .disableCookieManagement()
