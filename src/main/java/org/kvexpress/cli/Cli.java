@@ -27,7 +27,7 @@ public final class Cli {
   public Cli(CliEnvironment env) {
     this.env = env;
     register(InCommand::new);
-    register(() -> new NotImplementedCommand("out", "verify a published file and apply it atomically on this node"));
+    register(OutCommand::new);
     register(() -> new NotImplementedCommand("raw", "write any key's raw value to a file, atomically"));
     register(() -> new NotImplementedCommand("copy", "copy a published key to another key in one transaction"));
     register(() -> new NotImplementedCommand("stop", "halt every in and out of a key, with a reason"));

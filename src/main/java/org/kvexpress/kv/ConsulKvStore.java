@@ -94,14 +94,16 @@ public final class ConsulKvStore implements KvStore {
   }
 
   @Override
-  public KvListing watch(String prefix, long index, Duration wait) {
+  public KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait) {
     ConsulRawClient client = blockingClient(wait);
-    Request req = request("/v1/kv/" + prefix)
-        .addUrlParameter(flag("recurse"))
-        .addUrlParameter(new SingleUrlParameters("index", Long.toUnsignedString(index)))
+    Request.Builder b = request("/v1/kv/" + keyOrPrefix);
+    if (recurse) {
+      b.addUrlParameter(flag("recurse"));
+    }
+    Request req = b.addUrlParameter(new SingleUrlParameters("index", Long.toUnsignedString(index)))
         .addUrlParameter(new SingleUrlParameters("wait", wait.toMillis() + "ms"))
         .build();
-    return listing(call("read", prefix, () -> client.makeGetRequest(req)));
+    return listing(call("read", keyOrPrefix, () -> client.makeGetRequest(req)));
   }
 
   @Override

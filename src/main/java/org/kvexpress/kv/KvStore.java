@@ -17,10 +17,10 @@ public interface KvStore extends AutoCloseable {
   KvListing list(String prefix);
 
   /**
-   * A blocking read of a prefix: returns when its index moves past {@code index} or {@code wait} ends.
-   * With {@code index} 0 it answers at once.
+   * A blocking read of one key, or of a prefix with {@code recurse}: returns when its index moves past
+   * {@code index} or {@code wait} ends. With {@code index} 0 it answers at once.
    */
-  KvListing watch(String prefix, long index, Duration wait);
+  KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait);
 
   /** Plain write. */
   void put(String key, byte[] value, long flags);

@@ -1,0 +1,218 @@
+package org.kvexpress.apply;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.exec.CommandRunner;
+import org.kvexpress.fs.AtomicFiles;
+import org.kvexpress.kv.KeySnapshot;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.log.Log;
+
+/**
+ * The {@code out} pipeline, confd's process() in named steps: lock, fetch, stop, verify, current?,
+ * stage, check, swap, reload. Refusals and halts are thrown as KvexpressException; the file is only
+ * ever replaced by a complete, verified, checked version.
+ */
+public final class Applier {
+  private static final String COMPONENT = "out";
+
+  private final KvStore store;
+  private final CommandRunner runner;
+  private final Log log;
+  private final String hostname;
+
+  public Applier(KvStore store, CommandRunner runner, Log log, String hostname) {
+    this.store = store;
+    this.runner = runner;
+    this.log = log;
+    this.hostname = hostname;
+  }
+
+  /** One full apply, reading the key's folder afresh. */
+  public ApplyResult apply(ApplyInput in) throws InterruptedException {
+    Path target = AtomicFiles.resolveTarget(in.file());
+    haltIfLocked(in.layout().prefix(), in.file());
+    return applySnapshot(in, target, fetch(in.layout()));
+  }
+
+  /** The steps after fetch, for a watcher that already holds a snapshot. */
+  public ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap) throws InterruptedException {
+    AtomicFiles.removeStaleTemps(target, false);
+    if (!in.ignoreStop()) {
+      haltIfStopped(snap);
+    }
+    byte[] content = verify(in, snap);
+    String checksum = snap.checksumText();
+    int lines = Canonicalizer.countLines(content);
+    if (isCurrent(target, checksum)) {
+      List<String> repaired = in.dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
+      return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
+    }
+    if (in.dryRun()) {
+      return new ApplyResult(ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
+    }
+    try (AtomicFiles.Staged staged = AtomicFiles.stage(target, content, in.fileSettings())) {
+      check(in, staged, checksum);
+      Path previous = AtomicFiles.swap(staged, in.restoreOnFailure() && in.exec() != null);
+      Integer reloadExit = reload(in, target, checksum, previous);
+      return new ApplyResult(ApplyResult.Outcome.WROTE, checksum, lines, content.length, List.of(), reloadExit);
+    }
+  }
+
+  // ---- steps ----
+
+  void haltIfLocked(String prefix, Path file) {
+    String lockKey = KeyLayout.lock(prefix, file, hostname);
+    KvEntry lock = store.get(lockKey).orElse(null);
+    if (lock != null) {
+      String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      throw KvexpressException.halted("locked", file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
+          + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file + "' to release it");
+    }
+  }
+
+  KeySnapshot fetch(KeyLayout layout) {
+    return KeySnapshot.read(store, layout);
+  }
+
+  static void haltIfStopped(KeySnapshot snap) {
+    if (snap.stop() != null) {
+      throw KvexpressException.halted("stop_key", "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+          + "; the file is left as it is until 'kvexpress resume -k " + snap.layout().key() + "'");
+    }
+  }
+
+  /** Decodes the data and proves it is what was published: checksum, then length. */
+  static byte[] verify(ApplyInput in, KeySnapshot snap) {
+    KeyLayout layout = snap.layout();
+    if (snap.data() == null) {
+      throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir()
+          + "; publish it first with 'kvexpress in -k " + layout.key() + "'");
+    }
+    String expected = snap.checksumText();
+    if (expected == null || expected.isEmpty()) {
+      throw KvexpressException.refused("no_checksum", layout.checksum() + " is missing; republish with kvexpress in");
+    }
+    byte[] content = Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), in.maxBytes());
+    String actual = Checksum.sha256Hex(content);
+    if (!actual.equals(expected)) {
+      throw KvexpressException.refused("checksum_mismatch", "data under " + layout.data() + " has checksum "
+          + Checksum.shortForm(actual) + " but " + layout.checksum() + " says " + Checksum.shortForm(expected)
+          + "; the file is left untouched");
+    }
+    int lines = Canonicalizer.countLines(content);
+    if (lines < in.minLines()) {
+      throw KvexpressException.refused("too_few_lines", "published data has " + lines + " lines, fewer than "
+          + "--min-lines " + in.minLines() + "; the file is left untouched");
+    }
+    return content;
+  }
+
+  static boolean isCurrent(Path target, String checksum) {
+    try {
+      if (!Files.isRegularFile(target)) {
+        return false;
+      }
+      return Checksum.sha256Hex(Files.readAllBytes(target)).equals(checksum);
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot read " + target + " to compare it: " + e.getMessage());
+    }
+  }
+
+  void check(ApplyInput in, AtomicFiles.Staged staged, String checksum) throws InterruptedException {
+    if (in.check() == null) {
+      return;
+    }
+    String command = in.check().replace("{}", shellQuote(staged.path().toString()));
+    CommandRunner.Result r = runner.run(command, env(in, staged.target(), checksum), in.execTimeout());
+    log.debug(COMPONENT, Fields.of("key", in.layout().key()).add("step", "check").add("exit", r.exitCode())
+        .add("output", r.output().isEmpty() ? null : r.output()));
+    if (!r.succeeded()) {
+      throw KvexpressException.refused("check_failed", "--check " + (r.timedOut() ? "timed out" : "exited "
+          + r.exitCode()) + (r.output().isEmpty() ? "" : ": " + lastLine(r.output()))
+          + "; " + staged.target() + " is left untouched");
+    }
+  }
+
+  Integer reload(ApplyInput in, Path target, String checksum, Path previous) throws InterruptedException {
+    if (in.exec() == null) {
+      return null;
+    }
+    try {
+      splay(in.splay());
+      CommandRunner.Result r = runner.run(in.exec(), env(in, target, checksum), in.execTimeout());
+      logReload(in, r, "reload");
+      if (r.succeeded()) {
+        return 0;
+      }
+      String what = r.timedOut() ? "did not finish within --exec-timeout " + in.execTimeout().toSeconds()
+          + " s and was killed" : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + lastLine(r.output()));
+      if (in.restoreOnFailure()) {
+        AtomicFiles.restore(previous, target);
+        previous = null;
+        CommandRunner.Result again = runner.run(in.exec(), env(in, target, null), in.execTimeout());
+        logReload(in, again, "reload_after_restore");
+        throw KvexpressException.failure("reload_failed", "reload " + what + "; restored the previous " + target
+            + " and reloaded " + (again.succeeded() ? "it successfully" : "it, which failed too"));
+      }
+      throw KvexpressException.failure("reload_failed", "wrote " + target + ", but reload " + what);
+    } finally {
+      deleteQuietly(previous);
+    }
+  }
+
+  private void logReload(ApplyInput in, CommandRunner.Result r, String step) {
+    log.info(COMPONENT, Fields.of("key", in.layout().key()).add("step", step)
+        .add("exit", r.timedOut() ? "timeout" : r.exitCode()).add("ms", r.took().toMillis())
+        .add("output", r.output().isEmpty() ? null : r.output()));
+  }
+
+  private static void splay(Duration splay) throws InterruptedException {
+    if (!splay.isZero()) {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(splay.toMillis()));
+    }
+  }
+
+  private Map<String, String> env(ApplyInput in, Path target, String checksum) {
+    return checksum == null
+        ? Map.of("KVEXPRESS_KEY", in.layout().key(), "KVEXPRESS_FILE", target.toString())
+        : Map.of("KVEXPRESS_KEY", in.layout().key(), "KVEXPRESS_FILE", target.toString(),
+            "KVEXPRESS_CHECKSUM", checksum);
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a leftover .kvexpress-prev link is removed by the next run's cleanup
+    }
+  }
+
+  static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private static String lastLine(String output) {
+    String s = output.strip();
+    int nl = s.lastIndexOf('\n');
+    return nl < 0 ? s : s.substring(nl + 1);
+  }
+}

@@ -1,0 +1,28 @@
+package org.kvexpress.apply;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.fs.FileSettings;
+
+/**
+ * What {@code out} is asked to apply: which key to which file, how the file is written, and the
+ * commands around it. {@code check} and {@code exec} are null when not given; {@code splay} may be zero.
+ */
+public record ApplyInput(
+    KeyLayout layout,
+    Path file,
+    FileSettings fileSettings,
+    int minLines,
+    long maxBytes,
+    boolean ignoreStop,
+    String check,
+    String exec,
+    Duration execTimeout,
+    Duration splay,
+    boolean restoreOnFailure,
+    boolean dryRun) {
+
+  /** The default bound on decoded data: far above any configuration file, far below a gzip bomb. */
+  public static final long DEFAULT_MAX_BYTES = 64L << 20;
+}

@@ -1,0 +1,146 @@
+package org.kvexpress.apply;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.kv.KvListing;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.log.Log;
+
+/**
+ * {@code out --watch}: one loop per file, each blocking on its key's checksum and running the full apply
+ * whenever it wakes. Data, checksum, last and meta change in one transaction, so the checksum moves
+ * exactly when a new version exists, and node reports or stop toggles under the key do not wake the
+ * fleet. A wait that times out still re-applies, so an unlocked or repaired node converges within one wait.
+ *
+ * <p>Blocking-query rules (facts §5): the index is reset when it goes backwards and kept at least 1; a
+ * loop that returns early without news is slowed down; while Consul is unreachable the loop backs off
+ * with jitter and leaves the file alone.
+ */
+public final class Watcher {
+  private static final Duration MIN_ROUND = Duration.ofMillis(250);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final String COMPONENT = "out";
+
+  private final KvStore store;
+  private final Applier applier;
+  private final Log log;
+  private final Duration wait;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final List<Thread> threads = new ArrayList<>();
+
+  public Watcher(KvStore store, Applier applier, Log log, Duration wait) {
+    this.store = store;
+    this.applier = applier;
+    this.log = log;
+    this.wait = wait;
+  }
+
+  /** Starts one loop per input and waits until {@link #stop()} is called and every loop has ended. */
+  public void run(List<ApplyInput> inputs) throws InterruptedException {
+    synchronized (threads) {
+      for (ApplyInput in : inputs) {
+        Thread t = new Thread(() -> loop(in), "kvexpress-watch-" + in.layout().key());
+        threads.add(t);
+      }
+      threads.forEach(Thread::start);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  /** Ends every loop: wakes sleeping ones; the caller closes the store to abort blocked requests. */
+  public void stop() {
+    stopped.set(true);
+    synchronized (threads) {
+      threads.forEach(Thread::interrupt);
+    }
+  }
+
+  public boolean stopped() {
+    return stopped.get();
+  }
+
+  /** One file's loop; never throws, never deletes the file. */
+  void loop(ApplyInput in) {
+    long index = 0;
+    int failures = 0;
+    String key = in.layout().key();
+    log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "started"));
+    while (!stopped.get()) {
+      long started = System.nanoTime();
+      long before = index;
+      try {
+        KvListing l = store.watch(in.layout().checksum(), false, index, wait);
+        index = l.index() < index ? 0 : Math.max(1, l.index());
+        if (before != 0 && index == 0) {
+          log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards; starting over"));
+        }
+        failures = 0;
+        applyOnce(in);
+      } catch (RuntimeException e) {
+        if (stopped.get()) {
+          break;
+        }
+        failures++;
+        log.error(COMPONENT, Fields.of("key", key).add("file", in.file()).add("result", "failed")
+            .add("error", e instanceof KvexpressException ? e.getMessage() : String.valueOf(e))
+            .add("retry_in", "backoff"));
+        sleep(backoff(failures));
+        continue;
+      }
+      long took = (System.nanoTime() - started) / 1_000_000;
+      if (index == before && took < MIN_ROUND.toMillis()) {
+        sleep(MIN_ROUND.toMillis() - took);
+      }
+    }
+    log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
+  }
+
+  private void applyOnce(ApplyInput in) {
+    Fields f = Fields.of("key", in.layout().key()).add("file", in.file());
+    try {
+      ApplyResult r = applier.apply(in);
+      if (r.outcome() == ApplyResult.Outcome.WROTE || !r.repaired().isEmpty()) {
+        log.info(COMPONENT, f.add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
+            .add("checksum", Checksum.shortForm(r.checksum()))
+            .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
+            .add("reload_exit", r.reloadExit()));
+      }
+    } catch (KvexpressException e) {
+      if (e.kind() == KvexpressException.Kind.FAILURE && e.reason().equals("unreachable")) {
+        throw e;
+      }
+      String result = switch (e.kind()) {
+        case REFUSED -> "refused";
+        case HALTED -> "halted";
+        default -> "failed";
+      };
+      log.log(e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN, COMPONENT,
+          f.add("result", result).add("reason", e.reason()).add("error", e.getMessage()).toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static long backoff(int failures) {
+    long cap = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(failures - 1, 5));
+    return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      if (!stopped.get()) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package org.kvexpress.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import joptsimple.ValueConversionException;
+import org.kvexpress.apply.Applier;
+import org.kvexpress.apply.ApplyInput;
+import org.kvexpress.apply.ApplyResult;
+import org.kvexpress.apply.Watcher;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KeyNames;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.exec.ShellCommandRunner;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+
+/** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
+final class OutCommand implements Command {
+  static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
+  private OptionSpec<String> key;
+  private OptionSpec<String> file;
+  private OptionSpec<Integer> mode;
+  private OptionSpec<String> owner;
+  private OptionSpec<Integer> minLines;
+  private OptionSpec<Long> maxBytes;
+  private OptionSpec<Void> ignoreStop;
+  private OptionSpec<String> check;
+  private OptionSpec<String> exec;
+  private OptionSpec<Converters.Span> execTimeout;
+  private OptionSpec<Converters.Span> splay;
+  private OptionSpec<Void> restore;
+  private OptionSpec<String> hostname;
+  private OptionSpec<Void> dryRun;
+  private OptionSpec<Void> watch;
+  private OptionSpec<String> config;
+  private OptionSpec<Converters.Span> wait;
+
+  @Override
+  public String name() {
+    return "out";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress out -k KEY -f FILE [options]   |   kvexpress out --watch (-k KEY -f FILE | --config FILE)";
+  }
+
+  @Override
+  public String summary() {
+    return "verify a published file and apply it atomically on this node";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "published key to apply").withRequiredArg()
+        .withValuesConvertedBy(Converters.KEY);
+    file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().describedAs("FILE");
+    mode = p.acceptsAll(List.of("m", "mode", "c", "chmod"), "file mode in octal (default: the existing file's, else 0640)")
+        .withRequiredArg().withValuesConvertedBy(Converters.MODE);
+    owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
+    minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse data with fewer lines than this")
+        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(10);
+    maxBytes = p.accepts("max-bytes", "refuse data that decodes to more than this many bytes")
+        .withRequiredArg().ofType(Long.class).defaultsTo(ApplyInput.DEFAULT_MAX_BYTES);
+    ignoreStop = p.accepts("ignore-stop", "apply even while the key's stop is set");
+    check = p.accepts("check", "run CMD on the staged file before the swap; {} is its path; non-zero refuses")
+        .withRequiredArg().describedAs("CMD");
+    exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c (the reload)")
+        .withRequiredArg().describedAs("CMD");
+    execTimeout = p.accepts("exec-timeout", "kill --check or -e after this long").withRequiredArg()
+        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    splay = p.accepts("splay", "wait a random time below this before the reload, so nodes do not reload at once")
+        .withRequiredArg().withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ZERO));
+    restore = p.accepts("restore-on-failure", "if the reload fails, put the previous file back and reload again");
+    hostname = p.accepts("hostname", "node name for locks (default: this machine's hostname)")
+        .withRequiredArg().describedAs("NAME");
+    dryRun = p.accepts("dry-run", "do everything but write the file and run commands");
+    watch = p.accepts("watch", "keep running: apply every new version (blocking queries)");
+    config = p.accepts("config", "with --watch: JSON file listing several key/file entries").withRequiredArg()
+        .describedAs("FILE");
+    wait = p.accepts("wait", "with --watch: longest blocking query (at most 5m)").withRequiredArg()
+        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(MAX_WAIT));
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
+    if (o.has(config) && !o.has(watch)) {
+      throw KvexpressException.usage("--config only works with --watch");
+    }
+    if (o.has(config) && (o.has(key) || o.has(file))) {
+      throw KvexpressException.usage("use either --config or -k/-f, not both");
+    }
+    if (!o.has(config) && (!o.has(key) || !o.has(file))) {
+      throw KvexpressException.usage("missing required option " + (o.has(key) ? "-f/--file" : "-k/--key"));
+    }
+    Duration waitFor = o.valueOf(wait).value();
+    if (waitFor.compareTo(MAX_WAIT) > 0 || waitFor.isZero()) {
+      throw KvexpressException.usage("--wait must be above 0 and at most 5m");
+    }
+    String node = o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : ctx.env().hostname().get();
+    List<ApplyInput> inputs = o.has(config) ? fromConfig(o, ctx) : List.of(input(o, ctx, o.valueOf(key),
+        o.valueOf(file), o.valueOf(mode), o.valueOf(owner), o.valueOf(check), o.valueOf(exec), o.valueOf(minLines)));
+    if (ctx.env().getenv("CONSUL_INDEX") != null) {
+      ctx.log().debug(name(), Fields.of("consul_index", ctx.env().getenv("CONSUL_INDEX")).add("note",
+          "started by a Consul watch; stdin is not read"));
+    }
+    try (KvStore store = ctx.openStore()) {
+      Applier applier = new Applier(store, new ShellCommandRunner(), ctx.log(), node);
+      if (o.has(watch)) {
+        return watch(store, applier, inputs, waitFor, ctx);
+      }
+      ApplyInput in = inputs.get(0);
+      ctx.fields().add("key", in.layout().key()).add("file", in.file());
+      ApplyResult r = applier.apply(in);
+      ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
+          .add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
+          .add("checksum", Checksum.shortForm(r.checksum()))
+          .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
+          .add("reload_exit", r.reloadExit()));
+      return ExitCode.OK;
+    }
+  }
+
+  private ExitCode watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
+      CommandContext ctx) throws InterruptedException {
+    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor);
+    Runnable stop = () -> {
+      watcher.stop();
+      store.close(); // aborts blocked queries at once
+    };
+    Signals.onTerminate(stop);
+    watcher.run(inputs);
+    return ExitCode.OK;
+  }
+
+  private List<ApplyInput> fromConfig(OptionSet o, CommandContext ctx) {
+    List<ApplyInput> inputs = new ArrayList<>();
+    for (WatchConfig.Entry e : WatchConfig.read(Path.of(o.valueOf(config)))) {
+      Integer m;
+      try {
+        m = e.mode() == null ? o.valueOf(mode) : Converters.MODE.convert(e.mode());
+      } catch (ValueConversionException ex) {
+        throw KvexpressException.usage("--config entry for " + e.file() + ": " + ex.getMessage());
+      }
+      inputs.add(input(o, ctx, KeyNames.validateKey("key", e.key()), e.file(), m,
+          e.owner() == null ? o.valueOf(owner) : e.owner(), e.check() == null ? o.valueOf(check) : e.check(),
+          e.exec() == null ? o.valueOf(exec) : e.exec(), e.minLines() == null ? o.valueOf(minLines) : e.minLines()));
+    }
+    return inputs;
+  }
+
+  private ApplyInput input(OptionSet o, CommandContext ctx, String k, String f, Integer m, String own, String chk,
+      String ex, int lines) {
+    if (o.valueOf(maxBytes) <= 0) {
+      throw KvexpressException.usage("--max-bytes must be positive");
+    }
+    return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own), lines,
+        o.valueOf(maxBytes), o.has(ignoreStop), chk, ex, o.valueOf(execTimeout).value(), o.valueOf(splay).value(),
+        o.has(restore), o.has(dryRun));
+  }
+}

@@ -1,0 +1,70 @@
+package org.kvexpress.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.kvexpress.core.KvexpressException;
+
+/**
+ * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per file.
+ * Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the flags).
+ *
+ * <pre>{"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}]}</pre>
+ */
+final class WatchConfig {
+  private static final Set<String> FIELDS = Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
+
+  /** One file to keep applied. Null fields take the command line's values. */
+  record Entry(String key, String file, String mode, String owner, String check, String exec, Integer minLines) {}
+
+  private WatchConfig() {}
+
+  static List<Entry> read(Path path) {
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw KvexpressException.usage("cannot read --config " + path + ": " + e.getClass().getSimpleName());
+    }
+    List<Entry> entries = new ArrayList<>();
+    try {
+      JsonElement root = JsonParser.parseString(text);
+      JsonArray files = root.isJsonObject() && root.getAsJsonObject().has("files")
+          ? root.getAsJsonObject().getAsJsonArray("files") : null;
+      if (files == null || files.isEmpty()) {
+        throw KvexpressException.usage("--config " + path + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
+      }
+      int i = 0;
+      for (JsonElement e : files) {
+        JsonObject o = e.getAsJsonObject();
+        for (String f : o.keySet()) {
+          if (!FIELDS.contains(f)) {
+            throw KvexpressException.usage("--config " + path + " entry " + i + ": unknown field \"" + f
+                + "\"; known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+          }
+        }
+        if (!o.has("key") || !o.has("file")) {
+          throw KvexpressException.usage("--config " + path + " entry " + i + " needs both \"key\" and \"file\"");
+        }
+        entries.add(new Entry(str(o, "key"), str(o, "file"), str(o, "mode"), str(o, "owner"), str(o, "check"),
+            str(o, "exec"), o.has("min_lines") ? o.get("min_lines").getAsInt() : null));
+        i++;
+      }
+    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+      throw KvexpressException.usage("--config " + path + " is not valid: " + e.getMessage());
+    }
+    return entries;
+  }
+
+  private static String str(JsonObject o, String f) {
+    return o.has(f) && !o.get(f).isJsonNull() ? o.get(f).getAsString() : null;
+  }
+}

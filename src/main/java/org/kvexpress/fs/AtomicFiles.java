@@ -1,0 +1,352 @@
+package org.kvexpress.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.kvexpress.core.KvexpressException;
+
+/**
+ * Writes files so that readers see the old version or the new one, never a part: a private temp file in
+ * the target's directory, written, fsynced, given its mode and owner, then renamed over the target, and
+ * the directory fsynced (consul-template's AtomicWrite, with confd's ignored chmod/chown errors fixed).
+ * Atomic only where rename(2) is, which is POSIX file systems, not across mount points.
+ *
+ * <p>While a temp file is being written its writer holds a lock on it, so {@link #removeStaleTemps} can
+ * tell a crashed writer's leftover from a live writer's file.
+ */
+public final class AtomicFiles {
+  private static final String TEMP_MARK = ".kvexpress-";
+  private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+
+  private AtomicFiles() {}
+
+  /** A written, synced temp file beside its target, ready to be checked and swapped in. */
+  public static final class Staged implements AutoCloseable {
+    private final Path temp;
+    private final Path target;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private boolean moved;
+
+    private Staged(Path temp, Path target, FileChannel channel, FileLock lock) {
+      this.temp = temp;
+      this.target = target;
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    public Path path() {
+      return temp;
+    }
+
+    public Path target() {
+      return target;
+    }
+
+    /** Deletes the temp file unless it was swapped in. */
+    @Override
+    public void close() {
+      try {
+        if (!moved) {
+          Files.deleteIfExists(temp);
+        }
+      } catch (IOException ignored) {
+        // best effort: removeStaleTemps finds it on the next run
+      } finally {
+        try {
+          lock.release();
+        } catch (IOException | RuntimeException ignored) {
+          // the channel may already be gone
+        }
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // nothing left to do
+        }
+      }
+    }
+  }
+
+  /** The file a path finally names: symlinks are followed so that a link keeps pointing where it did. */
+  public static Path resolveTarget(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    try {
+      if (Files.isSymbolicLink(abs)) {
+        return abs.toRealPath();
+      }
+    } catch (IOException e) {
+      // a dangling link: write where it points
+      try {
+        Path link = Files.readSymbolicLink(abs);
+        return abs.getParent().resolve(link).normalize();
+      } catch (IOException ignored) {
+        return abs;
+      }
+    }
+    return abs;
+  }
+
+  /**
+   * Step "stage": writes {@code content} to a new private temp file beside {@code target} (creating
+   * missing parents 0755), fsyncs it, and gives it its final mode and owner. The temp file is created
+   * exclusively, so a symlink planted at its name is never followed.
+   */
+  public static Staged stage(Path target, byte[] content, FileSettings settings) {
+    Path dir = target.getParent();
+    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw KvexpressException.failure("is_directory", target + " is a directory; -f must name a file");
+    }
+    createParents(dir);
+    int mode = modeFor(target, settings);
+    Path temp = dir.resolve("." + target.getFileName() + TEMP_MARK
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".tmp");
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
+    } catch (FileAlreadyExistsException e) {
+      throw KvexpressException.failure("io", "temp file " + temp + " already exists; refusing to follow or reuse it");
+    } catch (AccessDeniedException e) {
+      throw KvexpressException.failure("io", "cannot write in " + dir + ": permission denied; run as a user who may");
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot create a temp file in " + dir + ": " + e);
+    }
+    FileLock lock = null;
+    try {
+      lock = ch.lock();
+      ByteBuffer buf = ByteBuffer.wrap(content);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+      applySettings(temp, mode, settings);
+      return new Staged(temp, target, ch, lock);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(temp);
+        ch.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      if (e instanceof KvexpressException k) {
+        throw k;
+      }
+      throw KvexpressException.failure("io", "cannot write " + temp + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Step "swap": renames the staged file over its target atomically and fsyncs the directory. With
+   * {@code keepPrevious}, the old target is first hard-linked aside and that path returned (else null).
+   */
+  public static Path swap(Staged staged, boolean keepPrevious) {
+    Path target = staged.target();
+    Path previous = null;
+    try {
+      if (keepPrevious && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        previous = target.resolveSibling("." + target.getFileName() + TEMP_MARK + "prev-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        Files.createLink(previous, target);
+      }
+      Files.move(staged.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      staged.moved = true;
+      fsyncDirectory(target.getParent());
+      return previous;
+    } catch (IOException e) {
+      deleteQuietly(previous);
+      throw KvexpressException.failure("io", "cannot rename " + staged.path() + " over " + target + ": " + e);
+    }
+  }
+
+  /** Puts a previous version kept by {@link #swap} back in place, atomically. */
+  public static void restore(Path previous, Path target) {
+    try {
+      if (previous == null) {
+        Files.deleteIfExists(target);
+      } else {
+        Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      fsyncDirectory(target.getParent());
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot restore the previous " + target + ": " + e);
+    }
+  }
+
+  /** Repairs mode and owner of an existing file; returns what it changed, empty when nothing. */
+  public static List<String> repair(Path target, FileSettings settings) {
+    List<String> changed = new ArrayList<>();
+    try {
+      PosixFileAttributes attrs = Files.readAttributes(target, PosixFileAttributes.class);
+      if (settings.mode() != null && toMode(attrs.permissions()) != settings.mode()) {
+        Files.setPosixFilePermissions(target, fromMode(settings.mode()));
+        changed.add("mode");
+      }
+      PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+      if (settings.user() != null && !attrs.owner().equals(settings.user())) {
+        view.setOwner(settings.user());
+        changed.add("owner");
+      }
+      if (settings.group() != null && !attrs.group().equals(settings.group())) {
+        view.setGroup(settings.group());
+        changed.add("group");
+      }
+      return changed;
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot set mode or owner of " + target + ": " + e);
+    }
+  }
+
+  /**
+   * Removes temp files that crashed writers left beside {@code target}: ours ({@code .NAME.kvexpress-*}),
+   * unless a live writer holds them, and Go kvexpress's {@code NAME.compare} and {@code NAME.last} when
+   * {@code includeGoCaches}. Never the target itself. Returns what it removed.
+   */
+  public static List<Path> removeStaleTemps(Path target, boolean includeGoCaches) {
+    List<Path> removed = new ArrayList<>();
+    Path dir = target.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return removed;
+    }
+    String name = target.getFileName().toString();
+    String ours = "." + name + TEMP_MARK;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String n = p.getFileName().toString();
+        boolean mine = n.startsWith(ours);
+        boolean go = includeGoCaches && (n.equals(name + ".compare") || n.equals(name + ".last"));
+        if ((mine && isStale(p)) || (go && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+          if (Files.deleteIfExists(p)) {
+            removed.add(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot list " + dir + ": " + e);
+    }
+    return removed;
+  }
+
+  private static boolean isStale(Path temp) {
+    if (Files.isSymbolicLink(temp) || !Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+      return true;
+    }
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        return false;
+      }
+      lock.release();
+      return true;
+    } catch (OverlappingFileLockException e) {
+      return false; // held by a writer in this very process
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int modeFor(Path target, FileSettings settings) {
+    if (settings.mode() != null) {
+      return settings.mode();
+    }
+    try {
+      return toMode(Files.getPosixFilePermissions(target));
+    } catch (NoSuchFileException e) {
+      return FileSettings.DEFAULT_MODE;
+    } catch (IOException e) {
+      return FileSettings.DEFAULT_MODE;
+    }
+  }
+
+  private static void applySettings(Path temp, int mode, FileSettings settings) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class,
+        LinkOption.NOFOLLOW_LINKS);
+    try {
+      // Owner before mode: a chown may clear setuid bits, and the mode must be the last word.
+      if (settings.user() != null) {
+        view.setOwner(settings.user());
+      }
+      if (settings.group() != null) {
+        view.setGroup(settings.group());
+      }
+    } catch (IOException e) {
+      throw KvexpressException.failure("chown", "cannot give " + temp + " owner " + describe(settings) + ": "
+          + e.getMessage() + "; run out as root or drop -o");
+    }
+    view.setPermissions(fromMode(mode));
+  }
+
+  private static String describe(FileSettings s) {
+    return (s.user() == null ? "" : s.user().getName()) + (s.group() == null ? "" : ":" + s.group().getName());
+  }
+
+  private static void createParents(Path dir) {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** fsync on a directory makes a rename durable; Java opens directories read-only for this on Linux. */
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some file systems refuse fsync on directories; the rename itself has still happened.
+    }
+  }
+
+  static int toMode(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= 1 << (8 - p.ordinal());
+    }
+    return mode;
+  }
+
+  static Set<PosixFilePermission> fromMode(int mode) {
+    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+    for (PosixFilePermission p : PosixFilePermission.values()) {
+      if ((mode & (1 << (8 - p.ordinal()))) != 0) {
+        perms.add(p);
+      }
+    }
+    return perms;
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}
