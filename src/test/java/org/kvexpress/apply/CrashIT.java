@@ -1,0 +1,92 @@
+package org.kvexpress.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.agent.DevAgent;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Jar;
+
+/** kill -9 of {@code out} at random moments while it writes a 5 MB file: the file is always whole. */
+class CrashIT {
+  private DevAgent agent;
+  @TempDir
+  Path tmp;
+
+  @BeforeEach
+  void start() throws IOException {
+    agent = new DevAgent().start();
+  }
+
+  @AfterEach
+  void stop() {
+    agent.close();
+  }
+
+  /** About 5 MB that gzips far below Consul's value limit. */
+  static String bigVersion(char fill) {
+    StringBuilder b = new StringBuilder();
+    String pad = String.valueOf(fill).repeat(500);
+    for (int i = 0; b.length() < 5_000_000; i++) {
+      b.append(String.format("server-%07d ", i)).append(pad).append('\n');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void twentyKillsNeverLeaveAPartialFileAndTheNextRunCleansUp() throws Exception {
+    byte[][] versions = {
+        Canonicalizer.canonicalize(bigVersion('a').getBytes()).bytes(),
+        Canonicalizer.canonicalize(bigVersion('b').getBytes()).bytes()};
+    Path target = tmp.resolve("big.conf");
+    Random random = new Random(7);
+    Map<String, String> env = Map.of("CONSUL_HTTP_ADDR", agent.address());
+    // Time one whole run, so that kills spread over the part of a run where the file is fetched and written.
+    CliRun.against(agent.address()).stdin(versions[1]).run("in", "-k", "big", "-z", "--verbatim");
+    long t0 = System.nanoTime();
+    assertThat(Jar.run(env, "out", "-k", "big", "-f", target.toString()).code()).isZero();
+    int runMs = (int) ((System.nanoTime() - t0) / 1_000_000);
+    int killedMidRun = 0;
+    int leftTemps = 0;
+    for (int i = 0; i < 20; i++) {
+      byte[] next = versions[i % 2];
+      CliRun.Result pub = CliRun.against(agent.address()).stdin(next).run("in", "-k", "big", "-z", "--verbatim");
+      assertThat(pub.code()).as(pub.err()).isZero();
+      Process p = Jar.command(env, "out", "-k", "big", "-f", target.toString()).start();
+      Thread.sleep(runMs * 4L / 10 + random.nextInt(Math.max(1, runMs * 7 / 10)));
+      if (p.isAlive()) {
+        killedMidRun++;
+      }
+      p.destroyForcibly(); // SIGKILL
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      try (Stream<Path> s = Files.list(tmp)) {
+        leftTemps += (int) s.filter(x -> x.getFileName().toString().contains(".kvexpress-")).count();
+      }
+      if (Files.exists(target)) {
+        byte[] now = Files.readAllBytes(target);
+        assertThat(Arrays.equals(now, versions[0]) || Arrays.equals(now, versions[1]))
+            .as("run %d: file is a whole version (%d bytes)", i, now.length).isTrue();
+      }
+    }
+    System.out.printf("crash test: run_ms=%d killed_mid_run=%d temp_files_seen=%d%n", runMs, killedMidRun, leftTemps);
+    assertThat(killedMidRun).as("most kills land while out runs").isGreaterThan(10);
+    Jar.Result last = Jar.run(env, "out", "-k", "big", "-f", target.toString());
+    assertThat(last.code()).as(last.output()).isZero();
+    assertThat(Files.readAllBytes(target)).isEqualTo(versions[1]);
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(x -> x.getFileName().toString()).toList()).containsExactly("big.conf");
+    }
+  }
+}

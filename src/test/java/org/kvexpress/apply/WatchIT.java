@@ -1,0 +1,136 @@
+package org.kvexpress.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.agent.DevAgent;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Http;
+import org.kvexpress.testing.Jar;
+import org.kvexpress.testing.Lines;
+import org.kvexpress.testing.Store;
+
+/** {@code out --watch} as a real process: follows versions, honours stop, ends cleanly on SIGTERM. */
+class WatchIT {
+  private DevAgent agent;
+  private Process watcher;
+  @TempDir
+  Path tmp;
+
+  @BeforeEach
+  void start() throws IOException {
+    agent = new DevAgent().start();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (watcher != null && watcher.isAlive()) {
+      watcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    agent.close();
+  }
+
+  private void publish(String key, String content) {
+    CliRun.Result r = CliRun.against(agent.address()).stdin(content).run("in", "-k", key);
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  private static void awaitContent(Path file, byte[] expected, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), expected)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(Files.exists(file) ? Files.readString(file) : "(missing)").isEqualTo(new String(expected));
+  }
+
+  private Process startWatcher(String... args) throws IOException {
+    Path log = tmp.resolve("watch.log");
+    return Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), args)
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  @Test
+  void followsFiveVersionsAStopAndAResumeThenStopsOnSigterm() throws Exception {
+    Path target = tmp.resolve("etc/hosts");
+    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--wait", "2s");
+    for (int v = 0; v < 5; v++) {
+      String content = Lines.hosts(10 + v);
+      publish("hosts", content);
+      awaitContent(target, Canonicalizer.canonicalize(content.getBytes()).bytes(), Duration.ofSeconds(20));
+    }
+    // Stop, then a new version appears through another tool: the watcher must not apply it.
+    Store.put(agent, "kvexpress/hosts/stop", "freeze for the drill");
+    byte[] next = Canonicalizer.canonicalize(Lines.hosts(30).getBytes()).bytes();
+    String txn = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"kvexpress/hosts/data\",\"Value\":\""
+        + java.util.Base64.getEncoder().encodeToString(next) + "\"}},{\"KV\":{\"Verb\":\"set\",\"Key\":"
+        + "\"kvexpress/hosts/checksum\",\"Value\":\""
+        + java.util.Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes()) + "\"}}]";
+    assertThat(Http.put(agent.url("/v1/txn"), txn).statusCode()).isEqualTo(200);
+    Thread.sleep(3000);
+    assertThat(Files.readAllBytes(target)).isEqualTo(Canonicalizer.canonicalize(Lines.hosts(14).getBytes()).bytes());
+    // Resume: within one wait the watcher re-applies and converges.
+    Http.delete(agent.url("/v1/kv/kvexpress/hosts/stop"));
+    awaitContent(target, next, Duration.ofSeconds(20));
+
+    long start = System.nanoTime();
+    watcher.toHandle().destroy(); // SIGTERM
+    assertThat(watcher.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(watcher.exitValue()).isZero();
+    assertThat(ms).isLessThan(1_500);
+    String log = Files.readString(tmp.resolve("watch.log"), StandardCharsets.UTF_8);
+    assertThat(log).contains("reason=stop_key").contains("watch=stopped");
+    assertThat(log.lines().filter(l -> l.contains("result=applied")).count()).isEqualTo(6);
+    try (Stream<Path> s = Files.list(target.getParent())) {
+      assertThat(s.map(Path::getFileName).map(Path::toString).toList()).containsExactly("hosts");
+    }
+  }
+
+  @Test
+  void configFileWatchesSeveralFilesAndKeepsTheFileWhileConsulIsDown() throws Exception {
+    Path a = tmp.resolve("a.conf");
+    Path b = tmp.resolve("b.conf");
+    Path config = tmp.resolve("watch.json");
+    Files.writeString(config, "{\"files\": [{\"key\": \"a\", \"file\": \"" + a + "\", \"mode\": \"0600\"},"
+        + " {\"key\": \"b\", \"file\": \"" + b + "\", \"min_lines\": 1}]}");
+    watcher = startWatcher("out", "--watch", "--config", config.toString(), "--retry-for", "1s");
+    publish("a", Lines.hosts(10));
+    CliRun.against(agent.address()).stdin("one line\n").run("in", "-k", "b", "-l", "1");
+    awaitContent(a, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
+    awaitContent(b, "one line\n".getBytes(), Duration.ofSeconds(20));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
+        .isEqualTo("rw-------");
+    agent.close();
+    Thread.sleep(2500);
+    assertThat(watcher.isAlive()).as("keeps retrying while Consul is down").isTrue();
+    assertThat(Files.readString(b)).isEqualTo("one line\n");
+    watcher.toHandle().destroy();
+    assertThat(watcher.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(watcher.exitValue()).isZero();
+    assertThat(Files.readString(tmp.resolve("watch.log"))).contains("cannot reach Consul");
+  }
+
+  static List<String> files(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+}
