@@ -54,8 +54,15 @@ public final class Applier {
     if (!in.ignoreStop()) {
       haltIfStopped(snap);
     }
-    byte[] content = verify(in, snap);
-    String checksum = snap.checksumText();
+    return write(in, target, verify(in, snap));
+  }
+
+  /**
+   * The writing half of the pipeline, for any verified content: current?, stage, check, swap, reload.
+   * {@code raw} uses it for values that have no published checksum.
+   */
+  public ApplyResult write(ApplyInput in, Path target, byte[] content) throws InterruptedException {
+    String checksum = Checksum.sha256Hex(content);
     int lines = Canonicalizer.countLines(content);
     if (isCurrent(target, checksum)) {
       List<String> repaired = in.dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());

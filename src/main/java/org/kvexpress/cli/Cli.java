@@ -28,16 +28,16 @@ public final class Cli {
     this.env = env;
     register(InCommand::new);
     register(OutCommand::new);
-    register(() -> new NotImplementedCommand("raw", "write any key's raw value to a file, atomically"));
-    register(() -> new NotImplementedCommand("copy", "copy a published key to another key in one transaction"));
-    register(() -> new NotImplementedCommand("stop", "halt every in and out of a key, with a reason"));
-    register(() -> new NotImplementedCommand("resume", "remove a key's stop"));
-    register(() -> new NotImplementedCommand("lock", "lock a file on this node so out leaves it alone"));
-    register(() -> new NotImplementedCommand("unlock", "remove this node's lock of a file"));
-    register(() -> new NotImplementedCommand("clean", "remove kvexpress's leftover staging and cache files"));
-    register(() -> new NotImplementedCommand("status", "show every published key: size, checksum, stop, locks"));
-    register(() -> new NotImplementedCommand("rollback", "make the previous good version current again"));
-    register(() -> new NotImplementedCommand("diff", "show what changed between last and current, or a local file"));
+    register(RawCommand::new);
+    register(CopyCommand::new);
+    register(StopCommand::new);
+    register(ResumeCommand::new);
+    register(() -> new LockCommand(true));
+    register(() -> new LockCommand(false));
+    register(CleanCommand::new);
+    register(StatusCommand::new);
+    register(RollbackCommand::new);
+    register(DiffCommand::new);
     register(DevAgentCommand::new);
   }
 

@@ -18,4 +18,17 @@ record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, 
   String prefix() {
     return common.prefix();
   }
+
+  /** Who runs the command, for stop and lock values. */
+  org.kvexpress.ops.Stamp stamp() {
+    String user = env.getenv("USER") != null ? env.getenv("USER")
+        : env.getenv("LOGNAME") != null ? env.getenv("LOGNAME") : System.getProperty("user.name", "unknown");
+    return new org.kvexpress.ops.Stamp(user, env.hostname().get(), env.clock());
+  }
+
+  /** Prints a plain result line to stdout: what an operator command did. */
+  void say(String line) {
+    env.out().println(log.scrub(line));
+    env.out().flush();
+  }
 }

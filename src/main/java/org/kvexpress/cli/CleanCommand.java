@@ -1,0 +1,53 @@
+package org.kvexpress.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.fs.AtomicFiles;
+import org.kvexpress.log.Fields;
+
+/** {@code kvexpress clean -f FILE}: removes leftover staging files and Go kvexpress caches beside FILE. */
+final class CleanCommand implements Command {
+  private OptionSpec<String> file;
+
+  @Override
+  public String name() {
+    return "clean";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress clean -f FILE";
+  }
+
+  @Override
+  public String summary() {
+    return "remove kvexpress's leftover staging and cache files beside a file (never the file)";
+  }
+
+  @Override
+  public boolean talksToConsul() {
+    return false;
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    file = p.acceptsAll(List.of("f", "file"), "the file whose leftovers to remove").withRequiredArg().required();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    Path target = Path.of(o.valueOf(file)).toAbsolutePath().normalize();
+    List<Path> removed = AtomicFiles.removeStaleTemps(target, true);
+    for (Path p : removed) {
+      ctx.say("removed " + p);
+    }
+    ctx.log().info(name(), Fields.of("file", target).add("removed", removed.size()));
+    if (removed.isEmpty()) {
+      ctx.say("nothing to clean beside " + target);
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,56 @@
+package org.kvexpress.cli;
+
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.ops.CopyService;
+
+/** {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one transaction. */
+final class CopyCommand implements Command {
+  private OptionSpec<String> from;
+  private OptionSpec<String> to;
+
+  @Override
+  public String name() {
+    return "copy";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress copy --from KEY --to KEY";
+  }
+
+  @Override
+  public String summary() {
+    return "copy a published key to another key in one transaction";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    from = p.accepts("from", "source key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
+    to = p.accepts("to", "destination key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    KeyLayout src = new KeyLayout(ctx.prefix(), o.valueOf(from));
+    KeyLayout dst = new KeyLayout(ctx.prefix(), o.valueOf(to));
+    if (src.equals(dst)) {
+      throw org.kvexpress.core.KvexpressException.usage("--from and --to name the same key");
+    }
+    ctx.fields().add("from", src.key()).add("to", dst.key());
+    try (KvStore store = ctx.openStore()) {
+      CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst);
+      ctx.log().info(name(), Fields.of("from", src.key()).add("to", dst.key())
+          .add("result", r.copied() ? "copied" : "unchanged").add("lines", r.lines())
+          .add("checksum", Checksum.shortForm(r.checksum())).add("index", r.index() == 0 ? null : r.index()));
+      ctx.say(r.copied() ? "copied " + src.key() + " to " + dst.key() + " (" + r.lines() + " lines, checksum "
+          + Checksum.shortForm(r.checksum()) + ")" : dst.key() + " already holds this version; nothing written");
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,81 @@
+package org.kvexpress.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.UnifiedDiff;
+import org.kvexpress.kv.KeySnapshot;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+
+/** {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current data. */
+final class DiffCommand implements Command {
+  private OptionSpec<String> key;
+  private OptionSpec<String> file;
+
+  @Override
+  public String name() {
+    return "diff";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress diff -k KEY [-f FILE]";
+  }
+
+  @Override
+  public String summary() {
+    return "show what changed between last and current, or between a local file and current";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "published key").withRequiredArg().withValuesConvertedBy(Converters.KEY)
+        .required();
+    file = p.acceptsAll(List.of("f", "file"), "compare this local file instead of last").withRequiredArg();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) throws IOException {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+    ctx.fields().add("key", layout.key());
+    try (KvStore store = ctx.openStore()) {
+      KeySnapshot s = KeySnapshot.read(store, layout);
+      if (s.data() == null) {
+        throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir());
+      }
+      byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), 64L << 20);
+      byte[] before;
+      String label;
+      if (o.has(file)) {
+        Path f = Path.of(o.valueOf(file));
+        try {
+          before = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+          throw KvexpressException.usage("-f " + f + " does not exist");
+        }
+        label = f.toString();
+      } else {
+        if (s.last() == null) {
+          throw KvexpressException.refused("nothing_to_compare", layout.dir() + " has no last version to compare");
+        }
+        before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), 64L << 20);
+        label = layout.last();
+      }
+      byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
+      ctx.env().out().write(diff);
+      ctx.env().out().flush();
+      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", diff.length == 0 ? "same" : "different")
+          .add("from", label));
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,74 @@
+package org.kvexpress.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.KeyNames;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.ops.LockService;
+
+/** {@code kvexpress lock -f FILE [-r REASON]} and {@code unlock -f FILE}: this node's lock of a file. */
+final class LockCommand implements Command {
+  private final boolean lock;
+  private OptionSpec<String> file;
+  private OptionSpec<String> reason;
+  private OptionSpec<String> hostname;
+
+  LockCommand(boolean lock) {
+    this.lock = lock;
+  }
+
+  @Override
+  public String name() {
+    return lock ? "lock" : "unlock";
+  }
+
+  @Override
+  public String usage() {
+    return lock ? "kvexpress lock -f FILE [-r REASON]" : "kvexpress unlock -f FILE";
+  }
+
+  @Override
+  public String summary() {
+    return lock ? "lock a file on this node so out leaves it alone" : "remove this node's lock of a file";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    file = p.acceptsAll(List.of("f", "file"), "the file (a relative path is made absolute)").withRequiredArg()
+        .required();
+    if (lock) {
+      reason = p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
+          .withRequiredArg().defaultsTo("locked by an operator");
+    }
+    hostname = p.accepts("hostname", "node name (default: this machine's hostname)").withRequiredArg();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    Path abs = LockService.absolute(Path.of(o.valueOf(file)));
+    String node = o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : ctx.env().hostname().get();
+    ctx.fields().add("file", abs).add("host", node);
+    try (KvStore store = ctx.openStore()) {
+      LockService service = new LockService(store);
+      if (lock) {
+        LockService.Result r = service.lock(ctx.prefix(), abs, node,
+            ctx.stamp().describe("locked", o.valueOf(reason).strip(), "file " + abs));
+        ctx.log().info(name(), Fields.of("file", abs).add("host", node)
+            .add("result", r.changed() ? "locked" : "already_locked").add("key", r.key()));
+        ctx.say((r.changed() ? "locked " : "already locked, left as it is: ") + abs + " on " + node + ": " + r.value()
+            + (r.note() == null ? "" : "; note in " + r.note()));
+      } else {
+        LockService.Result r = service.unlock(ctx.prefix(), abs, node);
+        ctx.log().info(name(), Fields.of("file", abs).add("host", node)
+            .add("result", r.changed() ? "unlocked" : "not_locked").add("key", r.key()));
+        ctx.say(r.changed() ? "unlocked " + abs + " on " + node + (r.value() == null ? "" : " (was: " + r.value() + ")")
+            + (r.note() == null ? "" : "; removed " + r.note()) : abs + " was not locked on " + node + "; nothing to do");
+      }
+    }
+    return ExitCode.OK;
+  }
+}

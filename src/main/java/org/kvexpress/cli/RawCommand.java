@@ -1,0 +1,87 @@
+package org.kvexpress.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.apply.Applier;
+import org.kvexpress.apply.ApplyInput;
+import org.kvexpress.apply.ApplyResult;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.exec.ShellCommandRunner;
+import org.kvexpress.fs.AtomicFiles;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+
+/** {@code kvexpress raw -k FULL/KEY -f FILE}: any key's raw value, written with out's discipline. */
+final class RawCommand implements Command {
+  private OptionSpec<String> key;
+  private OptionSpec<String> file;
+  private OptionSpec<Integer> minLines;
+  private OptionSpec<Integer> mode;
+  private OptionSpec<String> owner;
+  private OptionSpec<String> exec;
+  private OptionSpec<Converters.Span> execTimeout;
+
+  @Override
+  public String name() {
+    return "raw";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress raw -k FULL/KEY -f FILE [-l N] [-m MODE] [-o USER[:GROUP]] [-e CMD]";
+  }
+
+  @Override
+  public String summary() {
+    return "write any key's raw value to a file, atomically";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "the full key (no prefix is added)").withRequiredArg()
+        .withValuesConvertedBy(Converters.KEY).required();
+    file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().required();
+    minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse a value with fewer lines than this")
+        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(1);
+    mode = p.acceptsAll(List.of("m", "mode", "c", "chmod"), "file mode in octal (default: existing, else 0640)")
+        .withRequiredArg().withValuesConvertedBy(Converters.MODE);
+    owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
+    exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c").withRequiredArg();
+    execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
+        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
+    String fullKey = o.valueOf(key);
+    Path target = AtomicFiles.resolveTarget(Path.of(o.valueOf(file)));
+    ctx.fields().add("key", fullKey).add("file", target);
+    // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
+    ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.valueOf(mode),
+        o.valueOf(owner)), o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true, null, o.valueOf(exec),
+        o.valueOf(execTimeout).value(), Duration.ZERO, false, false);
+    try (KvStore store = ctx.openStore()) {
+      KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused("nothing_published",
+          "key " + fullKey + " does not exist; nothing written"));
+      int lines = Canonicalizer.countLines(entry.value());
+      if (lines < o.valueOf(minLines)) {
+        throw KvexpressException.refused("too_few_lines", fullKey + " has " + lines + " lines, fewer than --min-lines "
+            + o.valueOf(minLines) + "; the file is left untouched");
+      }
+      ApplyResult r = new Applier(store, new ShellCommandRunner(), ctx.log(), ctx.env().hostname().get())
+          .write(in, target, entry.value());
+      ctx.log().info(name(), Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
+          .add("lines", r.lines()).add("bytes", r.bytes()).add("checksum", Checksum.shortForm(r.checksum()))
+          .add("reload_exit", r.reloadExit()));
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,49 @@
+package org.kvexpress.cli;
+
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.ops.StopService;
+
+/** {@code kvexpress resume -k KEY}: remove a key's stop. */
+final class ResumeCommand implements Command {
+  private OptionSpec<String> key;
+
+  @Override
+  public String name() {
+    return "resume";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress resume -k KEY";
+  }
+
+  @Override
+  public String summary() {
+    return "remove a key's stop";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "key to resume").withRequiredArg().withValuesConvertedBy(Converters.KEY)
+        .required();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+    ctx.fields().add("key", layout.key());
+    try (KvStore store = ctx.openStore()) {
+      StopService.Result r = new StopService(store).resume(layout);
+      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", r.changed() ? "resumed" : "not_stopped"));
+      ctx.say(r.changed() ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
+          : layout.key() + " was not stopped; nothing to do");
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,53 @@
+package org.kvexpress.cli;
+
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.ops.RollbackService;
+
+/** {@code kvexpress rollback -k KEY}: make the previous good version current again. */
+final class RollbackCommand implements Command {
+  private OptionSpec<String> key;
+
+  @Override
+  public String name() {
+    return "rollback";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress rollback -k KEY";
+  }
+
+  @Override
+  public String summary() {
+    return "make the previous good version current again (current becomes last)";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "key to roll back").withRequiredArg()
+        .withValuesConvertedBy(Converters.KEY).required();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+    ctx.fields().add("key", layout.key());
+    try (KvStore store = ctx.openStore()) {
+      RollbackService.Result r = new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
+          .rollback(layout);
+      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", "rolled_back")
+          .add("from", Checksum.shortForm(r.from())).add("to", Checksum.shortForm(r.to())).add("lines", r.lines())
+          .add("index", r.index()));
+      ctx.say("rolled back " + layout.key() + " from " + Checksum.shortForm(r.from()) + " to "
+          + Checksum.shortForm(r.to()) + " (" + r.lines() + " lines); run rollback again to undo");
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,88 @@
+package org.kvexpress.cli;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.ops.KeyStatus;
+import org.kvexpress.ops.NodeLock;
+import org.kvexpress.ops.StatusService;
+
+/** {@code kvexpress status [-k KEY] [--json]}: what is published, stopped and locked. */
+final class StatusCommand implements Command {
+  private static final Gson JSON = new GsonBuilder().serializeNulls().disableHtmlEscaping()
+      .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
+
+  private OptionSpec<String> key;
+  private OptionSpec<Void> json;
+
+  @Override
+  public String name() {
+    return "status";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress status [-k KEY] [--json]";
+  }
+
+  @Override
+  public String summary() {
+    return "show every published key: lines, checksum, publisher, stop, last, node locks";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "only this key").withRequiredArg().withValuesConvertedBy(Converters.KEY);
+    json = p.accepts("json", "stable JSON instead of a table (schema in README.md)");
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    try (KvStore store = ctx.openStore()) {
+      StatusService.Status s = new StatusService(store).status(ctx.prefix(), o.valueOf(key));
+      if (o.has(json)) {
+        ctx.say(JSON.toJson(s));
+      } else {
+        table(s, ctx);
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  private static void table(StatusService.Status s, CommandContext ctx) {
+    if (s.keys().isEmpty()) {
+      ctx.say("nothing published under " + s.prefix() + "/");
+    } else {
+      String fmt = "%-24s %7s %9s %-6s %-12s %8s %-20s %-16s %-4s %s";
+      ctx.say(String.format(fmt, "KEY", "LINES", "BYTES", "ENC", "CHECKSUM", "INDEX", "PUBLISHED", "BY", "LAST",
+          "STOP"));
+      for (KeyStatus k : s.keys()) {
+        ctx.say(String.format(fmt, k.key(), dash(k.lines()), dash(k.bytes()), dash(k.encoding()),
+            k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()) + (k.verified() ? "" : "!"),
+            k.modifyIndex() == 0 ? "-" : k.modifyIndex(), dash(k.publishedAt()), dash(k.publishedBy()),
+            k.hasLast() ? "yes" : "no", k.stop() == null ? "-" : k.stop()).stripTrailing());
+      }
+      if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified())) {
+        ctx.say("(! = data does not match its checksum; out refuses it)");
+      }
+    }
+    if (!s.locks().isEmpty()) {
+      ctx.say("");
+      ctx.say(String.format("%-14s %-20s %s", "LOCKED FILE", "HOST", "REASON"));
+      for (NodeLock l : s.locks()) {
+        ctx.say(String.format("%-14s %-20s %s", l.fileHash().substring(0, Math.min(12, l.fileHash().length())) + "…",
+            l.host(), l.reason()));
+      }
+    }
+  }
+
+  private static String dash(Object o) {
+    return o == null ? "-" : String.valueOf(o);
+  }
+}

@@ -1,0 +1,57 @@
+package org.kvexpress.cli;
+
+import java.util.List;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
+import org.kvexpress.ops.StopService;
+
+/** {@code kvexpress stop -k KEY -r REASON}: halt every in and out of a key. */
+final class StopCommand implements Command {
+  private OptionSpec<String> key;
+  private OptionSpec<String> reason;
+
+  @Override
+  public String name() {
+    return "stop";
+  }
+
+  @Override
+  public String usage() {
+    return "kvexpress stop -k KEY -r REASON";
+  }
+
+  @Override
+  public String summary() {
+    return "halt every in and out of a key, with a reason";
+  }
+
+  @Override
+  public void declare(OptionParser p) {
+    key = p.acceptsAll(List.of("k", "key"), "key to stop").withRequiredArg().withValuesConvertedBy(Converters.KEY)
+        .required();
+    reason = p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
+        .withRequiredArg().required();
+  }
+
+  @Override
+  public ExitCode run(OptionSet o, CommandContext ctx) {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+    ctx.fields().add("key", layout.key());
+    if (o.valueOf(reason).isBlank()) {
+      throw org.kvexpress.core.KvexpressException.usage("-r/--reason must say why the key is stopped");
+    }
+    try (KvStore store = ctx.openStore()) {
+      StopService.Result r = new StopService(store).stop(layout,
+          ctx.stamp().describe("stopped", o.valueOf(reason).strip(), null));
+      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
+          .add("stop", r.value()));
+      ctx.say(r.changed() ? "stopped " + layout.key() + ": " + r.value()
+          : layout.key() + " was already stopped, left as it is: " + r.value());
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,18 @@
+package org.kvexpress.ops;
+
+/**
+ * One published key as {@code status} shows it. Null fields are unknown (no meta, nothing published).
+ * The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
+ */
+public record KeyStatus(
+    String key,
+    Integer lines,
+    Long bytes,
+    String encoding,
+    String checksum,
+    long modifyIndex,
+    String publishedAt,
+    String publishedBy,
+    String stop,
+    boolean hasLast,
+    boolean verified) {}

@@ -1,0 +1,89 @@
+package org.kvexpress.ops;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Meta;
+import org.kvexpress.kv.KeySnapshot;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvListing;
+import org.kvexpress.kv.KvStore;
+
+/** {@code status}: every key under the prefix (or one), from a single recurse read. */
+public final class StatusService {
+  /** The whole picture: keys and node locks. */
+  public record Status(String prefix, List<KeyStatus> keys, List<NodeLock> locks) {}
+
+  private static final List<String> PARTS =
+      List.of(KeyLayout.DATA, KeyLayout.CHECKSUM, KeyLayout.LAST, KeyLayout.META, KeyLayout.STOP);
+
+  private final KvStore store;
+
+  public StatusService(KvStore store) {
+    this.store = store;
+  }
+
+  public Status status(String prefix, String onlyKey) {
+    KvListing listing = store.list(prefix + "/");
+    Map<String, Boolean> keys = new TreeMap<>();
+    List<NodeLock> locks = new ArrayList<>();
+    String locksDir = prefix + "/locks/";
+    for (KvEntry e : listing.entries()) {
+      String k = e.key();
+      if (k.startsWith(locksDir)) {
+        String[] rest = k.substring(locksDir.length()).split("/", 2);
+        if (rest.length == 2) {
+          locks.add(new NodeLock(rest[0], rest[1], new String(e.value(), StandardCharsets.UTF_8)));
+        }
+        continue;
+      }
+      int slash = k.lastIndexOf('/');
+      if (slash > prefix.length() && PARTS.contains(k.substring(slash + 1)) && !k.contains("/nodes/")) {
+        keys.put(k.substring(prefix.length() + 1, slash), true);
+      }
+    }
+    if (onlyKey != null && !keys.containsKey(onlyKey)) {
+      throw KvexpressException.refused("nothing_published", "nothing published under " + prefix + "/" + onlyKey
+          + "/; 'kvexpress status' lists what is");
+    }
+    List<KeyStatus> out = new ArrayList<>();
+    for (String key : keys.keySet()) {
+      if (onlyKey == null || onlyKey.equals(key)) {
+        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing)));
+      }
+    }
+    return new Status(prefix, out, onlyKey == null ? locks : List.of());
+  }
+
+  static KeyStatus describe(KeySnapshot s) {
+    String checksum = s.checksumText();
+    Meta meta = s.parsedMeta();
+    Integer lines = null;
+    Long bytes = null;
+    String encoding = null;
+    boolean verified = false;
+    if (s.data() != null) {
+      try {
+        Encoding enc = Encoding.fromFlags(s.data().flags());
+        encoding = enc.label();
+        byte[] plain = enc.decode(s.data().value(), 64L << 20);
+        lines = Canonicalizer.countLines(plain);
+        bytes = (long) plain.length;
+        verified = checksum != null && checksum.equals(Checksum.sha256Hex(plain));
+      } catch (KvexpressException e) {
+        encoding = encoding == null ? "unknown(" + Long.toUnsignedString(s.data().flags()) + ")" : encoding;
+      }
+    }
+    boolean metaCurrent = meta != null && checksum != null && checksum.equals(meta.checksum());
+    return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
+        s.data() == null ? 0 : s.data().modifyIndex(), metaCurrent ? meta.time() : null,
+        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified);
+  }
+}
