@@ -42,4 +42,13 @@ public record KeySnapshot(
   public Meta parsedMeta() {
     return meta == null ? null : Meta.parse(meta.value());
   }
+
+  /**
+   * Whether the current version was written by the write with this meta id: how a writer whose answer
+   * was lost (and whose retry then conflicted with itself) recognises its own commit.
+   */
+  public boolean writtenBy(String id) {
+    Meta m = parsedMeta();
+    return m != null && id.equals(m.id());
+  }
 }

@@ -77,6 +77,10 @@ public final class CopyService {
           + "one Consul transaction; publish the destination with kvexpress in instead");
     }
     TxnResult r = store.txn(ops);
+    if (!r.committed() && KeySnapshot.read(store, to).writtenBy(meta.id())) {
+      // Our transaction committed but its answer was lost; the retry then conflicted with ourselves.
+      return new Result(true, checksum, lines, 0);
+    }
     if (!r.committed()) {
       throw KvexpressException.failure("conflict", "source or destination changed during the copy; run it again");
     }

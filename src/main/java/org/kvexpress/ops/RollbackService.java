@@ -77,6 +77,10 @@ public final class RollbackService {
           + "with kvexpress in (with --compress if needed)");
     }
     TxnResult r = store.txn(ops);
+    if (!r.committed() && KeySnapshot.read(store, layout).writtenBy(rolled.id())) {
+      // Our transaction committed but its answer was lost; the retry then conflicted with ourselves.
+      return new Result(current, lastChecksum, rolled.lines(), 0);
+    }
     if (!r.committed()) {
       throw KvexpressException.failure("conflict", layout.dir() + " changed while rolling back; look at "
           + "'kvexpress status -k " + layout.key() + "' and run rollback again if it is still wanted");

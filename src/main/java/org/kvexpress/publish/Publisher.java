@@ -186,9 +186,8 @@ public final class Publisher {
       snap = snapshot(layout);
       haltIfStopped(snap);
       if (checksum.equals(snap.checksumText())) {
-        Meta now = snap.parsedMeta();
         // Our own write whose answer was lost, or another publisher that wrote the same content.
-        boolean ours = now != null && id.equals(now.id());
+        boolean ours = snap.writtenBy(id);
         return new PublishResult(ours ? PublishResult.Outcome.PUBLISHED : PublishResult.Outcome.UNCHANGED, canon,
             checksum, encoded.length, encoding.label(), snap.data().modifyIndex(), null);
       }
