@@ -111,6 +111,9 @@ public final class DevAgent implements AutoCloseable {
 
   /** Binds and starts serving; port 0 in the config picks a free port. */
   public DevAgent start() throws IOException {
+    // Go servers (Consul) set TCP_NODELAY; without it the JDK server's separate header and body writes
+    // meet the client's delayed ACK and every answer waits about 40 ms.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     executor = Executors.newFixedThreadPool(8, daemon("kvexpress-agent"));
     scheduler = Executors.newSingleThreadScheduledExecutor(daemon("kvexpress-agent-timer"));
     kv = new KvEndpoint(state, config.maxValueSize(), executor, scheduler);

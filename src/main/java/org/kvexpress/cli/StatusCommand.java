@@ -15,9 +15,6 @@ import org.kvexpress.ops.StatusService;
 
 /** {@code kvexpress status [-k KEY] [--json]}: what is published, stopped and locked. */
 final class StatusCommand implements Command {
-  private static final Gson JSON = new GsonBuilder().serializeNulls().disableHtmlEscaping()
-      .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
-
   private OptionSpec<String> key;
   private OptionSpec<Void> json;
 
@@ -47,7 +44,9 @@ final class StatusCommand implements Command {
     try (KvStore store = ctx.openStore()) {
       StatusService.Status s = new StatusService(store).status(ctx.prefix(), o.valueOf(key));
       if (o.has(json)) {
-        ctx.say(JSON.toJson(s));
+        Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
+        ctx.say(gson.toJson(s));
       } else {
         table(s, ctx);
       }

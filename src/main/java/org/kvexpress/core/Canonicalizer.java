@@ -10,14 +10,16 @@ import java.util.Deque;
  * The result equals {@code LC_ALL=C sort -u} of the same non-blank, LF-normalized lines, byte for byte;
  * bytes are never decoded, so non-UTF-8 input survives unchanged.
  *
- * <p>Instances are stateless; the sort is a most-significant-chunk-first sort over packed {@code long}
- * keys, so a million lines sort as primitives instead of through a comparator.
+ * <p>Stateless; the sort is most-significant-chunk first over packed {@code long} keys, so a million
+ * lines sort as primitives instead of through a comparator (see {@link Sorter}).
  */
 public final class Canonicalizer {
-  /** How many lines the packed-key sort can index (24 bits); above it a plain comparator sort is used. */
-  private static final int PACKED_LIMIT = 1 << 24;
-  /** Runs of equal prefixes at most this long are finished with a direct comparison sort. */
+  /** Above this many lines a plain comparator sort is used (the radix sort's arrays are ints). */
+  private static final int PACKED_LIMIT = Integer.MAX_VALUE / 2;
+  /** Runs of equal prefixes at most this long are finished with an insertion sort. */
   private static final int SMALL_RUN = 12;
+  /** Inputs with at least this many lines get the 16-byte radix first level. */
+  private static final int RADIX_MIN = 1 << 12;
 
   private Canonicalizer() {}
 
@@ -27,14 +29,15 @@ public final class Canonicalizer {
   public static Canonical canonicalize(byte[] input) {
     Lines lines = Lines.split(input);
     int n = lines.count;
-    int[] order = n < PACKED_LIMIT ? packedSort(input, lines) : comparatorSort(input, lines);
+    Sorter sorter = new Sorter(input, lines);
+    int[] order = n < PACKED_LIMIT ? sorter.sort() : comparatorSort(input, lines);
     // Dedupe adjacent equal lines and size the output exactly.
     int[] unique = new int[n];
     int kept = 0;
     long size = 0;
     for (int i = 0; i < n; i++) {
       int idx = order[i];
-      if (kept > 0 && lines.equal(input, unique[kept - 1], idx)) {
+      if (kept > 0 && sorter.sameAsPrevious(i) && lines.equal(input, unique[kept - 1], idx)) {
         continue;
       }
       unique[kept++] = idx;
@@ -83,65 +86,210 @@ public final class Canonicalizer {
   }
 
   /**
-   * Sorts line indices by packing (next 4 bytes, how many bytes remain, index) into one long, sorting the
-   * longs, and descending only into runs whose 4-byte chunk ties and whose lines go on.
+   * Sorts line indices most-significant-chunk first. Each line's leading bytes become unsigned long keys
+   * (zero-padded past its end), so every line is read once per level instead of once per comparison:
+   * 16 bytes radix-sorted for the whole input, then, only for runs that tie on a whole chunk, the next
+   * bytes. A run holding a line that ends inside the chunk (padding could tie with real NUL bytes) or a
+   * short run is finished by direct comparison. The first-level keys stay in place for the dedupe pass,
+   * which then reads only the lines whose keys tie.
    */
-  private static int[] packedSort(byte[] in, Lines lines) {
-    int n = lines.count;
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
+  private static final class Sorter {
+    private final byte[] in;
+    private final Lines lines;
+    private final int n;
+    private final int[] order;
+    private long[] hi;
+    private long[] lo;
+
+    Sorter(byte[] in, Lines lines) {
+      this.in = in;
+      this.lines = lines;
+      this.n = lines.count;
+      this.order = new int[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
     }
-    long[] keys = new long[n];
-    Deque<int[]> work = new ArrayDeque<>();
-    work.push(new int[] {0, n, 0});
-    while (!work.isEmpty()) {
-      int[] job = work.pop();
-      int from = job[0];
-      int to = job[1];
-      int depth = job[2];
-      if (to - from <= SMALL_RUN) {
-        sortSmallRun(in, lines, order, from, to);
-        continue;
+
+    int[] sort() {
+      Deque<int[]> work = new ArrayDeque<>();
+      if (n >= RADIX_MIN) {
+        firstLevel(work);
+      } else {
+        work.push(new int[] {0, n, 0});
       }
-      for (int i = from; i < to; i++) {
-        keys[i] = packKey(in, lines, order[i], depth);
+      long[] scratch = null;
+      while (!work.isEmpty()) {
+        int[] job = work.pop();
+        int from = job[0];
+        int to = job[1];
+        int depth = job[2];
+        int size = to - from;
+        if (size <= SMALL_RUN) {
+          sortSmallRun(in, lines, order, from, to);
+          continue;
+        }
+        if (size >= 1 << 16) {
+          // Positions need 16 bits below the key; a run this large is rare (a huge common prefix).
+          sortRunByComparison(in, lines, order, from, to);
+          continue;
+        }
+        if (scratch == null) {
+          scratch = new long[Math.min(n, 1 << 16)];
+        }
+        // 6 bytes of key, then the line's 16-bit position in the run: sortable as plain longs.
+        for (int i = from; i < to; i++) {
+          scratch[i - from] = (pack(order[i], depth, 6) << 16 | (i - from)) ^ Long.MIN_VALUE;
+        }
+        Arrays.sort(scratch, 0, size);
+        int[] before = Arrays.copyOfRange(order, from, to);
+        for (int i = 0; i < size; i++) {
+          order[from + i] = before[(int) ((scratch[i] ^ Long.MIN_VALUE) & 0xFFFF)];
+        }
+        int i = 0;
+        while (i < size) {
+          long key = scratch[i] >>> 16;
+          int j = i + 1;
+          boolean allContinue = lines.len[order[from + i]] > depth + 6;
+          while (j < size && scratch[j] >>> 16 == key) {
+            allContinue &= lines.len[order[from + j]] > depth + 6;
+            j++;
+          }
+          splitRun(work, from + i, from + j, depth + 6, allContinue);
+          i = j;
+        }
       }
-      Arrays.sort(keys, from, to);
-      for (int i = from; i < to; i++) {
-        order[i] = (int) (keys[i] & 0xFFFFFF);
+      return order;
+    }
+
+    /** Radix-sorts all lines by their first 16 bytes (hi, then lo, as two unsigned longs). */
+    private void firstLevel(Deque<int[]> work) {
+      hi = new long[n];
+      lo = new long[n];
+      for (int i = 0; i < n; i++) {
+        hi[i] = pack(i, 0, 8);
+        lo[i] = pack(i, 8, 8);
       }
-      // Runs that tie on the chunk and all go on past it need the next chunk.
-      int i = from;
-      while (i < to) {
-        long group = keys[i] >>> 24;
+      radixSort();
+      int i = 0;
+      while (i < n) {
         int j = i + 1;
-        while (j < to && (keys[j] >>> 24) == group) {
+        boolean allContinue = lines.len[order[i]] > 16;
+        while (j < n && hi[j] == hi[i] && lo[j] == lo[i]) {
+          allContinue &= lines.len[order[j]] > 16;
           j++;
         }
-        boolean continues = (group & 0xFF) == 5;
-        if (continues && j - i > 1) {
-          work.push(new int[] {i, j, depth + 4});
-        }
+        splitRun(work, i, j, 16, allContinue);
         i = j;
       }
     }
-    return order;
-  }
 
-  private static long packKey(byte[] in, Lines lines, int idx, int depth) {
-    int remaining = lines.len[idx] - depth;
-    int base = lines.start[idx] + depth;
-    long chunk = 0;
-    for (int k = 0; k < 4; k++) {
-      chunk <<= 8;
-      if (k < remaining) {
-        chunk |= in[base + k] & 0xFF;
+    private void splitRun(Deque<int[]> work, int from, int to, int nextDepth, boolean allContinue) {
+      if (to - from > 1) {
+        if (allContinue) {
+          work.push(new int[] {from, to, nextDepth});
+        } else {
+          sortRunByComparison(in, lines, order, from, to);
+        }
       }
     }
-    long lengthClass = remaining > 4 ? 5 : remaining;
-    // Flip the sign bit so that signed long order is unsigned byte order.
-    return ((chunk << 32) | (lengthClass << 24) | idx) ^ Long.MIN_VALUE;
+
+    /**
+     * Whether the line at sorted position {@code i} may equal the one before it. Different first-level
+     * keys prove two lines differ without reading them; so do equal keys of two lines that both fit in
+     * the key but differ in length.
+     */
+    boolean sameAsPrevious(int i) {
+      if (hi == null || i == 0) {
+        return true;
+      }
+      if (hi[i] != hi[i - 1] || lo[i] != lo[i - 1]) {
+        return false;
+      }
+      int a = lines.len[order[i]];
+      int b = lines.len[order[i - 1]];
+      return a == b || (a > 16 && b > 16);
+    }
+
+    /** {@code width} bytes of a line from {@code depth}, big-endian, zero-padded past its end. */
+    private long pack(int idx, int depth, int width) {
+      int remaining = Math.min(width, lines.len[idx] - depth);
+      int base = lines.start[idx] + depth;
+      long key = 0;
+      for (int k = 0; k < width; k++) {
+        key = (key << 8) | (k < remaining ? in[base + k] & 0xFF : 0);
+      }
+      return key;
+    }
+
+    /**
+     * LSD radix sort of (hi, lo) keys with the line indices alongside, 16-bit digits from the least
+     * significant; a digit on which every key agrees (a common "10.0." prefix) costs one counting pass.
+     */
+    private void radixSort() {
+      int[] count = new int[1 << 16];
+      long[] hiTmp = new long[n];
+      long[] loTmp = new long[n];
+      int[] orderTmp = new int[n];
+      long[] srcHi = hi;
+      long[] srcLo = lo;
+      int[] srcOrder = order;
+      long[] dstHi = hiTmp;
+      long[] dstLo = loTmp;
+      int[] dstOrder = orderTmp;
+      for (int pass = 0; pass < 8; pass++) {
+        long[] digits = pass < 4 ? srcLo : srcHi;
+        int shift = (pass % 4) * 16;
+        Arrays.fill(count, 0);
+        for (int i = 0; i < n; i++) {
+          count[(int) ((digits[i] >>> shift) & 0xFFFF)]++;
+        }
+        if (count[(int) ((digits[0] >>> shift) & 0xFFFF)] == n) {
+          continue;
+        }
+        int sum = 0;
+        for (int d = 0; d < count.length; d++) {
+          int c = count[d];
+          count[d] = sum;
+          sum += c;
+        }
+        for (int i = 0; i < n; i++) {
+          int p = count[(int) ((digits[i] >>> shift) & 0xFFFF)]++;
+          dstHi[p] = srcHi[i];
+          dstLo[p] = srcLo[i];
+          dstOrder[p] = srcOrder[i];
+        }
+        long[] t = srcHi;
+        srcHi = dstHi;
+        dstHi = t;
+        t = srcLo;
+        srcLo = dstLo;
+        dstLo = t;
+        int[] o = srcOrder;
+        srcOrder = dstOrder;
+        dstOrder = o;
+      }
+      if (srcOrder != order) {
+        System.arraycopy(srcHi, 0, hi, 0, n);
+        System.arraycopy(srcLo, 0, lo, 0, n);
+        System.arraycopy(srcOrder, 0, order, 0, n);
+      }
+    }
+  }
+
+  private static void sortRunByComparison(byte[] in, Lines lines, int[] order, int from, int to) {
+    if (to - from <= SMALL_RUN) {
+      sortSmallRun(in, lines, order, from, to);
+      return;
+    }
+    Integer[] boxed = new Integer[to - from];
+    for (int i = from; i < to; i++) {
+      boxed[i - from] = order[i];
+    }
+    Arrays.sort(boxed, (a, b) -> lines.compare(in, a, b));
+    for (int i = from; i < to; i++) {
+      order[i] = boxed[i - from];
+    }
   }
 
   private static void sortSmallRun(byte[] in, Lines lines, int[] order, int from, int to) {

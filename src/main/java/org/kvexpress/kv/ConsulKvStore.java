@@ -1,11 +1,10 @@
 package org.kvexpress.kv;
 
-import com.ecwid.consul.SingleUrlParameters;
-import com.ecwid.consul.UrlParameters;
+import com.ecwid.consul.transport.DefaultHttpTransport;
+import com.ecwid.consul.transport.HttpRequest;
 import com.ecwid.consul.transport.HttpResponse;
+import com.ecwid.consul.transport.HttpTransport;
 import com.ecwid.consul.transport.TransportException;
-import com.ecwid.consul.v1.ConsulRawClient;
-import com.ecwid.consul.v1.Request;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -31,9 +30,12 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.apache.http.HttpRequestInterceptor;
 import org.apache.http.NoHttpResponseException;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
@@ -42,33 +44,34 @@ import org.apache.http.impl.client.HttpClientBuilder;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * {@link KvStore} over the Ecwid consul-api client. Every request goes through ConsulRawClient's
- * Request-based calls, which send the token in the X-Consul-Token header: Ecwid's KeyValueClient getters
- * would put it in {@code ?token=}, which Consul deprecates and proxies log. This is the only class that
- * imports com.ecwid.
+ * {@link KvStore} over the Ecwid consul-api client's HTTP transport ({@code DefaultHttpTransport} and its
+ * {@code HttpRequest}). The token goes only in the X-Consul-Token header: Ecwid's KeyValueClient getters
+ * would put it in {@code ?token=}, which Consul deprecates and proxies log. ConsulRawClient is not used
+ * because loading it builds a second, default HTTP client with full TLS set-up, which costs every
+ * watch-handler start tens of milliseconds. This is the only class that imports com.ecwid.
  */
 public final class ConsulKvStore implements KvStore {
   static {
-    // Ecwid logs every request with its headers (the token among them) at FINEST; Apache logs headers at
-    // DEBUG. Pin both off so no logging configuration can ever print the token.
-    for (String name : new String[] {"com.ecwid.consul", "org.apache.http"}) {
-      Logger.getLogger(name).setLevel(Level.OFF);
-    }
+    // Ecwid logs every request with its headers (the token among them) at FINEST, and Apache logs headers
+    // at DEBUG through commons-logging. Send commons-logging nowhere (which also skips its slow discovery)
+    // and pin Ecwid's logger off, so no logging configuration can ever print the token.
+    System.setProperty("org.apache.commons.logging.Log", "org.apache.commons.logging.impl.NoOpLog");
+    Logger.getLogger("com.ecwid.consul").setLevel(Level.OFF);
   }
 
   private final ConsulSettings settings;
   private final Retrier retrier;
   private final CloseableHttpClient plainHttp;
-  private final ConsulRawClient plain;
+  private final HttpTransport plain;
   private CloseableHttpClient blockingHttp;
-  private ConsulRawClient blocking;
+  private HttpTransport blocking;
   private Duration blockingTimeout;
 
   public ConsulKvStore(ConsulSettings settings) {
     this.settings = settings;
     this.retrier = new Retrier(settings.retryFor());
     this.plainHttp = httpClient(ConsulSettings.READ_TIMEOUT);
-    this.plain = rawClient(plainHttp);
+    this.plain = new DefaultHttpTransport(plainHttp);
   }
 
   @Override
@@ -78,7 +81,7 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public Optional<KvEntry> get(String key) {
-    HttpResponse r = call("read", key, () -> plain.makeGetRequest(request("/v1/kv/" + key).build()));
+    HttpResponse r = call("read", key, () -> plain.makeGetRequest(request("/v1/kv/" + key)));
     if (r.getStatusCode() == 404) {
       return Optional.empty();
     }
@@ -88,49 +91,38 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public KvListing list(String prefix) {
-    HttpResponse r = call("read", prefix,
-        () -> plain.makeGetRequest(request("/v1/kv/" + prefix).addUrlParameter(flag("recurse")).build()));
+    HttpResponse r = call("read", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
     return listing(r);
   }
 
   @Override
   public KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait) {
-    ConsulRawClient client = blockingClient(wait);
-    Request.Builder b = request("/v1/kv/" + keyOrPrefix);
-    if (recurse) {
-      b.addUrlParameter(flag("recurse"));
-    }
-    Request req = b.addUrlParameter(new SingleUrlParameters("index", Long.toUnsignedString(index)))
-        .addUrlParameter(new SingleUrlParameters("wait", wait.toMillis() + "ms"))
-        .build();
+    HttpTransport client = blockingClient(wait);
+    HttpRequest req = request("/v1/kv/" + keyOrPrefix, recurse ? "recurse" : null,
+        "index=" + Long.toUnsignedString(index), "wait=" + wait.toMillis() + "ms");
     return listing(call("read", keyOrPrefix, () -> client.makeGetRequest(req)));
   }
 
   @Override
   public void put(String key, byte[] value, long flags) {
-    Request req = request("/v1/kv/" + key)
-        .addUrlParameter(new SingleUrlParameters("flags", Long.toUnsignedString(flags)))
-        .setBinaryContent(value)
-        .build();
+    HttpRequest req = request("/v1/kv/" + key, value, "flags=" + Long.toUnsignedString(flags));
     call("write", key, () -> plain.makePutRequest(req));
   }
 
   @Override
   public void delete(String key) {
-    call("write", key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key).build()));
+    call("write", key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key)));
   }
 
   @Override
   public void deleteTree(String prefix) {
-    call("write", prefix,
-        () -> plain.makeDeleteRequest(request("/v1/kv/" + prefix).addUrlParameter(flag("recurse")).build()));
+    call("write", prefix, () -> plain.makeDeleteRequest(request("/v1/kv/" + prefix, "recurse")));
   }
 
   @Override
   public TxnResult txn(List<TxnOp> ops) {
     String body = TxnCodec.encode(ops);
-    // Binary content: Ecwid's Request-based PUT always sends getBinaryContent().
-    Request req = request("/v1/txn").setBinaryContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build();
+    HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     HttpResponse r = call("write", ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
         () -> plain.makePutRequest(req));
     JsonObject json = JsonParser.parseString(r.getContent()).getAsJsonObject();
@@ -168,30 +160,46 @@ public final class ConsulKvStore implements KvStore {
     }
   }
 
-  private synchronized ConsulRawClient blockingClient(Duration wait) {
+  private synchronized HttpTransport blockingClient(Duration wait) {
     Duration timeout = ConsulSettings.blockingReadTimeout(wait);
     if (blocking == null || timeout.compareTo(blockingTimeout) > 0) {
       closeQuietly(blockingHttp);
       blockingHttp = httpClient(timeout);
-      blocking = rawClient(blockingHttp);
+      blocking = new DefaultHttpTransport(blockingHttp);
       blockingTimeout = timeout;
     }
     return blocking;
   }
 
-  private Request.Builder request(String endpoint) {
-    Request.Builder b = Request.Builder.newBuilder().setEndpoint(endpoint);
-    if (settings.token() != null) {
-      b.setToken(settings.token().secret());
-    }
-    if (settings.datacenter() != null) {
-      b.addUrlParameter(new SingleUrlParameters("dc", settings.datacenter()));
-    }
-    return b;
+  private HttpRequest request(String endpoint, String... params) {
+    return request(endpoint, null, params);
   }
 
-  private static UrlParameters flag(String name) {
-    return new SingleUrlParameters(name);
+  /**
+   * A request to {@code endpoint} with query {@code params} ("name" or "name=value", nulls skipped;
+   * values here are numbers, durations and validated names, so they need no escaping beyond ?dc=).
+   */
+  private HttpRequest request(String endpoint, byte[] body, String... params) {
+    StringBuilder url = new StringBuilder(settings.address().baseUrl()).append(endpoint);
+    char sep = '?';
+    for (String p : params) {
+      if (p != null) {
+        url.append(sep).append(p);
+        sep = '&';
+      }
+    }
+    if (settings.datacenter() != null) {
+      url.append(sep).append("dc=").append(java.net.URLEncoder.encode(settings.datacenter(),
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+    HttpRequest.Builder b = HttpRequest.Builder.newBuilder().setUrl(url.toString());
+    if (settings.token() != null) {
+      b.addHeader("X-Consul-Token", settings.token().secret());
+    }
+    if (body != null) {
+      b.setBinaryContent(body);
+    }
+    return b.build();
   }
 
   /** Sends a request with retries and turns every non-success answer into a message naming the cause. */
@@ -307,12 +315,6 @@ public final class ConsulKvStore implements KvStore {
     return e == null || !e.isJsonArray() ? new JsonArray() : e.getAsJsonArray();
   }
 
-  private ConsulRawClient rawClient(CloseableHttpClient http) {
-    ConsulAddress a = settings.address();
-    String host = (a.https() ? "https://" : "http://") + a.host();
-    return new ConsulRawClient(http, host, a.port(), a.path());
-  }
-
   private CloseableHttpClient httpClient(Duration readTimeout) {
     RequestConfig config = RequestConfig.custom()
         .setConnectTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
@@ -320,22 +322,22 @@ public final class ConsulKvStore implements KvStore {
         .setSocketTimeout((int) readTimeout.toMillis())
         .build();
     HttpClientBuilder b = HttpClientBuilder.create()
-        // Ecwid's Request-based calls always add X-Consul-Token; with no token it would go out empty.
-        .addInterceptorLast((HttpRequestInterceptor) (request, context) -> {
-          org.apache.http.Header h = request.getFirstHeader("X-Consul-Token");
-          if (h != null && (h.getValue() == null || h.getValue().isEmpty())) {
-            request.removeHeaders("X-Consul-Token");
-          }
-        })
         .setDefaultRequestConfig(config)
         .disableAutomaticRetries()
         .disableCookieManagement()
-        .setMaxConnTotal(8)
-        .setMaxConnPerRoute(8);
+        .disableAuthCaching();
+    // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store) even for
+    // plain http, which costs a watch handler tens of milliseconds on every start.
+    RegistryBuilder<ConnectionSocketFactory> schemes = RegistryBuilder.create();
     if (settings.address().https()) {
-      b.setSSLSocketFactory(sslFactory(settings.tls()));
+      schemes.register("https", sslFactory(settings.tls()));
+    } else {
+      schemes.register("http", PlainConnectionSocketFactory.getSocketFactory());
     }
-    return b.build();
+    PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(schemes.build());
+    pool.setMaxTotal(8);
+    pool.setDefaultMaxPerRoute(8);
+    return b.setConnectionManager(pool).build();
   }
 
   private static SSLConnectionSocketFactory sslFactory(TlsSettings tls) {

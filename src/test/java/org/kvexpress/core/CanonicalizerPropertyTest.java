@@ -76,6 +76,27 @@ class CanonicalizerPropertyTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13})
+  void largeInputsTakeTheRadixPathAndStillMatch(long seed) {
+    Random r = new Random(seed);
+    byte[] in = randomInput(r, 20_000 + r.nextInt(20_000));
+    byte[] canon = Canonicalizer.canonicalize(in).bytes();
+    assertThat(canon).isEqualTo(reference(in));
+    assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes()).isEqualTo(canon);
+  }
+
+  @Test
+  void manyLinesWithALongCommonPrefixAndDuplicates() {
+    Random r = new Random(5);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 70_000; i++) {
+      b.append("    server backend-").append(r.nextInt(40_000)).append(r.nextBoolean() ? "" : " check").append('\n');
+    }
+    byte[] in = b.toString().getBytes();
+    assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
+  }
+
   @Test
   void longSharedPrefixesSortCorrectly() {
     String common = "x".repeat(5000);

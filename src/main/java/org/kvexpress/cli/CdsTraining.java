@@ -1,0 +1,54 @@
+package org.kvexpress.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.kvexpress.agent.DevAgent;
+
+/**
+ * The training run behind the AppCDS archive that {@code mvn package} builds (target/kvexpress.jsa): it
+ * starts a dev agent in this JVM and runs the commands a fleet runs most, so that their classes (and the
+ * lambdas they use) are archived and later starts skip loading and linking them. Not a user command.
+ */
+public final class CdsTraining {
+  private CdsTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Files.createTempDirectory("kvexpress-cds");
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    try (DevAgent agent = new DevAgent(DevAgent.Config.defaults().withVerbose(false, quiet)).start()) {
+      StringBuilder content = new StringBuilder();
+      for (int i = 0; i < 200; i++) {
+        content.append("10.0.").append(i / 250).append('.').append(i % 250).append(" host-").append(i).append('\n');
+      }
+      String file = dir.resolve("hosts").toString();
+      run(agent, content.toString(), "in", "-k", "hosts");
+      run(agent, "", "out", "-k", "hosts", "-f", file, "-m", "0644");
+      run(agent, "", "out", "-k", "hosts", "-f", file);
+      run(agent, content + "10.9.9.9 extra\n", "in", "-k", "hosts", "-z");
+      run(agent, "", "out", "-k", "hosts", "-f", file, "-e", "true");
+      run(agent, content.toString(), "in", "-k", "hosts", "--dry-run");
+      run(agent, "", "status");
+      run(agent, "", "out", "-k", "missing", "-f", file);
+    } finally {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void run(DevAgent agent, String stdin, String... args) {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    CliEnvironment env = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), quiet,
+        quiet, Map.of("CONSUL_HTTP_ADDR", agent.address()), Clock.systemUTC(), () -> "cds-training", false);
+    new Cli(env).run(args);
+  }
+}
