@@ -77,6 +77,11 @@ final class GoJson {
 
   static void quote(StringBuilder b, String s) {
     b.append('"');
+    if (isPlain(s)) {
+      // Keys and base64 values almost never need escaping: copy them in one go.
+      b.append(s).append('"');
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -96,6 +101,16 @@ final class GoJson {
       }
     }
     b.append('"');
+  }
+
+  private static boolean isPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x2028) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A uint64 kept in a long, written unsigned. */

@@ -24,7 +24,7 @@ public final class Canonicalizer {
   private Canonicalizer() {}
 
   /** The outcome of canonicalizing: the bytes and what was counted on the way. */
-  public record Canonical(byte[] bytes, int lines, int linesRead, int droppedBlank, int merged) {}
+  public record Canonical(byte[] bytes, int lines, int linesRead, int droppedBlank, int merged, String checksum) {}
 
   public static Canonical canonicalize(byte[] input) {
     Lines lines = Lines.split(input);
@@ -47,14 +47,16 @@ public final class Canonicalizer {
       throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
     }
     byte[] out = new byte[(int) size];
+    PipelinedDigest digest = new PipelinedDigest(out);
     int pos = 0;
     for (int i = 0; i < kept; i++) {
       int idx = unique[i];
       System.arraycopy(input, lines.start[idx], out, pos, lines.len[idx]);
       pos += lines.len[idx];
       out[pos++] = '\n';
+      digest.written(pos);
     }
-    return new Canonical(out, kept, lines.read, lines.blank, n - kept);
+    return new Canonical(out, kept, lines.read, lines.blank, n - kept, digest.finish());
   }
 
   /** Counts the non-blank lines of any content: the measure every min-lines guard uses. */
@@ -65,7 +67,70 @@ public final class Canonicalizer {
   /** Counts lines and blanks of verbatim content without changing it. */
   public static Canonical verbatim(byte[] input) {
     Lines lines = Lines.split(input);
-    return new Canonical(input, lines.count, lines.read, 0, 0);
+    return new Canonical(input, lines.count, lines.read, 0, 0, Checksum.sha256Hex(input));
+  }
+
+  /**
+   * SHA-256 of the output while it is being written: for large outputs a second thread hashes each
+   * finished 4 MiB slice, so hashing overlaps with copying instead of following it.
+   */
+  private static final class PipelinedDigest {
+    private static final int SLICE = 4 << 20;
+    private final byte[] out;
+    private final java.security.MessageDigest md = Checksum.digest();
+    private final java.util.concurrent.BlockingQueue<Integer> ends;
+    private final Thread hasher;
+    private int hashedTo;
+    private int nextSlice = SLICE;
+
+    PipelinedDigest(byte[] out) {
+      this.out = out;
+      if (out.length < 2 * SLICE) {
+        ends = null;
+        hasher = null;
+        return;
+      }
+      ends = new java.util.concurrent.LinkedBlockingQueue<>();
+      hasher = new Thread(() -> {
+        try {
+          int from = 0;
+          while (from < out.length) {
+            int to = ends.take();
+            md.update(out, from, to - from);
+            from = to;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "kvexpress-digest");
+      hasher.setDaemon(true);
+      hasher.start();
+    }
+
+    /** Output bytes up to {@code pos} are final. */
+    void written(int pos) {
+      if (hasher != null && pos >= nextSlice) {
+        ends.add(pos);
+        hashedTo = pos;
+        nextSlice = pos + SLICE;
+      }
+    }
+
+    String finish() {
+      if (hasher == null) {
+        return Checksum.sha256Hex(out);
+      }
+      if (hashedTo < out.length) {
+        ends.add(out.length);
+      }
+      try {
+        hasher.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while hashing", e);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    }
   }
 
   static boolean isBlankByte(byte b) {

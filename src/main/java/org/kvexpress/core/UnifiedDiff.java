@@ -17,6 +17,9 @@ public final class UnifiedDiff {
 
   /** The diff from {@code before} to {@code after}, or an empty array when they are equal. */
   public static byte[] diff(String beforeLabel, byte[] before, String afterLabel, byte[] after, int context) {
+    if (before.length == 0 || after.length == 0) {
+      return wholeFile(beforeLabel, before, afterLabel, after);
+    }
     List<String> a = lines(before);
     List<String> b = lines(after);
     Patch<String> patch = DiffUtils.diff(a, b);
@@ -30,6 +33,47 @@ public final class UnifiedDiff {
       buf.write('\n');
     }
     return buf.toByteArray();
+  }
+
+  /**
+   * The diff against nothing (a first publish, or an empty side): every line added or removed. Written
+   * straight into bytes, because a million-line file would otherwise become two million Strings.
+   */
+  private static byte[] wholeFile(String beforeLabel, byte[] before, String afterLabel, byte[] after) {
+    byte[] content = before.length == 0 ? after : before;
+    if (content.length == 0) {
+      return new byte[0];
+    }
+    byte sign = (byte) (before.length == 0 ? '+' : '-');
+    int count = 0;
+    for (byte b : content) {
+      if (b == '\n') {
+        count++;
+      }
+    }
+    boolean unterminated = content[content.length - 1] != '\n';
+    if (unterminated) {
+      count++;
+    }
+    String range = count == 1 ? "1" : "1," + count;
+    String header = "--- " + beforeLabel + "\n+++ " + afterLabel + "\n@@ "
+        + (before.length == 0 ? "-0,0 +" + range : "-" + range + " +0,0") + " @@\n";
+    byte[] head = header.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[head.length + content.length + count + (unterminated ? 1 : 0)];
+    System.arraycopy(head, 0, out, 0, head.length);
+    int pos = head.length;
+    boolean lineStart = true;
+    for (byte b : content) {
+      if (lineStart) {
+        out[pos++] = sign;
+      }
+      out[pos++] = b;
+      lineStart = b == '\n';
+    }
+    if (unterminated) {
+      out[pos++] = '\n';
+    }
+    return out;
   }
 
   private static List<String> lines(byte[] content) {

@@ -61,7 +61,7 @@ public final class Publisher {
     haltIfStopped(snap);
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
-    String checksum = Checksum.sha256Hex(canon.bytes());
+    String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
     if (checksum.equals(snap.checksumText())) {
       return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(),
@@ -136,18 +136,19 @@ public final class Publisher {
 
   static byte[] encode(Encoding encoding, Canonical canon, KeyLayout layout) {
     byte[] encoded = encoding.encode(canon.bytes());
-    // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value.
-    List<TxnOp> dataOnly = List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
-        TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
-        TxnOp.set(layout.data(), encoded, encoding.flags()), TxnOp.set(layout.checksum(), new byte[64], 0),
-        TxnOp.set(layout.meta(), new byte[512], 0));
-    int txnBytes = ConsulLimits.txnBytes(dataOnly);
+    // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value. A value
+    // over the value limit is refused without encoding a (possibly huge) transaction to measure it.
+    int txnBytes = encoded.length > ConsulLimits.MAX_VALUE_BYTES ? (encoded.length + 2) / 3 * 4
+        : ConsulLimits.txnBytes(List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
+            TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
+            TxnOp.set(layout.data(), encoded, encoding.flags()), TxnOp.set(layout.checksum(), new byte[64], 0),
+            TxnOp.set(layout.meta(), new byte[512], 0)));
     if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || txnBytes > ConsulLimits.MAX_TXN_BYTES) {
       String hint = encoding == Encoding.GZIP
           ? "even compressed it is too large; split the file into several keys"
           : "--compress may help";
       throw KvexpressException.refused("too_large", String.format(
-          "data is %d bytes (%s), %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
+          "data is %d bytes (%s), at least %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
               + "transaction body; %s", encoded.length, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
           ConsulLimits.MAX_TXN_BYTES, hint));
     }

@@ -98,6 +98,21 @@ class CanonicalizerPropertyTest {
   }
 
   @Test
+  void checksumIsTheSha256OfTheOutputSmallAndLarge() {
+    for (int lines : new int[] {10, 2_000_000}) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < lines; i++) {
+        b.append("line-").append(i * 7919 % lines).append('\n');
+      }
+      Canonicalizer.Canonical c = Canonicalizer.canonicalize(b.toString().getBytes());
+      assertThat(c.bytes().length).isGreaterThan(lines == 10 ? 0 : 8 << 20);
+      assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
+    }
+    byte[] raw = "b\na\n".getBytes();
+    assertThat(Canonicalizer.verbatim(raw).checksum()).isEqualTo(Checksum.sha256Hex(raw));
+  }
+
+  @Test
   void longSharedPrefixesSortCorrectly() {
     String common = "x".repeat(5000);
     byte[] in = (common + "b\n" + common + "a\n" + common + "\n" + common + "a\n" + "y\n").getBytes();

@@ -1,0 +1,35 @@
+# Shared helpers for bench/*.sh: the jar, a dev agent on a free port, medians. Sourced, not run.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+kvx="$root/bin/kvexpress"
+if [ ! -f "$root/target/kvexpress.jar" ]; then
+  echo "bench: build first: mvn -B -q -DskipTests package" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+agent_pid=
+bench_cleanup() {
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+start_agent() {
+  "$kvx" dev-agent --http-addr 127.0.0.1:0 --addr-file "$work/addr" > "$work/agent.log" 2>&1 &
+  agent_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/addr" ] && break; sleep 0.1; done
+  CONSUL_HTTP_ADDR=$(cat "$work/addr")
+  export CONSUL_HTTP_ADDR
+}
+# Milliseconds a command takes (output discarded).
+time_ms() {
+  local s e
+  s=$(date +%s%N)
+  "$@" > /dev/null 2>&1 || true
+  e=$(date +%s%N)
+  echo $(((e - s) / 1000000))
+}
+# Median of N runs of a command, in ms.
+median_ms() {
+  local n=$1
+  shift
+  for _ in $(seq 1 "$n"); do time_ms "$@"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
