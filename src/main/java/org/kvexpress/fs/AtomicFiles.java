@@ -117,9 +117,14 @@ public final class AtomicFiles {
       throw KvexpressException.failure("is_directory", target + " is a directory; -f must name a file");
     }
     createParents(dir);
+    return stage(target, content, settings, dir.resolve("." + target.getFileName() + TEMP_MARK
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".tmp"));
+  }
+
+  /** {@link #stage(Path, byte[], FileSettings)} with a chosen temp path, so tests can plant things there. */
+  static Staged stage(Path target, byte[] content, FileSettings settings, Path temp) {
+    Path dir = target.getParent();
     int mode = modeFor(target, settings);
-    Path temp = dir.resolve("." + target.getFileName() + TEMP_MARK
-        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".tmp");
     FileChannel ch;
     try {
       ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

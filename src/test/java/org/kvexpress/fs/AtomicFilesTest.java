@@ -1,0 +1,62 @@
+package org.kvexpress.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.core.KvexpressException;
+
+class AtomicFilesTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aSymlinkPlantedAtTheTempPathIsNeverFollowed() throws Exception {
+    Path target = dir.resolve("app.conf");
+    Path victim = dir.resolve("victim");
+    Files.writeString(victim, "precious\n");
+    Path temp = dir.resolve(".app.conf.kvexpress-planted.tmp");
+    Files.createSymbolicLink(temp, victim);
+    assertThatThrownBy(() -> AtomicFiles.stage(target, "new\n".getBytes(), FileSettings.DEFAULTS, temp))
+        .isInstanceOf(KvexpressException.class).hasMessageContaining("refusing to follow or reuse it");
+    assertThat(victim).hasContent("precious");
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void stagedFileHasItsFinalModeAndSwapReplacesTheTarget() throws Exception {
+    Path target = dir.resolve("app.conf");
+    Files.writeString(target, "old\n");
+    try (AtomicFiles.Staged staged = AtomicFiles.stage(target, "new\n".getBytes(), new FileSettings(0604, null, null))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path()))).isEqualTo("rw----r--");
+      assertThat(target).hasContent("old");
+      AtomicFiles.swap(staged, false);
+    }
+    assertThat(target).hasContent("new");
+    try (var s = Files.list(dir)) {
+      assertThat(s.count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void tempFilesAreCreatedPrivateWhateverTheUmaskWouldAllow() throws Exception {
+    // The temp file is created with 0600 in the same call that creates it, so no other user can open it
+    // between creation and chmod; with a mode that only the owner may read, it also stays that way.
+    Path target = dir.resolve("secret.conf");
+    try (AtomicFiles.Staged staged = AtomicFiles.stage(target, "k=v\n".getBytes(), new FileSettings(0600, null, null))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path()))).isEqualTo("rw-------");
+    }
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void modeConversionRoundTrips() {
+    for (int mode : new int[] {0, 0600, 0640, 0644, 0755, 0777, 0400}) {
+      assertThat(AtomicFiles.toMode(AtomicFiles.fromMode(mode))).isEqualTo(mode);
+    }
+  }
+}
