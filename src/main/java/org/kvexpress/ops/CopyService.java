@@ -85,7 +85,7 @@ public final class CopyService {
       throw KvexpressException.failure("conflict", "source or destination changed during the copy; run it again");
     }
     long index = r.results().stream().filter(e -> e.key().equals(to.data())).mapToLong(e -> e.modifyIndex())
-        .findFirst().orElse(0);
+        .max().orElse(0);
     return new Result(true, checksum, lines, index);
   }
 }

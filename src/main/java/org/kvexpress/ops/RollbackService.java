@@ -86,7 +86,7 @@ public final class RollbackService {
           + "'kvexpress status -k " + layout.key() + "' and run rollback again if it is still wanted");
     }
     long index = r.results().stream().filter(e -> e.key().equals(layout.data())).mapToLong(e -> e.modifyIndex())
-        .findFirst().orElse(0);
+        .max().orElse(0);
     return new Result(current, lastChecksum, rolled.lines(), index);
   }
 }
