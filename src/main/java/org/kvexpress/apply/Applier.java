@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,6 +16,7 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.NodeReport;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KeySnapshot;
@@ -33,19 +37,69 @@ public final class Applier {
   private final CommandRunner runner;
   private final Log log;
   private final String hostname;
+  private final Clock clock;
 
-  public Applier(KvStore store, CommandRunner runner, Log log, String hostname) {
+  public Applier(KvStore store, CommandRunner runner, Log log, String hostname, Clock clock) {
     this.store = store;
     this.runner = runner;
     this.log = log;
     this.hostname = hostname;
+    this.clock = clock;
   }
 
-  /** One full apply, reading the key's folder afresh. */
+  /** One full apply, reading the key's folder afresh; with {@code report}, the node then says what it did. */
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
-    haltIfLocked(in.layout().prefix(), in.file());
-    return applySnapshot(in, target, fetch(in.layout()));
+    KeySnapshot snap = null;
+    try {
+      haltIfLocked(in.layout().prefix(), in.file());
+      snap = fetch(in.layout());
+      ApplyResult r = applySnapshot(in, target, snap);
+      report(in, target, snap, r.outcome().word(), null, r.reloadExit());
+      return r;
+    } catch (KvexpressException e) {
+      if (e.kind() != KvexpressException.Kind.USAGE && !e.reason().equals("unreachable")) {
+        report(in, target, snap, switch (e.kind()) {
+          case REFUSED -> "refused";
+          case HALTED -> "halted";
+          default -> "failed";
+        }, e.reason(), null);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Writes this node's report unless it would say what the stored one says already, so a watcher
+   * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
+   */
+  void report(ApplyInput in, Path target, KeySnapshot snap, String result, String reason, Integer reloadExit) {
+    if (!in.report() || in.dryRun() || result.equals("would_apply")) {
+      return;
+    }
+    try {
+      String key = in.layout().nodeReport(hostname);
+      NodeReport now = new NodeReport(fileChecksum(target), snap == null ? null : snap.checksumText(), result, reason,
+          reloadExit, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+      KvEntry stored = snap != null
+          ? snap.nodes().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null)
+          : store.get(key).orElse(null);
+      if (stored != null && now.sameAs(NodeReport.parse(stored.value()))) {
+        return;
+      }
+      store.put(key, now.toJson(), 0);
+    } catch (RuntimeException e) {
+      log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", "could not write the node report")
+          .add("error", e.getMessage()));
+    }
+  }
+
+  private static String fileChecksum(Path target) {
+    try {
+      return Files.isRegularFile(target) ? Checksum.sha256Hex(Files.readAllBytes(target)) : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The steps after fetch, for a watcher that already holds a snapshot. */

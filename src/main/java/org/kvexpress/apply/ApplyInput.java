@@ -21,7 +21,8 @@ public record ApplyInput(
     Duration execTimeout,
     Duration splay,
     boolean restoreOnFailure,
-    boolean dryRun) {
+    boolean dryRun,
+    boolean report) {
 
   /** The default bound on decoded data: far above any configuration file, far below a gzip bomb. */
   public static final long DEFAULT_MAX_BYTES = 64L << 20;

@@ -27,18 +27,30 @@ public final class Watcher {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String COMPONENT = "out";
 
+  /** Hears about every round that changed something or failed: for metrics. */
+  public interface RoundListener {
+    /** {@code result} is null when the round ended in {@code failure}. */
+    void round(ApplyInput in, ApplyResult result, KvexpressException failure, long millis);
+  }
+
   private final KvStore store;
   private final Applier applier;
   private final Log log;
   private final Duration wait;
+  private final RoundListener listener;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
 
   public Watcher(KvStore store, Applier applier, Log log, Duration wait) {
+    this(store, applier, log, wait, (in, result, failure, millis) -> { });
+  }
+
+  public Watcher(KvStore store, Applier applier, Log log, Duration wait, RoundListener listener) {
     this.store = store;
     this.applier = applier;
     this.log = log;
     this.wait = wait;
+    this.listener = listener;
   }
 
   /** Starts one loop per input and waits until {@link #stop()} is called and every loop has ended. */
@@ -105,15 +117,18 @@ public final class Watcher {
 
   private void applyOnce(ApplyInput in) {
     Fields f = Fields.of("key", in.layout().key()).add("file", in.file());
+    long started = System.nanoTime();
     try {
       ApplyResult r = applier.apply(in);
       if (r.outcome() == ApplyResult.Outcome.WROTE || !r.repaired().isEmpty()) {
+        listener.round(in, r, null, (System.nanoTime() - started) / 1_000_000);
         log.info(COMPONENT, f.add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
             .add("checksum", Checksum.shortForm(r.checksum()))
             .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
             .add("reload_exit", r.reloadExit()));
       }
     } catch (KvexpressException e) {
+      listener.round(in, null, e, (System.nanoTime() - started) / 1_000_000);
       if (e.kind() == KvexpressException.Kind.FAILURE && e.reason().equals("unreachable")) {
         throw e;
       }
@@ -123,7 +138,7 @@ public final class Watcher {
         default -> "failed";
       };
       log.log(e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN, COMPONENT,
-          f.add("result", result).add("reason", e.reason()).add("error", e.getMessage()).toString());
+          f.add("result", result).add("reason", e.reason()).add("error", e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -73,10 +73,10 @@ public final class Fanout {
     for (int i = 0; i < nodes; i++) {
       KvStore store = new ConsulKvStore(settings);
       stores.add(store);
-      Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i), quiet, Duration.ofMinutes(5));
+      Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()), quiet, Duration.ofMinutes(5));
       watchers.add(w);
       ApplyInput in = new ApplyInput(layout, dir.resolve("node-" + i).resolve("hosts"), FileSettings.DEFAULTS, 1,
-          ApplyInput.DEFAULT_MAX_BYTES, false, null, "record", Duration.ofSeconds(30), Duration.ZERO, false, false);
+          ApplyInput.DEFAULT_MAX_BYTES, false, null, "record", Duration.ofSeconds(30), Duration.ZERO, false, false, false);
       Thread t = new Thread(() -> {
         try {
           w.run(List.of(in));

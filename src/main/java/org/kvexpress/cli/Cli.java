@@ -98,20 +98,31 @@ public final class Cli {
         throw KvexpressException.usage("unexpected argument \"" + options.nonOptionArguments().get(0)
             + "\"; options take the form -x VALUE or --name VALUE");
       }
-      common = commonSpecs.read(options, softBeforeCommand);
+      common = commonSpecs.read(options, softBeforeCommand, env);
     } catch (OptionException e) {
       return usage(command, describe(e));
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
     Log log = new Log(env.err(), env.clock(),
-        common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO);
-    CommandContext ctx = new CommandContext(env, log, common, new Fields());
+        common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO, common.logFormat());
+    CommandContext ctx = new CommandContext(env, log, common, new Fields(), new org.kvexpress.metrics.Metrics(),
+        new Fields(), new java.util.ArrayList<>());
+    RunMetrics runMetrics;
+    try {
+      runMetrics = RunMetrics.from(common, env);
+    } catch (KvexpressException e) {
+      return usage(command, e.getMessage());
+    }
+    long started = System.nanoTime();
     ExitCode code;
+    String reason = null;
     try {
       code = command.run(options, ctx);
     } catch (KvexpressException e) {
       code = ExitCode.of(e.kind());
+      reason = e.reason();
+      ctx.facts().add("result", resultWord(e.kind()));
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
@@ -134,8 +145,17 @@ public final class Cli {
           .add("error", "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
               + "; please report this with the command line (without the token)"));
     }
+    if (code == ExitCode.FAILURE && reason == null) {
+      ctx.facts().add("result", "failed");
+      reason = "error";
+    }
+    Object result = ctx.facts().get("result");
+    runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"),
+        result == null ? "ok" : String.valueOf(result), reason, (String) ctx.facts().get("checksum"),
+        (System.nanoTime() - started) / 1_000_000, ctx.retries());
     return code.soften(common.soft()).code();
   }
+
 
   private static String resultWord(KvexpressException.Kind kind) {
     return switch (kind) {

@@ -6,13 +6,27 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * What a running command gets: the environment, its log, the shared options, and {@code fields} that
- * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs.
+ * What a running command gets: the environment, its log, the shared options, {@code fields} that
+ * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs, and the
+ * metrics and {@code facts} (result, checksum) that the CLI reports when the command ends.
  */
-record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, Fields fields) {
+record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, Fields fields,
+    org.kvexpress.metrics.Metrics metrics, Fields facts, java.util.List<KvStore> stores) {
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
-    return new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
+    KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
+    stores.add(store);
+    return store;
+  }
+
+  /** Retries made by every store this command opened. */
+  long retries() {
+    return stores.stream().mapToLong(KvStore::retries).sum();
+  }
+
+  /** Records what the run produced, for metrics: its result word and the checksum published or applied. */
+  void outcome(String result, String checksum) {
+    facts.add("result", result).add("checksum", checksum);
   }
 
   String prefix() {

@@ -21,7 +21,8 @@ import org.kvexpress.log.Log;
 /** The options every command shares: output, --soft, and (for commands that talk to Consul) the connection. */
 final class CommonOptions {
   /** The shared options as parsed; connection settings are resolved only when a command opens a store. */
-  record Common(boolean soft, boolean verbose, boolean quiet, String prefix, Connection connection) {}
+  record Common(boolean soft, boolean verbose, boolean quiet, String prefix, Connection connection, String statsd,
+      String metricsFile, org.kvexpress.log.Log.Format logFormat) {}
 
   /** Connection flags as given on the command line, before the environment is consulted. */
   record Connection(String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
@@ -30,6 +31,9 @@ final class CommonOptions {
   final OptionSpec<Void> soft;
   final OptionSpec<Void> verbose;
   final OptionSpec<Void> quiet;
+  private final OptionSpec<String> statsd;
+  private final OptionSpec<String> metricsFile;
+  private final OptionSpec<String> logFormat;
   private final OptionSpec<String> server;
   private final OptionSpec<String> token;
   private final OptionSpec<String> tokenFile;
@@ -42,6 +46,12 @@ final class CommonOptions {
     soft = p.accepts("soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
     verbose = p.acceptsAll(java.util.List.of("v", "verbose"), "log each step");
     quiet = p.acceptsAll(java.util.List.of("q", "quiet"), "log only errors, refusals and halts");
+    logFormat = p.accepts("log-format", "text (key=value) or json (one object per line)").withRequiredArg()
+        .describedAs("text|json").defaultsTo("text");
+    statsd = p.accepts("statsd", "send dogstatsd metrics over UDP to HOST:PORT (default: KVEXPRESS_STATSD_ADDR)")
+        .withRequiredArg().describedAs("HOST:PORT");
+    metricsFile = p.accepts("metrics-file", "keep node_exporter textfile metrics in FILE (written atomically)")
+        .withRequiredArg().describedAs("FILE");
     if (!consul) {
       server = token = tokenFile = datacenter = prefix = null;
       retryFor = null;
@@ -63,14 +73,20 @@ final class CommonOptions {
         .defaultsTo(Converters.Span.of(ConsulSettings.DEFAULT_RETRY_FOR));
   }
 
-  Common read(OptionSet o, boolean softBeforeCommand) {
+  Common read(OptionSet o, boolean softBeforeCommand, CliEnvironment env) {
     if (o.has(verbose) && o.has(quiet)) {
       throw KvexpressException.usage("cannot use --verbose and --quiet together");
     }
+    org.kvexpress.log.Log.Format format = switch (o.valueOf(logFormat)) {
+      case "text" -> org.kvexpress.log.Log.Format.TEXT;
+      case "json" -> org.kvexpress.log.Log.Format.JSON;
+      default -> throw KvexpressException.usage("--log-format must be text or json, not \"" + o.valueOf(logFormat) + "\"");
+    };
+    String statsdAddr = o.has(statsd) ? o.valueOf(statsd) : env.getenv("KVEXPRESS_STATSD_ADDR");
     Connection c = server == null ? null : new Connection(o.valueOf(server), o.valueOf(token),
         o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor).value());
     return new Common(softBeforeCommand || o.has(soft), o.has(verbose), o.has(quiet),
-        prefix == null ? null : o.valueOf(prefix), c);
+        prefix == null ? null : o.valueOf(prefix), c, statsdAddr, o.valueOf(metricsFile), format);
   }
 
   /**

@@ -98,6 +98,11 @@ final class InCommand implements Command {
         ctx.env().out().flush();
       }
       ctx.log().info(name(), summary);
+      ctx.outcome(result.outcome().word(), result.checksum());
+      if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
+        ctx.metrics().gauge("kvexpress.in.lines", result.canonical().lines(), "key", layout.key());
+        ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().bytes().length, "key", layout.key());
+      }
       publisher.exec(input, result);
     }
     return ExitCode.OK;

@@ -41,6 +41,7 @@ final class OutCommand implements Command {
   private OptionSpec<Void> watch;
   private OptionSpec<String> config;
   private OptionSpec<Converters.Span> wait;
+  private OptionSpec<Void> report;
 
   @Override
   public String name() {
@@ -85,6 +86,8 @@ final class OutCommand implements Command {
     watch = p.accepts("watch", "keep running: apply every new version (blocking queries)");
     config = p.accepts("config", "with --watch: JSON file listing several key/file entries").withRequiredArg()
         .describedAs("FILE");
+    report = p.accepts("report", "after each apply or refusal, write what happened to <prefix>/<key>/nodes/<hostname>"
+        + " (skipped when nothing changed); status shows convergence from these");
     wait = p.accepts("wait", "with --watch: longest blocking query (at most 5m)").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(MAX_WAIT));
   }
@@ -112,13 +115,17 @@ final class OutCommand implements Command {
           "started by a Consul watch; stdin is not read"));
     }
     try (KvStore store = ctx.openStore()) {
-      Applier applier = new Applier(store, new ShellCommandRunner(), ctx.log(), node);
+      Applier applier = new Applier(store, new ShellCommandRunner(), ctx.log(), node, ctx.env().clock());
       if (o.has(watch)) {
         return watch(store, applier, inputs, waitFor, ctx);
       }
       ApplyInput in = inputs.get(0);
       ctx.fields().add("key", in.layout().key()).add("file", in.file());
       ApplyResult r = applier.apply(in);
+      ctx.outcome(r.outcome().word(), r.checksum());
+      if (r.outcome() == ApplyResult.Outcome.WROTE) {
+        ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
+      }
       ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
           .add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
           .add("checksum", Checksum.shortForm(r.checksum()))
@@ -130,7 +137,20 @@ final class OutCommand implements Command {
 
   private ExitCode watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
       CommandContext ctx) throws InterruptedException {
-    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor);
+    RunMetrics metrics = RunMetrics.from(ctx.common(), ctx.env());
+    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, (in, result, failure, millis) -> {
+      org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
+      if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
+        m.count("kvexpress.out.applied", 1, "key", in.layout().key());
+      }
+      String word = result != null ? result.outcome().word() : switch (failure.kind()) {
+        case REFUSED -> "refused";
+        case HALTED -> "halted";
+        default -> "failed";
+      };
+      metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
+          result == null ? null : result.checksum(), millis, 0);
+    });
     Runnable stop = () -> {
       watcher.stop();
       store.close(); // aborts blocked queries at once
@@ -163,6 +183,6 @@ final class OutCommand implements Command {
     }
     return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own), lines,
         o.valueOf(maxBytes), o.has(ignoreStop), chk, ex, o.valueOf(execTimeout).value(), o.valueOf(splay).value(),
-        o.has(restore), o.has(dryRun));
+        o.has(restore), o.has(dryRun), o.has(report));
   }
 }

@@ -67,7 +67,7 @@ final class RawCommand implements Command {
     // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
     ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.valueOf(mode),
         o.valueOf(owner)), o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true, null, o.valueOf(exec),
-        o.valueOf(execTimeout).value(), Duration.ZERO, false, false);
+        o.valueOf(execTimeout).value(), Duration.ZERO, false, false, false);
     try (KvStore store = ctx.openStore()) {
       KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused("nothing_published",
           "key " + fullKey + " does not exist; nothing written"));
@@ -76,7 +76,8 @@ final class RawCommand implements Command {
         throw KvexpressException.refused("too_few_lines", fullKey + " has " + lines + " lines, fewer than --min-lines "
             + o.valueOf(minLines) + "; the file is left untouched");
       }
-      ApplyResult r = new Applier(store, new ShellCommandRunner(), ctx.log(), ctx.env().hostname().get())
+      ApplyResult r = new Applier(store, new ShellCommandRunner(), ctx.log(), ctx.env().hostname().get(),
+          ctx.env().clock())
           .write(in, target, entry.value());
       ctx.log().info(name(), Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
           .add("lines", r.lines()).add("bytes", r.bytes()).add("checksum", Checksum.shortForm(r.checksum()))

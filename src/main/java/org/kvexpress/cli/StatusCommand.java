@@ -11,6 +11,7 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.ops.KeyStatus;
 import org.kvexpress.ops.NodeLock;
+import org.kvexpress.ops.NodeStatus;
 import org.kvexpress.ops.StatusService;
 
 /** {@code kvexpress status [-k KEY] [--json]}: what is published, stopped and locked. */
@@ -42,7 +43,7 @@ final class StatusCommand implements Command {
   @Override
   public ExitCode run(OptionSet o, CommandContext ctx) {
     try (KvStore store = ctx.openStore()) {
-      StatusService.Status s = new StatusService(store).status(ctx.prefix(), o.valueOf(key));
+      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.valueOf(key));
       if (o.has(json)) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
@@ -70,6 +71,11 @@ final class StatusCommand implements Command {
       if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified())) {
         ctx.say("(! = data does not match its checksum; out refuses it)");
       }
+      for (KeyStatus k : s.keys()) {
+        if (k.convergence().reporting() > 0) {
+          nodes(k, ctx);
+        }
+      }
     }
     if (!s.locks().isEmpty()) {
       ctx.say("");
@@ -79,6 +85,21 @@ final class StatusCommand implements Command {
             l.host(), l.reason()));
       }
     }
+  }
+
+  /** The convergence of one key: every reporting node, the lagging and failing ones first. */
+  private static void nodes(KeyStatus k, CommandContext ctx) {
+    KeyStatus.Convergence c = k.convergence();
+    ctx.say("");
+    ctx.say(String.format("%s: %d of %d reporting nodes current, %d lagging (%d of them failing or halted)", k.key(),
+        c.current(), c.reporting(), c.lagging(), c.failing()));
+    String fmt = "  %-24s %-12s %-9s %-16s %-6s %-20s %s";
+    ctx.say(String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG").stripTrailing());
+    k.nodes().stream()
+        .sorted(java.util.Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
+        .forEach(n -> ctx.say(String.format(fmt, n.host(), n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
+            n.result(), dash(n.reason()), dash(n.reloadExit()), dash(n.reportedAt()),
+            n.current() ? "-" : n.lagSeconds() == null ? "?" : n.lagSeconds() + "s").stripTrailing()));
   }
 
   private static String dash(Object o) {

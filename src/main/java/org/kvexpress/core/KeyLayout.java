@@ -44,6 +44,16 @@ public record KeyLayout(String prefix, String key) {
     return dir() + STOP;
   }
 
+  /** Folder of the node reports of this key, with its trailing slash. */
+  public String nodesDir() {
+    return dir() + NODES + "/";
+  }
+
+  /** The report key of one node. */
+  public String nodeReport(String hostname) {
+    return nodesDir() + hostname;
+  }
+
   /** Folder of all node locks of one file, with its trailing slash. */
   public static String lockDir(String prefix, Path file) {
     return prefix + "/locks/" + Checksum.sha256Hex(file.toAbsolutePath().normalize().toString()) + "/";

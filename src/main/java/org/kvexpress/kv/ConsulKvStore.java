@@ -75,6 +75,11 @@ public final class ConsulKvStore implements KvStore {
   }
 
   @Override
+  public long retries() {
+    return retrier.retries();
+  }
+
+  @Override
   public String address() {
     return settings.address().display();
   }

@@ -9,7 +9,8 @@ import org.kvexpress.core.Meta;
  * come from the same moment (a transaction writes them together, and a read sees all of it or none).
  */
 public record KeySnapshot(
-    KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop, long index) {
+    KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop,
+    java.util.List<KvEntry> nodes, long index) {
 
   public static KeySnapshot read(KvStore store, KeyLayout layout) {
     return of(layout, store.list(layout.dir()));
@@ -22,6 +23,7 @@ public record KeySnapshot(
         listing.find(layout.last()).orElse(null),
         listing.find(layout.meta()).orElse(null),
         listing.find(layout.stop()).orElse(null),
+        listing.entries().stream().filter(e -> e.key().startsWith(layout.nodesDir())).toList(),
         listing.index());
   }
 

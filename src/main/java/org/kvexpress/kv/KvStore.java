@@ -34,6 +34,11 @@ public interface KvStore extends AutoCloseable {
   /** Runs the operations atomically: all of them or none. */
   TxnResult txn(List<TxnOp> ops);
 
+  /** How many times requests were retried so far (for metrics). */
+  default long retries() {
+    return 0;
+  }
+
   /** The address requests go to, for messages; never contains credentials. */
   String address();
 

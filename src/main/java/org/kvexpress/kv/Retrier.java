@@ -31,6 +31,7 @@ public final class Retrier {
     void sleep(long millis) throws InterruptedException;
   }
 
+  private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
   private final Duration budget;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
@@ -47,6 +48,11 @@ public final class Retrier {
 
   public Duration budget() {
     return budget;
+  }
+
+  /** How many attempts were repeated after a transient failure, over this retrier's life. */
+  public long retries() {
+    return retries.get();
   }
 
   /** Calls {@code call} until it returns, throws a non-transient exception, or the budget is spent. */
@@ -66,6 +72,7 @@ public final class Retrier {
         if (remaining < 50) {
           throw giveUp.after(e.getMessage(), attempts, Duration.ofMillis(elapsedMs));
         }
+        retries.incrementAndGet();
         try {
           sleeper.sleep(Math.min(sleep, remaining));
         } catch (InterruptedException ie) {

@@ -25,9 +25,11 @@ public final class StatusService {
       List.of(KeyLayout.DATA, KeyLayout.CHECKSUM, KeyLayout.LAST, KeyLayout.META, KeyLayout.STOP);
 
   private final KvStore store;
+  private final java.time.Clock clock;
 
-  public StatusService(KvStore store) {
+  public StatusService(KvStore store, java.time.Clock clock) {
     this.store = store;
+    this.clock = clock;
   }
 
   public Status status(String prefix, String onlyKey) {
@@ -45,7 +47,7 @@ public final class StatusService {
         continue;
       }
       int slash = k.lastIndexOf('/');
-      if (slash > prefix.length() && PARTS.contains(k.substring(slash + 1)) && !k.contains("/nodes/")) {
+      if (slash > prefix.length() && PARTS.contains(k.substring(slash + 1)) && !k.contains("/" + KeyLayout.NODES + "/")) {
         keys.put(k.substring(prefix.length() + 1, slash), true);
       }
     }
@@ -56,13 +58,13 @@ public final class StatusService {
     List<KeyStatus> out = new ArrayList<>();
     for (String key : keys.keySet()) {
       if (onlyKey == null || onlyKey.equals(key)) {
-        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing)));
+        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant()));
       }
     }
     return new Status(prefix, out, onlyKey == null ? locks : List.of());
   }
 
-  static KeyStatus describe(KeySnapshot s) {
+  static KeyStatus describe(KeySnapshot s, java.time.Instant now) {
     String checksum = s.checksumText();
     Meta meta = s.parsedMeta();
     Integer lines = null;
@@ -82,8 +84,37 @@ public final class StatusService {
       }
     }
     boolean metaCurrent = meta != null && checksum != null && checksum.equals(meta.checksum());
+    String publishedAt = metaCurrent ? meta.time() : null;
+    List<NodeStatus> nodes = nodes(s, checksum, publishedAt, now);
+    int current = (int) nodes.stream().filter(NodeStatus::current).count();
+    int failing = (int) nodes.stream().filter(n -> !n.current() && !"applied".equals(n.result())
+        && !"current".equals(n.result())).count();
     return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
-        s.data() == null ? 0 : s.data().modifyIndex(), metaCurrent ? meta.time() : null,
-        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified);
+        s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
+        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified,
+        new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing), nodes);
+  }
+
+  /** Every node report of the key; a node is current when the file on its disk has the published checksum. */
+  private static List<NodeStatus> nodes(KeySnapshot s, String checksum, String publishedAt, java.time.Instant now) {
+    List<NodeStatus> out = new ArrayList<>();
+    for (KvEntry e : s.nodes()) {
+      String host = e.key().substring(s.layout().nodesDir().length());
+      org.kvexpress.core.NodeReport r = org.kvexpress.core.NodeReport.parse(e.value());
+      if (r == null || host.isEmpty()) {
+        continue;
+      }
+      boolean current = checksum != null && checksum.equals(r.checksum());
+      Long lag = null;
+      if (!current && publishedAt != null) {
+        try {
+          lag = Math.max(0, java.time.Duration.between(java.time.Instant.parse(publishedAt), now).toSeconds());
+        } catch (java.time.format.DateTimeParseException ignored) {
+          // unknown publish time: unknown lag
+        }
+      }
+      out.add(new NodeStatus(host, r.checksum(), r.result(), r.reason(), r.reloadExit(), r.time(), current, lag));
+    }
+    return out;
   }
 }

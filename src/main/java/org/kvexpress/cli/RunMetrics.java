@@ -1,0 +1,64 @@
+package org.kvexpress.cli;
+
+import java.time.Clock;
+import org.kvexpress.metrics.Metrics;
+import org.kvexpress.metrics.StatsdSink;
+import org.kvexpress.metrics.TextfileSink;
+
+/**
+ * Sends what one run (or one watch round) did to the configured metric sinks: dogstatsd over UDP
+ * ({@code --statsd}, KVEXPRESS_STATSD_ADDR) and a node_exporter textfile ({@code --metrics-file}).
+ * Without either it does nothing, and it never fails or slows a command.
+ */
+final class RunMetrics {
+  private final StatsdSink statsd;
+  private final TextfileSink textfile;
+  private final Clock clock;
+
+  RunMetrics(StatsdSink statsd, TextfileSink textfile, Clock clock) {
+    this.statsd = statsd;
+    this.textfile = textfile;
+    this.clock = clock;
+  }
+
+  /** The sinks the shared options and environment ask for. */
+  static RunMetrics from(CommonOptions.Common common, CliEnvironment env) {
+    return new RunMetrics(common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
+        common.metricsFile() == null ? null : new TextfileSink(java.nio.file.Path.of(common.metricsFile())),
+        env.clock());
+  }
+
+  boolean enabled() {
+    return statsd != null || textfile != null;
+  }
+
+  /**
+   * Records one run. {@code result} is the command's own word (published, applied, refused, …),
+   * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or applied.
+   */
+  void run(Metrics metrics, String command, String key, String result, String reason, String checksum, long millis,
+      long retries) {
+    if (!enabled()) {
+      return;
+    }
+    metrics.timing("kvexpress.run.duration", millis, "command", command, "result", result, "key", key);
+    metrics.count("kvexpress.run", 1, "command", command, "result", result, "key", key);
+    boolean refused = "refused".equals(result) || "halted".equals(result);
+    if (refused) {
+      metrics.count("kvexpress.refusal", 1, "command", command, "reason", reason, "key", key);
+    }
+    if (retries > 0) {
+      metrics.count("kvexpress.retries", retries, "command", command, "key", key);
+    }
+    if (statsd != null) {
+      statsd.send(metrics.drain());
+    } else {
+      metrics.drain();
+    }
+    if (textfile != null && key != null) {
+      boolean success = !refused && !"failed".equals(result);
+      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, refused ? reason : null,
+          clock.millis() / 1000.0));
+    }
+  }
+}
