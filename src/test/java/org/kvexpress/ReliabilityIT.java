@@ -8,32 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** Promises under faults and concurrency (issue 7): retries absorb a flaky agent; readers never see a tear. */
-class ReliabilityIT {
-  private DevAgent agent;
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void start() throws IOException {
-    agent = new DevAgent().start();
-  }
-
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
-
+class ReliabilityIT extends AgentTest {
   @Test
   void withThirtyPercentOfRequestsFailingTenPublishesAndTenAppliesSucceed() throws IOException {
     agent.setFailRate(0.3);

@@ -9,32 +9,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 
 /** Every templates/NAME.ctmpl has a NAME.rendered sample, and each sample goes through in and out intact. */
-class TemplatesIT {
+class TemplatesIT extends AgentTest {
   private static final Path TEMPLATES = Path.of(System.getProperty("kvexpress.basedir", ".")).resolve("templates");
   private static final Set<String> VERBATIM = Set.of("haproxy.cfg");
-  private DevAgent agent;
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void start() throws IOException {
-    agent = new DevAgent().start();
-  }
-
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
-
   private static Set<String> names(String suffix) throws IOException {
     try (Stream<Path> s = Files.list(TEMPLATES)) {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))

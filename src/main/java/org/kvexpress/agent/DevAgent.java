@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -278,12 +277,12 @@ public final class DevAgent implements AutoCloseable {
     String method = req.method();
     if (path.startsWith("/v1/kv/")) {
       Reply bad = checkMethod(method, "OPTIONS,GET,PUT,DELETE");
-      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, call ->
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, call ->
           kv.handle(call, path.substring("/v1/kv/".length())));
     }
     if (path.equals("/v1/txn")) {
       Reply bad = checkMethod(method, "OPTIONS,PUT");
-      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, txn::handle);
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, txn::handle);
     }
     if (path.equals("/v1/status/leader")) {
       Reply bad = checkMethod(method, "OPTIONS,GET");
@@ -291,7 +290,7 @@ public final class DevAgent implements AutoCloseable {
     }
     if (path.equals("/v1/agent/self")) {
       Reply bad = checkMethod(method, "OPTIONS,GET");
-      return bad != null ? bad : common(req, query, overflow, contentLength, later, true, this::agentSelf);
+      return bad != null ? bad : common(req, query, overflow, contentLength, later, this::agentSelf);
     }
     return Reply.text(404, "404 page not found\n");
   }
@@ -302,7 +301,7 @@ public final class DevAgent implements AutoCloseable {
 
   /** The checks every /v1 data endpoint shares (facts §0, §1, §7), then the endpoint itself. */
   private Reply common(RecordedRequest req, Map<String, String> query, boolean overflow, long contentLength,
-      java.util.function.Consumer<Reply> later, boolean aclChecked, Endpoint endpoint) {
+      java.util.function.Consumer<Reply> later, Endpoint endpoint) {
     if (nonEmpty(query.get("ns")) || nonEmpty(req.header("X-Consul-Namespace"))) {
       return Reply.text(400, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
     }
@@ -321,7 +320,7 @@ public final class DevAgent implements AutoCloseable {
           + " carries ?token=, which Consul deprecates and proxies log; send the X-Consul-Token header instead");
     }
     String identity = acl.resolve(token(req, query));
-    if (aclChecked && identity.equals("not-found")) {
+    if (identity.equals("not-found")) {
       return Reply.text(403, "ACL not found");
     }
     return endpoint.handle(new Call(req, query, identity, query.containsKey("pretty"), contentLength, overflow,
@@ -481,9 +480,5 @@ public final class DevAgent implements AutoCloseable {
   /** Waits for the agent's threads after {@link #close()}; for tests that check nothing is left running. */
   public boolean awaitTermination(Duration d) throws InterruptedException {
     return executor == null || executor.awaitTermination(d.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

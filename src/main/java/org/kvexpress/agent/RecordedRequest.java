@@ -36,11 +36,6 @@ public record RecordedRequest(
     return headers.get(name.toLowerCase(Locale.ROOT));
   }
 
-  /** Whether the request's path starts with this prefix (e.g. "/v1/txn"). */
-  public boolean pathStartsWith(String prefix) {
-    return path.startsWith(prefix);
-  }
-
   /** The method and path, e.g. {@code PUT /v1/txn}. */
   public String requestLine() {
     return method + " " + path + (rawQuery == null ? "" : "?" + rawQuery);

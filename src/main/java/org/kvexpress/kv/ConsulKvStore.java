@@ -120,11 +120,6 @@ public final class ConsulKvStore implements KvStore {
   }
 
   @Override
-  public void deleteTree(String prefix) {
-    call("write", prefix, () -> plain.makeDeleteRequest(request("/v1/kv/" + prefix, "recurse")));
-  }
-
-  @Override
   public TxnResult txn(List<TxnOp> ops) {
     String body = TxnCodec.encode(ops);
     HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));

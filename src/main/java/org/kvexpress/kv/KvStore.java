@@ -28,9 +28,6 @@ public interface KvStore extends AutoCloseable {
   /** Deletes one key; deleting a missing key succeeds. */
   void delete(String key);
 
-  /** Deletes every key with this raw string prefix. */
-  void deleteTree(String prefix);
-
   /** Runs the operations atomically: all of them or none. */
   TxnResult txn(List<TxnOp> ops);
 

@@ -2,7 +2,6 @@ package org.kvexpress.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,31 +9,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Jar;
 
 /** kill -9 of {@code out} at random moments while it writes a 5 MB file: the file is always whole. */
-class CrashIT {
-  private DevAgent agent;
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void start() throws IOException {
-    agent = new DevAgent().start();
-  }
-
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
-
+class CrashIT extends AgentTest {
   /** About 5 MB that gzips far below Consul's value limit. */
   static String bigVersion(char fill) {
     StringBuilder b = new StringBuilder();

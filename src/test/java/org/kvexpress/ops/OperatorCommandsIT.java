@@ -9,37 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.agent.Fault;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** The operator commands end to end: happy path, every refusal, safe to run twice, nothing written on failure. */
-class OperatorCommandsIT {
-  private DevAgent agent;
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void start() throws IOException {
-    agent = new DevAgent().start();
-  }
-
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
-
+class OperatorCommandsIT extends AgentTest {
   private CliRun.Result run(String... args) {
     return CliRun.against(agent.address()).env("USER", "alice").hostname("web-1").run(args);
   }
@@ -268,7 +251,7 @@ class OperatorCommandsIT {
       assertThat(k.get("verified").getAsBoolean()).isTrue();
       assertThat(k.get("stop").getAsString()).startsWith("frozen");
       assertThat(k.keySet()).containsExactly("key", "lines", "bytes", "encoding", "checksum", "modify_index",
-          "published_at", "published_by", "stop", "has_last", "verified");
+          "published_at", "published_by", "stop", "has_last", "verified", "convergence", "nodes");
       assertThat(run("status", "-k", "nope").code()).isEqualTo(3);
     }
 

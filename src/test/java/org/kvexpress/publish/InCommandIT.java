@@ -14,37 +14,20 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.agent.Fault;
 import org.kvexpress.agent.RecordedRequest;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Meta;
+import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** {@code kvexpress in} end to end: the CLI in-process, the real Ecwid client, the dev agent over HTTP. */
-class InCommandIT {
-  private DevAgent agent;
-  @TempDir
-  Path tmp;
-
-  @BeforeEach
-  void start() throws IOException {
-    agent = new DevAgent().start();
-  }
-
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
-
+class InCommandIT extends AgentTest {
   private CliRun cli() {
     return CliRun.against(agent.address());
   }
