@@ -37,17 +37,26 @@ class CrashIT extends AgentTest {
     Map<String, String> env = Map.of("CONSUL_HTTP_ADDR", agent.address());
     // Time one whole run, so that kills spread over the part of a run where the file is fetched and written.
     CliRun.against(agent.address()).stdin(versions[1]).run("in", "-k", "big", "-z", "--verbatim");
-    long t0 = System.nanoTime();
-    assertThat(Jar.run(env, "out", "-k", "big", "-f", target.toString()).code()).isZero();
-    int runMs = (int) ((System.nanoTime() - t0) / 1_000_000);
+    long[] runs = new long[3];
+    for (int i = 0; i < runs.length; i++) {
+      long t0 = System.nanoTime();
+      assertThat(Jar.run(env, "out", "-k", "big", "-f", target.toString()).code()).isZero();
+      runs[i] = (System.nanoTime() - t0) / 1_000_000;
+    }
+    java.util.Arrays.sort(runs);
+    int runMs = (int) runs[1];
     int killedMidRun = 0;
     int leftTemps = 0;
-    for (int i = 0; i < 20; i++) {
+    byte[] lastPublished = versions[1];
+    // Twenty kills that land while out is running (a kill after it exited proves nothing; those are retried).
+    for (int i = 0; killedMidRun < 20 && i < 60; i++) {
       byte[] next = versions[i % 2];
+      lastPublished = next;
       CliRun.Result pub = CliRun.against(agent.address()).stdin(next).run("in", "-k", "big", "-z", "--verbatim");
       assertThat(pub.code()).as(pub.err()).isZero();
       Process p = Jar.command(env, "out", "-k", "big", "-f", target.toString()).start();
-      Thread.sleep(runMs * 4L / 10 + random.nextInt(Math.max(1, runMs * 7 / 10)));
+      // Late in the run is when the file is staged and written.
+      Thread.sleep(runMs * 5L / 10 + random.nextInt(Math.max(1, runMs * 5 / 10)));
       if (p.isAlive()) {
         killedMidRun++;
       }
@@ -63,10 +72,10 @@ class CrashIT extends AgentTest {
       }
     }
     System.out.printf("crash test: run_ms=%d killed_mid_run=%d temp_files_seen=%d%n", runMs, killedMidRun, leftTemps);
-    assertThat(killedMidRun).as("most kills land while out runs").isGreaterThan(10);
+    assertThat(killedMidRun).as("kills that landed while out ran").isEqualTo(20);
     Jar.Result last = Jar.run(env, "out", "-k", "big", "-f", target.toString());
     assertThat(last.code()).as(last.output()).isZero();
-    assertThat(Files.readAllBytes(target)).isEqualTo(versions[1]);
+    assertThat(Files.readAllBytes(target)).isEqualTo(lastPublished);
     try (Stream<Path> s = Files.list(tmp)) {
       assertThat(s.map(x -> x.getFileName().toString()).toList()).containsExactly("big.conf");
     }
