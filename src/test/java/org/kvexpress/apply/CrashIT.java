@@ -2,6 +2,7 @@ package org.kvexpress.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,6 +28,12 @@ class CrashIT extends AgentTest {
     return b.toString();
   }
 
+  private boolean stagingFileExists() throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      return s.anyMatch(x -> x.getFileName().toString().startsWith(".big.conf.kvexpress-"));
+    }
+  }
+
   @Test
   void twentyKillsNeverLeaveAPartialFileAndTheNextRunCleansUp() throws Exception {
     byte[][] versions = {
@@ -44,21 +51,30 @@ class CrashIT extends AgentTest {
       runs[i] = (System.nanoTime() - t0) / 1_000_000;
     }
     java.util.Arrays.sort(runs);
-    int runMs = (int) runs[1];
+    int runMs = (int) runs[0];
     int killedMidRun = 0;
+    int killedWhileWriting = 0;
     int leftTemps = 0;
     byte[] lastPublished = versions[1];
     // Twenty kills that land while out is running (a kill after it exited proves nothing; those are retried).
-    for (int i = 0; killedMidRun < 20 && i < 60; i++) {
+    // Each waits a random time, but kills at once when the staging file shows up, which is the write itself.
+    for (int i = 0; killedMidRun < 20 && i < 80; i++) {
       byte[] next = versions[i % 2];
       lastPublished = next;
       CliRun.Result pub = CliRun.against(agent.address()).stdin(next).run("in", "-k", "big", "-z", "--verbatim");
       assertThat(pub.code()).as(pub.err()).isZero();
+      long started = System.nanoTime();
       Process p = Jar.command(env, "out", "-k", "big", "-f", target.toString()).start();
-      // Late in the run is when the file is staged and written.
-      Thread.sleep(runMs * 5L / 10 + random.nextInt(Math.max(1, runMs * 5 / 10)));
+      long deadline = started + (runMs * 3L / 10 + random.nextInt(Math.max(1, runMs * 9 / 10))) * 1_000_000;
+      boolean writing = false;
+      while (System.nanoTime() < deadline && p.isAlive() && !(writing = stagingFileExists())) {
+        Thread.sleep(0, 200_000);
+      }
       if (p.isAlive()) {
         killedMidRun++;
+        killedWhileWriting += writing ? 1 : 0;
+      } else {
+        runMs = (int) ((System.nanoTime() - started) / 1_000_000); // it ran faster than thought
       }
       p.destroyForcibly(); // SIGKILL
       assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -71,7 +87,8 @@ class CrashIT extends AgentTest {
             .as("run %d: file is a whole version (%d bytes)", i, now.length).isTrue();
       }
     }
-    System.out.printf("crash test: run_ms=%d killed_mid_run=%d temp_files_seen=%d%n", runMs, killedMidRun, leftTemps);
+    System.out.printf("crash test: run_ms=%d killed_mid_run=%d killed_while_writing=%d temp_files_left=%d%n", runMs,
+        killedMidRun, killedWhileWriting, leftTemps);
     assertThat(killedMidRun).as("kills that landed while out ran").isEqualTo(20);
     Jar.Result last = Jar.run(env, "out", "-k", "big", "-f", target.toString());
     assertThat(last.code()).as(last.output()).isZero();

@@ -87,6 +87,22 @@ class CanonicalizerPropertyTest {
   }
 
   @Test
+  void inputsLargeEnoughToSortInTwoHalvesMatchTheReference() {
+    Random r = new Random(99);
+    StringBuilder b = new StringBuilder();
+    while (b.length() < 6 << 20) {
+      // Duplicates that land in both halves, shared prefixes, and CRs and blanks on the way.
+      b.append(r.nextInt(3) == 0 ? "dup-" + r.nextInt(1000) : "10." + r.nextInt(256) + "." + r.nextInt(256) + " h")
+          .append(r.nextInt(20) == 0 ? "\r\n\n" : "\n");
+    }
+    byte[] in = b.toString().getBytes();
+    Canonicalizer.Canonical c = Canonicalizer.canonicalize(in);
+    assertThat(c.bytes()).isEqualTo(reference(in));
+    assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
+    assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes()).isEqualTo(c.bytes());
+  }
+
+  @Test
   void manyLinesWithALongCommonPrefixAndDuplicates() {
     Random r = new Random(5);
     StringBuilder b = new StringBuilder();
