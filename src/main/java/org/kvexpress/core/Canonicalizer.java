@@ -18,8 +18,6 @@ public final class Canonicalizer {
   private static final int PACKED_LIMIT = Integer.MAX_VALUE / 2;
   /** Runs of equal prefixes at most this long are finished with an insertion sort. */
   private static final int SMALL_RUN = 12;
-  /** Inputs at least this large are split and sorted in two halves at once. */
-  private static final int PARALLEL_MIN = 4 << 20;
   /** Inputs with at least this many lines get the 16-byte radix first level. */
   private static final int RADIX_MIN = 1 << 12;
 
@@ -29,102 +27,21 @@ public final class Canonicalizer {
   public record Canonical(byte[] bytes, int lines, int linesRead, int droppedBlank, int merged, String checksum) {}
 
   public static Canonical canonicalize(byte[] input) {
-    int mid = input.length >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1
-        ? splitPoint(input) : input.length;
-    Sorted first;
-    Sorted second;
-    if (mid < input.length) {
-      // Two halves split and sorted at once, one of them on a second thread, then merged (GNU sort's way).
-      Sorted[] other = new Sorted[1];
-      RuntimeException[] failed = new RuntimeException[1];
-      Thread t = new Thread(() -> {
-        try {
-          other[0] = Sorted.of(input, mid, input.length);
-        } catch (RuntimeException e) {
-          failed[0] = e;
-        }
-      }, "kvexpress-sort");
-      t.start();
-      first = Sorted.of(input, 0, mid);
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while sorting", e);
-      }
-      if (failed[0] != null) {
-        throw failed[0];
-      }
-      second = other[0];
-    } else {
-      first = Sorted.of(input, 0, input.length);
-      second = Sorted.of(input, input.length, input.length);
-    }
-    return mergeAndWrite(input, first, second);
-  }
-
-  /** The first line break at or after the middle, so both halves hold whole lines. */
-  private static int splitPoint(byte[] in) {
-    for (int i = in.length / 2; i < in.length; i++) {
-      if (in[i] == '\n') {
-        return i + 1;
-      }
-    }
-    return in.length;
-  }
-
-  /** The lines of one range of the input, sorted, with the sorter's keys for cheap comparisons. */
-  private record Sorted(Lines lines, int[] order, Sorter sorter) {
-    static Sorted of(byte[] in, int from, int to) {
-      Lines lines = Lines.split(in, from, to);
-      Sorter sorter = new Sorter(in, lines);
-      int[] order = lines.count < PACKED_LIMIT ? sorter.sort() : comparatorSort(in, lines);
-      return new Sorted(lines, order, sorter);
-    }
-
-    int size() {
-      return lines.count;
-    }
-
-    int start(int i) {
-      return lines.start[order[i]];
-    }
-
-    int len(int i) {
-      return lines.len[order[i]];
-    }
-  }
-
-  /** Merges two sorted runs, dropping duplicates, into the exact-size output while it is being hashed. */
-  private static Canonical mergeAndWrite(byte[] in, Sorted a, Sorted b) {
-    int n = a.size() + b.size();
-    int[] keptStart = new int[n];
-    int[] keptLen = new int[n];
+    Lines lines = Lines.split(input);
+    int n = lines.count;
+    Sorter sorter = new Sorter(input, lines);
+    int[] order = n < PACKED_LIMIT ? sorter.sort() : comparatorSort(input, lines);
+    // Dedupe adjacent equal lines and size the output exactly.
+    int[] unique = new int[n];
     int kept = 0;
     long size = 0;
-    int ia = 0;
-    int ib = 0;
-    Sorted lastFrom = null;
-    int lastAt = -1;
-    while (ia < a.size() || ib < b.size()) {
-      boolean takeA = ib >= b.size() || (ia < a.size() && compare(in, a, ia, b, ib) <= 0);
-      Sorted from = takeA ? a : b;
-      int at = takeA ? ia++ : ib++;
-      int start = from.start(at);
-      int len = from.len(at);
-      if (kept > 0 && len == keptLen[kept - 1]
-          && (from != lastFrom || from.sorter().sameAsPrevious(at) || at != lastAt + 1)
-          && Arrays.equals(in, start, start + len, in, keptStart[kept - 1], keptStart[kept - 1] + len)) {
-        lastFrom = from;
-        lastAt = at;
+    for (int i = 0; i < n; i++) {
+      int idx = order[i];
+      if (kept > 0 && sorter.sameAsPrevious(i) && lines.equal(input, unique[kept - 1], idx)) {
         continue;
       }
-      keptStart[kept] = start;
-      keptLen[kept] = len;
-      kept++;
-      size += len + 1L;
-      lastFrom = from;
-      lastAt = at;
+      unique[kept++] = idx;
+      size += lines.len[idx] + 1L;
     }
     if (size > Integer.MAX_VALUE - 16) {
       throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
@@ -133,24 +50,13 @@ public final class Canonicalizer {
     PipelinedDigest digest = new PipelinedDigest(out);
     int pos = 0;
     for (int i = 0; i < kept; i++) {
-      System.arraycopy(in, keptStart[i], out, pos, keptLen[i]);
-      pos += keptLen[i];
+      int idx = unique[i];
+      System.arraycopy(input, lines.start[idx], out, pos, lines.len[idx]);
+      pos += lines.len[idx];
       out[pos++] = '\n';
       digest.written(pos);
     }
-    return new Canonical(out, kept, a.lines().read + b.lines().read, a.lines().blank + b.lines().blank, n - kept,
-        digest.finish());
-  }
-
-  /** Orders two sorted lines, by their first-level keys when both runs have them, else by their bytes. */
-  private static int compare(byte[] in, Sorted a, int ia, Sorted b, int ib) {
-    int c = Sorter.compareKeys(a.sorter(), ia, b.sorter(), ib);
-    if (c != 0) {
-      return c;
-    }
-    int sa = a.start(ia);
-    int sb = b.start(ib);
-    return Arrays.compareUnsigned(in, sa, sa + a.len(ia), in, sb, sb + b.len(ib));
+    return new Canonical(out, kept, lines.read, lines.blank, n - kept, digest.finish());
   }
 
   /** Counts the non-blank lines of any content: the measure every min-lines guard uses. */
@@ -370,18 +276,6 @@ public final class Canonicalizer {
       return a == b || (a > 16 && b > 16);
     }
 
-    /**
-     * Compares the first-level keys of two lines of two sorters: 0 when they tie or either sorter has no
-     * keys (small inputs skip the first level), so the caller compares bytes.
-     */
-    static int compareKeys(Sorter a, int ia, Sorter b, int ib) {
-      if (a.hi == null || b.hi == null) {
-        return 0;
-      }
-      int c = Long.compareUnsigned(a.hi[ia], b.hi[ib]);
-      return c != 0 ? c : Long.compareUnsigned(a.lo[ia], b.lo[ib]);
-    }
-
     /** {@code width} bytes of a line from {@code depth}, big-endian, zero-padded past its end. */
     private long pack(int idx, int depth, int width) {
       int remaining = Math.min(width, lines.len[idx] - depth);
@@ -485,16 +379,11 @@ public final class Canonicalizer {
     int blank;
 
     static Lines split(byte[] in) {
-      return split(in, 0, in.length);
-    }
-
-    /** The lines of {@code in[from, to)}, which must start at a line start and end at a line end. */
-    static Lines split(byte[] in, int from, int to) {
       Lines lines = new Lines();
-      int pos = from;
-      while (pos < to) {
-        int nl = indexOf(in, (byte) '\n', pos, to);
-        int end = nl < 0 ? to : nl;
+      int pos = 0;
+      while (pos < in.length) {
+        int nl = indexOf(in, (byte) '\n', pos);
+        int end = nl < 0 ? in.length : nl;
         lines.read++;
         int e = end;
         // Every trailing CR goes, not only the CRLF one, so that canonicalizing is idempotent.
@@ -506,13 +395,13 @@ public final class Canonicalizer {
         } else {
           lines.add(pos, e - pos);
         }
-        pos = nl < 0 ? to : nl + 1;
+        pos = nl < 0 ? in.length : nl + 1;
       }
       return lines;
     }
 
-    private static int indexOf(byte[] in, byte b, int from, int to) {
-      for (int i = from; i < to; i++) {
+    private static int indexOf(byte[] in, byte b, int from) {
+      for (int i = from; i < in.length; i++) {
         if (in[i] == b) {
           return i;
         }
