@@ -19,6 +19,7 @@ watcher=$!
 pids+=("$watcher")
 wait_for() { for _ in $(seq 1 200); do if grep -q "$2" "$1" 2>/dev/null; then return 0; fi; sleep 0.1; done; return 1; }
 expect "hosts applied" wait_for "$work/hosts.consul" "web-1"
+expect "haproxy applied" wait_for "$work/haproxy.cfg" "server web-3"
 expect "haproxy applied verbatim" cmp -s "$root/templates/haproxy.cfg.rendered" "$work/haproxy.cfg"
 
 step "a new version reaches the file within moments"
