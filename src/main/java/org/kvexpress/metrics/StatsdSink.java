@@ -11,8 +11,8 @@ import org.kvexpress.core.KvexpressException;
 /**
  * Sends metrics as dogstatsd lines over UDP, fire and forget: several lines per datagram (up to a safe
  * 1,432 bytes), a non-blocking socket, and every error swallowed, so metrics never slow or fail a command.
- * A hand-written sender rather than the Datadog client library: that library pulls in native unix-socket
- * support and a background thread that cost start-up time on every watch firing, for a dozen lines.
+ * A hand-written sender rather than the Datadog client library: measured, that library added about 30 ms
+ * to every start (and 3 MB of native-socket jars) for what is a dozen lines of UDP here (README).
  */
 public final class StatsdSink {
   private static final int MAX_DATAGRAM = 1432;
