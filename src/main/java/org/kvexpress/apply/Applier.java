@@ -59,11 +59,7 @@ public final class Applier {
       return r;
     } catch (KvexpressException e) {
       if (e.kind() != KvexpressException.Kind.USAGE && !e.reason().equals("unreachable")) {
-        report(in, target, snap, switch (e.kind()) {
-          case REFUSED -> "refused";
-          case HALTED -> "halted";
-          default -> "failed";
-        }, e.reason(), null);
+        report(in, target, snap, e.kind().word(), e.reason(), null);
       }
       throw e;
     }
@@ -205,7 +201,7 @@ public final class Applier {
         .add("output", r.output().isEmpty() ? null : r.output()));
     if (!r.succeeded()) {
       throw KvexpressException.refused("check_failed", "--check " + (r.timedOut() ? "timed out" : "exited "
-          + r.exitCode()) + (r.output().isEmpty() ? "" : ": " + lastLine(r.output()))
+          + r.exitCode()) + (r.output().isEmpty() ? "" : ": " + r.lastLine())
           + "; " + staged.target() + " is left untouched");
     }
   }
@@ -222,7 +218,7 @@ public final class Applier {
         return 0;
       }
       String what = r.timedOut() ? "did not finish within --exec-timeout " + in.execTimeout().toSeconds()
-          + " s and was killed" : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + lastLine(r.output()));
+          + " s and was killed" : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
       if (in.restoreOnFailure()) {
         AtomicFiles.restore(previous, target);
         previous = null;
@@ -233,7 +229,7 @@ public final class Applier {
       }
       throw KvexpressException.failure("reload_failed", "wrote " + target + ", but reload " + what);
     } finally {
-      deleteQuietly(previous);
+      AtomicFiles.deleteQuietly(previous);
     }
   }
 
@@ -256,24 +252,9 @@ public final class Applier {
             "KVEXPRESS_CHECKSUM", checksum);
   }
 
-  private static void deleteQuietly(Path p) {
-    if (p == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // a leftover .kvexpress-prev link is removed by the next run's cleanup
-    }
-  }
 
   static String shellQuote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
   }
 
-  private static String lastLine(String output) {
-    String s = output.strip();
-    int nl = s.lastIndexOf('\n');
-    return nl < 0 ? s : s.substring(nl + 1);
-  }
 }

@@ -132,11 +132,7 @@ public final class Watcher {
       if (e.kind() == KvexpressException.Kind.FAILURE && e.reason().equals("unreachable")) {
         throw e;
       }
-      String result = switch (e.kind()) {
-        case REFUSED -> "refused";
-        case HALTED -> "halted";
-        default -> "failed";
-      };
+      String result = e.kind().word();
       log.log(e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN, COMPONENT,
           f.add("result", result).add("reason", e.reason()).add("error", e.getMessage()));
     } catch (InterruptedException e) {

@@ -122,11 +122,11 @@ public final class Cli {
     } catch (KvexpressException e) {
       code = ExitCode.of(e.kind());
       reason = e.reason();
-      ctx.facts().add("result", resultWord(e.kind()));
+      ctx.facts().add("result", e.kind().word());
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", resultWord(e.kind()))
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", e.kind().word())
           .add("reason", e.reason()).add("error", e.getMessage()));
       if (common.verbose() && e.getCause() != null) {
         log.debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
@@ -156,14 +156,6 @@ public final class Cli {
     return code.soften(common.soft()).code();
   }
 
-
-  private static String resultWord(KvexpressException.Kind kind) {
-    return switch (kind) {
-      case REFUSED -> "refused";
-      case HALTED -> "halted";
-      default -> "failed";
-    };
-  }
 
   private static String ioMessage(Exception e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;

@@ -143,11 +143,7 @@ final class OutCommand implements Command {
       if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
         m.count("kvexpress.out.applied", 1, "key", in.layout().key());
       }
-      String word = result != null ? result.outcome().word() : switch (failure.kind()) {
-        case REFUSED -> "refused";
-        case HALTED -> "halted";
-        default -> "failed";
-      };
+      String word = result != null ? result.outcome().word() : failure.kind().word();
       metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
           result == null ? null : result.checksum(), millis, 0);
     });

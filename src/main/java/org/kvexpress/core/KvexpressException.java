@@ -17,7 +17,16 @@ public class KvexpressException extends RuntimeException {
     /** A guard refused on purpose: too few lines, checksum mismatch, check failed, value too large. */
     REFUSED,
     /** Halted on purpose: stop key set or file locked on this node. */
-    HALTED
+    HALTED;
+
+    /** The word logs, metrics and node reports use for this outcome: refused, halted or failed. */
+    public String word() {
+      return switch (this) {
+        case REFUSED -> "refused";
+        case HALTED -> "halted";
+        default -> "failed";
+      };
+    }
   }
 
   private final Kind kind;

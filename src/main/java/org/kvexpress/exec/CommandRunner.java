@@ -10,6 +10,13 @@ public interface CommandRunner {
     public boolean succeeded() {
       return !timedOut && exitCode == 0;
     }
+
+    /** The last line of the output: usually the error worth putting in a one-line message. */
+    public String lastLine() {
+      String s = output.strip();
+      int nl = s.lastIndexOf('\n');
+      return nl < 0 ? s : s.substring(nl + 1);
+    }
   }
 
   /**

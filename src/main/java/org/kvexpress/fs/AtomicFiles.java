@@ -36,6 +36,8 @@ import org.kvexpress.core.KvexpressException;
  */
 public final class AtomicFiles {
   private static final String TEMP_MARK = ".kvexpress-";
+  /** A staging file untouched for this long, and not locked, belongs to a writer that died. */
+  private static final long STALE_AFTER_MS = 1000;
   private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
 
   private AtomicFiles() {}
@@ -123,22 +125,10 @@ public final class AtomicFiles {
 
   /** {@link #stage(Path, byte[], FileSettings)} with a chosen temp path, so tests can plant things there. */
   static Staged stage(Path target, byte[] content, FileSettings settings, Path temp) {
-    Path dir = target.getParent();
     int mode = modeFor(target, settings);
-    FileChannel ch;
+    FileLock lock = createLocked(temp);
+    FileChannel ch = lock.channel();
     try {
-      ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
-    } catch (FileAlreadyExistsException e) {
-      throw KvexpressException.failure("io", "temp file " + temp + " already exists; refusing to follow or reuse it");
-    } catch (AccessDeniedException e) {
-      throw KvexpressException.failure("io", "cannot write in " + dir + ": permission denied; run as a user who may");
-    } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot create a temp file in " + dir + ": " + e);
-    }
-    FileLock lock = null;
-    try {
-      lock = ch.lock();
       ByteBuffer buf = ByteBuffer.wrap(content);
       while (buf.hasRemaining()) {
         ch.write(buf);
@@ -158,6 +148,50 @@ public final class AtomicFiles {
       }
       throw KvexpressException.failure("io", "cannot write " + temp + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Creates the temp file exclusively (never through a symlink) and locks it. A cleaner may remove a file
+   * in the instant between creation and locking, since it cannot yet tell it from a crashed writer's; so
+   * once the lock is held, the file must still be there, or the creation is tried again.
+   */
+  private static FileLock createLocked(Path temp) {
+    Path dir = temp.getParent();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
+      } catch (FileAlreadyExistsException e) {
+        throw KvexpressException.failure("io", "temp file " + temp + " already exists; refusing to follow or reuse it");
+      } catch (AccessDeniedException e) {
+        throw KvexpressException.failure("io", "cannot write in " + dir + ": permission denied; run as a user who may");
+      } catch (IOException e) {
+        throw KvexpressException.failure("io", "cannot create a temp file in " + dir + ": " + e);
+      }
+      try {
+        FileLock lock;
+        try {
+          lock = ch.lock();
+        } catch (OverlappingFileLockException e) {
+          // A cleaner in this JVM holds it for a moment and is about to remove it: start over.
+          lock = null;
+        }
+        if (lock != null && Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+          return lock;
+        }
+        ch.close();
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // already failing
+        }
+        throw KvexpressException.failure("io", "cannot lock " + temp + ": " + e);
+      }
+    }
+    throw KvexpressException.failure("io", "temp files in " + dir + " keep disappearing; is another cleaner running?");
   }
 
   /**
@@ -239,10 +273,9 @@ public final class AtomicFiles {
         String n = p.getFileName().toString();
         boolean mine = n.startsWith(ours);
         boolean go = includeGoCaches && (n.equals(name + ".compare") || n.equals(name + ".last"));
-        if ((mine && isStale(p)) || (go && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
-          if (Files.deleteIfExists(p)) {
-            removed.add(p);
-          }
+        if ((mine && removeIfStale(p)) || (go && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+            && Files.deleteIfExists(p))) {
+          removed.add(p);
         }
       }
     } catch (IOException e) {
@@ -251,21 +284,40 @@ public final class AtomicFiles {
     return removed;
   }
 
-  private static boolean isStale(Path temp) {
+  /**
+   * Removes a leftover staging file unless a live writer holds its lock or it was touched within the last
+   * second. A writer locks its file microseconds after creating it; the age rule closes that window, and
+   * the removal happens while holding the lock, so a writer that locks the file afterwards sees it gone
+   * and starts over.
+   */
+  private static boolean removeIfStale(Path temp) {
+    try {
+      long age = System.currentTimeMillis() - Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis();
+      if (age < STALE_AFTER_MS) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
     if (Files.isSymbolicLink(temp) || !Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
-      return true;
+      try {
+        return Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        return false;
+      }
     }
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       FileLock lock = ch.tryLock();
       if (lock == null) {
         return false;
       }
-      lock.release();
-      return true;
+      try {
+        return Files.deleteIfExists(temp);
+      } finally {
+        lock.release();
+      }
     } catch (OverlappingFileLockException e) {
       return false; // held by a writer in this very process
-    } catch (NoSuchFileException e) {
-      return false;
     } catch (IOException e) {
       return false;
     }
@@ -344,7 +396,8 @@ public final class AtomicFiles {
     return perms;
   }
 
-  private static void deleteQuietly(Path p) {
+  /** Deletes a file if it is there, ignoring failure: for cleanup that the next run's cleanup backs up. */
+  public static void deleteQuietly(Path p) {
     if (p == null) {
       return;
     }

@@ -92,7 +92,7 @@ public final class Publisher {
     }
     throw KvexpressException.failure("exec_failed", r.timedOut()
         ? "published, but -e did not finish within --exec-timeout " + in.execTimeout().toSeconds() + " s and was killed"
-        : "published, but -e exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + lastLine(r.output())));
+        : "published, but -e exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine()));
   }
 
   // ---- steps ----
@@ -261,9 +261,4 @@ public final class Publisher {
     return all;
   }
 
-  private static String lastLine(String output) {
-    String s = output.strip();
-    int nl = s.lastIndexOf('\n');
-    return nl < 0 ? s : s.substring(nl + 1);
-  }
 }

@@ -352,7 +352,11 @@ class OutCommandIT {
     Files.createDirectories(target.getParent());
     Path stale = target.resolveSibling("." + target.getFileName() + ".kvexpress-dead.tmp");
     Files.writeString(stale, "partial");
+    Path young = target.resolveSibling("." + target.getFileName() + ".kvexpress-young.tmp");
+    Files.writeString(young, "maybe a live writer");
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     assertThat(out().code()).isZero();
+    assertThat(young).as("too young to tell from a live writer").exists();
     assertThat(stale).doesNotExist();
     Map<String, Store.Value> keys = Store.read(agent, "kvexpress/");
     assertThat(keys).containsKey("kvexpress/hosts/data");

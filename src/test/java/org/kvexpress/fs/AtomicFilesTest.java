@@ -54,6 +54,49 @@ class AtomicFilesTest {
   }
 
   @Test
+  void concurrentWritersSurviveCleanersRunningAtTheSameTime() throws Exception {
+    Path target = dir.resolve("busy.conf");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+    try {
+      for (int c = 0; c < 2; c++) {
+        jobs.add(pool.submit(() -> {
+          while (writing.get()) {
+            AtomicFiles.removeStaleTemps(target, false);
+          }
+        }));
+      }
+      java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int id = w;
+        writers.add(pool.submit(() -> {
+          for (int i = 0; i < 150; i++) {
+            try (AtomicFiles.Staged staged = AtomicFiles.stage(target, ("v" + id + "-" + i + "\n").getBytes(),
+                FileSettings.DEFAULTS)) {
+              AtomicFiles.swap(staged, false);
+            }
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : writers) {
+        f.get(); // rethrows any writer's failure
+      }
+    } finally {
+      writing.set(false);
+      for (java.util.concurrent.Future<?> f : jobs) {
+        f.get();
+      }
+      pool.shutdownNow();
+    }
+    assertThat(Files.readString(target)).matches("v\\d-\\d+\n");
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("busy.conf");
+    }
+  }
+
+  @Test
   void modeConversionRoundTrips() {
     for (int mode : new int[] {0, 0600, 0640, 0644, 0755, 0777, 0400}) {
       assertThat(AtomicFiles.toMode(AtomicFiles.fromMode(mode))).isEqualTo(mode);

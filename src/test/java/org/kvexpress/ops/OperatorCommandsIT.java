@@ -284,6 +284,7 @@ class OperatorCommandsIT extends AgentTest {
     Path goLast = tmp.resolve("app.conf.last");
     for (Path p : new Path[] {ours, goCompare, goLast}) {
       Files.writeString(p, "x");
+      Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     }
     Path unrelated = tmp.resolve("other.conf.compare");
     Files.writeString(unrelated, "x");
