@@ -31,8 +31,8 @@ public final class Canonicalizer {
     int n = lines.count;
     Sorter sorter = new Sorter(input, lines);
     int[] order = n < PACKED_LIMIT ? sorter.sort() : comparatorSort(input, lines);
-    // Dedupe adjacent equal lines and size the output exactly.
-    int[] unique = new int[n];
+    // Dedupe adjacent equal lines in place (order[kept] is never ahead of order[i]) and size the output.
+    int[] unique = order;
     int kept = 0;
     long size = 0;
     for (int i = 0; i < n; i++) {
@@ -46,6 +46,7 @@ public final class Canonicalizer {
     if (size > Integer.MAX_VALUE - 16) {
       throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
     }
+    sorter.release(); // the keys are dead now; let a collection reuse their space for the output
     byte[] out = new byte[(int) size];
     PipelinedDigest digest = new PipelinedDigest(out);
     int pos = 0;
@@ -259,6 +260,12 @@ public final class Canonicalizer {
       }
     }
 
+    /** Drops the first-level keys once deduplication no longer needs them. */
+    void release() {
+      hi = null;
+      lo = null;
+    }
+
     /**
      * Whether the line at sorted position {@code i} may equal the one before it. Different first-level
      * keys prove two lines differ without reading them; so do equal keys of two lines that both fit in
@@ -372,14 +379,26 @@ public final class Canonicalizer {
 
   /** The non-blank lines of an input as (start, length) pairs into it, plus counts. */
   private static final class Lines {
-    int[] start = new int[1024];
-    int[] len = new int[1024];
+    int[] start;
+    int[] len;
     int count;
     int read;
     int blank;
 
+    private Lines(int capacity) {
+      start = new int[capacity];
+      len = new int[capacity];
+    }
+
     static Lines split(byte[] in) {
-      Lines lines = new Lines();
+      // Count first, so the arrays are allocated once at their final size instead of doubled and copied.
+      int breaks = 0;
+      for (byte b : in) {
+        if (b == '\n') {
+          breaks++;
+        }
+      }
+      Lines lines = new Lines(breaks + 1);
       int pos = 0;
       while (pos < in.length) {
         int nl = indexOf(in, (byte) '\n', pos);
