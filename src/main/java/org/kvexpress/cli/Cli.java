@@ -156,7 +156,6 @@ public final class Cli {
     return code.soften(common.soft()).code();
   }
 
-
   private static String ioMessage(Exception e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
     String what = t.getClass().getSimpleName();
