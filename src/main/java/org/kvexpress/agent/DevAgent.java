@@ -54,31 +54,38 @@ public final class DevAgent implements AutoCloseable {
       boolean verbose,
       PrintStream log,
       Clock clock,
-      Duration tombstoneTtl) {
+      Duration tombstoneTtl,
+      javax.net.ssl.SSLContext tls) {
 
     public static Config defaults() {
       return new Config("127.0.0.1", 0, null, DEFAULT_MAX_VALUE_SIZE, DEFAULT_MAX_VALUE_SIZE, 0, false, System.err,
-          Clock.systemUTC(), Duration.ofMinutes(15));
+          Clock.systemUTC(), Duration.ofMinutes(15), null);
     }
 
     public Config withPort(String h, int p) {
-      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
     }
 
     public Config withAclToken(String t) {
-      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
     }
 
     public Config withMaxValueSize(long m) {
-      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl);
+      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
     }
 
     public Config withFailRate(double f) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls);
     }
 
     public Config withVerbose(boolean v, PrintStream out) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls);
+    }
+
+    /** Serves HTTPS with this context (its key manager holds the server certificate) instead of HTTP. */
+    public Config withTls(javax.net.ssl.SSLContext context) {
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl,
+          context);
     }
   }
 
@@ -117,7 +124,14 @@ public final class DevAgent implements AutoCloseable {
     scheduler = Executors.newSingleThreadScheduledExecutor(daemon("kvexpress-agent-timer"));
     kv = new KvEndpoint(state, config.maxValueSize(), executor, scheduler);
     txn = new TxnEndpoint(state, config.maxValueSize(), config.maxTxnBytes());
-    server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
+    InetSocketAddress bind = new InetSocketAddress(config.host(), config.port());
+    if (config.tls() != null) {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(bind, 1024);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(config.tls()));
+      server = https;
+    } else {
+      server = HttpServer.create(bind, 1024);
+    }
     server.setExecutor(executor);
     server.createContext("/", this::dispatch);
     server.start();
@@ -134,7 +148,7 @@ public final class DevAgent implements AutoCloseable {
   }
 
   public String url(String path) {
-    return "http://" + address() + path;
+    return (config.tls() != null ? "https://" : "http://") + address() + path;
   }
 
   public String url() {
