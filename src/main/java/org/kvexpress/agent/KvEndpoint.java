@@ -38,13 +38,13 @@ final class KvEndpoint {
 
   /** Answers the call now, or parks it as a blocking query and answers later; returns null when parked. */
   Reply handle(Call call, String key) {
+    Reply invalid = key.isEmpty() ? null : validateKey(key);
+    if (invalid != null) {
+      return invalid;
+    }
     String method = call.request().method();
     if (method.equals("GET")) {
       return get(call, key);
-    }
-    Reply invalid = validateKey(key);
-    if (invalid != null && !key.isEmpty()) {
-      return invalid;
     }
     return method.equals("PUT") ? put(call, key) : delete(call, key);
   }
@@ -59,12 +59,6 @@ final class KvEndpoint {
     boolean recurse = call.has("recurse");
     if (!keys && !recurse && key.isEmpty()) {
       return Reply.text(400, "Missing key name");
-    }
-    if (!key.isEmpty()) {
-      Reply invalid = validateKey(key);
-      if (invalid != null) {
-        return invalid;
-      }
     }
     long minIndex = 0;
     Duration wait = DEFAULT_WAIT;

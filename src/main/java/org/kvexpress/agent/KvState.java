@@ -12,7 +12,6 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's state
@@ -176,10 +175,6 @@ final class KvState {
         it.remove();
       }
     }
-  }
-
-  synchronized void forEachEntry(Consumer<Entry> c) {
-    entries.values().forEach(c);
   }
 
   private static <V> NavigableMap<String, V> underPrefix(TreeMap<String, V> map, String prefix) {

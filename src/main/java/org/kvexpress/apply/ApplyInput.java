@@ -24,6 +24,6 @@ public record ApplyInput(
     boolean dryRun,
     boolean report) {
 
-  /** The default bound on decoded data: far above any configuration file, far below a gzip bomb. */
-  public static final long DEFAULT_MAX_BYTES = 64L << 20;
+  /** The default bound on decoded data ({@code out --max-bytes}). */
+  public static final long DEFAULT_MAX_BYTES = org.kvexpress.core.Encoding.MAX_DECODED_BYTES;
 }

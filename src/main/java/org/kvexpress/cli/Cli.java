@@ -106,14 +106,14 @@ public final class Cli {
     }
     Log log = new Log(env.err(), env.clock(),
         common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO, common.logFormat());
-    CommandContext ctx = new CommandContext(env, log, common, new Fields(), new org.kvexpress.metrics.Metrics(),
-        new Fields(), new java.util.ArrayList<>());
     RunMetrics runMetrics;
     try {
       runMetrics = RunMetrics.from(common, env);
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
+    CommandContext ctx = new CommandContext(env, log, common, new Fields(), new org.kvexpress.metrics.Metrics(),
+        runMetrics, new Fields(), new java.util.ArrayList<>());
     long started = System.nanoTime();
     ExitCode code;
     String reason = null;

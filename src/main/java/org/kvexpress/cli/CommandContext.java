@@ -11,7 +11,7 @@ import org.kvexpress.log.Log;
  * metrics and {@code facts} (result, checksum) that the CLI reports when the command ends.
  */
 record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, Fields fields,
-    org.kvexpress.metrics.Metrics metrics, Fields facts, java.util.List<KvStore> stores) {
+    org.kvexpress.metrics.Metrics metrics, RunMetrics sinks, Fields facts, java.util.List<KvStore> stores) {
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));

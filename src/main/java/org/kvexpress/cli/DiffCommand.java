@@ -52,7 +52,7 @@ final class DiffCommand implements Command {
       if (s.data() == null) {
         throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir());
       }
-      byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), 64L << 20);
+      byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
       byte[] before;
       String label;
       if (o.has(file)) {
@@ -67,7 +67,7 @@ final class DiffCommand implements Command {
         if (s.last() == null) {
           throw KvexpressException.refused("nothing_to_compare", layout.dir() + " has no last version to compare");
         }
-        before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), 64L << 20);
+        before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), Encoding.MAX_DECODED_BYTES);
         label = layout.last();
       }
       byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);

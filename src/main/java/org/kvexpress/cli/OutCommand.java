@@ -137,7 +137,7 @@ final class OutCommand implements Command {
 
   private ExitCode watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
       CommandContext ctx) throws InterruptedException {
-    RunMetrics metrics = RunMetrics.from(ctx.common(), ctx.env());
+    RunMetrics metrics = ctx.sinks();
     Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, (in, result, failure, millis) -> {
       org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
       if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {

@@ -17,6 +17,9 @@ public enum Encoding {
   BROTLI(1),
   GZIP(2);
 
+  /** The default bound on decoded data: far above any configuration file, far below a gzip bomb. */
+  public static final long MAX_DECODED_BYTES = 64L << 20;
+
   private final long flags;
 
   Encoding(long flags) {

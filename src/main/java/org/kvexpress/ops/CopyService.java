@@ -43,7 +43,7 @@ public final class CopyService {
       throw KvexpressException.refused("nothing_published", "nothing to copy: " + from.dir()
           + " has no data or no checksum");
     }
-    byte[] plain = Encoding.fromFlags(src.data().flags()).decode(src.data().value(), 64L << 20);
+    byte[] plain = Encoding.fromFlags(src.data().flags()).decode(src.data().value(), Encoding.MAX_DECODED_BYTES);
     String checksum = Checksum.sha256Hex(plain);
     if (!checksum.equals(src.checksumText())) {
       throw KvexpressException.refused("checksum_mismatch", from.data() + " does not match " + from.checksum()

@@ -50,7 +50,7 @@ public final class RollbackService {
           + " does not describe the current version; republish the version you want with kvexpress in");
     }
     Encoding lastEncoding = Encoding.fromFlags(s.last().flags());
-    byte[] lastPlain = lastEncoding.decode(s.last().value(), 64L << 20);
+    byte[] lastPlain = lastEncoding.decode(s.last().value(), Encoding.MAX_DECODED_BYTES);
     String lastChecksum = Checksum.sha256Hex(lastPlain);
     if (!lastChecksum.equals(meta.lastChecksum())) {
       throw KvexpressException.refused("checksum_mismatch", layout.last() + " has checksum "

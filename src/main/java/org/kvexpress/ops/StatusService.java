@@ -75,7 +75,7 @@ public final class StatusService {
       try {
         Encoding enc = Encoding.fromFlags(s.data().flags());
         encoding = enc.label();
-        byte[] plain = enc.decode(s.data().value(), 64L << 20);
+        byte[] plain = enc.decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
         lines = Canonicalizer.countLines(plain);
         bytes = (long) plain.length;
         verified = checksum != null && checksum.equals(Checksum.sha256Hex(plain));

@@ -239,7 +239,7 @@ public final class Publisher {
       return null;
     }
     try {
-      return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), 64L << 20);
+      return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), Encoding.MAX_DECODED_BYTES);
     } catch (KvexpressException e) {
       return null;
     }
