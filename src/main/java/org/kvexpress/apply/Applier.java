@@ -21,6 +21,7 @@ import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -52,8 +53,10 @@ public final class Applier {
     Path target = AtomicFiles.resolveTarget(in.file());
     KeySnapshot snap = null;
     try {
-      haltIfLocked(in.layout().prefix(), in.file());
-      snap = fetch(in.layout());
+      String lockKey = KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
+      KvListing read = fetch(in.layout(), lockKey);
+      haltIfLocked(in.file(), read.find(lockKey).orElse(null));
+      snap = KeySnapshot.of(in.layout(), read);
       ApplyResult r = applySnapshot(in, target, snap);
       report(in, target, snap, r.outcome().word(), null, r.reloadExit());
       return r;
@@ -131,9 +134,7 @@ public final class Applier {
 
   // ---- steps ----
 
-  void haltIfLocked(String prefix, Path file) {
-    String lockKey = KeyLayout.lock(prefix, file, hostname);
-    KvEntry lock = store.get(lockKey).orElse(null);
+  void haltIfLocked(Path file, KvEntry lock) {
     if (lock != null) {
       String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
       throw KvexpressException.halted("locked", file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
@@ -141,8 +142,13 @@ public final class Applier {
     }
   }
 
-  KeySnapshot fetch(KeyLayout layout) {
-    return KeySnapshot.read(store, layout);
+  /**
+   * The key's values, this node's own report and its lock, in one request. Listing the key's folder would
+   * also bring every other node's report: a fleet of N nodes would move N^2 reports per publish.
+   */
+  KvListing fetch(KeyLayout layout, String lockKey) {
+    return store.getAll(List.of(layout.data(), layout.checksum(), layout.meta(), layout.stop(),
+        layout.nodeReport(hostname), lockKey));
   }
 
   static void haltIfStopped(KeySnapshot snap) {

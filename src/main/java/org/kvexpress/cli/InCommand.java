@@ -101,7 +101,7 @@ final class InCommand implements Command {
       ctx.outcome(result.outcome().word(), result.checksum());
       if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
         ctx.metrics().gauge("kvexpress.in.lines", result.canonical().lines(), "key", layout.key());
-        ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().bytes().length, "key", layout.key());
+        ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
       publisher.exec(input, result);
     }
@@ -130,7 +130,7 @@ final class InCommand implements Command {
         .add("lines", r.canonical().lines())
         .add("dropped_blank", r.canonical().droppedBlank())
         .add("merged", r.canonical().merged())
-        .add("bytes", r.canonical().bytes().length);
+        .add("bytes", r.canonical().size());
     if (r.outcome() != PublishResult.Outcome.UNCHANGED && r.encoding().equals("gzip")) {
       f.add("encoding", "gzip").add("stored_bytes", r.encodedBytes());
     }

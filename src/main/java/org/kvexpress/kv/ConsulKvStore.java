@@ -123,7 +123,8 @@ public final class ConsulKvStore implements KvStore {
   public TxnResult txn(List<TxnOp> ops) {
     String body = TxnCodec.encode(ops);
     HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    HttpResponse r = call("write", ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
+    String kind = !ops.isEmpty() && ops.stream().allMatch(TxnOp::readOnly) ? "read" : "write";
+    HttpResponse r = call(kind, ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
         () -> plain.makePutRequest(req));
     JsonObject json = JsonParser.parseString(r.getContent()).getAsJsonObject();
     if (r.getStatusCode() == 409) {

@@ -22,6 +22,21 @@ public interface KvStore extends AutoCloseable {
    */
   KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait);
 
+  /**
+   * Several exact keys in one read-only transaction: one request instead of one per key, and, unlike
+   * listing their folder, nothing else that lives there. Missing keys are simply absent (get-tree, not
+   * get, which would fail the whole transaction); results are filtered to the exact names. Index is 0.
+   */
+  default KvListing getAll(List<String> keys) {
+    TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList());
+    if (!r.committed()) {
+      throw org.kvexpress.core.KvexpressException.failure("consul_error", "Consul at " + address()
+          + " failed a read-only transaction: " + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
+    }
+    java.util.Set<String> wanted = java.util.Set.copyOf(keys);
+    return new KvListing(r.results().stream().filter(e -> wanted.contains(e.key())).toList(), 0);
+  }
+
   /** Plain write. */
   void put(String key, byte[] value, long flags);
 

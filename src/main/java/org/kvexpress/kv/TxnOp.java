@@ -27,6 +27,16 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
     return new TxnOp("delete-cas", key, null, 0, index);
   }
 
+  /** Every key under {@code prefix}; unlike get, a missing key is no error. */
+  public static TxnOp getTree(String prefix) {
+    return new TxnOp("get-tree", prefix, null, 0, 0);
+  }
+
+  /** Whether the op only reads (a transaction of these is not sent through Raft). */
+  public boolean readOnly() {
+    return verb.startsWith("get") || verb.startsWith("check-");
+  }
+
   public static TxnOp get(String key) {
     return new TxnOp("get", key, null, 0, 0);
   }

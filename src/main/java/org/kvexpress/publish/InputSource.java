@@ -46,13 +46,35 @@ public sealed interface InputSource {
         if (Files.isDirectory(path)) {
           throw KvexpressException.usage("-f " + path + " is a directory; pass the rendered file");
         }
-        return Files.readAllBytes(path);
+        return readFully(path);
       } catch (NoSuchFileException e) {
         throw KvexpressException.usage("-f " + path + " does not exist");
       } catch (AccessDeniedException e) {
         throw KvexpressException.usage("-f " + path + " is not readable by this user");
       } catch (IOException e) {
         throw KvexpressException.usage("cannot read -f " + path + ": " + e.getClass().getSimpleName());
+      }
+    }
+
+    /**
+     * Reads into one exact-size array in 1 MiB steps: {@link Files#readAllBytes} reads through a temporary
+     * native buffer as large as the file, which doubled peak memory for large inputs.
+     */
+    private static byte[] readFully(Path path) throws IOException {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 16) {
+          throw KvexpressException.usage("-f " + path + " is larger than 2 GiB; split it into several keys");
+        }
+        byte[] out = new byte[(int) size];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(out);
+        while (buf.position() < out.length) {
+          buf.limit(Math.min(out.length, buf.position() + (1 << 20)));
+          if (ch.read(buf) < 0) {
+            break;
+          }
+        }
+        return buf.position() == out.length ? out : java.util.Arrays.copyOf(out, buf.position());
       }
     }
 

@@ -1,6 +1,6 @@
 package org.kvexpress.publish;
 
-import org.kvexpress.core.Canonicalizer.Canonical;
+import org.kvexpress.core.Canonical;
 
 /**
  * What {@code in} did. Refusals and halts are thrown, not returned. {@code diff} is the unified diff

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import org.kvexpress.core.Canonical;
 import org.kvexpress.core.Canonicalizer;
-import org.kvexpress.core.Canonicalizer.Canonical;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
@@ -40,6 +42,8 @@ import org.kvexpress.log.Log;
 public final class Publisher {
   static final int MAX_ATTEMPTS = 6;
   private static final String COMPONENT = "in";
+  /** Inputs at least this large are canonicalized on a second thread while Consul is asked. */
+  static final int PARALLEL_BYTES = 1 << 20;
 
   private final KvStore store;
   private final CommandRunner runner;
@@ -57,9 +61,18 @@ public final class Publisher {
 
   /** Steps 2–8 (and 10 for a dry run); the caller has done step 1 (reading the input). */
   public PublishResult publish(PublishInput in) throws InterruptedException {
+    // A large input takes longer to canonicalize than Consul takes to answer: do both at once. Errors
+    // still come in the documented order (Consul, stop key, then the input's own).
+    FutureTask<Canonical> canonicalizing = new FutureTask<>(() -> canonicalize(in));
+    if (in.content().length >= PARALLEL_BYTES) {
+      Thread worker = new Thread(canonicalizing, "kvexpress-canonicalize");
+      worker.setDaemon(true);
+      worker.start();
+    }
     KeySnapshot snap = snapshot(in.layout());
     haltIfStopped(snap);
-    Canonical canon = canonicalize(in);
+    canonicalizing.run(); // does nothing if the worker has it
+    Canonical canon = result(canonicalizing);
     guard(in, canon, snap);
     String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
@@ -108,6 +121,20 @@ public final class Publisher {
     }
   }
 
+  private static Canonical result(FutureTask<Canonical> task) throws InterruptedException {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   static Canonical canonicalize(PublishInput in) {
     return in.verbatim() ? Canonicalizer.verbatim(in.content()) : Canonicalizer.canonicalize(in.content());
   }
@@ -135,6 +162,9 @@ public final class Publisher {
   }
 
   static byte[] encode(Encoding encoding, Canonical canon, KeyLayout layout) {
+    if (encoding == Encoding.PLAIN && canon.size() > ConsulLimits.MAX_VALUE_BYTES) {
+      throw tooLarge(encoding, canon.size(), (canon.size() + 2) / 3 * 4);
+    }
     byte[] encoded = encoding.encode(canon.bytes());
     // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value. A value
     // over the value limit is refused without encoding a (possibly huge) transaction to measure it.
@@ -144,15 +174,19 @@ public final class Publisher {
             TxnOp.set(layout.data(), encoded, encoding.flags()), TxnOp.set(layout.checksum(), new byte[64], 0),
             TxnOp.set(layout.meta(), new byte[512], 0)));
     if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || txnBytes > ConsulLimits.MAX_TXN_BYTES) {
-      String hint = encoding == Encoding.GZIP
-          ? "even compressed it is too large; split the file into several keys"
-          : "--compress may help";
-      throw KvexpressException.refused("too_large", String.format(
-          "data is %d bytes (%s), at least %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
-              + "transaction body; %s", encoded.length, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
-          ConsulLimits.MAX_TXN_BYTES, hint));
+      throw tooLarge(encoding, encoded.length, txnBytes);
     }
     return encoded;
+  }
+
+  private static KvexpressException tooLarge(Encoding encoding, long encodedBytes, long txnBytes) {
+    String hint = encoding == Encoding.GZIP
+        ? "even compressed it is too large; split the file into several keys"
+        : "--compress may help";
+    return KvexpressException.refused("too_large", String.format(
+        "data is %d bytes (%s), at least %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
+            + "transaction body; %s", encodedBytes, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
+        ConsulLimits.MAX_TXN_BYTES, hint));
   }
 
   PublishResult commit(PublishInput in, Canonical canon, String checksum, Encoding encoding, byte[] encoded,
@@ -161,7 +195,7 @@ public final class Publisher {
     String id = UUID.randomUUID().toString();
     KeySnapshot snap = first;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      Meta meta = new Meta(checksum, canon.lines(), canon.bytes().length, encoding.label(), hostname,
+      Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname,
           Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), snap.checksumText(), id);
       List<TxnOp> guards = List.of(TxnOp.unchangedSince(layout.data(), snap.data()),
           TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.checkNotExists(layout.stop()));

@@ -87,7 +87,7 @@ class CanonicalizerPropertyTest {
   }
 
   @Test
-  void inputsLargeEnoughToSortInTwoHalvesMatchTheReference() {
+  void inputsLargeEnoughToSortOnTwoThreadsMatchTheReference() {
     Random r = new Random(99);
     StringBuilder b = new StringBuilder();
     while (b.length() < 6 << 20) {
@@ -96,10 +96,27 @@ class CanonicalizerPropertyTest {
           .append(r.nextInt(20) == 0 ? "\r\n\n" : "\n");
     }
     byte[] in = b.toString().getBytes();
-    Canonicalizer.Canonical c = Canonicalizer.canonicalize(in);
+    Canonical c = Canonicalizer.canonicalize(in);
     assertThat(c.bytes()).isEqualTo(reference(in));
     assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
     assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes()).isEqualTo(c.bytes());
+  }
+
+  @Test
+  void largeInputsOfAwkwardBytesMatchTheReference() {
+    // Past the in-place split and two-thread sizes, with NULs, CRs, high bytes and shared prefixes.
+    Random r = new Random(77);
+    byte[] in = randomInput(r, 300_000);
+    assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
+  }
+
+  @Test
+  void linesLongerThanTheHashingChunkAreHashedWhole() {
+    byte[] in = ("z".repeat(5 << 20) + "\n" + "a\n".repeat(1000) + "m".repeat(1 << 20) + "\n").getBytes();
+    Canonical c = Canonicalizer.canonicalize(in);
+    assertThat(c.bytes()).isEqualTo(reference(in));
+    assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
+    assertThat(c.size()).isEqualTo(c.bytes().length);
   }
 
   @Test
@@ -120,7 +137,7 @@ class CanonicalizerPropertyTest {
       for (int i = 0; i < lines; i++) {
         b.append("line-").append(i * 7919 % lines).append('\n');
       }
-      Canonicalizer.Canonical c = Canonicalizer.canonicalize(b.toString().getBytes());
+      Canonical c = Canonicalizer.canonicalize(b.toString().getBytes());
       assertThat(c.bytes().length).isGreaterThan(lines == 10 ? 0 : 8 << 20);
       assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
     }
@@ -137,7 +154,7 @@ class CanonicalizerPropertyTest {
 
   @Test
   void countsReadDroppedAndMerged() {
-    Canonicalizer.Canonical c = Canonicalizer.canonicalize("b\n\n  \na\nb\nb\r\n".getBytes());
+    Canonical c = Canonicalizer.canonicalize("b\n\n  \na\nb\nb\r\n".getBytes());
     assertThat(c.linesRead()).isEqualTo(6);
     assertThat(c.droppedBlank()).isEqualTo(2);
     assertThat(c.merged()).isEqualTo(2);

@@ -1,0 +1,226 @@
+package org.kvexpress.core;
+
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The canonical form of an input and what was counted on the way. Its checksum and size are known at once;
+ * the bytes themselves are assembled only when asked for, so an input far over Consul's value limit is
+ * refused without ever holding a second copy of it.
+ */
+public final class Canonical {
+  /** Lines are streamed through a buffer this large while hashing. */
+  private static final int CHUNK = 1 << 20;
+
+  private final byte[] input;
+  /** Sorted lines, duplicates still in; null when the input is kept verbatim. */
+  private final LineTable sorted;
+  private final int lines;
+  private final int linesRead;
+  private final int droppedBlank;
+  private final long size;
+  private final String checksum;
+  private byte[] bytes;
+
+  private Canonical(byte[] input, LineTable sorted, int lines, int linesRead, int droppedBlank, long size,
+      String checksum) {
+    this.input = input;
+    this.sorted = sorted;
+    this.lines = lines;
+    this.linesRead = linesRead;
+    this.droppedBlank = droppedBlank;
+    this.size = size;
+    this.checksum = checksum;
+  }
+
+  /** Input kept as it is: the bytes are the input. */
+  static Canonical verbatim(byte[] input, LineTable counted) {
+    Canonical c = new Canonical(input, null, counted.count, counted.read, 0, input.length, Checksum.sha256Hex(input));
+    c.bytes = input;
+    return c;
+  }
+
+  /** Hashes sorted lines, dropping each line equal to the one before it. */
+  static Canonical ofSorted(LineTable sorted) {
+    long[] counts = new long[2];
+    String checksum;
+    if (sorted.in.length >= 4L * CHUNK) {
+      // Large: a second thread hashes each filled chunk while the next one is being filled.
+      try (HashPipe pipe = new HashPipe()) {
+        write(sorted, new byte[CHUNK], pipe::flush, counts);
+        checksum = pipe.finish();
+      }
+    } else {
+      MessageDigest md = Checksum.digest();
+      write(sorted, new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)], (buf, n) -> {
+        md.update(buf, 0, n);
+        return buf;
+      }, counts);
+      checksum = HexFormat.of().formatHex(md.digest());
+    }
+    if (counts[1] > Integer.MAX_VALUE - 16) {
+      throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
+    }
+    return new Canonical(sorted.in, sorted, (int) counts[0], sorted.read, sorted.blank, counts[1], checksum);
+  }
+
+  public int lines() {
+    return lines;
+  }
+
+  public int linesRead() {
+    return linesRead;
+  }
+
+  public int droppedBlank() {
+    return droppedBlank;
+  }
+
+  /** Duplicate lines merged into one. */
+  public int merged() {
+    return sorted == null ? 0 : sorted.count - lines;
+  }
+
+  /** Length of {@link #bytes()}, without assembling them. */
+  public long size() {
+    return size;
+  }
+
+  /** Lowercase hex SHA-256 of {@link #bytes()}. */
+  public String checksum() {
+    return checksum;
+  }
+
+  /** The canonical bytes: non-blank lines, sorted, unique, each ending in LF. Assembled on first use. */
+  public byte[] bytes() {
+    if (bytes == null) {
+      byte[] out = new byte[(int) size];
+      write(sorted, out, (buf, n) -> buf, new long[2]);
+      bytes = out;
+    }
+    return bytes;
+  }
+
+  /** Takes a filled buffer's first {@code length} bytes and returns the buffer to fill next. */
+  private interface Sink {
+    byte[] flush(byte[] buf, int length);
+  }
+
+  /**
+   * Writes the unique sorted lines with their LFs into {@code buf}, handing it to {@code sink} whenever it
+   * is full. Counts lines written into {@code counts[0]} and bytes into {@code counts[1]}.
+   */
+  private static void write(LineTable t, byte[] first, Sink sink, long[] counts) {
+    byte[] in = t.in;
+    int[] start = t.start;
+    int[] len = t.len;
+    byte[] buf = first;
+    int pos = 0;
+    long kept = 0;
+    long total = 0;
+    int prevStart = -1;
+    int prevLen = -1;
+    for (int i = 0; i < t.count; i++) {
+      int s = start[i];
+      int l = len[i];
+      if (l == prevLen && Arrays.equals(in, s, s + l, in, prevStart, prevStart + l)) {
+        continue;
+      }
+      prevStart = s;
+      prevLen = l;
+      kept++;
+      total += l + 1L;
+      if (pos + l < buf.length) {
+        System.arraycopy(in, s, buf, pos, l);
+        pos += l;
+        buf[pos++] = '\n';
+        continue;
+      }
+      // The line does not fit: fill, flush, and go on, as often as it takes.
+      int from = s;
+      int rest = l;
+      while (rest > 0) {
+        if (pos == buf.length) {
+          buf = sink.flush(buf, pos);
+          pos = 0;
+        }
+        int n = Math.min(rest, buf.length - pos);
+        System.arraycopy(in, from, buf, pos, n);
+        pos += n;
+        from += n;
+        rest -= n;
+      }
+      if (pos == buf.length) {
+        buf = sink.flush(buf, pos);
+        pos = 0;
+      }
+      buf[pos++] = '\n';
+    }
+    sink.flush(buf, pos);
+    counts[0] = kept;
+    counts[1] = total;
+  }
+
+  /** SHA-256 on a second thread, fed two alternating buffers. */
+  private static final class HashPipe implements AutoCloseable {
+    private static final byte[] END = new byte[0];
+    private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(2);
+    private final BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(2);
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(2);
+    private final MessageDigest md = Checksum.digest();
+    private final Thread hasher;
+
+    HashPipe() {
+      free.add(new byte[CHUNK]);
+      hasher = new Thread(this::hashAll, "kvexpress-hash");
+      hasher.setDaemon(true);
+      hasher.start();
+    }
+
+    private void hashAll() {
+      try {
+        for (byte[] buf = full.take(); buf != END; buf = full.take()) {
+          md.update(buf, 0, lengths.take());
+          free.put(buf);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    byte[] flush(byte[] buf, int length) {
+      try {
+        lengths.put(length);
+        full.put(buf);
+        return free.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while hashing", e);
+      }
+    }
+
+    String finish() {
+      try {
+        full.put(END);
+        hasher.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while hashing", e);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    }
+
+    @Override
+    public void close() {
+      hasher.interrupt(); // no-op once finished; stops it if writing failed half way
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Canonical[lines=" + lines + ", size=" + size + ", checksum=" + checksum + "]";
+  }
+}
