@@ -29,6 +29,8 @@ final class LineSorter {
   private final int[] end = new int[1 << 16];
   private final int[] begin = new int[1 << 16];
   private long[] packed;
+  private long[] packedTmp;
+  private final int[] counts = new int[6 * 256];
   private int[] startCopy;
   private int[] lenCopy;
   private long[] hiCopy;
@@ -180,16 +182,16 @@ final class LineSorter {
     int size = to - from;
     if (packed == null) {
       packed = new long[PACKED_MAX];
+      packedTmp = new long[PACKED_MAX];
       startCopy = new int[PACKED_MAX];
       lenCopy = new int[PACKED_MAX];
       hiCopy = new long[PACKED_MAX];
       loCopy = new long[PACKED_MAX];
     }
     for (int i = 0; i < size; i++) {
-      // Flipping the sign bit makes the signed sort an unsigned one.
-      packed[i] = ((bits(from + i, shift) & KEY48) << 16 | i) ^ Long.MIN_VALUE;
+      packed[i] = (bits(from + i, shift) & KEY48) << 16 | i;
     }
-    Arrays.sort(packed, 0, size);
+    radixSortKeys(size);
     System.arraycopy(t.start, from, startCopy, 0, size);
     System.arraycopy(t.len, from, lenCopy, 0, size);
     System.arraycopy(hi, from, hiCopy, 0, size);
@@ -212,6 +214,46 @@ final class LineSorter {
         push(from + i, from + j, depth);
       }
       i = j;
+    }
+  }
+
+  /**
+   * LSD radix sort of {@code packed[0, size)} by bits 16 to 63, a byte at a time; a byte on which all
+   * keys agree costs nothing. Simple loops rather than the JDK's quicksort, whose size the JIT would spend
+   * a long time compiling during a one-shot run.
+   */
+  private void radixSortKeys(int size) {
+    Arrays.fill(counts, 0);
+    for (int i = 0; i < size; i++) {
+      long k = packed[i];
+      for (int d = 0; d < 6; d++) {
+        counts[d << 8 | (int) (k >>> (16 + 8 * d)) & 0xFF]++;
+      }
+    }
+    long[] src = packed;
+    long[] dst = packedTmp;
+    for (int d = 0; d < 6; d++) {
+      int shift = 16 + 8 * d;
+      int base = d << 8;
+      if (counts[base | (int) (src[0] >>> shift) & 0xFF] == size) {
+        continue;
+      }
+      int sum = 0;
+      for (int b = base; b < base + 256; b++) {
+        int c = counts[b];
+        counts[b] = sum;
+        sum += c;
+      }
+      for (int i = 0; i < size; i++) {
+        long k = src[i];
+        dst[counts[base | (int) (k >>> shift) & 0xFF]++] = k;
+      }
+      long[] t = src;
+      src = dst;
+      dst = t;
+    }
+    if (src != packed) {
+      System.arraycopy(src, 0, packed, 0, size);
     }
   }
 

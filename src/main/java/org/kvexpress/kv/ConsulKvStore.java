@@ -39,6 +39,7 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.conn.util.PublicSuffixMatcher;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.kvexpress.core.KvexpressException;
@@ -329,7 +330,10 @@ public final class ConsulKvStore implements KvStore {
         // every answer again costs the Consul servers CPU on each of a thousand nodes' reads.
         .disableContentCompression()
         .disableCookieManagement()
-        .disableAuthCaching();
+        .disableAuthCaching()
+        // Otherwise build() parses the bundled public suffix list (~13,000 lines) on every start. It only
+        // serves cookies and wildcard certificates for public domains; neither applies to a Consul agent.
+        .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()));
     // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store) even for
     // plain http, which costs a watch handler tens of milliseconds on every start.
     RegistryBuilder<ConnectionSocketFactory> schemes = RegistryBuilder.create();

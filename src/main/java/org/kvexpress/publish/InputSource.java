@@ -26,10 +26,41 @@ public sealed interface InputSource {
     @Override
     public byte[] read() {
       try {
-        return in.readAllBytes();
+        return readChunked(in);
       } catch (IOException e) {
         throw KvexpressException.failure("io", "cannot read stdin: " + e.getMessage());
       }
+    }
+
+    /**
+     * Reads 1 MiB chunks and joins them once at the exact size. {@link InputStream#readAllBytes} on a
+     * redirected file asks the JDK for one read as large as the file, which allocates a native buffer of
+     * that size; on a pipe it reads 8 KiB at a time.
+     */
+    private static byte[] readChunked(InputStream in) throws IOException {
+      java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+      long total = 0;
+      while (true) {
+        byte[] chunk = in.readNBytes(1 << 20);
+        if (chunk.length == 0) {
+          break;
+        }
+        total += chunk.length;
+        if (total > Integer.MAX_VALUE - 16) {
+          throw KvexpressException.usage("stdin is larger than 2 GiB; split it into several keys");
+        }
+        chunks.add(chunk);
+      }
+      if (chunks.size() == 1) {
+        return chunks.get(0);
+      }
+      byte[] all = new byte[(int) total];
+      int at = 0;
+      for (byte[] c : chunks) {
+        System.arraycopy(c, 0, all, at, c.length);
+        at += c.length;
+      }
+      return all;
     }
 
     @Override
