@@ -25,6 +25,8 @@ final class GoJson {
       b.append("null");
     } else if (v instanceof String s) {
       quote(b, s);
+    } else if (v instanceof Plain p) {
+      b.append('"').append(p.text()).append('"');
     } else if (v instanceof Number || v instanceof Boolean) {
       b.append(v);
     } else if (v instanceof UnsignedLong u) {
@@ -112,6 +114,9 @@ final class GoJson {
     }
     return true;
   }
+
+  /** A string known to need no escaping (base64), written without scanning it. */
+  record Plain(String text) {}
 
   /** A uint64 kept in a long, written unsigned. */
   record UnsignedLong(long value) {}

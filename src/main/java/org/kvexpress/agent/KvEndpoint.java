@@ -4,7 +4,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -363,7 +362,7 @@ final class KvEndpoint {
     m.put("LockIndex", 0);
     m.put("Key", e.key());
     m.put("Flags", new GoJson.UnsignedLong(e.flags()));
-    m.put("Value", !withValue || e.value().length == 0 ? null : Base64.getEncoder().encodeToString(e.value()));
+    m.put("Value", !withValue || e.base64() == null ? null : new GoJson.Plain(e.base64()));
     m.put("CreateIndex", new GoJson.UnsignedLong(e.createIndex()));
     m.put("ModifyIndex", new GoJson.UnsignedLong(e.modifyIndex()));
     return m;

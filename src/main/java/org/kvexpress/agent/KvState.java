@@ -2,9 +2,12 @@ package org.kvexpress.agent;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KvState {
   /** One stored key. Immutable; a write replaces it. */
-  record Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
+  /** One stored key; its value's base64 is made once here, not for every one of a thousand readers. */
+  record Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex, String base64) {
+    Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
+      this(key, value, flags, createIndex, modifyIndex,
+          value.length == 0 ? null : java.util.Base64.getEncoder().encodeToString(value));
+    }
+
     boolean sameContent(byte[] v, long f) {
       return flags == f && Arrays.equals(value, v);
     }
@@ -28,10 +37,28 @@ final class KvState {
 
   /** A view of the table inside one transaction: reads see earlier writes; nothing shows until commit. */
   final class Txn {
-    final TreeMap<String, Entry> table = new TreeMap<>(entries);
+    /** The live table, changed in place under the state's lock; {@link #rollback()} undoes the changes. */
+    final TreeMap<String, Entry> table = entries;
     final List<String> tombstonesToAdd = new ArrayList<>();
     final long index = raftIndex + 1;
     boolean wrote;
+    /** (key, entry before the change, or null) for every change, newest first. */
+    private final Deque<Map.Entry<String, Entry>> undo = new ArrayDeque<>();
+
+    private void remember(String key, Entry before) {
+      undo.push(new AbstractMap.SimpleEntry<>(key, before));
+    }
+
+    private void rollback() {
+      while (!undo.isEmpty()) {
+        Map.Entry<String, Entry> u = undo.pop();
+        if (u.getValue() == null) {
+          table.remove(u.getKey());
+        } else {
+          table.put(u.getKey(), u.getValue());
+        }
+      }
+    }
   }
 
   /** Code point order of Java strings equals the byte order of their UTF-8 encodings. */
@@ -103,8 +130,18 @@ final class KvState {
   boolean transact(java.util.function.Predicate<Txn> body) {
     boolean changed;
     synchronized (this) {
+      // Changes go straight into the table and are undone on failure: a read-only transaction, or one
+      // write among thousands of keys, then costs what it touches rather than a copy of the table.
       Txn txn = new Txn();
-      if (!body.test(txn)) {
+      boolean committed = false;
+      try {
+        committed = body.test(txn);
+      } finally {
+        if (!committed) {
+          txn.rollback();
+        }
+      }
+      if (!committed) {
         return false;
       }
       changed = commit(txn);
@@ -122,6 +159,7 @@ final class KvState {
       return old;
     }
     Entry e = new Entry(key, value, flags, old == null ? txn.index : old.createIndex(), txn.index);
+    txn.remember(key, old);
     txn.table.put(key, e);
     txn.wrote = true;
     return e;
@@ -129,7 +167,9 @@ final class KvState {
 
   /** Stages a delete; a key that existed leaves a tombstone. */
   static void stageDelete(Txn txn, String key) {
-    if (txn.table.remove(key) != null) {
+    Entry old = txn.table.remove(key);
+    if (old != null) {
+      txn.remember(key, old);
       txn.wrote = true;
       txn.tombstonesToAdd.add(key);
     }
@@ -139,6 +179,7 @@ final class KvState {
   static void stageDeleteTree(Txn txn, String prefix) {
     NavigableMap<String, Entry> sub = underPrefix(txn.table, prefix);
     if (!sub.isEmpty()) {
+      sub.forEach(txn::remember);
       sub.clear();
       txn.wrote = true;
       if (!prefix.isEmpty()) {
@@ -160,8 +201,6 @@ final class KvState {
       tombstoneIndex = txn.index;
     }
     if (changed) {
-      entries.clear();
-      entries.putAll(txn.table);
       kvsIndex = txn.index;
     }
     return changed;

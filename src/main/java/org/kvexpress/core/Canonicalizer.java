@@ -22,7 +22,7 @@ public final class Canonicalizer {
 
   /** Counts the non-blank lines of any content: the measure every min-lines guard uses. */
   public static int countLines(byte[] content) {
-    return LineTable.split(content, false).count;
+    return LineTable.countNonBlank(content);
   }
 
   /** Counts lines and blanks of verbatim content without changing it. */

@@ -61,6 +61,25 @@ final class LineTable {
     return t;
   }
 
+  /** Counts non-blank lines without recording them: what every apply does to the content it writes. */
+  static int countNonBlank(byte[] in) {
+    int count = 0;
+    int i = 0;
+    while (i < in.length) {
+      while (i < in.length && in[i] != '\n' && Canonicalizer.isBlankByte(in[i])) {
+        i++;
+      }
+      if (i < in.length && in[i] != '\n') {
+        count++;
+        while (i < in.length && in[i] != '\n') {
+          i++;
+        }
+      }
+      i++;
+    }
+    return count;
+  }
+
   /** Records the line [from, to): every trailing CR goes (so canonicalizing is idempotent), blanks only count. */
   private void add(int from, int to) {
     read++;

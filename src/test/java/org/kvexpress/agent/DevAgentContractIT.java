@@ -468,6 +468,17 @@ class DevAgentContractIT {
     }
 
     @Test
+    void rollbackRestoresOverwrittenAndDeletedKeys() {
+      Http.put(kv("rb/a"), "a0");
+      Http.put(kv("rb/t/b"), "b0");
+      HttpResponse<String> r = txn(op("set", "rb/a", "a1", -1), op("delete-tree", "rb/t/", null, -1),
+          op("delete", "rb/a", null, -1), op("get", "rb/missing", null, -1));
+      assertThat(r.statusCode()).isEqualTo(409);
+      assertThat(Http.get(kv("rb/a?raw")).body()).isEqualTo("a0");
+      assertThat(Http.get(kv("rb/t/b?raw")).body()).isEqualTo("b0");
+    }
+
+    @Test
     void laterOpsSeeEarlierOnesAndGetTreeReturnsValues() {
       HttpResponse<String> r = txn(op("set", "g/a", "1", -1), op("cas", "g/b", "2", 0), op("get-tree", "g/", null, -1));
       JsonArray results = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results");

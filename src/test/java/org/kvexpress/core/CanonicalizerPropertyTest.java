@@ -77,6 +77,18 @@ class CanonicalizerPropertyTest {
   }
 
   @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23})
+  void countLinesCountsEveryNonBlankLine(long seed) {
+    Random r = new Random(seed);
+    for (int round = 0; round < 50; round++) {
+      byte[] in = randomInput(r, r.nextInt(200));
+      Canonical c = Canonicalizer.canonicalize(in);
+      assertThat(Canonicalizer.countLines(in)).isEqualTo(c.lines() + c.merged());
+      assertThat(Canonicalizer.verbatim(in).lines()).isEqualTo(c.lines() + c.merged());
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(longs = {11, 12, 13})
   void largeInputsTakeTheRadixPathAndStillMatch(long seed) {
     Random r = new Random(seed);
