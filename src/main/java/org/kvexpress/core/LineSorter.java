@@ -15,7 +15,7 @@ final class LineSorter {
   /** Groups this small are finished by insertion sort. */
   private static final int SMALL = 12;
   /** Larger groups are split by a 16-bit digit in place; smaller ones sort 48 bits at once (see sortPacked). */
-  private static final int PACKED_MAX = 1 << 16;
+  private static final int PACKED_MAX = 1 << 14;
   /** Tables at least this large are sorted by two threads after the first split. */
   private static final int PARALLEL_MIN = 1 << 18;
 
