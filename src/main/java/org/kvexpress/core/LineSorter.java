@@ -16,18 +16,16 @@ final class LineSorter {
   private static final int SMALL = 12;
   /** Larger groups are split by a 16-bit digit in place; smaller ones sort 48 bits at once (see sortPacked). */
   private static final int PACKED_MAX = 1 << 14;
-  /** Tables at least this large are sorted by two threads after the first split. */
-  private static final int PARALLEL_MIN = 1 << 18;
 
   private static final long KEY48 = (1L << 48) - 1;
 
   private final LineTable t;
   private final long[] hi;
   private final long[] lo;
-  /** Bucket bounds and the packed sort's scratch, reused across passes. */
-  private final int[] next = new int[(1 << 16) + 1];
-  private final int[] end = new int[1 << 16];
-  private final int[] begin = new int[1 << 16];
+  /** Bucket bounds and the packed sort's scratch, made when first needed and reused across passes. */
+  private int[] next;
+  private int[] end;
+  private int[] begin;
   private long[] packed;
   private long[] packedTmp;
   private final int[] counts = new int[6 * 256];
@@ -48,60 +46,7 @@ final class LineSorter {
   static void sort(LineTable t) {
     LineSorter sorter = new LineSorter(t);
     sorter.push(0, t.count, 0);
-    if (t.count < PARALLEL_MIN) {
-      sorter.run();
-      return;
-    }
-    // The first split touches every line; after it the groups are independent, so a second thread takes
-    // about half of the lines' worth of them.
-    sorter.step();
-    LineSorter other = sorter.takeHalf();
-    Throwable[] failure = new Throwable[1];
-    Thread worker = new Thread(() -> {
-      try {
-        other.run();
-      } catch (Throwable e) {
-        failure[0] = e;
-      }
-    }, "kvexpress-sort");
-    worker.setDaemon(true);
-    worker.start();
     sorter.run();
-    try {
-      worker.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sorting", e);
-    }
-    if (failure[0] instanceof RuntimeException r) {
-      throw r;
-    }
-    if (failure[0] != null) {
-      throw new IllegalStateException(failure[0]);
-    }
-  }
-
-  /** Moves pending groups holding about half of the pending lines to a new sorter over the same table. */
-  private LineSorter takeHalf() {
-    long pending = 0;
-    for (int i = 0; i < top; i += 3) {
-      pending += stack[i + 1] - stack[i];
-    }
-    LineSorter other = new LineSorter(t);
-    long moved = 0;
-    int kept = 0;
-    for (int i = 0; i < top; i += 3) {
-      if (moved * 2 < pending) {
-        other.push(stack[i], stack[i + 1], stack[i + 2]);
-        moved += stack[i + 1] - stack[i];
-      } else {
-        stack[kept++] = stack[i];
-        stack[kept++] = stack[i + 1];
-        stack[kept++] = stack[i + 2];
-      }
-    }
-    top = kept;
-    return other;
   }
 
   private void run() {
@@ -145,6 +90,11 @@ final class LineSorter {
   private void distribute(int from, int to, int depth, int shift) {
     int buckets = 1 << 16;
     int mask = buckets - 1;
+    if (next == null) {
+      next = new int[buckets + 1];
+      end = new int[buckets];
+      begin = new int[buckets];
+    }
     Arrays.fill(next, 0);
     for (int i = from; i < to; i++) {
       next[((int) bits(i, shift) & mask) + 1]++;

@@ -99,7 +99,7 @@ class CanonicalizerPropertyTest {
   }
 
   @Test
-  void inputsLargeEnoughToSortOnTwoThreadsMatchTheReference() {
+  void largeInputsWithDuplicatesAcrossTheWholeRangeMatchTheReference() {
     Random r = new Random(99);
     StringBuilder b = new StringBuilder();
     while (b.length() < 6 << 20) {
@@ -116,7 +116,7 @@ class CanonicalizerPropertyTest {
 
   @Test
   void largeInputsOfAwkwardBytesMatchTheReference() {
-    // Past the in-place split and two-thread sizes, with NULs, CRs, high bytes and shared prefixes.
+    // Past the in-place split size, with NULs, CRs, high bytes and shared prefixes.
     Random r = new Random(77);
     byte[] in = randomInput(r, 300_000);
     assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
