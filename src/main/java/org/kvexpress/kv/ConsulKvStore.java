@@ -326,6 +326,7 @@ public final class ConsulKvStore implements KvStore {
     HttpClientBuilder b = HttpClientBuilder.create()
         .setDefaultRequestConfig(config)
         .disableAutomaticRetries()
+        .disableRedirectHandling() // Consul's KV API never redirects; one fewer step per request
         // No Accept-Encoding: gzip. Large values are already gzip-compressed by `in -z`, and compressing
         // every answer again costs the Consul servers CPU on each of a thousand nodes' reads.
         .disableContentCompression()
