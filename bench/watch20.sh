@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Watch-mode latency with real processes: N `kvexpress out --watch` processes (one per simulated node,
-# each its own file), then, for each of V versions, the time from `kvexpress in` returning until every
-# node holds the new file. Each node's reload hook stamps the moment its file was renamed into place.
+# each its own file), then, for each of V versions, the time from starting `kvexpress in` until every node
+# holds the new file (the whole pipeline: the publisher's JVM start, canonicalize, publish, every watcher's
+# apply), and how long `in` itself took. Each node's reload hook stamps when its file was renamed into place.
 # Usage: bench/watch20.sh [--watchers N] [--versions V]   (defaults 20 and 3)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -27,13 +28,16 @@ for _ in $(seq 1 600); do all_have 0 && break; sleep 0.1; done
 all_have 0 || { echo "bench: watchers never applied the first version" >&2; exit 1; }
 sleep 1
 results=()
+ins=()
 for v in $(seq 1 "$versions"); do
-  render "$v" | "$kvx" in -k watch20 -q
-  returned=$(date +%s%N)
+  render "$v" > "$work/version"
+  started=$(date +%s%N)
+  "$kvx" in -k watch20 -q -f "$work/version"
+  ins+=($((($(date +%s%N) - started) / 1000000)))
   for _ in $(seq 1 600); do all_have "$v" && break; sleep 0.05; done
   last=$(cat "$work"/node-*/applied | sort -n | tail -1)
-  results+=($(((last - returned) / 1000000)))
+  results+=($(((last - started) / 1000000)))
   sleep 0.5
 done
 sorted=$(printf '%s\n' "${results[@]}" | sort -n)
-echo "watch watchers=$watchers versions=$versions all_applied_ms=$(echo "$sorted" | paste -sd, -) median_ms=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+echo "watch watchers=$watchers versions=$versions all_applied_ms=$(echo "$sorted" | paste -sd, -) median_ms=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') in_ms=$(printf '%s\n' "${ins[@]}" | sort -n | paste -sd, -)"
