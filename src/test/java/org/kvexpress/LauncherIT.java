@@ -1,0 +1,70 @@
+package org.kvexpress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/kvexpress and bin/kvexpress-cds from an installed copy, the way an operator runs them. */
+class LauncherIT {
+  private static final Path ROOT = Path.of(System.getProperty("kvexpress.basedir", "."));
+
+  /** Copies bin/ and the jar (not the archive) to {@code dir}, as an install into /opt would. */
+  private static Path install(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("bin"));
+    Files.createDirectories(dir.resolve("target"));
+    for (String script : List.of("kvexpress", "kvexpress-cds")) {
+      Path to = dir.resolve("bin").resolve(script);
+      Files.copy(ROOT.resolve("bin").resolve(script), to);
+      assertThat(to.toFile().setExecutable(true)).isTrue();
+    }
+    Files.copy(ROOT.resolve("target/kvexpress.jar"), dir.resolve("target/kvexpress.jar"));
+    return dir;
+  }
+
+  private static Run run(Map<String, String> env, String... cmd) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+    pb.environment().remove("JAVA_OPTS");
+    pb.environment().remove("KVEXPRESS_JAR");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished: " + out).isTrue();
+    return new Run(p.exitValue(), out);
+  }
+
+  private record Run(int code, String output) {}
+
+  @Test
+  void aCopiedInstallStartsWithoutAnArchiveAndKvexpressCdsMakesOneThatThisJdkAccepts(@TempDir Path tmp)
+      throws Exception {
+    Path home = install(tmp.resolve("opt/kvexpress"));
+    String launcher = home.resolve("bin/kvexpress").toString();
+    assertThat(run(Map.of(), launcher, "--version").output()).startsWith("kvexpress ");
+
+    Run made = run(Map.of(), home.resolve("bin/kvexpress-cds").toString());
+    assertThat(made.code()).as(made.output()).isZero();
+    assertThat(home.resolve("target/kvexpress.jsa")).isRegularFile();
+    // -Xshare:on makes the JVM fail instead of silently ignoring an archive it cannot use.
+    Run strict = run(Map.of("JAVA_OPTS", "-Xshare:on"), launcher, "--version");
+    assertThat(strict.code()).as(strict.output()).isZero();
+    assertThat(strict.output()).startsWith("kvexpress ");
+  }
+
+  @Test
+  void aSymlinkedLauncherFindsItsJar(@TempDir Path tmp) throws Exception {
+    Path home = install(tmp.resolve("opt/kvexpress"));
+    Path link = Files.createDirectories(tmp.resolve("usr/local/bin")).resolve("kvexpress");
+    Files.createSymbolicLink(link, home.resolve("bin/kvexpress"));
+    Run r = run(Map.of(), link.toString(), "--version");
+    assertThat(r.code()).as(r.output()).isZero();
+  }
+}
