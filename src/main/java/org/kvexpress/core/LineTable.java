@@ -123,23 +123,29 @@ final class LineTable {
     return remaining >= 8 ? k : k & (-1L << ((8 - remaining) << 3));
   }
 
+  /** Unsigned byte order of two whole lines. */
   int compare(int a, int b) {
     return java.util.Arrays.compareUnsigned(in, start[a], start[a] + len[a], in, start[b], start[b] + len[b]);
   }
 
+  /** Swaps two lines in all four arrays. */
   void swap(int a, int b) {
-    int s = start[a];
-    start[a] = start[b];
-    start[b] = s;
-    int l = len[a];
-    len[a] = len[b];
-    len[b] = l;
-    long h = hi[a];
-    hi[a] = hi[b];
-    hi[b] = h;
-    long o = lo[a];
-    lo[a] = lo[b];
-    lo[b] = o;
+    swap(start, a, b);
+    swap(len, a, b);
+    swap(hi, a, b);
+    swap(lo, a, b);
+  }
+
+  private static void swap(int[] x, int a, int b) {
+    int t = x[a];
+    x[a] = x[b];
+    x[b] = t;
+  }
+
+  private static void swap(long[] x, int a, int b) {
+    long t = x[a];
+    x[a] = x[b];
+    x[b] = t;
   }
 
   private static int countNewlines(byte[] in) {
