@@ -9,13 +9,12 @@ import java.util.concurrent.BlockingQueue;
 /**
  * The canonical form of an input and what was counted on the way. Its checksum and size are known at once;
  * the bytes themselves are assembled only when asked for, so an input far over Consul's value limit is
- * refused without ever holding a second copy of it.
+ * refused without ever holding a second copy of it. Not for sharing between threads (bytes are cached).
  */
 public final class Canonical {
   /** Lines are streamed through a buffer this large while hashing. */
   private static final int CHUNK = 1 << 20;
 
-  private final byte[] input;
   /** Sorted lines, duplicates still in; null when the input is kept verbatim. */
   private final LineTable sorted;
   private final int lines;
@@ -25,9 +24,7 @@ public final class Canonical {
   private final String checksum;
   private byte[] bytes;
 
-  private Canonical(byte[] input, LineTable sorted, int lines, int linesRead, int droppedBlank, long size,
-      String checksum) {
-    this.input = input;
+  private Canonical(LineTable sorted, int lines, int linesRead, int droppedBlank, long size, String checksum) {
     this.sorted = sorted;
     this.lines = lines;
     this.linesRead = linesRead;
@@ -38,7 +35,7 @@ public final class Canonical {
 
   /** Input kept as it is: the bytes are the input. */
   static Canonical verbatim(byte[] input, LineTable counted) {
-    Canonical c = new Canonical(input, null, counted.count, counted.read, 0, input.length, Checksum.sha256Hex(input));
+    Canonical c = new Canonical(null, counted.count, counted.read, 0, input.length, Checksum.sha256Hex(input));
     c.bytes = input;
     return c;
   }
@@ -64,7 +61,7 @@ public final class Canonical {
     if (counts[1] > Integer.MAX_VALUE - 16) {
       throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
     }
-    return new Canonical(sorted.in, sorted, (int) counts[0], sorted.read, sorted.blank, counts[1], checksum);
+    return new Canonical(sorted, (int) counts[0], sorted.read, sorted.blank, counts[1], checksum);
   }
 
   public int lines() {

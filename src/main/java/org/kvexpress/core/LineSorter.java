@@ -124,9 +124,9 @@ final class LineSorter {
   }
 
   /**
-   * Sorts a group of at most 2^16 lines by the 48 key bits from {@code shift}, packed above each line's
-   * 16-bit position into one long, so the JDK's primitive sort does the work in cache. Runs that tie on
-   * those bits are pushed again; the next pass starts below the bits they share.
+   * Sorts a group of at most {@link #PACKED_MAX} lines by the 48 key bits from {@code shift}, packed above
+   * each line's 16-bit position into one long and radix-sorted in cache, then moves the lines into that
+   * order. Runs that tie on those bits are pushed again; the next pass starts below the bits they share.
    */
   private void sortPacked(int from, int to, int depth, int shift) {
     int size = to - from;
