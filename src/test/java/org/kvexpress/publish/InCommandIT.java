@@ -230,6 +230,16 @@ class InCommandIT extends AgentTest {
     }
 
     @Test
+    void aLargeInputIsStillHaltedByTheStopKeyFirst() {
+      // Over 1 MiB, so it is canonicalized on a second thread while Consul is read; the order of errors holds.
+      Store.put(agent, "kvexpress/big/stop", "frozen");
+      CliRun.Result r = cli().stdin(Lines.random(3_000_000, 2)).run("in", "-k", "big");
+      assertThat(r.code()).isEqualTo(4);
+      assertThat(r.err()).contains("reason=stop_key").doesNotContain("too_large");
+      assertThat(keys()).containsOnlyKeys("kvexpress/big/stop");
+    }
+
+    @Test
     void aSingle10MbLineIsHandled() {
       byte[] line = new byte[10 << 20];
       Arrays.fill(line, (byte) 'x');
