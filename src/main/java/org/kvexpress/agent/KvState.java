@@ -22,8 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * tombstones that keep list indexes from going backwards until they are reaped.
  */
 final class KvState {
-  /** One stored key. Immutable; a write replaces it. */
-  /** One stored key; its value's base64 is made once here, not for every one of a thousand readers. */
+  /**
+   * One stored key. Immutable; a write replaces it. Its value's base64 is made once here, not for every
+   * one of a thousand readers.
+   */
   record Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex, String base64) {
     Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
       this(key, value, flags, createIndex, modifyIndex,
@@ -35,7 +37,10 @@ final class KvState {
     }
   }
 
-  /** A view of the table inside one transaction: reads see earlier writes; nothing shows until commit. */
+  /**
+   * The table inside one transaction: reads see earlier writes, and since every reader takes the state's
+   * lock, nothing shows until the transaction commits (or is rolled back).
+   */
   final class Txn {
     /** The live table, changed in place under the state's lock; {@link #rollback()} undoes the changes. */
     final TreeMap<String, Entry> table = entries;
