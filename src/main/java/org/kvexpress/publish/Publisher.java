@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Canonical;
 import org.kvexpress.core.Canonicalizer;
@@ -42,8 +40,6 @@ import org.kvexpress.log.Log;
 public final class Publisher {
   static final int MAX_ATTEMPTS = 6;
   private static final String COMPONENT = "in";
-  /** Inputs at least this large are canonicalized on a second thread while Consul is asked. */
-  static final int PARALLEL_BYTES = 1 << 20;
 
   private final KvStore store;
   private final CommandRunner runner;
@@ -61,18 +57,9 @@ public final class Publisher {
 
   /** Steps 2–8 (and 10 for a dry run); the caller has done step 1 (reading the input). */
   public PublishResult publish(PublishInput in) throws InterruptedException {
-    // A large input takes longer to canonicalize than Consul takes to answer: do both at once. Errors
-    // still come in the documented order (Consul, stop key, then the input's own).
-    FutureTask<Canonical> canonicalizing = new FutureTask<>(() -> canonicalize(in));
-    if (in.content().length >= PARALLEL_BYTES) {
-      Thread worker = new Thread(canonicalizing, "kvexpress-canonicalize");
-      worker.setDaemon(true);
-      worker.start();
-    }
     KeySnapshot snap = snapshot(in.layout());
     haltIfStopped(snap);
-    canonicalizing.run(); // does nothing if the worker has it
-    Canonical canon = result(canonicalizing);
+    Canonical canon = canonicalize(in);
     guard(in, canon, snap);
     String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
@@ -118,20 +105,6 @@ public final class Publisher {
     if (snap.stop() != null) {
       throw KvexpressException.halted("stop_key", "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
-    }
-  }
-
-  private static Canonical result(FutureTask<Canonical> task) throws InterruptedException {
-    try {
-      return task.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
     }
   }
 

@@ -231,7 +231,7 @@ class InCommandIT extends AgentTest {
 
     @Test
     void aLargeInputIsStillHaltedByTheStopKeyFirst() {
-      // Over 1 MiB, so it is canonicalized on a second thread while Consul is read; the order of errors holds.
+      // Far over Consul's limits, but the stop key is checked first and decides the outcome.
       Store.put(agent, "kvexpress/big/stop", "frozen");
       CliRun.Result r = cli().stdin(Lines.random(3_000_000, 2)).run("in", "-k", "big");
       assertThat(r.code()).isEqualTo(4);
