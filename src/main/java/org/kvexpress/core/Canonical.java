@@ -3,8 +3,6 @@ package org.kvexpress.core;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * The canonical form of an input and what was counted on the way. Its checksum and size are known at once;
@@ -43,25 +41,14 @@ public final class Canonical {
   /** Hashes sorted lines, dropping each line equal to the one before it. */
   static Canonical ofSorted(LineTable sorted) {
     long[] counts = new long[2];
-    String checksum;
-    if (sorted.in.length >= 4L * CHUNK) {
-      // Large: a second thread hashes each filled chunk while the next one is being filled.
-      try (HashPipe pipe = new HashPipe()) {
-        write(sorted, new byte[CHUNK], pipe::flush, counts);
-        checksum = pipe.finish();
-      }
-    } else {
-      MessageDigest md = Checksum.digest();
-      write(sorted, new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)], (buf, n) -> {
-        md.update(buf, 0, n);
-        return buf;
-      }, counts);
-      checksum = HexFormat.of().formatHex(md.digest());
-    }
+    MessageDigest md = Checksum.digest();
+    write(sorted, new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)], (buf, n) -> md.update(buf, 0, n),
+        counts);
     if (counts[1] > Integer.MAX_VALUE - 16) {
       throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
     }
-    return new Canonical(sorted, (int) counts[0], sorted.read, sorted.blank, counts[1], checksum);
+    return new Canonical(sorted, (int) counts[0], sorted.read, sorted.blank, counts[1],
+        HexFormat.of().formatHex(md.digest()));
   }
 
   public int lines() {
@@ -95,26 +82,25 @@ public final class Canonical {
   public byte[] bytes() {
     if (bytes == null) {
       byte[] out = new byte[(int) size];
-      write(sorted, out, (buf, n) -> buf, new long[2]);
+      write(sorted, out, (buf, n) -> { }, new long[2]);
       bytes = out;
     }
     return bytes;
   }
 
-  /** Takes a filled buffer's first {@code length} bytes and returns the buffer to fill next. */
+  /** Takes the first {@code length} bytes of a filled buffer, which is then filled again from the start. */
   private interface Sink {
-    byte[] flush(byte[] buf, int length);
+    void flush(byte[] buf, int length);
   }
 
   /**
    * Writes the unique sorted lines with their LFs into {@code buf}, handing it to {@code sink} whenever it
    * is full. Counts lines written into {@code counts[0]} and bytes into {@code counts[1]}.
    */
-  private static void write(LineTable t, byte[] first, Sink sink, long[] counts) {
+  private static void write(LineTable t, byte[] buf, Sink sink, long[] counts) {
     byte[] in = t.in;
     int[] start = t.start;
     int[] len = t.len;
-    byte[] buf = first;
     int pos = 0;
     long kept = 0;
     long total = 0;
@@ -141,7 +127,7 @@ public final class Canonical {
       int rest = l;
       while (rest > 0) {
         if (pos == buf.length) {
-          buf = sink.flush(buf, pos);
+          sink.flush(buf, pos);
           pos = 0;
         }
         int n = Math.min(rest, buf.length - pos);
@@ -151,7 +137,7 @@ public final class Canonical {
         rest -= n;
       }
       if (pos == buf.length) {
-        buf = sink.flush(buf, pos);
+        sink.flush(buf, pos);
         pos = 0;
       }
       buf[pos++] = '\n';
@@ -159,61 +145,6 @@ public final class Canonical {
     sink.flush(buf, pos);
     counts[0] = kept;
     counts[1] = total;
-  }
-
-  /** SHA-256 on a second thread, fed two alternating buffers. */
-  private static final class HashPipe implements AutoCloseable {
-    private static final byte[] END = new byte[0];
-    private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(2);
-    private final BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(2);
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(2);
-    private final MessageDigest md = Checksum.digest();
-    private final Thread hasher;
-
-    HashPipe() {
-      free.add(new byte[CHUNK]);
-      hasher = new Thread(this::hashAll, "kvexpress-hash");
-      hasher.setDaemon(true);
-      hasher.start();
-    }
-
-    private void hashAll() {
-      try {
-        for (byte[] buf = full.take(); buf != END; buf = full.take()) {
-          md.update(buf, 0, lengths.take());
-          free.put(buf);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    byte[] flush(byte[] buf, int length) {
-      try {
-        lengths.put(length);
-        full.put(buf);
-        return free.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while hashing", e);
-      }
-    }
-
-    String finish() {
-      try {
-        full.put(END);
-        hasher.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while hashing", e);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    }
-
-    @Override
-    public void close() {
-      hasher.interrupt(); // no-op once finished; stops it if writing failed half way
-    }
   }
 
   @Override
