@@ -334,7 +334,10 @@ public final class ConsulKvStore implements KvStore {
         .disableAuthCaching()
         // Otherwise build() parses the bundled public suffix list (~13,000 lines) on every start. It only
         // serves cookies and wildcard certificates for public domains; neither applies to a Consul agent.
-        .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()));
+        .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()))
+        // A fixed User-Agent: the default one is built by reading httpclient's version.properties out of
+        // the jar and formatting it, on every start.
+        .setUserAgent("kvexpress");
     // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store) even for
     // plain http, which costs a watch handler tens of milliseconds on every start.
     RegistryBuilder<ConnectionSocketFactory> schemes = RegistryBuilder.create();
