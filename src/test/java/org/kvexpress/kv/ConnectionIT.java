@@ -32,12 +32,16 @@ class ConnectionIT {
     agent.close();
   }
 
+  /** A port that was free a moment ago and has nothing listening on it now. */
+  private static int deadPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   void unreachableConsulFailsWithin1AfterTheRetryBoundNamingTheAddress() throws IOException {
-    int deadPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = deadPort();
     long start = System.nanoTime();
     CliRun.Result r = CliRun.cli().stdin(Lines.hosts(10)).run("in", "-k", "hosts", "-s", "127.0.0.1:" + deadPort,
         "--retry-for", "3s");
@@ -50,10 +54,7 @@ class ConnectionIT {
 
   @Test
   void defaultRetryBoundIs20Seconds() throws IOException {
-    int deadPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = deadPort();
     long start = System.nanoTime();
     CliRun.Result r = CliRun.cli().stdin(Lines.hosts(10)).run("in", "-k", "hosts", "-s", "127.0.0.1:" + deadPort);
     long ms = (System.nanoTime() - start) / 1_000_000;
