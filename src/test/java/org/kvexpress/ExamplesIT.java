@@ -12,10 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** Every examples/NAME/run.sh runs end to end on the dev agent and must exit 0; each folder has a README. */
+@Tag("no-backend")
 class ExamplesIT {
   private static final Path ROOT = Path.of(System.getProperty("kvexpress.basedir", "."));
 

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bin/kvexpress and bin/kvexpress-cds from an installed copy, the way an operator runs them. */
+@Tag("no-backend")
 class LauncherIT {
   private static final Path ROOT = Path.of(System.getProperty("kvexpress.basedir", "."));
 

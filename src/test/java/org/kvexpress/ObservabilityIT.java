@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.agent.Fault;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.NodeReport;
@@ -31,14 +31,14 @@ import org.kvexpress.testing.Store;
 
 /** Metrics (dogstatsd, textfile), node reports with status convergence, and JSON logs (issue 9). */
 class ObservabilityIT {
-  private DevAgent agent;
+  private Backend agent;
   private DatagramSocket udp;
   @TempDir
   Path tmp;
 
   @BeforeEach
   void start() throws IOException {
-    agent = new DevAgent().start();
+    agent = Backend.start();
     udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     udp.setSoTimeout(200);
   }

@@ -2,10 +2,7 @@ package org.kvexpress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,31 +11,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.agent.RecordedRequest;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /** Token hygiene (issue 7): every command, succeeding and failing, verbose, never shows the token anywhere. */
 class SecurityIT {
-  private static final String TOKEN = "c0ffee00-feed-4bad-beef-5ecre7t0ken1";
-  private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
-  private DevAgent agent;
-  private DevAgent other;
+  private static final String TOKEN = "c0ffee00-feed-4bad-beef-5ec2e7f0ce11";
+  /** A well-formed token the agent does not know: every command fails with it. */
+  private static final String UNKNOWN = "0dd0dd00-feed-4bad-beef-000000000bad";
+  private Backend agent;
   @TempDir
   Path tmp;
 
   @BeforeEach
   void start() throws IOException {
-    agent = new DevAgent(DevAgent.Config.defaults().withAclToken(TOKEN)
-        .withVerbose(true, new PrintStream(agentLog, true))).start();
-    other = new DevAgent(DevAgent.Config.defaults().withAclToken("another-token")).start();
+    agent = Backend.start(new Backend.Acl(TOKEN));
   }
 
   @AfterEach
   void stop() {
     agent.close();
-    other.close();
   }
 
   private List<String[]> everyCommand() {
@@ -61,13 +55,13 @@ class SecurityIT {
   @Test
   void theTokenAppearsInNoOutputNoUrlAndNoLog() throws IOException {
     Path tokenFile = tmp.resolve("token");
-    Files.writeString(tokenFile, TOKEN);
     for (String[] cmd : everyCommand()) {
-      for (DevAgent target : List.of(agent, other)) {
-        for (String[] auth : List.of(new String[] {"-t", TOKEN}, new String[] {"--token-file", tokenFile.toString()})) {
-          CliRun.Result r = CliRun.against(target.address()).stdin(Lines.hosts(12))
+      for (String token : List.of(TOKEN, UNKNOWN)) {
+        Files.writeString(tokenFile, token);
+        for (String[] auth : List.of(new String[] {"-t", token}, new String[] {"--token-file", tokenFile.toString()})) {
+          CliRun.Result r = CliRun.against(agent.address()).stdin(Lines.hosts(12))
               .run(with(cmd, with(auth, "-v", "--retry-for", "1s")));
-          assertThat(r.all()).as(String.join(" ", cmd)).doesNotContain(TOKEN).doesNotContain(TOKEN.substring(0, 12));
+          assertThat(r.all()).as(String.join(" ", cmd)).doesNotContain(token).doesNotContain(token.substring(0, 12));
         }
       }
       CliRun.Result env = CliRun.against(agent.address()).env("CONSUL_HTTP_TOKEN", TOKEN).stdin(Lines.hosts(12))
@@ -75,9 +69,9 @@ class SecurityIT {
       assertThat(env.all()).doesNotContain(TOKEN);
     }
     for (RecordedRequest q : agent.requests()) {
-      assertThat(q.requestLine()).doesNotContain(TOKEN);
+      assertThat(q.requestLine()).doesNotContain(TOKEN).doesNotContain(UNKNOWN);
     }
-    assertThat(agentLog.toString(StandardCharsets.UTF_8)).doesNotContain(TOKEN);
+    assertThat(agent.log()).doesNotContain(TOKEN).doesNotContain(UNKNOWN);
   }
 
   @Test

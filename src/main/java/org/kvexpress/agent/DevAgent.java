@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,49 +54,52 @@ public final class DevAgent implements AutoCloseable {
       PrintStream log,
       Clock clock,
       Duration tombstoneTtl,
-      javax.net.ssl.SSLContext tls) {
+      javax.net.ssl.SSLContext tls,
+      int recordLimit) {
 
     public static Config defaults() {
       return new Config("127.0.0.1", 0, null, DEFAULT_MAX_VALUE_SIZE, DEFAULT_MAX_VALUE_SIZE, 0, false, System.err,
-          Clock.systemUTC(), Duration.ofMinutes(15), null);
+          Clock.systemUTC(), Duration.ofMinutes(15), null, RECORD_LIMIT);
     }
 
     public Config withPort(String h, int p) {
-      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
+      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
     }
 
     public Config withAclToken(String t) {
-      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
+      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
     }
 
     public Config withMaxValueSize(long m) {
-      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls);
+      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
     }
 
     public Config withFailRate(double f) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls, recordLimit);
     }
 
     public Config withVerbose(boolean v, PrintStream out) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls, recordLimit);
+    }
+
+    /** Keeps at most this many requests for {@link DevAgent#requests()}; 0 keeps none. */
+    public Config withRecordLimit(int limit) {
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+          limit);
     }
 
     /** Serves HTTPS with this context (its key manager holds the server certificate) instead of HTTP. */
     public Config withTls(javax.net.ssl.SSLContext context) {
       return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl,
-          context);
+          context, recordLimit);
     }
   }
-
-  private record PlannedFault(Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining) {}
 
   private final Config config;
   private final Acl acl;
   private final KvState state;
-  private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
-  private final List<PlannedFault> plannedFaults = new ArrayList<>();
+  private final FaultPlan faults;
   private final AtomicLong sequence = new AtomicLong();
-  private volatile double failRate;
   private HttpServer server;
   private ExecutorService executor;
   private ScheduledExecutorService scheduler;
@@ -112,7 +114,7 @@ public final class DevAgent implements AutoCloseable {
     this.config = config;
     this.acl = new Acl(config.aclToken());
     this.state = new KvState(config.clock(), config.tombstoneTtl());
-    this.failRate = config.failRate();
+    this.faults = new FaultPlan(config.recordLimit(), config.failRate());
   }
 
   /** Binds and starts serving; port 0 in the config picks a free port. */
@@ -167,17 +169,17 @@ public final class DevAgent implements AutoCloseable {
 
   // ---- recording and faults ----
 
-  /** The requests received so far, oldest first (at most the last 10,000). */
-  public synchronized List<RecordedRequest> requests() {
-    return new ArrayList<>(recorded);
+  /** The requests received so far, oldest first (at most the last 10,000; none in the dev-agent command). */
+  public List<RecordedRequest> requests() {
+    return faults.requests();
   }
 
-  public synchronized int requestCount() {
-    return recorded.size();
+  public int requestCount() {
+    return faults.requestCount();
   }
 
-  public synchronized void clearRequests() {
-    recorded.clear();
+  public void clearRequests() {
+    faults.clearRequests();
   }
 
   /** Injects {@code fault} into the next request. */
@@ -186,39 +188,13 @@ public final class DevAgent implements AutoCloseable {
   }
 
   /** Injects {@code fault} into the next {@code times} requests that match. */
-  public synchronized void failWhen(Predicate<RecordedRequest> when, Fault fault, int times) {
-    plannedFaults.add(new PlannedFault(when, fault, new AtomicInteger(times)));
+  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times) {
+    faults.failWhen(when, fault, times);
   }
 
   /** Fails this fraction of all requests, half with 500 and half by dropping the connection. */
   public void setFailRate(double rate) {
-    this.failRate = rate;
-  }
-
-  public synchronized void clearFaults() {
-    plannedFaults.clear();
-    failRate = 0;
-  }
-
-  private synchronized Fault decideFault(RecordedRequest r) {
-    for (PlannedFault p : plannedFaults) {
-      if (p.remaining().get() > 0 && p.when().test(r)) {
-        p.remaining().decrementAndGet();
-        return p.fault();
-      }
-    }
-    plannedFaults.removeIf(p -> p.remaining().get() <= 0);
-    if (failRate > 0 && ThreadLocalRandom.current().nextDouble() < failRate) {
-      return ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP;
-    }
-    return null;
-  }
-
-  private synchronized void record(RecordedRequest r) {
-    if (recorded.size() >= RECORD_LIMIT) {
-      recorded.removeFirst();
-    }
-    recorded.addLast(r);
+    faults.setFailRate(rate);
   }
 
   // ---- HTTP ----
@@ -237,8 +213,16 @@ public final class DevAgent implements AutoCloseable {
       ex.close();
       return;
     }
-    record(req);
-    Fault fault = decideFault(req);
+    Fault fault = faults.admit(req);
+    if (fault == Fault.DELAY) {
+      try {
+        Thread.sleep(Fault.DELAY_TIME.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ex.close();
+        return;
+      }
+    }
     if (fault == Fault.HTTP_500) {
       send(ex, req, Reply.text(500, "injected fault (kvexpress dev agent)"), started);
       return;

@@ -41,7 +41,7 @@ public record RecordedRequest(
     return method + " " + path + (rawQuery == null ? "" : "?" + rawQuery);
   }
 
-  static Map<String, String> headersOf(Map<String, List<String>> raw) {
+  public static Map<String, String> headersOf(Map<String, List<String>> raw) {
     Map<String, String> h = new LinkedHashMap<>();
     raw.forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(0)));
     return h;

@@ -74,6 +74,7 @@ final class DevAgentCommand implements Command {
         .withAclToken(o.valueOf(aclToken))
         .withMaxValueSize(o.valueOf(maxValueSize))
         .withFailRate(rate)
+        .withRecordLimit(0) // requests are recorded for tests only; a long-running agent must not grow
         .withVerbose(ctx.common().verbose(), ctx.env().err());
     DevAgent agent = new DevAgent(config);
     try {

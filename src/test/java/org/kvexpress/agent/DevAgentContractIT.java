@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import org.kvexpress.testing.Http;
  * The dev agent's wire contract, checked over real HTTP with the Ecwid client and with java.net.http.
  * Each test names the section of ../shared/consul-kv-api.md it follows.
  */
+@Tag("dev-agent-only")
 class DevAgentContractIT {
   private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
   private DevAgent agent;

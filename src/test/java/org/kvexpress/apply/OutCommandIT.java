@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
@@ -30,14 +30,14 @@ import org.kvexpress.testing.Store;
 
 /** {@code kvexpress out} end to end against the dev agent, on real temp directories. */
 class OutCommandIT {
-  private DevAgent agent;
+  private Backend agent;
   @TempDir
   Path tmp;
   private Path target;
 
   @BeforeEach
   void start() throws IOException {
-    agent = new DevAgent().start();
+    agent = Backend.start();
     target = tmp.resolve("etc/hosts.consul");
   }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.agent.DevAgent;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.testing.CliRun;
@@ -27,14 +27,14 @@ import org.kvexpress.testing.Store;
 
 /** {@code out --watch} as a real process: follows versions, honours stop, ends cleanly on SIGTERM. */
 class WatchIT {
-  private DevAgent agent;
+  private Backend agent;
   private Process watcher;
   @TempDir
   Path tmp;
 
   @BeforeEach
   void start() throws IOException {
-    agent = new DevAgent().start();
+    agent = Backend.start();
   }
 
   @AfterEach

@@ -13,6 +13,7 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.kvexpress.testing.Lines;
  * TLS as Consul's environment configures it (facts §10): an HTTPS dev agent with a self-signed certificate
  * for 127.0.0.1 and consul.test, made with the JDK's keytool.
  */
+@Tag("dev-agent-only")
 class TlsIT {
   private static final char[] PASS = "changeit".toCharArray();
   @TempDir

@@ -308,6 +308,6 @@ class OperatorCommandsIT extends AgentTest {
       assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(1);
       assertThat(r.err()).contains("cannot reach Consul at 127.0.0.1:1");
     }
-    assertThat(Http.get(agent.url("/v1/kv/?keys")).body()).isEqualTo("[]");
+    assertThat(Http.get(agent.url("/v1/kv/?keys")).body().strip()).isEqualTo("[]");
   }
 }

@@ -19,6 +19,19 @@ public final class Http {
     return send(builder(url, headers).GET().build());
   }
 
+  /** A GET that answers null instead of failing when nothing listens (for waiting on a starting agent). */
+  public static HttpResponse<String> tryGet(String url, String... headers) {
+    try {
+      return CLIENT.send(builder(url, headers).timeout(Duration.ofSeconds(5)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   public static HttpResponse<byte[]> getBytes(String url, String... headers) {
     try {
       return CLIENT.send(builder(url, headers).GET().build(), HttpResponse.BodyHandlers.ofByteArray());

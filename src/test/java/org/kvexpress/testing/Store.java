@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.kvexpress.agent.DevAgent;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.Meta;
@@ -27,10 +26,16 @@ public final class Store {
 
   private Store() {}
 
+  /** The header that carries the backend's management token, if it has one. */
+  private static String[] auth(Backend agent) {
+    return agent.managementToken() == null ? new String[0]
+        : new String[] {"X-Consul-Token", agent.managementToken()};
+  }
+
   /** Every key under a prefix, by name. */
-  public static Map<String, Value> read(DevAgent agent, String prefix) {
+  public static Map<String, Value> read(Backend agent, String prefix) {
     Map<String, Value> out = new LinkedHashMap<>();
-    HttpResponse<String> r = Http.get(agent.url("/v1/kv/" + prefix + "?recurse"));
+    HttpResponse<String> r = Http.get(agent.url("/v1/kv/" + prefix + "?recurse"), auth(agent));
     if (r.statusCode() == 404) {
       return out;
     }
@@ -43,22 +48,22 @@ public final class Store {
     return out;
   }
 
-  public static Value get(DevAgent agent, String key) {
+  public static Value get(Backend agent, String key) {
     return read(agent, key).get(key);
   }
 
-  public static void put(DevAgent agent, String key, String value) {
-    assertThat(Http.put(agent.url("/v1/kv/" + key), value).statusCode()).isEqualTo(200);
+  public static void put(Backend agent, String key, String value) {
+    assertThat(Http.put(agent.url("/v1/kv/" + key), value, auth(agent)).statusCode()).isEqualTo(200);
   }
 
   /** The decoded current data of a published key. */
-  public static byte[] data(DevAgent agent, String prefix, String key) {
+  public static byte[] data(Backend agent, String prefix, String key) {
     Value v = get(agent, prefix + "/" + key + "/data");
     return Encoding.fromFlags(v.flags()).decode(v.bytes(), 1L << 30);
   }
 
   /** Asserts data, checksum, meta and last agree with each other, as a publish must leave them. */
-  public static void assertConsistent(DevAgent agent, String prefix, String key) {
+  public static void assertConsistent(Backend agent, String prefix, String key) {
     String dir = prefix + "/" + key + "/";
     Map<String, Value> kv = read(agent, dir);
     Value data = kv.get(dir + "data");

@@ -1,0 +1,283 @@
+package org.kvexpress.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One real Consul agent process on loopback with its own ports, data directory and node name: a dev
+ * agent, a server of a cluster or a client agent. Stopped by its PID (SIGTERM, then SIGKILL); a JVM
+ * shutdown hook stops any a test forgot, so no agent outlives the suite.
+ */
+public final class ConsulAgent implements AutoCloseable {
+  private static final Set<ConsulAgent> RUNNING = Collections.synchronizedSet(new LinkedHashSet<>());
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (ConsulAgent a : List.copyOf(RUNNING)) {
+        a.kill();
+      }
+    }, "consul-agents-stop"));
+  }
+
+  /** What kind of agent this is. */
+  public enum Mode { DEV, SERVER, CLIENT }
+
+  private final String name;
+  private final Mode mode;
+  private final Path dir;
+  private final int http;
+  private final int serfLan;
+  private final int serfWan;
+  private final int serverPort;
+  private final List<String> join = new ArrayList<>();
+  private int bootstrapExpect = 1;
+  private String extraJson = "";
+  private Process process;
+
+  private ConsulAgent(String name, Mode mode, Path dir) {
+    this.name = name;
+    this.mode = mode;
+    this.dir = dir;
+    List<Integer> ports = freePorts(4);
+    this.http = ports.get(0);
+    this.serfLan = ports.get(1);
+    this.serfWan = ports.get(2);
+    this.serverPort = ports.get(3);
+  }
+
+  /** A single-node, in-memory agent ({@code consul agent -dev}): fast to start, for the shared test agent. */
+  public static ConsulAgent dev(String name, Path dir) {
+    return new ConsulAgent(name, Mode.DEV, dir);
+  }
+
+  /** A server of a cluster of {@code expect} servers. */
+  public static ConsulAgent server(String name, Path dir, int expect) {
+    ConsulAgent a = new ConsulAgent(name, Mode.SERVER, dir);
+    a.bootstrapExpect = expect;
+    return a;
+  }
+
+  /** A client agent; give it servers to join with {@link #joining}. */
+  public static ConsulAgent client(String name, Path dir) {
+    return new ConsulAgent(name, Mode.CLIENT, dir);
+  }
+
+  /** Joins these agents' LAN pools on start (retry_join). */
+  public ConsulAgent joining(List<ConsulAgent> others) {
+    for (ConsulAgent o : others) {
+      if (o != this) {
+        join.add("127.0.0.1:" + o.serfLan);
+      }
+    }
+    return this;
+  }
+
+  /** More top-level configuration, as JSON object members without braces, e.g. {@code "acl": {…}}. */
+  public ConsulAgent withConfig(String jsonMembers) {
+    this.extraJson = jsonMembers;
+    return this;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** host:port of the HTTP API, the form CONSUL_HTTP_ADDR takes. */
+  public String address() {
+    return "127.0.0.1:" + http;
+  }
+
+  public String url(String path) {
+    return "http://" + address() + path;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean running() {
+    return process != null && process.isAlive();
+  }
+
+  public Path log() {
+    return dir.resolve("agent.log");
+  }
+
+  /** Starts the process and waits until its HTTP API answers. */
+  public synchronized ConsulAgent start() throws IOException {
+    Files.createDirectories(dir.resolve("data"));
+    Path config = dir.resolve("agent.json");
+    Files.writeString(config, configJson(), StandardCharsets.UTF_8);
+    List<String> cmd = new ArrayList<>(List.of(ConsulBinary.path().toString(), "agent"));
+    if (mode == Mode.DEV) {
+      cmd.add("-dev");
+    }
+    cmd.addAll(List.of("-config-file", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
+    process = pb.start();
+    RUNNING.add(this);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("consul agent " + name + " exited " + process.exitValue() + ":\n" + tail());
+      }
+      try {
+        if (Http.tryGet(url("/v1/status/leader")) != null) {
+          return this;
+        }
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    kill();
+    throw new IllegalStateException("consul agent " + name + " did not answer within 30 s:\n" + tail());
+  }
+
+  /** Waits until this agent knows a leader and its KV store answers (so a cluster has formed). */
+  public ConsulAgent awaitLeader(Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> leader = Http.tryGet(url("/v1/status/leader"));
+      if (leader != null && leader.statusCode() == 200 && leader.body().contains(":")) {
+        HttpResponse<String> kv = Http.tryGet(url("/v1/kv/kvexpress-test-probe"));
+        if (kv != null && (kv.statusCode() == 404 || kv.statusCode() == 200 || kv.statusCode() == 403)) {
+          return this;
+        }
+        last = kv == null ? "no answer" : kv.statusCode() + " " + kv.body();
+      }
+      sleep(50);
+    }
+    throw new IllegalStateException("consul agent " + name + " has no leader after " + within + " (" + last + "):\n"
+        + tail());
+  }
+
+  /** SIGTERM, then SIGKILL after 10 s. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    RUNNING.remove(this);
+  }
+
+  /** SIGKILL: the agent gets no chance to leave the cluster. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    RUNNING.remove(this);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The end of the agent's log, for failure messages. */
+  public String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private String configJson() {
+    StringBuilder b = new StringBuilder("{\n");
+    b.append("  \"node_name\": \"").append(name).append("\",\n");
+    b.append("  \"bind_addr\": \"127.0.0.1\", \"client_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\",\n");
+    b.append("  \"ports\": {\"http\": ").append(http).append(", \"https\": -1, \"dns\": -1, \"grpc\": -1, \"serf_lan\": ")
+        .append(serfLan).append(", \"serf_wan\": ").append(serfWan).append(", \"server\": ").append(serverPort)
+        .append("},\n");
+    b.append("  \"disable_update_check\": true,\n");
+    b.append("  \"log_level\": \"info\",\n");
+    if (mode != Mode.DEV) {
+      b.append("  \"data_dir\": \"").append(dir.resolve("data")).append("\",\n");
+      b.append("  \"performance\": {\"raft_multiplier\": 1},\n");
+    }
+    if (mode == Mode.SERVER) {
+      b.append("  \"server\": true, \"bootstrap_expect\": ").append(bootstrapExpect).append(",\n");
+    }
+    if (!join.isEmpty()) {
+      b.append("  \"retry_join\": [")
+          .append(join.stream().map(j -> "\"" + j + "\"").collect(Collectors.joining(", "))).append("],\n");
+      b.append("  \"retry_interval\": \"1s\",\n");
+    }
+    if (!extraJson.isBlank()) {
+      b.append("  ").append(extraJson.strip()).append(",\n");
+    }
+    b.append("  \"enable_script_checks\": false\n}\n");
+    return b.toString();
+  }
+
+  /** Ports free for both TCP and UDP (Serf uses both) at the time of asking. */
+  private static List<Integer> freePorts(int n) {
+    List<ServerSocket> held = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
+    try {
+      while (ports.size() < n) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(s);
+        try (DatagramSocket d = new DatagramSocket(s.getLocalPort(), InetAddress.getLoopbackAddress())) {
+          ports.add(s.getLocalPort());
+        } catch (IOException udpTaken) {
+          // try another port
+        }
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing a probe socket
+        }
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
