@@ -41,6 +41,7 @@ public final class DevAgent implements AutoCloseable {
   public static final String VERSION = "1.22.0";
   private static final int RECORD_LIMIT = 10_000;
   private static final int GZIP_MIN_SIZE = 1400;
+  private static final long MAX_DRAINED_BYTES = 64L << 20;
 
   /** How an agent is set up; defaults mirror a Consul dev agent. */
   public record Config(
@@ -207,6 +208,10 @@ public final class DevAgent implements AutoCloseable {
       long limit = Math.max(config.maxValueSize(), config.maxTxnBytes());
       byte[] body = readBody(ex.getRequestBody(), limit + 1);
       overflow = body.length > limit;
+      if (overflow) {
+        // Read the rest, so the client gets the 413 rather than a reset while it is still sending.
+        drain(ex.getRequestBody(), MAX_DRAINED_BYTES);
+      }
       req = new RecordedRequest(sequence.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getPath(),
           ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
     } catch (IOException | RuntimeException e) {
@@ -464,6 +469,15 @@ public final class DevAgent implements AutoCloseable {
       total += n;
     }
     return out.toByteArray();
+  }
+
+  private static void drain(InputStream in, long cap) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while (total < cap && (n = in.read(buf)) > 0) {
+      total += n;
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -15,12 +15,15 @@ import java.util.Set;
 
 /** PUT /v1/txn: KV operations applied atomically, all or none (facts §6). */
 final class TxnEndpoint {
-  static final int MAX_OPS = 128;
+  /** Consul 1.8.7 to 1.13 allow 64 operations; 1.14 raised it to 128. The stricter limit keeps tests honest. */
+  static final int MAX_OPS = 64;
   private static final Set<String> TOP_FIELDS = Set.of("KV");
   private static final Set<String> KV_FIELDS =
       Set.of("Verb", "Key", "Value", "Flags", "Index", "Session", "Namespace", "Partition");
-  private static final Set<String> READ_VERBS =
-      Set.of("get", "get-or-empty", "get-tree", "check-index", "check-session", "check-not-exists");
+  private static final Set<String> WRITE_VERBS =
+      Set.of("set", "cas", "lock", "unlock", "delete", "delete-cas", "delete-tree");
+  /** Reads whose results Consul filters by ACL instead of denying. */
+  private static final Set<String> FILTERED_READS = Set.of("get", "get-tree");
 
   private final KvState state;
   private final long maxValueSize;
@@ -59,16 +62,22 @@ final class TxnEndpoint {
             + maxValueSize + " bytes)");
       }
     }
-    boolean readOnly = ops.stream().allMatch(op -> READ_VERBS.contains(op.verb()));
+    // Consul takes the read path (no Raft, query meta in the answer) unless an op is a known write verb.
+    boolean readOnly = ops.stream().noneMatch(op -> WRITE_VERBS.contains(op.verb()));
     List<Object> results = new ArrayList<>();
     List<Object> errors = new ArrayList<>();
     if (call.anonymous()) {
-      // ACL denials inside a transaction come back as a rollback, one error per op (facts §6).
+      // Consul authorises every op but the reads before applying any: writes (check-not-exists among them)
+      // need key:write, check-index and check-session key:read. Denials come back as a rollback (facts §6).
       for (int i = 0; i < ops.size(); i++) {
-        String perm = READ_VERBS.contains(ops.get(i).verb()) ? "key:read" : "key:write";
-        errors.add(error(i, Acl.deniedText(perm, ops.get(i).key())));
+        String verb = ops.get(i).verb();
+        if (!FILTERED_READS.contains(verb)) {
+          String perm = verb.equals("check-index") || verb.equals("check-session") ? "key:read" : "key:write";
+          errors.add(error(i, Acl.deniedText(perm, ops.get(i).key())));
+        }
       }
-    } else {
+    }
+    if (errors.isEmpty()) {
       state.transact(txn -> {
         for (int i = 0; i < ops.size(); i++) {
           String failure = apply(txn, ops.get(i), results);
@@ -79,20 +88,16 @@ final class TxnEndpoint {
         return errors.isEmpty();
       });
     }
-    if (!errors.isEmpty()) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("Results", null);
-      body.put("Errors", errors);
-      Reply r = Reply.json(409, body, call.pretty());
-      r.headers.put("Content-Type", "application/json; charset=utf-8");
-      return r;
+    if (call.anonymous()) {
+      // Reads are filtered on the way out, silently, in every Consul release: the anonymous token may read
+      // nothing here, so a denied get-tree looks exactly like a missing key (facts §12).
+      results.clear();
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("Results", results);
-    body.put("Errors", null);
-    Reply r;
+    body.put("Results", errors.isEmpty() ? results : null);
+    body.put("Errors", errors.isEmpty() ? null : errors);
     if (readOnly) {
-      // Read-only transactions skip Raft and carry the query meta in the body too.
+      // Read-only transactions skip Raft and carry the query meta in the body too, failed or not.
       body.put("Index", 0);
       body.put("LastContact", 0);
       body.put("KnownLeader", true);
@@ -100,10 +105,13 @@ final class TxnEndpoint {
       body.put("NotModified", false);
       body.put("Backend", 0);
       body.put("ResultsFilteredByACLs", false);
-      r = Reply.json(200, body, call.pretty()).header("X-Consul-Knownleader", "true")
-          .header("X-Consul-Lastcontact", "0");
-    } else {
-      r = Reply.json(200, body, call.pretty());
+    }
+    Reply r = Reply.json(errors.isEmpty() ? 200 : 409, body, call.pretty());
+    if (!errors.isEmpty()) {
+      r.headers.put("Content-Type", "application/json; charset=utf-8");
+    }
+    if (readOnly) {
+      r.header("X-Consul-Knownleader", "true").header("X-Consul-Lastcontact", "0");
     }
     return r;
   }
@@ -130,9 +138,6 @@ final class TxnEndpoint {
           return "key \"" + k + "\" doesn't exist";
         }
         results.add(result(cur, true));
-        return null;
-      case "get-or-empty":
-        results.add(result(cur == null ? new KvState.Entry(k, new byte[0], 0, 0, 0) : cur, true));
         return null;
       case "get-tree":
         KvState.tree(txn, k).values().forEach(e -> results.add(result(e, true)));
@@ -193,7 +198,11 @@ final class TxnEndpoint {
   }
 
   private static List<Op> parse(byte[] body) {
-    JsonElement root = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+    String text = new String(body, StandardCharsets.UTF_8);
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("EOF");
+    }
+    JsonElement root = JsonParser.parseString(text);
     List<Op> ops = new ArrayList<>();
     if (root.isJsonNull()) {
       return ops;

@@ -122,6 +122,11 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public TxnResult txn(List<TxnOp> ops) {
+    if (ops.size() > ConsulLimits.MAX_TXN_OPS) {
+      // A caller's bug, not an operator's: every transaction kvexpress builds has a fixed handful of ops.
+      throw new IllegalArgumentException("a transaction of " + ops.size() + " operations exceeds Consul 1.8's "
+          + ConsulLimits.MAX_TXN_OPS);
+    }
     String body = TxnCodec.encode(ops);
     HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     String kind = !ops.isEmpty() && ops.stream().allMatch(TxnOp::readOnly) ? "read" : "write";

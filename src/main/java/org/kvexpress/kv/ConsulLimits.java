@@ -6,8 +6,8 @@ public final class ConsulLimits {
   public static final int MAX_VALUE_BYTES = 524_288;
   /** max({@code txn_max_req_len}, kv_max_value_size): the largest /v1/txn body, JSON text and base64 included. */
   public static final int MAX_TXN_BYTES = 524_288;
-  /** Operations per transaction since Consul 1.14. */
-  public static final int MAX_TXN_OPS = 128;
+  /** Operations per transaction in Consul 1.8 to 1.13 (1.14 raised it to 128): never send more. */
+  public static final int MAX_TXN_OPS = 64;
 
   private ConsulLimits() {}
 

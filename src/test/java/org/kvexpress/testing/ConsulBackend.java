@@ -37,7 +37,7 @@ public final class ConsulBackend implements Backend {
     this.proxy = new FaultProxy(agent.address()).start();
   }
 
-  static Backend start(Backend.Acl acl) throws IOException {
+  public static Backend start(Backend.Acl acl) throws IOException {
     return new ConsulBackend(acl == null ? plainAgent() : securedAgent(), acl == null ? null : acl.token());
   }
 

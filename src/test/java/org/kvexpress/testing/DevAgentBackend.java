@@ -22,7 +22,7 @@ public final class DevAgentBackend implements Backend {
     this.agent = new DevAgent(token == null ? config : config.withAclToken(token)).start();
   }
 
-  static Backend start(Backend.Acl acl) throws IOException {
+  public static Backend start(Backend.Acl acl) throws IOException {
     return new DevAgentBackend(acl);
   }
 
