@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
-# Consul watch handler: Consul runs `kvexpress out` whenever kvexpress/hosts/checksum changes, passing the
-# KV pair as JSON on stdin and CONSUL_INDEX in the environment. The consul binary cannot be installed
-# here, so this script invokes the handler the way Consul does: the args from watches.json, JSON on stdin.
+# Consul watch handler on a real Consul agent: the agent loads watches.json (the file this folder's README
+# shows, with only the file path, the reload command and the splay pointed at this scratch directory),
+# fires `kvexpress out` when kvexpress/hosts/checksum changes, and again on `consul reload`, where out
+# finds the file current and does nothing. Consul is found or fetched by .ci/fetch-consul.
 source "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 here="$root/examples/consul-watch-handler"
-start_agent
 file="$work/etc/hosts.consul"
 reloads="$work/reloads"
-# The handler's argv from watches.json, with the file and reload pointed at this scratch directory.
-handler() {
-  "$kvexpress" out -k hosts -f "$file" -m 0644 -e "echo reload >> $reloads" --splay 200ms --soft
-}
+# The handler runs `kvexpress` from PATH, as on a node where the package installed it.
+mkdir -p "$work/bin"
+ln -s "$kvexpress" "$work/bin/kvexpress"
+export PATH="$work/bin:$PATH"
+sed -e "s|/etc/hosts.consul|$file|" -e "s|pkill -HUP dnsmasq|echo reload >> $reloads|" -e 's|"5s"|"200ms"|' \
+  "$here/watches.json" > "$work/watches.json"
 
-step "publish, then fire the handler as Consul would (stdin: the KV pair as JSON; CONSUL_INDEX set)"
+step "a real Consul agent with the watches from watches.json"
+# The handler inherits the agent's environment, CONSUL_HTTP_ADDR included (on a node: 127.0.0.1:8500).
+start_consul node-1 dev "$work/watches.json"
+echo "$("$(bash "$root/.ci/fetch-consul")" version | head -1) at $CONSUL_HTTP_ADDR"
+
+step "kvexpress in: publish; the agent's watch fires and runs kvexpress out"
 "$kvexpress" in -k hosts < "$root/templates/hosts.rendered"
-sum=$(curl -s "http://$CONSUL_HTTP_ADDR/v1/kv/kvexpress/hosts/checksum?raw")
-printf '{"Key":"kvexpress/hosts/checksum","CreateIndex":2,"ModifyIndex":2,"LockIndex":0,"Flags":0,"Value":"%s","Session":""}\n' \
-  "$(printf %s "$sum" | base64 -w0)" | CONSUL_INDEX=2 handler
-expect "file written" test -s "$file"
+for _ in $(seq 1 100); do [ -s "$reloads" ] && break; sleep 0.1; done
+expect "file written by the watch handler" test -s "$file"
 expect "reloaded once" test "$(wc -l < "$reloads")" -eq 1
+ls -l "$file"
 
-step "Consul fires the handler again with nothing new (it always fires once at start): a cheap no-op"
-echo null | CONSUL_INDEX=2 handler 2> "$work/noop.log"
-expect "no-op" grep -q "result=current" "$work/noop.log"
+step "consul reload: Consul fires every watch again; out finds the file current (no rewrite, no reload)"
+inode=$(stat -c %i "$file")
+"$(bash "$root/.ci/fetch-consul")" reload -http-addr="$CONSUL_HTTP_ADDR"
+for _ in $(seq 1 100); do grep -q "result=current" "$work/consul-node-1/agent.log" && break; sleep 0.1; done
+expect "the handler ran again and found the file current" grep -q "result=current" "$work/consul-node-1/agent.log"
 expect "no second reload" test "$(wc -l < "$reloads")" -eq 1
+expect "file not rewritten" test "$(stat -c %i "$file")" = "$inode"
 
-step "the watch definitions this mirrors"
+step "the watch definitions this ran"
 cat "$here/watches.json"
-echo "consul watch -type=key -key=kvexpress/hosts/checksum kvexpress out -k hosts -f /etc/hosts.consul --soft"
+echo "or: consul watch -type=key -key=kvexpress/hosts/checksum kvexpress out -k hosts -f /etc/hosts.consul --soft"
 step "done"

@@ -28,7 +28,10 @@ public final class ConsulAgent implements AutoCloseable {
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (ConsulAgent a : List.copyOf(RUNNING)) {
-        a.kill();
+        a.stop();
+        if (a.ownsDir) {
+          org.apache.commons.io.FileUtils.deleteQuietly(a.dir.toFile());
+        }
       }
     }, "consul-agents-stop"));
   }
@@ -46,6 +49,7 @@ public final class ConsulAgent implements AutoCloseable {
   private final List<String> join = new ArrayList<>();
   private int bootstrapExpect = 1;
   private String extraJson = "";
+  private boolean ownsDir;
   private Process process;
 
   private ConsulAgent(String name, Mode mode, Path dir) {
@@ -59,9 +63,14 @@ public final class ConsulAgent implements AutoCloseable {
     this.serverPort = ports.get(3);
   }
 
-  /** A single-node, in-memory agent ({@code consul agent -dev}): fast to start, for the shared test agent. */
-  public static ConsulAgent dev(String name, Path dir) {
-    return new ConsulAgent(name, Mode.DEV, dir);
+  /**
+   * A single-node, in-memory agent ({@code consul agent -dev}): fast to start, for an agent the whole test
+   * run shares. It lives until the JVM exits; then it is stopped and its temp directory removed.
+   */
+  public static ConsulAgent sharedDev(String name) throws IOException {
+    ConsulAgent a = new ConsulAgent(name, Mode.DEV, Files.createTempDirectory("kvexpress-" + name + "-"));
+    a.ownsDir = true;
+    return a;
   }
 
   /** A server of a cluster of {@code expect} servers. */
@@ -103,6 +112,11 @@ public final class ConsulAgent implements AutoCloseable {
 
   public String url(String path) {
     return "http://" + address() + path;
+  }
+
+  /** host:port of the server RPC port, the form /v1/status/leader answers. */
+  public String rpcAddress() {
+    return "127.0.0.1:" + serverPort;
   }
 
   public long pid() {

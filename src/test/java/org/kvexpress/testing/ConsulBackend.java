@@ -44,7 +44,7 @@ public final class ConsulBackend implements Backend {
   /** The shared agent without ACLs, started on first use. */
   public static synchronized ConsulAgent plainAgent() throws IOException {
     if (plain == null || !plain.running()) {
-      plain = ConsulAgent.dev("kvexpress-test", Files.createTempDirectory("consul-plain-")).start();
+      plain = ConsulAgent.sharedDev("consul").start();
       plain.awaitLeader(java.time.Duration.ofSeconds(30));
     }
     return plain;
@@ -55,7 +55,7 @@ public final class ConsulBackend implements Backend {
     if (secured == null || !secured.running()) {
       // Consul 1.11 renamed acl.tokens.master to initial_management.
       String name = ConsulBinary.atLeast(1, 11) ? "initial_management" : "master";
-      secured = ConsulAgent.dev("kvexpress-test-acl", Files.createTempDirectory("consul-acl-"))
+      secured = ConsulAgent.sharedDev("consul-acl")
           .withConfig("\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", \"tokens\": {\"" + name + "\": \""
               + MASTER_TOKEN + "\"}}")
           .start();
