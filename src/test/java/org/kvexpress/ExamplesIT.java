@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every examples/NAME/run.sh runs end to end on the dev agent and must exit 0; each folder has a README. */
+/**
+ * Every examples/NAME/run.sh runs end to end and must exit 0 (two of them on real Consul agents, the others
+ * on the dev agent); each folder has a README.
+ */
 @Tag("no-backend")
 class ExamplesIT {
   private static final Path ROOT = Path.of(System.getProperty("kvexpress.basedir", "."));
