@@ -75,6 +75,32 @@ class SecurityIT {
   }
 
   @Test
+  void execAndCheckCommandsDoNotInheritTheTokenUnlessPassTokenSaysSo() throws Exception {
+    Path tokenFile = tmp.resolve("token");
+    Files.writeString(tokenFile, TOKEN);
+    java.util.Map<String, String> env = java.util.Map.of("CONSUL_HTTP_ADDR", agent.address(), "CONSUL_HTTP_TOKEN", TOKEN,
+        "CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
+    assertThat(org.kvexpress.testing.Jar.run(env, "in", "-k", "k", "-f", write("in", Lines.hosts(12)),
+        "-e", "env > " + tmp.resolve("in.env")).code()).isZero();
+    assertThat(org.kvexpress.testing.Jar.run(env, "out", "-k", "k", "-f", tmp.resolve("a").toString(),
+        "--check", "env > " + tmp.resolve("check.env"), "-e", "env > " + tmp.resolve("out.env")).code()).isZero();
+    for (String f : List.of("in.env", "check.env", "out.env")) {
+      assertThat(Files.readString(tmp.resolve(f))).as(f).doesNotContain(TOKEN).doesNotContain("CONSUL_HTTP_TOKEN")
+          .contains("CONSUL_HTTP_ADDR");
+    }
+    assertThat(org.kvexpress.testing.Jar.run(env, "out", "-k", "k", "-f", tmp.resolve("b").toString(),
+        "--pass-token", "-e", "env > " + tmp.resolve("passed.env")).code()).isZero();
+    assertThat(Files.readString(tmp.resolve("passed.env"))).contains("CONSUL_HTTP_TOKEN=" + TOKEN)
+        .contains("CONSUL_HTTP_TOKEN_FILE=" + tokenFile);
+  }
+
+  private String write(String name, String content) throws IOException {
+    Path p = tmp.resolve(name);
+    Files.writeString(p, content);
+    return p.toString();
+  }
+
+  @Test
   void aFailingConnectionNeverShowsTheTokenEither() {
     CliRun.Result r = CliRun.cli().stdin(Lines.hosts(12))
         .run("in", "-k", "k", "-s", "http://127.0.0.1:1/" + "x", "-t", TOKEN, "-v", "--retry-for", "200ms");

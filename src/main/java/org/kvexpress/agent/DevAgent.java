@@ -64,23 +64,28 @@ public final class DevAgent implements AutoCloseable {
     }
 
     public Config withPort(String h, int p) {
-      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
+      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+          recordLimit);
     }
 
     public Config withAclToken(String t) {
-      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
+      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+          recordLimit);
     }
 
     public Config withMaxValueSize(long m) {
-      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls, recordLimit);
+      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+          recordLimit);
     }
 
     public Config withFailRate(double f) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls, recordLimit);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls,
+          recordLimit);
     }
 
     public Config withVerbose(boolean v, PrintStream out) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls, recordLimit);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls,
+          recordLimit);
     }
 
     /** Keeps at most this many requests for {@link DevAgent#requests()}; 0 keeps none. */

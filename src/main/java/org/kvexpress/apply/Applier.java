@@ -55,9 +55,10 @@ public final class Applier {
     try {
       String lockKey = KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
       KvListing read = fetch(in.layout(), lockKey);
-      haltIfLocked(in.file(), read.find(lockKey).orElse(null));
+      KvEntry lock = read.find(lockKey).orElse(null);
+      haltIfLocked(in.file(), lock);
       snap = KeySnapshot.of(in.layout(), read);
-      ApplyResult r = applySnapshot(in, target, snap);
+      ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null);
       report(in, target, snap, r.outcome().word(), null, r.reloadExit());
       return r;
     } catch (KvexpressException e) {
@@ -101,13 +102,34 @@ public final class Applier {
     }
   }
 
-  /** The steps after fetch, for a watcher that already holds a snapshot. */
-  public ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap) throws InterruptedException {
+  /**
+   * The steps after fetch. A transaction's reads leave out, silently, keys the token may not read, so a
+   * stop key or lock the snapshot does not show is only taken as absent after a single-key GET (which says
+   * 403 for those) confirms it: {@code unconfirmedLock} names the lock key still to confirm, or is null.
+   * A file that is current and needs no repair is left alone without asking: nothing on disk changes.
+   */
+  ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock)
+      throws InterruptedException {
     AtomicFiles.removeStaleTemps(target, false);
     if (!in.ignoreStop()) {
       haltIfStopped(snap);
     }
-    return write(in, target, verify(in, snap));
+    byte[] content = verify(in, snap);
+    if (!isCurrent(target, Checksum.sha256Hex(content)) || !AtomicFiles.repairsNeeded(target, in.fileSettings())
+        .isEmpty()) {
+      confirmNotHalted(in, snap, unconfirmedLock);
+    }
+    return write(in, target, content);
+  }
+
+  /** Proves, before anything on disk changes, that neither this node's lock nor the stop key is set. */
+  private void confirmNotHalted(ApplyInput in, KeySnapshot snap, String unconfirmedLock) {
+    if (unconfirmedLock != null) {
+      haltIfLocked(in.file(), store.get(unconfirmedLock).orElse(null));
+    }
+    if (!in.ignoreStop() && snap.stop() == null) {
+      store.get(snap.layout().stop()).ifPresent(stop -> haltIfStopped(KeySnapshot.withStop(snap, stop)));
+    }
   }
 
   /**
@@ -158,15 +180,23 @@ public final class Applier {
     }
   }
 
-  /** Decodes the data and proves it is what was published: checksum, then length. */
-  static byte[] verify(ApplyInput in, KeySnapshot snap) {
+  /**
+   * Decodes the data and proves it is what was published: checksum, then length. Data or checksum that the
+   * snapshot lacks is looked up once more by itself, so a token that may not read it fails (exit 1) instead
+   * of reading as "nothing published".
+   */
+  byte[] verify(ApplyInput in, KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
+      store.confirmAbsent(layout.data());
       throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir()
           + "; publish it first with 'kvexpress in -k " + layout.key() + "'");
     }
     String expected = snap.checksumText();
     if (expected == null || expected.isEmpty()) {
+      if (snap.checksum() == null) {
+        store.confirmAbsent(layout.checksum());
+      }
       throw KvexpressException.refused("no_checksum", layout.checksum() + " is missing; republish with kvexpress in");
     }
     byte[] content = Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), in.maxBytes());

@@ -50,6 +50,7 @@ final class DiffCommand implements Command {
     try (KvStore store = ctx.openStore()) {
       KeySnapshot s = KeySnapshot.read(store, layout);
       if (s.data() == null) {
+        store.confirmAbsent(layout.data());
         throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir());
       }
       byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
@@ -65,6 +66,7 @@ final class DiffCommand implements Command {
         label = f.toString();
       } else {
         if (s.last() == null) {
+          store.confirmAbsent(layout.last());
           throw KvexpressException.refused("nothing_to_compare", layout.dir() + " has no last version to compare");
         }
         before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), Encoding.MAX_DECODED_BYTES);

@@ -32,6 +32,7 @@ final class InCommand implements Command {
   private OptionSpec<Void> dryRun;
   private OptionSpec<String> exec;
   private OptionSpec<Converters.Span> execTimeout;
+  private OptionSpec<Void> passToken;
 
   @Override
   public String name() {
@@ -65,6 +66,8 @@ final class InCommand implements Command {
     dryRun = p.accepts("dry-run", "do everything but write; print a summary and a diff against the published version");
     exec = p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
         .withRequiredArg().describedAs("CMD");
+    passToken = p.accepts("pass-token", "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
+        + "(withheld by default)");
     execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
   }
@@ -86,7 +89,7 @@ final class InCommand implements Command {
     PublishInput input = new PublishInput(layout, content, source.describe(), o.has(verbatim), o.valueOf(minLines),
         o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout).value());
     try (KvStore store = ctx.openStore()) {
-      Publisher publisher = new Publisher(store, new ShellCommandRunner(), ctx.log(), ctx.env().clock(),
+      Publisher publisher = new Publisher(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().clock(),
           ctx.env().hostname().get());
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);

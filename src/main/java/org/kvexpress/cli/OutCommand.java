@@ -34,6 +34,7 @@ final class OutCommand implements Command {
   private OptionSpec<String> check;
   private OptionSpec<String> exec;
   private OptionSpec<Converters.Span> execTimeout;
+  private OptionSpec<Void> passToken;
   private OptionSpec<Converters.Span> splay;
   private OptionSpec<Void> restore;
   private OptionSpec<String> hostname;
@@ -75,6 +76,8 @@ final class OutCommand implements Command {
         .withRequiredArg().describedAs("CMD");
     exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c (the reload)")
         .withRequiredArg().describedAs("CMD");
+    passToken = p.accepts("pass-token",
+        "let -e and --check commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE (withheld by default)");
     execTimeout = p.accepts("exec-timeout", "kill --check or -e after this long").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
     splay = p.accepts("splay", "wait a random time below this before the reload, so nodes do not reload at once")
@@ -115,7 +118,8 @@ final class OutCommand implements Command {
           "started by a Consul watch; stdin is not read"));
     }
     try (KvStore store = ctx.openStore()) {
-      Applier applier = new Applier(store, new ShellCommandRunner(), ctx.log(), node, ctx.env().clock());
+      Applier applier = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), node,
+          ctx.env().clock());
       if (o.has(watch)) {
         return watch(store, applier, inputs, waitFor, ctx);
       }

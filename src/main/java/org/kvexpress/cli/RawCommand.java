@@ -28,6 +28,7 @@ final class RawCommand implements Command {
   private OptionSpec<String> owner;
   private OptionSpec<String> exec;
   private OptionSpec<Converters.Span> execTimeout;
+  private OptionSpec<Void> passToken;
 
   @Override
   public String name() {
@@ -55,6 +56,8 @@ final class RawCommand implements Command {
         .withRequiredArg().withValuesConvertedBy(Converters.MODE);
     owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
     exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c").withRequiredArg();
+    passToken = p.accepts("pass-token", "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
+        + "(withheld by default)");
     execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
   }
@@ -76,7 +79,7 @@ final class RawCommand implements Command {
         throw KvexpressException.refused("too_few_lines", fullKey + " has " + lines + " lines, fewer than --min-lines "
             + o.valueOf(minLines) + "; the file is left untouched");
       }
-      ApplyResult r = new Applier(store, new ShellCommandRunner(), ctx.log(), ctx.env().hostname().get(),
+      ApplyResult r = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().hostname().get(),
           ctx.env().clock())
           .write(in, target, entry.value());
       ctx.log().info(name(), Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())

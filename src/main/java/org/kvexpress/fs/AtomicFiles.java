@@ -233,25 +233,41 @@ public final class AtomicFiles {
 
   /** Repairs mode and owner of an existing file; returns what it changed, empty when nothing. */
   public static List<String> repair(Path target, FileSettings settings) {
-    List<String> changed = new ArrayList<>();
+    List<String> changed = repairsNeeded(target, settings);
     try {
-      PosixFileAttributes attrs = Files.readAttributes(target, PosixFileAttributes.class);
-      if (settings.mode() != null && toMode(attrs.permissions()) != settings.mode()) {
-        Files.setPosixFilePermissions(target, fromMode(settings.mode()));
-        changed.add("mode");
-      }
       PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
-      if (settings.user() != null && !attrs.owner().equals(settings.user())) {
-        view.setOwner(settings.user());
-        changed.add("owner");
+      if (changed.contains("mode")) {
+        Files.setPosixFilePermissions(target, fromMode(settings.mode()));
       }
-      if (settings.group() != null && !attrs.group().equals(settings.group())) {
+      if (changed.contains("owner")) {
+        view.setOwner(settings.user());
+      }
+      if (changed.contains("group")) {
         view.setGroup(settings.group());
-        changed.add("group");
       }
       return changed;
     } catch (IOException e) {
       throw KvexpressException.failure("io", "cannot set mode or owner of " + target + ": " + e);
+    }
+  }
+
+  /** What {@link #repair} would change: "mode", "owner", "group", or nothing. */
+  public static List<String> repairsNeeded(Path target, FileSettings settings) {
+    List<String> differs = new ArrayList<>();
+    try {
+      PosixFileAttributes attrs = Files.readAttributes(target, PosixFileAttributes.class);
+      if (settings.mode() != null && toMode(attrs.permissions()) != settings.mode()) {
+        differs.add("mode");
+      }
+      if (settings.user() != null && !attrs.owner().equals(settings.user())) {
+        differs.add("owner");
+      }
+      if (settings.group() != null && !attrs.group().equals(settings.group())) {
+        differs.add("group");
+      }
+      return differs;
+    } catch (IOException e) {
+      throw KvexpressException.failure("io", "cannot read the mode and owner of " + target + ": " + e);
     }
   }
 

@@ -97,7 +97,9 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public KvListing list(String prefix) {
-    HttpResponse r = call("read", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
+    // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it, Consul
+    // leaves out what the token may not read.
+    HttpResponse r = call("list", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
     return listing(r);
   }
 
@@ -106,7 +108,7 @@ public final class ConsulKvStore implements KvStore {
     HttpTransport client = blockingClient(wait);
     HttpRequest req = request("/v1/kv/" + keyOrPrefix, recurse ? "recurse" : null,
         "index=" + Long.toUnsignedString(index), "wait=" + wait.toMillis() + "ms");
-    return listing(call("read", keyOrPrefix, () -> client.makeGetRequest(req)));
+    return listing(call(recurse ? "list" : "read", keyOrPrefix, () -> client.makeGetRequest(req)));
   }
 
   @Override
@@ -140,10 +142,9 @@ public final class ConsulKvStore implements KvStore {
         String what = o.get("What").getAsString();
         // Consul reports ACL denials inside a transaction as a rollback, not a 403 (facts §6).
         if (what.contains("Permission denied") || what.contains("ACL not found")) {
-          int op = o.get("OpIndex").getAsInt();
-          String key = op < ops.size() ? ops.get(op).key() : "?";
-          throw KvexpressException.failure("acl_denied", "Consul denied the transaction on " + key + ": "
-              + redact(what) + " Check the ACL token's key policy.");
+          int index = o.get("OpIndex").getAsInt();
+          throw KvexpressException.failure("acl_denied", index < ops.size() ? denial(ops.get(index), what)
+              : "Consul denied the transaction: " + redact(what));
         }
         errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), what));
       }
@@ -224,14 +225,14 @@ public final class ConsulKvStore implements KvStore {
         throw new Retrier.TransientException(describe(cause));
       }
       int status = r.getStatusCode();
-      if (status == 200 || (status == 404 && op.equals("read")) || status == 409) {
+      if (status == 200 || (status == 404 && (op.equals("read") || op.equals("list"))) || status == 409) {
         return r;
       }
       String body = firstLine(r.getContent());
       if (status == 403) {
         String what = body.contains("ACL not found")
             ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
-            : "the ACL token lacks key:" + op + " (" + body + ")";
+            : "the ACL token lacks key:" + op + " (" + body + "); see README, ACL policies";
         throw KvexpressException.failure("acl_denied", "Consul denied " + op + " on " + key + ": " + what);
       }
       if (status == 413) {
@@ -250,6 +251,19 @@ public final class ConsulKvStore implements KvStore {
     }, (cause, attempts, elapsed) -> KvexpressException.failure("unreachable", String.format(
         "cannot reach Consul at %s: %s (%d attempts in %s s)", address(), cause, attempts,
         elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds())));
+  }
+
+  /** Names the denied op, its key and the permission it needs, which Consul 1.8 leaves out of its text. */
+  private String denial(TxnOp op, String what) {
+    if (what.contains("ACL not found")) {
+      return "Consul denied the transaction: the ACL token was not found; check -t/--token, --token-file or "
+          + "CONSUL_HTTP_TOKEN(_FILE)";
+    }
+    String why = op.verb().equals("check-not-exists")
+        ? " (Consul authorises this guard as a write; kvexpress uses it so nothing is published over a stop key)"
+        : "";
+    return "Consul denied " + op.verb() + " of " + op.key() + ": the ACL token lacks " + op.permission() + " on it"
+        + why + " (" + redact(what) + "); see README, ACL policies";
   }
 
   private String redact(String text) {

@@ -27,6 +27,11 @@ public record KeySnapshot(
         listing.index());
   }
 
+  /** This snapshot with the stop key found by a later single-key read. */
+  public static KeySnapshot withStop(KeySnapshot s, KvEntry stop) {
+    return new KeySnapshot(s.layout(), s.data(), s.checksum(), s.last(), s.meta(), stop, s.nodes(), s.index());
+  }
+
   /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
   public String checksumText() {
     return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();

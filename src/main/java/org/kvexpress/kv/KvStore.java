@@ -37,6 +37,18 @@ public interface KvStore extends AutoCloseable {
     return new KvListing(r.results().stream().filter(e -> wanted.contains(e.key())).toList(), 0);
   }
 
+  /**
+   * Confirms that a key a filtered read did not show is really absent. A transaction's reads and a recurse
+   * GET leave out, silently, keys the token may not read; a single-key GET answers 403 for those, which
+   * fails here naming the key and key:read. A key that appeared meanwhile is a change to run again for.
+   */
+  default void confirmAbsent(String key) {
+    if (get(key).isPresent()) {
+      throw org.kvexpress.core.KvexpressException.failure("changed", key + " appeared while it was being read; "
+          + "run the command again");
+    }
+  }
+
   /** Plain write. */
   void put(String key, byte[] value, long flags);
 

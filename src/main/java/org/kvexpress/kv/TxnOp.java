@@ -37,6 +37,15 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
     return verb.startsWith("get") || verb.startsWith("check-");
   }
 
+  /**
+   * The permission Consul checks for this op (facts §12): reads and index or session checks need
+   * key:read, every write and check-not-exists (authorised as a write) key:write.
+   */
+  public String permission() {
+    return verb.equals("get") || verb.equals("get-tree") || verb.equals("check-index") || verb.equals("check-session")
+        ? "key:read" : "key:write";
+  }
+
   public static TxnOp get(String key) {
     return new TxnOp("get", key, null, 0, 0);
   }

@@ -40,6 +40,7 @@ public final class CopyService {
   public Result copy(KeyLayout from, KeyLayout to) {
     KeySnapshot src = KeySnapshot.read(store, from);
     if (src.data() == null || src.checksumText() == null) {
+      store.confirmAbsent(src.data() == null ? from.data() : from.checksum());
       throw KvexpressException.refused("nothing_published", "nothing to copy: " + from.dir()
           + " has no data or no checksum");
     }

@@ -40,6 +40,7 @@ public final class RollbackService {
   public Result rollback(KeyLayout layout) {
     KeySnapshot s = KeySnapshot.read(store, layout);
     if (s.data() == null || s.last() == null) {
+      store.confirmAbsent(s.data() == null ? layout.data() : layout.last());
       throw KvexpressException.refused("nothing_to_roll_back", "nothing to roll back: " + layout.dir()
           + (s.data() == null ? " has no data" : " has no last version"));
     }

@@ -33,7 +33,9 @@ public final class StatusService {
   }
 
   public Status status(String prefix, String onlyKey) {
-    KvListing listing = store.list(prefix + "/");
+    // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a token needs
+    // key:list on it alone (README, ACL policies).
+    KvListing listing = store.list(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     Map<String, Boolean> keys = new TreeMap<>();
     List<NodeLock> locks = new ArrayList<>();
     String locksDir = prefix + "/locks/";
@@ -50,6 +52,11 @@ public final class StatusService {
       if (slash > prefix.length() && PARTS.contains(k.substring(slash + 1)) && !k.contains("/" + KeyLayout.NODES + "/")) {
         keys.put(k.substring(prefix.length() + 1, slash), true);
       }
+    }
+    if (keys.isEmpty() || onlyKey != null && !keys.containsKey(onlyKey)) {
+      // A recurse GET leaves out what the token may not read: prove that the folder itself may be read
+      // (its folder key answers 404 then, 403 otherwise) before saying nothing is published.
+      store.get(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     }
     if (onlyKey != null && !keys.containsKey(onlyKey)) {
       throw KvexpressException.refused("nothing_published", "nothing published under " + prefix + "/" + onlyKey

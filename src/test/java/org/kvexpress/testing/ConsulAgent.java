@@ -29,9 +29,6 @@ public final class ConsulAgent implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (ConsulAgent a : List.copyOf(RUNNING)) {
         a.stop();
-        if (a.ownsDir) {
-          org.apache.commons.io.FileUtils.deleteQuietly(a.dir.toFile());
-        }
       }
     }, "consul-agents-stop"));
   }
@@ -185,11 +182,18 @@ public final class ConsulAgent implements AutoCloseable {
         + tail());
   }
 
-  /** SIGTERM, then SIGKILL after 10 s. */
+  /** SIGTERM, then SIGKILL after 10 s; a shared agent's temp directory goes with it. */
   public synchronized void stop() {
     if (process == null) {
       return;
     }
+    stopProcess();
+    if (ownsDir) {
+      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+    }
+  }
+
+  private void stopProcess() {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -149,18 +149,22 @@ public final class ConsulBackend implements Backend {
     return JsonParser.parseString(r.body()).getAsJsonObject().get("AccessorID").getAsString();
   }
 
-  /** Creates a token with these rules (HCL); returns its secret. Deleted when the secured agent stops. */
+  /** Creates a token with these rules (HCL) on the shared secured agent; returns its secret. */
   public static String createToken(String rulesHcl) {
-    ConsulAgent a = secured;
+    return createToken(secured, MASTER_TOKEN, rulesHcl);
+  }
+
+  /** Creates a policy with these rules (HCL) and a token with just that policy; returns the token's secret. */
+  public static String createToken(ConsulAgent agent, String adminToken, String rulesHcl) {
     String policyName = "kvexpress-test-" + UUID.randomUUID();
-    HttpResponse<String> p = Http.put(a.url("/v1/acl/policy"),
+    HttpResponse<String> p = Http.put(agent.url("/v1/acl/policy"),
         "{\"Name\": \"" + policyName + "\", \"Rules\": " + new com.google.gson.Gson().toJson(rulesHcl) + "}",
-        "X-Consul-Token", MASTER_TOKEN);
+        "X-Consul-Token", adminToken);
     if (p.statusCode() != 200) {
       throw new IllegalStateException("cannot create policy: " + p.statusCode() + " " + p.body());
     }
-    HttpResponse<String> t = Http.put(a.url("/v1/acl/token"),
-        "{\"Policies\": [{\"Name\": \"" + policyName + "\"}]}", "X-Consul-Token", MASTER_TOKEN);
+    HttpResponse<String> t = Http.put(agent.url("/v1/acl/token"),
+        "{\"Policies\": [{\"Name\": \"" + policyName + "\"}]}", "X-Consul-Token", adminToken);
     if (t.statusCode() != 200) {
       throw new IllegalStateException("cannot create token: " + t.statusCode() + " " + t.body());
     }
