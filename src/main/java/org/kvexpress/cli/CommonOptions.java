@@ -94,7 +94,7 @@ final class CommonOptions {
    * Token precedence: --token-file, -t, CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN; none means no token.
    */
   static ConsulSettings settings(Connection c, CliEnvironment env, Log log) {
-    boolean ssl = parseBool(env, "CONSUL_HTTP_SSL", false, log);
+    boolean ssl = parseBool(env, "CONSUL_HTTP_SSL", false);
     String addr = c.server() != null ? c.server()
         : env.getenv("CONSUL_HTTP_ADDR") != null ? env.getenv("CONSUL_HTTP_ADDR") : ConsulAddress.DEFAULT;
     ConsulAddress address = ConsulAddress.parse(addr, ssl);
@@ -112,11 +112,11 @@ final class CommonOptions {
     if (tok != null) {
       log.redact(tok.secret());
     }
-    // Verification is skipped when CONSUL_HTTP_SSL_VERIFY is false or unparsable, as Consul's client does.
-    String verifyText = env.getenv("CONSUL_HTTP_SSL_VERIFY");
-    boolean verify = verifyText == null || Boolean.TRUE.equals(goBool(verifyText));
-    TlsSettings tls = new TlsSettings(env.getenv("CONSUL_CACERT"), env.getenv("CONSUL_CLIENT_CERT"),
-        env.getenv("CONSUL_CLIENT_KEY"), verify, env.getenv("CONSUL_TLS_SERVER_NAME"));
+    // Consul's Go client treats an unparsable CONSUL_HTTP_SSL_VERIFY as false and turns verification off;
+    // here only an explicit false does (parseBool refuses anything else).
+    boolean verify = parseBool(env, "CONSUL_HTTP_SSL_VERIFY", true);
+    TlsSettings tls = new TlsSettings(env.getenv("CONSUL_CACERT"), env.getenv("CONSUL_CAPATH"),
+        env.getenv("CONSUL_CLIENT_CERT"), env.getenv("CONSUL_CLIENT_KEY"), verify, env.getenv("CONSUL_TLS_SERVER_NAME"));
     return new ConsulSettings(address, tok, tls, c.datacenter(), c.retryFor());
   }
 
@@ -149,15 +149,15 @@ final class CommonOptions {
     }
   }
 
-  private static boolean parseBool(CliEnvironment env, String name, boolean dflt, Log log) {
+  private static boolean parseBool(CliEnvironment env, String name, boolean dflt) {
     String v = env.getenv(name);
     if (v == null) {
       return dflt;
     }
     Boolean b = goBool(v);
     if (b == null) {
-      log.warn("cli", Fields.of("warning", name + " is not a boolean; treating it as false").add("value", v));
-      return false;
+      // Never guess a TLS setting: reading "yes" as false would send the token in clear, or trust any server.
+      throw KvexpressException.usage(name + "=" + v + " is not a boolean; set it to true or false");
     }
     return b;
   }

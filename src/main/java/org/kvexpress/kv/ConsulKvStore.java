@@ -27,6 +27,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -67,6 +68,7 @@ public final class ConsulKvStore implements KvStore {
   private CloseableHttpClient blockingHttp;
   private HttpTransport blocking;
   private Duration blockingTimeout;
+  private SSLContext sslContext;
 
   public ConsulKvStore(ConsulSettings settings) {
     this.settings = settings;
@@ -218,9 +220,14 @@ public final class ConsulKvStore implements KvStore {
         r = send.get();
       } catch (TransportException e) {
         Throwable cause = e.getCause();
-        if (cause instanceof SSLException) {
-          throw KvexpressException.failure("tls", "TLS with Consul at " + address() + " failed: "
-              + redact(cause.getMessage()) + "; check CONSUL_CACERT, CONSUL_TLS_SERVER_NAME and the address");
+        if (cause instanceof SSLException ssl) {
+          throw KvexpressException.failure("tls", redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
+        }
+        if (cause instanceof SocketException && settings.address().https()) {
+          String rejected = TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
+          if (rejected != null) {
+            throw KvexpressException.failure("tls", redact(rejected));
+          }
         }
         throw new Retrier.TransientException(describe(cause));
       }
@@ -371,7 +378,15 @@ public final class ConsulKvStore implements KvStore {
     return b.setConnectionManager(pool).build();
   }
 
-  private static SSLConnectionSocketFactory sslFactory(TlsSettings tls) {
+  /** Built once: both HTTP clients (plain and blocking) and the reset probe share it. */
+  private synchronized SSLContext sslContext() {
+    if (sslContext == null) {
+      sslContext = PemTls.context(settings.tls());
+    }
+    return sslContext;
+  }
+
+  private SSLConnectionSocketFactory sslFactory(TlsSettings tls) {
     HostnameVerifier verifier;
     if (!tls.verify()) {
       verifier = NoopHostnameVerifier.INSTANCE;
@@ -381,7 +396,7 @@ public final class ConsulKvStore implements KvStore {
     } else {
       verifier = new DefaultHostnameVerifier();
     }
-    return new SSLConnectionSocketFactory(PemTls.context(tls), verifier) {
+    return new SSLConnectionSocketFactory(sslContext(), verifier) {
       @Override
       protected void prepareSocket(SSLSocket socket) {
         if (tls.serverName() != null) {

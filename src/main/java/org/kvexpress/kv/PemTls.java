@@ -32,11 +32,12 @@ final class PemTls {
       TrustManager[] trust = null;
       if (!tls.verify()) {
         trust = new TrustManager[] {new TrustAll()};
-      } else if (tls.caCert() != null) {
+      } else if (tls.caCert() != null || tls.caPath() != null) {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;
-        for (Certificate c : certificates(tls.caCert(), "CONSUL_CACERT")) {
+        for (Certificate c : tls.caCert() != null ? certificates(tls.caCert(), "CONSUL_CACERT")
+            : caDirectory(tls.caPath())) {
           store.setCertificateEntry("ca" + i++, c);
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -64,6 +65,24 @@ final class PemTls {
     }
   }
 
+  /** Every certificate in the files of CONSUL_CAPATH; a file that holds none is an error, as in Consul's client. */
+  private static List<Certificate> caDirectory(String dir) throws IOException, GeneralSecurityException {
+    Path d = Path.of(dir);
+    if (!Files.isDirectory(d)) {
+      throw KvexpressException.usage("CONSUL_CAPATH " + dir + " is not a directory");
+    }
+    List<Certificate> all = new ArrayList<>();
+    try (var files = Files.list(d)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        all.addAll(certificates(f.toString(), "CONSUL_CAPATH"));
+      }
+    }
+    if (all.isEmpty()) {
+      throw KvexpressException.usage("CONSUL_CAPATH " + dir + " holds no certificate files");
+    }
+    return all;
+  }
+
   private static Collection<? extends Certificate> certificates(String path, String variable)
       throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(Path.of(path))) {
@@ -77,17 +96,33 @@ final class PemTls {
     }
   }
 
+  /**
+   * The client key in any of the unencrypted PEM forms Consul and OpenSSL write: PKCS#8 ("PRIVATE KEY"),
+   * SEC1 ("EC PRIVATE KEY", what {@code consul tls cert create} writes) and PKCS#1 ("RSA PRIVATE KEY").
+   * The JDK reads only PKCS#8, so the other two are wrapped into it (RFC 5208, RFC 5915, RFC 8017).
+   */
   private static PrivateKey privateKey(String path) throws IOException, GeneralSecurityException {
-    String pem = Files.readString(Path.of(path), StandardCharsets.US_ASCII);
-    String begin = "-----BEGIN PRIVATE KEY-----";
-    int s = pem.indexOf(begin);
-    int e = pem.indexOf("-----END PRIVATE KEY-----");
-    if (s < 0 || e < 0) {
-      throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path
-          + " is not an unencrypted PKCS#8 PEM key; convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY");
+    String pem;
+    try {
+      pem = Files.readString(Path.of(path), StandardCharsets.US_ASCII);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw KvexpressException.usage("CONSUL_CLIENT_KEY file " + path + " does not exist");
     }
-    byte[] der = Base64.getMimeDecoder().decode(pem.substring(s + begin.length(), e));
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+    byte[] pkcs8 = block(pem, "PRIVATE KEY");
+    if (pkcs8 == null) {
+      byte[] sec1 = block(pem, "EC PRIVATE KEY");
+      byte[] pkcs1 = block(pem, "RSA PRIVATE KEY");
+      if (sec1 != null) {
+        pkcs8 = Der.pkcs8(Der.EC_PUBLIC_KEY, Der.tlv(0x06, Der.namedCurveOfSec1(sec1)), sec1);
+      } else if (pkcs1 != null) {
+        pkcs8 = Der.pkcs8(Der.RSA_ENCRYPTION, new byte[] {0x05, 0x00}, pkcs1);
+      } else {
+        throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path + " holds no unencrypted PEM private key (PKCS#8 "
+            + "\"PRIVATE KEY\", SEC1 \"EC PRIVATE KEY\" or PKCS#1 \"RSA PRIVATE KEY\"); an encrypted key must be "
+            + "decrypted first: openssl pkey -in KEY -out KEY.pem");
+      }
+    }
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
     for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
       try {
         return KeyFactory.getInstance(alg).generatePrivate(spec);
@@ -96,6 +131,22 @@ final class PemTls {
       }
     }
     throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path + " is neither an RSA, EC nor Ed25519 key");
+  }
+
+  /** The DER bytes of the first PEM block with exactly this label, or null. */
+  private static byte[] block(String pem, String label) {
+    String begin = "-----BEGIN " + label + "-----";
+    String end = "-----END " + label + "-----";
+    int s = pem.indexOf(begin);
+    int e = s < 0 ? -1 : pem.indexOf(end, s);
+    if (s < 0 || e < 0) {
+      return null;
+    }
+    try {
+      return Base64.getMimeDecoder().decode(pem.substring(s + begin.length(), e));
+    } catch (IllegalArgumentException bad) {
+      throw KvexpressException.usage("CONSUL_CLIENT_KEY has a " + label + " block that is not valid base64");
+    }
   }
 
   /** CONSUL_HTTP_SSL_VERIFY=false: accept any server certificate, as Consul's client does. */

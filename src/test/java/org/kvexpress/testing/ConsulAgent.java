@@ -47,6 +47,7 @@ public final class ConsulAgent implements AutoCloseable {
   private int bootstrapExpect = 1;
   private String extraJson = "";
   private boolean ownsDir;
+  private boolean httpsOnly;
   private Process process;
 
   private ConsulAgent(String name, Mode mode, Path dir) {
@@ -95,6 +96,15 @@ public final class ConsulAgent implements AutoCloseable {
   /** More top-level configuration, as JSON object members without braces, e.g. {@code "acl": {…}}. */
   public ConsulAgent withConfig(String jsonMembers) {
     this.extraJson = jsonMembers;
+    return this;
+  }
+
+  /** Serves the HTTP API as HTTPS only, on the port {@link #address()} names (configure TLS with withConfig). */
+  public ConsulAgent httpsOnly(int port) {
+    if (port != http) {
+      throw new IllegalArgumentException("the HTTPS port must be this agent's API port " + http);
+    }
+    this.httpsOnly = true;
     return this;
   }
 
@@ -150,7 +160,7 @@ public final class ConsulAgent implements AutoCloseable {
         throw new IllegalStateException("consul agent " + name + " exited " + process.exitValue() + ":\n" + tail());
       }
       try {
-        if (Http.tryGet(url("/v1/status/leader")) != null) {
+        if (httpsOnly ? accepts() : Http.tryGet(url("/v1/status/leader")) != null) {
           return this;
         }
         Thread.sleep(25);
@@ -161,6 +171,14 @@ public final class ConsulAgent implements AutoCloseable {
     }
     kill();
     throw new IllegalStateException("consul agent " + name + " did not answer within 30 s:\n" + tail());
+  }
+
+  private boolean accepts() {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", http)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Waits until this agent knows a leader and its KV store answers (so a cluster has formed). */
@@ -238,7 +256,8 @@ public final class ConsulAgent implements AutoCloseable {
     StringBuilder b = new StringBuilder("{\n");
     b.append("  \"node_name\": \"").append(name).append("\",\n");
     b.append("  \"bind_addr\": \"127.0.0.1\", \"client_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\",\n");
-    b.append("  \"ports\": {\"http\": ").append(http).append(", \"https\": -1, \"dns\": -1, \"grpc\": -1, \"serf_lan\": ")
+    b.append("  \"ports\": {\"http\": ").append(httpsOnly ? -1 : http).append(", \"https\": ").append(httpsOnly ? http : -1)
+        .append(", \"dns\": -1, \"grpc\": -1, \"serf_lan\": ")
         .append(serfLan).append(", \"serf_wan\": ").append(serfWan).append(", \"server\": ").append(serverPort)
         .append("},\n");
     b.append("  \"disable_update_check\": true,\n");
