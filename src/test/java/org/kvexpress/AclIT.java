@@ -79,6 +79,15 @@ class AclIT {
   }
 
   @Test
+  void theReadmeShowsExactlyThesePolicies() throws IOException {
+    String readme = Files.readString(ConsulBinary.projectRoot().resolve("README.md"));
+    for (String role : List.of("publisher", "node", "auditor")) {
+      String file = Files.readString(ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"));
+      assertThat(readme).as(role).contains("```hcl\n" + file.strip() + "\n```");
+    }
+  }
+
+  @Test
   void publisherRoleDoesWhatItsPolicySays() throws IOException {
     String publisher = token(policy("publisher"));
     assertThat(as(publisher).stdin(Lines.hosts(12)).run("in", "-k", "hosts").code()).isZero();

@@ -130,7 +130,8 @@ final class PemTls {
         // try the next algorithm
       }
     }
-    throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path + " is neither an RSA, EC nor Ed25519 key");
+    throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path
+        + " cannot be read as an RSA, EC or Ed25519 private key");
   }
 
   /** The DER bytes of the first PEM block with exactly this label, or null. */

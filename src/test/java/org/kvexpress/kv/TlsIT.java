@@ -136,6 +136,6 @@ class TlsIT {
     CliRun.Result wrong = in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(), "CONSUL_CLIENT_CERT",
         caPem.toString(), "CONSUL_CLIENT_KEY", pkcs1.toString());
     assertThat(wrong.code()).isEqualTo(2);
-    assertThat(wrong.err()).contains("CONSUL_CLIENT_KEY is not a well-formed DER key");
+    assertThat(wrong.err()).contains("cannot be read as an RSA, EC or Ed25519 private key");
   }
 }
