@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
-import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.NodeReport;
+import org.kvexpress.core.Reason;
+import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KeySnapshot;
@@ -62,7 +63,7 @@ public final class Applier {
       report(in, target, snap, r.outcome().word(), null, r.reloadExit());
       return r;
     } catch (KvexpressException e) {
-      if (e.kind() != KvexpressException.Kind.USAGE && !e.reason().equals("unreachable")) {
+      if (e.kind() != KvexpressException.Kind.USAGE && e.reason() != Reason.UNREACHABLE) {
         report(in, target, snap, e.kind().word(), e.reason(), null);
       }
       throw e;
@@ -73,13 +74,14 @@ public final class Applier {
    * Writes this node's report unless it would say what the stored one says already, so a watcher
    * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
    */
-  void report(ApplyInput in, Path target, KeySnapshot snap, String result, String reason, Integer reloadExit) {
+  void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit) {
     if (!in.report() || in.dryRun() || result.equals("would_apply")) {
       return;
     }
     try {
       String key = in.layout().nodeReport(hostname);
-      NodeReport now = new NodeReport(fileChecksum(target), snap == null ? null : snap.checksumText(), result, reason,
+      NodeReport now = new NodeReport(fileChecksum(target), snap == null ? null : snap.checksumText(), result,
+          reason == null ? null : reason.tag(),
           reloadExit, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
       KvEntry stored = snap != null
           ? snap.nodes().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null)
@@ -159,7 +161,7 @@ public final class Applier {
   void haltIfLocked(Path file, KvEntry lock) {
     if (lock != null) {
       String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
-      throw KvexpressException.halted("locked", file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
+      throw KvexpressException.halted(Reason.LOCKED, file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
           + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file + "' to release it");
     }
   }
@@ -175,7 +177,7 @@ public final class Applier {
 
   static void haltIfStopped(KeySnapshot snap) {
     if (snap.stop() != null) {
-      throw KvexpressException.halted("stop_key", "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; the file is left as it is until 'kvexpress resume -k " + snap.layout().key() + "'");
     }
   }
@@ -189,7 +191,7 @@ public final class Applier {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
       store.confirmAbsent(layout.data());
-      throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir()
+      throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir()
           + "; publish it first with 'kvexpress in -k " + layout.key() + "'");
     }
     String expected = snap.checksumText();
@@ -197,18 +199,13 @@ public final class Applier {
       if (snap.checksum() == null) {
         store.confirmAbsent(layout.checksum());
       }
-      throw KvexpressException.refused("no_checksum", layout.checksum() + " is missing; republish with kvexpress in");
+      throw KvexpressException.refused(Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), in.maxBytes());
-    String actual = Checksum.sha256Hex(content);
-    if (!actual.equals(expected)) {
-      throw KvexpressException.refused("checksum_mismatch", "data under " + layout.data() + " has checksum "
-          + Checksum.shortForm(actual) + " but " + layout.checksum() + " says " + Checksum.shortForm(expected)
-          + "; the file is left untouched");
-    }
+    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(in.maxBytes(),
+        "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.minLines()) {
-      throw KvexpressException.refused("too_few_lines", "published data has " + lines + " lines, fewer than "
+      throw KvexpressException.refused(Reason.TOO_FEW_LINES, "published data has " + lines + " lines, fewer than "
           + "--min-lines " + in.minLines() + "; the file is left untouched");
     }
     return content;
@@ -223,7 +220,7 @@ public final class Applier {
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot read " + target + " to compare it: " + e.getMessage());
+      throw KvexpressException.failure(Reason.IO, "cannot read " + target + " to compare it: " + e.getMessage());
     }
   }
 
@@ -236,7 +233,7 @@ public final class Applier {
     log.debug(COMPONENT, Fields.of("key", in.layout().key()).add("step", "check").add("exit", r.exitCode())
         .add("output", r.output().isEmpty() ? null : r.output()));
     if (!r.succeeded()) {
-      throw KvexpressException.refused("check_failed", "--check " + (r.timedOut() ? "timed out" : "exited "
+      throw KvexpressException.refused(Reason.CHECK_FAILED, "--check " + (r.timedOut() ? "timed out" : "exited "
           + r.exitCode()) + (r.output().isEmpty() ? "" : ": " + r.lastLine())
           + "; " + staged.target() + " is left untouched");
     }
@@ -260,10 +257,10 @@ public final class Applier {
         previous = null;
         CommandRunner.Result again = runner.run(in.exec(), env(in, target, null), in.execTimeout());
         logReload(in, again, "reload_after_restore");
-        throw KvexpressException.failure("reload_failed", "reload " + what + "; restored the previous " + target
+        throw KvexpressException.failure(Reason.RELOAD_FAILED, "reload " + what + "; restored the previous " + target
             + " and reloaded " + (again.succeeded() ? "it successfully" : "it, which failed too"));
       }
-      throw KvexpressException.failure("reload_failed", "wrote " + target + ", but reload " + what);
+      throw KvexpressException.failure(Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
     } finally {
       AtomicFiles.deleteQuietly(previous);
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
@@ -129,7 +130,7 @@ public final class Watcher {
       }
     } catch (KvexpressException e) {
       listener.round(in, null, e, (System.nanoTime() - started) / 1_000_000);
-      if (e.kind() == KvexpressException.Kind.FAILURE && e.reason().equals("unreachable")) {
+      if (e.kind() == KvexpressException.Kind.FAILURE && e.reason() == Reason.UNREACHABLE) {
         throw e;
       }
       String result = e.kind().word();

@@ -8,11 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import joptsimple.ValueConversionException;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
+import joptsimple.ValueConversionException;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
@@ -116,7 +117,7 @@ public final class Cli {
         runMetrics, new Fields(), new java.util.ArrayList<>());
     long started = System.nanoTime();
     ExitCode code;
-    String reason = null;
+    Reason reason = null;
     try {
       code = command.run(options, ctx);
     } catch (KvexpressException e) {
@@ -133,21 +134,21 @@ public final class Cli {
       }
     } catch (IOException | UncheckedIOException e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", "io")
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", Reason.IO)
           .add("error", ioMessage(e)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       code = ExitCode.FAILURE;
-      log.error(command.name(), Fields.of("result", "failed").add("reason", "interrupted"));
+      log.error(command.name(), Fields.of("result", "failed").add("reason", Reason.INTERRUPTED));
     } catch (Exception e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", "internal")
+      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", Reason.INTERNAL)
           .add("error", "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
               + "; please report this with the command line (without the token)"));
     }
     if (code == ExitCode.FAILURE && reason == null) {
       ctx.facts().add("result", "failed");
-      reason = "error";
+      reason = Reason.ERROR;
     }
     Object result = ctx.facts().get("result");
     runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"),

@@ -36,7 +36,7 @@ final class CopyCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
+  public ExitCode run(OptionSet o, CommandContext ctx) throws InterruptedException {
     KeyLayout src = new KeyLayout(ctx.prefix(), o.valueOf(from));
     KeyLayout dst = new KeyLayout(ctx.prefix(), o.valueOf(to));
     if (src.equals(dst)) {

@@ -9,6 +9,7 @@ import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.agent.DevAgent;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 
 /** {@code kvexpress dev-agent}: runs the in-memory Consul-compatible agent until interrupted. */
 final class DevAgentCommand implements Command {
@@ -80,7 +81,7 @@ final class DevAgentCommand implements Command {
     try {
       agent.start();
     } catch (java.net.BindException e) {
-      throw KvexpressException.failure("bind", "cannot listen on " + addr + ": address in use; pick another --http-addr");
+      throw KvexpressException.failure(Reason.BIND, "cannot listen on " + addr + ": address in use; pick another --http-addr");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -11,6 +11,7 @@ import joptsimple.OptionSpec;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
@@ -51,7 +52,7 @@ final class DiffCommand implements Command {
       KeySnapshot s = KeySnapshot.read(store, layout);
       if (s.data() == null) {
         store.confirmAbsent(layout.data());
-        throw KvexpressException.refused("nothing_published", "nothing published under " + layout.dir());
+        throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
       }
       byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
       byte[] before;
@@ -67,7 +68,7 @@ final class DiffCommand implements Command {
       } else {
         if (s.last() == null) {
           store.confirmAbsent(layout.last());
-          throw KvexpressException.refused("nothing_to_compare", layout.dir() + " has no last version to compare");
+          throw KvexpressException.refused(Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
         }
         before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), Encoding.MAX_DECODED_BYTES);
         label = layout.last();

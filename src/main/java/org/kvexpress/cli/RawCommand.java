@@ -13,6 +13,7 @@ import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KvEntry;
@@ -72,11 +73,11 @@ final class RawCommand implements Command {
         o.valueOf(owner)), o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true, null, o.valueOf(exec),
         o.valueOf(execTimeout).value(), Duration.ZERO, false, false, false);
     try (KvStore store = ctx.openStore()) {
-      KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused("nothing_published",
+      KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused(Reason.NOTHING_PUBLISHED,
           "key " + fullKey + " does not exist; nothing written"));
       int lines = Canonicalizer.countLines(entry.value());
       if (lines < o.valueOf(minLines)) {
-        throw KvexpressException.refused("too_few_lines", fullKey + " has " + lines + " lines, fewer than --min-lines "
+        throw KvexpressException.refused(Reason.TOO_FEW_LINES, fullKey + " has " + lines + " lines, fewer than --min-lines "
             + o.valueOf(minLines) + "; the file is left untouched");
       }
       ApplyResult r = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().hostname().get(),

@@ -36,7 +36,7 @@ final class RollbackCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
+  public ExitCode run(OptionSet o, CommandContext ctx) throws InterruptedException {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {

@@ -1,6 +1,7 @@
 package org.kvexpress.cli;
 
 import java.time.Clock;
+import org.kvexpress.core.Reason;
 import org.kvexpress.metrics.Metrics;
 import org.kvexpress.metrics.StatsdSink;
 import org.kvexpress.metrics.TextfileSink;
@@ -36,7 +37,7 @@ final class RunMetrics {
    * Records one run. {@code result} is the command's own word (published, applied, refused, …),
    * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or applied.
    */
-  void run(Metrics metrics, String command, String key, String result, String reason, String checksum, long millis,
+  void run(Metrics metrics, String command, String key, String result, Reason reason, String checksum, long millis,
       long retries) {
     if (!enabled()) {
       return;
@@ -45,7 +46,8 @@ final class RunMetrics {
     metrics.count("kvexpress.run", 1, "command", command, "result", result, "key", key);
     boolean refused = "refused".equals(result) || "halted".equals(result);
     if (refused) {
-      metrics.count("kvexpress.refusal", 1, "command", command, "reason", reason, "key", key);
+      metrics.count("kvexpress.refusal", 1, "command", command, "reason", reason == null ? null : reason.tag(), "key",
+          key);
     }
     if (retries > 0) {
       metrics.count("kvexpress.retries", retries, "command", command, "key", key);
@@ -57,7 +59,7 @@ final class RunMetrics {
     }
     if (textfile != null && key != null) {
       boolean success = !refused && !"failed".equals(result);
-      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, refused ? reason : null,
+      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, refused && reason != null ? reason.tag() : null,
           clock.millis() / 1000.0));
     }
   }

@@ -45,7 +45,7 @@ public final class Canonical {
     write(sorted, new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)], (buf, n) -> md.update(buf, 0, n),
         counts);
     if (counts[1] > Integer.MAX_VALUE - 16) {
-      throw KvexpressException.refused("too_large", "canonical output exceeds 2 GiB; split the file");
+      throw KvexpressException.refused(Reason.TOO_LARGE, "canonical output exceeds 2 GiB; split the file");
     }
     return new Canonical(sorted, (int) counts[0], sorted.read, sorted.blank, counts[1],
         HexFormat.of().formatHex(md.digest()));

@@ -41,7 +41,7 @@ public enum Encoding {
         return e;
       }
     }
-    throw KvexpressException.refused("unknown_encoding", String.format(
+    throw KvexpressException.refused(Reason.UNKNOWN_ENCODING, String.format(
         "data has Flags=%s, an encoding kvexpress does not know (0 plain, 2 gzip); republish it with kvexpress in",
         Long.toUnsignedString(flags)));
   }
@@ -76,7 +76,7 @@ public enum Encoding {
       case GZIP:
         return gunzip(stored, maxBytes);
       case BROTLI:
-        throw KvexpressException.refused("unknown_encoding",
+        throw KvexpressException.refused(Reason.UNKNOWN_ENCODING,
             "data is brotli-compressed (Flags=1, Go kvexpress); republish it with kvexpress in (plain or --compress)");
       default:
         throw new IllegalStateException();
@@ -92,14 +92,14 @@ public enum Encoding {
       while ((n = in.read(buf)) > 0) {
         total += n;
         if (total > maxBytes) {
-          throw KvexpressException.refused("too_large", String.format(
+          throw KvexpressException.refused(Reason.TOO_LARGE, String.format(
               "gzip data decodes to more than %d bytes (--max-bytes); refusing it as a possible gzip bomb", maxBytes));
         }
         out.write(buf, 0, n);
       }
       return out.toByteArray();
     } catch (IOException e) {
-      throw KvexpressException.refused("undecodable",
+      throw KvexpressException.refused(Reason.UNDECODABLE,
           "data has Flags=2 (gzip) but is not valid gzip (" + e.getMessage() + "); republish it with kvexpress in");
     }
   }

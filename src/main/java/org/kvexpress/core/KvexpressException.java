@@ -30,35 +30,35 @@ public class KvexpressException extends RuntimeException {
   }
 
   private final Kind kind;
-  private final String reason;
+  private final Reason reason;
 
-  public KvexpressException(Kind kind, String reason, String message) {
+  public KvexpressException(Kind kind, Reason reason, String message) {
     this(kind, reason, message, null);
   }
 
-  public KvexpressException(Kind kind, String reason, String message, Throwable cause) {
+  public KvexpressException(Kind kind, Reason reason, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.reason = reason;
   }
 
   public static KvexpressException usage(String message) {
-    return new KvexpressException(Kind.USAGE, "usage", message);
+    return new KvexpressException(Kind.USAGE, Reason.USAGE, message);
   }
 
-  public static KvexpressException failure(String reason, String message) {
+  public static KvexpressException failure(Reason reason, String message) {
     return new KvexpressException(Kind.FAILURE, reason, message);
   }
 
-  public static KvexpressException failure(String reason, String message, Throwable cause) {
+  public static KvexpressException failure(Reason reason, String message, Throwable cause) {
     return new KvexpressException(Kind.FAILURE, reason, message, cause);
   }
 
-  public static KvexpressException refused(String reason, String message) {
+  public static KvexpressException refused(Reason reason, String message) {
     return new KvexpressException(Kind.REFUSED, reason, message);
   }
 
-  public static KvexpressException halted(String reason, String message) {
+  public static KvexpressException halted(Reason reason, String message) {
     return new KvexpressException(Kind.HALTED, reason, message);
   }
 
@@ -66,8 +66,8 @@ public class KvexpressException extends RuntimeException {
     return kind;
   }
 
-  /** A short machine-readable tag such as {@code too_few_lines} or {@code stop_key}, used in logs and metrics. */
-  public String reason() {
+  /** Why, as a value; its tag ({@code too_few_lines}, {@code stop_key}, …) goes into logs and metrics. */
+  public Reason reason() {
     return reason;
   }
 }

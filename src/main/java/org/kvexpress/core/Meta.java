@@ -27,6 +27,11 @@ public record Meta(
     return GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The same meta with another writer id. */
+  public Meta withId(String newId) {
+    return new Meta(checksum, lines, bytes, encoding, host, time, source, lastChecksum, newId);
+  }
+
   /** The same meta with another last checksum. */
   public Meta withLastChecksum(String last) {
     return new Meta(checksum, lines, bytes, encoding, host, time, source, last, id);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 
 /**
  * Writes files so that readers see the old version or the new one, never a part: a private temp file in
@@ -116,7 +117,7 @@ public final class AtomicFiles {
   public static Staged stage(Path target, byte[] content, FileSettings settings) {
     Path dir = target.getParent();
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw KvexpressException.failure("is_directory", target + " is a directory; -f must name a file");
+      throw KvexpressException.failure(Reason.IS_DIRECTORY, target + " is a directory; -f must name a file");
     }
     createParents(dir);
     return stage(target, content, settings, dir.resolve("." + target.getFileName() + TEMP_MARK
@@ -146,7 +147,7 @@ public final class AtomicFiles {
       if (e instanceof KvexpressException k) {
         throw k;
       }
-      throw KvexpressException.failure("io", "cannot write " + temp + ": " + e.getMessage(), e);
+      throw KvexpressException.failure(Reason.IO, "cannot write " + temp + ": " + e.getMessage(), e);
     }
   }
 
@@ -163,11 +164,11 @@ public final class AtomicFiles {
         ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
       } catch (FileAlreadyExistsException e) {
-        throw KvexpressException.failure("io", "temp file " + temp + " already exists; refusing to follow or reuse it");
+        throw KvexpressException.failure(Reason.IO, "temp file " + temp + " already exists; refusing to follow or reuse it");
       } catch (AccessDeniedException e) {
-        throw KvexpressException.failure("io", "cannot write in " + dir + ": permission denied; run as a user who may");
+        throw KvexpressException.failure(Reason.IO, "cannot write in " + dir + ": permission denied; run as a user who may");
       } catch (IOException e) {
-        throw KvexpressException.failure("io", "cannot create a temp file in " + dir + ": " + e);
+        throw KvexpressException.failure(Reason.IO, "cannot create a temp file in " + dir + ": " + e);
       }
       try {
         FileLock lock;
@@ -188,10 +189,10 @@ public final class AtomicFiles {
         } catch (IOException ignored) {
           // already failing
         }
-        throw KvexpressException.failure("io", "cannot lock " + temp + ": " + e);
+        throw KvexpressException.failure(Reason.IO, "cannot lock " + temp + ": " + e);
       }
     }
-    throw KvexpressException.failure("io", "temp files in " + dir + " keep disappearing; is another cleaner running?");
+    throw KvexpressException.failure(Reason.IO, "temp files in " + dir + " keep disappearing; is another cleaner running?");
   }
 
   /**
@@ -213,7 +214,7 @@ public final class AtomicFiles {
       return previous;
     } catch (IOException e) {
       deleteQuietly(previous);
-      throw KvexpressException.failure("io", "cannot rename " + staged.path() + " over " + target + ": " + e);
+      throw KvexpressException.failure(Reason.IO, "cannot rename " + staged.path() + " over " + target + ": " + e);
     }
   }
 
@@ -227,7 +228,7 @@ public final class AtomicFiles {
       }
       fsyncDirectory(target.getParent());
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot restore the previous " + target + ": " + e);
+      throw KvexpressException.failure(Reason.IO, "cannot restore the previous " + target + ": " + e);
     }
   }
 
@@ -247,7 +248,7 @@ public final class AtomicFiles {
       }
       return changed;
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot set mode or owner of " + target + ": " + e);
+      throw KvexpressException.failure(Reason.IO, "cannot set mode or owner of " + target + ": " + e);
     }
   }
 
@@ -267,7 +268,7 @@ public final class AtomicFiles {
       }
       return differs;
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot read the mode and owner of " + target + ": " + e);
+      throw KvexpressException.failure(Reason.IO, "cannot read the mode and owner of " + target + ": " + e);
     }
   }
 
@@ -295,7 +296,7 @@ public final class AtomicFiles {
         }
       }
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot list " + dir + ": " + e);
+      throw KvexpressException.failure(Reason.IO, "cannot list " + dir + ": " + e);
     }
     return removed;
   }
@@ -364,7 +365,7 @@ public final class AtomicFiles {
         view.setGroup(settings.group());
       }
     } catch (IOException e) {
-      throw KvexpressException.failure("chown", "cannot give " + temp + " owner " + describe(settings) + ": "
+      throw KvexpressException.failure(Reason.CHOWN, "cannot give " + temp + " owner " + describe(settings) + ": "
           + e.getMessage() + "; run out as root or drop -o");
     }
     view.setPermissions(fromMode(mode));
@@ -381,7 +382,7 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
+      throw KvexpressException.failure(Reason.IO, "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
     }
   }
 

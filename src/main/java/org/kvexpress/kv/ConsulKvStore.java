@@ -36,14 +36,15 @@ import org.apache.http.client.config.RequestConfig;
 import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.socket.ConnectionSocketFactory;
 import org.apache.http.conn.socket.PlainConnectionSocketFactory;
-import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.conn.util.PublicSuffixMatcher;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 
 /**
  * {@link KvStore} over the Ecwid consul-api client's HTTP transport ({@code DefaultHttpTransport} and its
@@ -145,7 +146,7 @@ public final class ConsulKvStore implements KvStore {
         // Consul reports ACL denials inside a transaction as a rollback, not a 403 (facts §6).
         if (what.contains("Permission denied") || what.contains("ACL not found")) {
           int index = o.get("OpIndex").getAsInt();
-          throw KvexpressException.failure("acl_denied", index < ops.size() ? denial(ops.get(index), what)
+          throw KvexpressException.failure(Reason.ACL_DENIED, index < ops.size() ? denial(ops.get(index), what)
               : "Consul denied the transaction: " + redact(what));
         }
         errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), what));
@@ -221,12 +222,12 @@ public final class ConsulKvStore implements KvStore {
       } catch (TransportException e) {
         Throwable cause = e.getCause();
         if (cause instanceof SSLException ssl) {
-          throw KvexpressException.failure("tls", redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
+          throw KvexpressException.failure(Reason.TLS, redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
         }
         if (cause instanceof SocketException && settings.address().https()) {
           String rejected = TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
           if (rejected != null) {
-            throw KvexpressException.failure("tls", redact(rejected));
+            throw KvexpressException.failure(Reason.TLS, redact(rejected));
           }
         }
         throw new Retrier.TransientException(describe(cause));
@@ -240,22 +241,22 @@ public final class ConsulKvStore implements KvStore {
         String what = body.contains("ACL not found")
             ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
             : "the ACL token lacks key:" + op + " (" + body + "); see README, ACL policies";
-        throw KvexpressException.failure("acl_denied", "Consul denied " + op + " on " + key + ": " + what);
+        throw KvexpressException.failure(Reason.ACL_DENIED, "Consul denied " + op + " on " + key + ": " + what);
       }
       if (status == 413) {
-        throw KvexpressException.refused("too_large",
+        throw KvexpressException.refused(Reason.TOO_LARGE,
             "Consul refused " + key + " as too large: " + body);
       }
       if (status == 500 && body.contains("No path to datacenter")) {
-        throw KvexpressException.failure("consul_error", "Consul at " + address() + " knows no datacenter \""
+        throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address() + " knows no datacenter \""
             + settings.datacenter() + "\"; check --datacenter");
       }
       if (status >= 500 || status == 429) {
         throw new Retrier.TransientException("HTTP " + status + (body.isEmpty() ? "" : " " + body));
       }
-      throw KvexpressException.failure("consul_error", "Consul at " + address() + " answered HTTP " + status
+      throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address() + " answered HTTP " + status
           + " to " + op + " " + key + (body.isEmpty() ? "" : ": " + body));
-    }, (cause, attempts, elapsed) -> KvexpressException.failure("unreachable", String.format(
+    }, (cause, attempts, elapsed) -> KvexpressException.failure(Reason.UNREACHABLE, String.format(
         "cannot reach Consul at %s: %s (%d attempts in %s s)", address(), cause, attempts,
         elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds())));
   }

@@ -3,6 +3,7 @@ package org.kvexpress.kv;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.kvexpress.core.Reason;
 
 /**
  * The narrow port through which kvexpress talks to Consul's KV store. Every method retries transient
@@ -30,7 +31,7 @@ public interface KvStore extends AutoCloseable {
   default KvListing getAll(List<String> keys) {
     TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList());
     if (!r.committed()) {
-      throw org.kvexpress.core.KvexpressException.failure("consul_error", "Consul at " + address()
+      throw org.kvexpress.core.KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address()
           + " failed a read-only transaction: " + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
     }
     java.util.Set<String> wanted = java.util.Set.copyOf(keys);
@@ -44,7 +45,7 @@ public interface KvStore extends AutoCloseable {
    */
   default void confirmAbsent(String key) {
     if (get(key).isPresent()) {
-      throw org.kvexpress.core.KvexpressException.failure("changed", key + " appeared while it was being read; "
+      throw org.kvexpress.core.KvexpressException.failure(Reason.CHANGED, key + " appeared while it was being read; "
           + "run the command again");
     }
   }

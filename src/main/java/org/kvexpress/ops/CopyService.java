@@ -1,23 +1,20 @@
 package org.kvexpress.ops;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.kvexpress.core.Canonicalizer;
-import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
-import org.kvexpress.kv.ConsulLimits;
+import org.kvexpress.core.Reason;
+import org.kvexpress.core.Version;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TxnOp;
-import org.kvexpress.kv.TxnResult;
+import org.kvexpress.kv.VersionStore;
 
 /**
  * {@code copy}: publishes a verified source key's current version under another key, in one transaction
@@ -37,56 +34,49 @@ public final class CopyService {
     this.hostname = hostname;
   }
 
-  public Result copy(KeyLayout from, KeyLayout to) {
-    KeySnapshot src = KeySnapshot.read(store, from);
+  public Result copy(KeyLayout from, KeyLayout to) throws InterruptedException {
+    VersionStore versions = new VersionStore(store);
+    KeySnapshot firstSource = versions.read(from);
+    Source first = verified(from, firstSource);
+    KeySnapshot dst = versions.read(to);
+    if (dst.stop() != null) {
+      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + to.stop() + " is set: " + dst.stopReason());
+    }
+    if (first.version().checksum().equals(dst.checksumText())) {
+      return new Result(false, first.version().checksum(), first.lines(), dst.data().modifyIndex());
+    }
+    // After a conflict the source is read again: the copy is of the source as it is when it commits.
+    Source[] source = {first};
+    VersionStore.Committed c = versions.commit(to, dst, seen -> {
+      if (seen != dst) {
+        source[0] = verified(from, versions.read(from));
+      }
+      Source src = source[0];
+      Meta meta = new Meta(src.version().checksum(), src.lines(), src.bytes(), src.version().encoding().label(),
+          hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), null,
+          null);
+      return new VersionStore.Draft(src.version(), meta, List.of(TxnOp.checkIndex(from.data(), src.dataIndex()),
+          TxnOp.checkIndex(from.checksum(), src.checksumIndex())));
+    }, VersionStore.Rules.publish("gave up after 6 attempts: " + from.dir() + " or " + to.dir()
+        + " keep changing; run the copy again"));
+    Source src = source[0];
+    return new Result(c.outcome() == VersionStore.Outcome.COMMITTED, src.version().checksum(), src.lines(),
+        c.index());
+  }
+
+  /** The source's current version, proven by its checksum, and the indexes the copy is guarded on. */
+  private record Source(Version version, int lines, long bytes, long dataIndex, long checksumIndex) {}
+
+  private Source verified(KeyLayout from, KeySnapshot src) {
     if (src.data() == null || src.checksumText() == null) {
       store.confirmAbsent(src.data() == null ? from.data() : from.checksum());
-      throw KvexpressException.refused("nothing_published", "nothing to copy: " + from.dir()
+      throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing to copy: " + from.dir()
           + " has no data or no checksum");
     }
-    byte[] plain = Encoding.fromFlags(src.data().flags()).decode(src.data().value(), Encoding.MAX_DECODED_BYTES);
-    String checksum = Checksum.sha256Hex(plain);
-    if (!checksum.equals(src.checksumText())) {
-      throw KvexpressException.refused("checksum_mismatch", from.data() + " does not match " + from.checksum()
-          + "; refusing to copy a version that does not verify");
-    }
-    KeySnapshot dst = KeySnapshot.read(store, to);
-    if (dst.stop() != null) {
-      throw KvexpressException.halted("stop_key", "stop key " + to.stop() + " is set: " + dst.stopReason());
-    }
-    int lines = Canonicalizer.countLines(plain);
-    if (checksum.equals(dst.checksumText())) {
-      return new Result(false, checksum, lines, dst.data() == null ? 0 : dst.data().modifyIndex());
-    }
-    Meta meta = new Meta(checksum, lines, plain.length, Encoding.fromFlags(src.data().flags()).label(), hostname,
-        Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), dst.checksumText(),
-        UUID.randomUUID().toString());
-    List<TxnOp> ops = new ArrayList<>(List.of(
-        TxnOp.checkIndex(from.data(), src.data().modifyIndex()),
-        TxnOp.checkIndex(from.checksum(), src.checksum().modifyIndex()),
-        TxnOp.unchangedSince(to.data(), dst.data()),
-        TxnOp.unchangedSince(to.checksum(), dst.checksum()),
-        TxnOp.checkNotExists(to.stop())));
-    if (dst.data() != null) {
-      ops.add(TxnOp.set(to.last(), dst.data().value(), dst.data().flags()));
-    }
-    ops.add(TxnOp.set(to.data(), src.data().value(), src.data().flags()));
-    ops.add(TxnOp.set(to.checksum(), checksum.getBytes(StandardCharsets.US_ASCII), 0));
-    ops.add(TxnOp.set(to.meta(), meta.toJson(), 0));
-    if (ConsulLimits.txnBytes(ops) > ConsulLimits.MAX_TXN_BYTES) {
-      throw KvexpressException.refused("too_large", "the copy and the destination's last version together exceed "
-          + "one Consul transaction; publish the destination with kvexpress in instead");
-    }
-    TxnResult r = store.txn(ops);
-    if (!r.committed() && KeySnapshot.read(store, to).writtenBy(meta.id())) {
-      // Our transaction committed but its answer was lost; the retry then conflicted with ourselves.
-      return new Result(true, checksum, lines, 0);
-    }
-    if (!r.committed()) {
-      throw KvexpressException.failure("conflict", "source or destination changed during the copy; run it again");
-    }
-    long index = r.results().stream().filter(e -> e.key().equals(to.data())).mapToLong(e -> e.modifyIndex())
-        .max().orElse(0);
-    return new Result(true, checksum, lines, index);
+    Version v = new Version(src.data().value(), src.data().flags(), src.checksumText());
+    byte[] plain = v.verifiedContent(Encoding.MAX_DECODED_BYTES, from.data(), from.checksum()
+        + "; refusing to copy a version that does not verify");
+    return new Source(v, Canonicalizer.countLines(plain), plain.length, src.data().modifyIndex(),
+        src.checksum().modifyIndex());
   }
 }

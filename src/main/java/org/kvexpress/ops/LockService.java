@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.fs.FileSettings;
 import org.kvexpress.kv.KvEntry;
@@ -67,7 +68,7 @@ public final class LockService {
     try {
       removedNote = Files.deleteIfExists(note);
     } catch (IOException e) {
-      throw KvexpressException.failure("io", "removed the lock, but cannot remove " + note + ": " + e.getMessage());
+      throw KvexpressException.failure(Reason.IO, "removed the lock, but cannot remove " + note + ": " + e.getMessage());
     }
     return new Result(lock.isPresent() || removedNote, key,
         lock.map(e -> new String(e.value(), StandardCharsets.UTF_8)).orElse(null), removedNote ? note : null);

@@ -11,6 +11,7 @@ import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
@@ -59,7 +60,7 @@ public final class StatusService {
       store.get(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     }
     if (onlyKey != null && !keys.containsKey(onlyKey)) {
-      throw KvexpressException.refused("nothing_published", "nothing published under " + prefix + "/" + onlyKey
+      throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + prefix + "/" + onlyKey
           + "/; 'kvexpress status' lists what is");
     }
     List<KeyStatus> out = new ArrayList<>();

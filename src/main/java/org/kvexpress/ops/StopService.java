@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TxnOp;
@@ -30,15 +32,24 @@ public final class StopService {
     return new Result(false, current(layout).orElse(value));
   }
 
-  /** Removes the stop; when there is none, says so and changes nothing. */
+  /**
+   * Removes the stop; when there is none, says so and changes nothing. The delete is conditional on the
+   * stop as read, so a stop set again meanwhile (with a new reason) is read and removed in turn, never
+   * reported as "not stopped" while it is still there.
+   */
   public Result resume(KeyLayout layout) {
-    Optional<KvEntry> stop = store.get(layout.stop());
-    if (stop.isEmpty()) {
-      return new Result(false, null);
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Optional<KvEntry> stop = store.get(layout.stop());
+      if (stop.isEmpty()) {
+        return new Result(false, null);
+      }
+      TxnResult r = store.txn(List.of(TxnOp.deleteCas(layout.stop(), stop.get().modifyIndex())));
+      if (r.committed()) {
+        return new Result(true, new String(stop.get().value(), StandardCharsets.UTF_8));
+      }
     }
-    TxnResult r = store.txn(List.of(TxnOp.deleteCas(layout.stop(), stop.get().modifyIndex())));
-    String value = new String(stop.get().value(), StandardCharsets.UTF_8);
-    return new Result(r.committed(), value);
+    throw KvexpressException.failure(Reason.CONFLICT, layout.stop() + " keeps changing while resuming; it is still "
+        + "set: run resume again");
   }
 
   private Optional<String> current(KeyLayout layout) {

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
 
 /** Where {@code in} reads the rendered configuration from: stdin, a file, or a URL. */
 public sealed interface InputSource {
@@ -28,7 +29,7 @@ public sealed interface InputSource {
       try {
         return readChunked(in);
       } catch (IOException e) {
-        throw KvexpressException.failure("io", "cannot read stdin: " + e.getMessage());
+        throw KvexpressException.failure(Reason.IO, "cannot read stdin: " + e.getMessage());
       }
     }
 
@@ -134,16 +135,16 @@ public sealed interface InputSource {
       try {
         HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
-          throw KvexpressException.failure("url", "fetching " + describe() + " answered HTTP " + r.statusCode()
+          throw KvexpressException.failure(Reason.URL, "fetching " + describe() + " answered HTTP " + r.statusCode()
               + "; check the URL");
         }
         return r.body();
       } catch (IOException e) {
-        throw KvexpressException.failure("url", "cannot fetch " + describe() + ": "
+        throw KvexpressException.failure(Reason.URL, "cannot fetch " + describe() + ": "
             + (e instanceof java.net.http.HttpTimeoutException ? "timed out after 10 s" : e.getClass().getSimpleName()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw KvexpressException.failure("url", "interrupted while fetching " + describe());
+        throw KvexpressException.failure(Reason.URL, "interrupted while fetching " + describe());
       }
     }
 

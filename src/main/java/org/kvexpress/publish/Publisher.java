@@ -1,29 +1,25 @@
 package org.kvexpress.publish;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Canonical;
 import org.kvexpress.core.Canonicalizer;
-import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
+import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KeySnapshot;
-import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TxnOp;
-import org.kvexpress.kv.TxnResult;
+import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
@@ -38,17 +34,16 @@ import org.kvexpress.log.Log;
  * before), and the new version follows in a second one.
  */
 public final class Publisher {
-  static final int MAX_ATTEMPTS = 6;
   private static final String COMPONENT = "in";
 
-  private final KvStore store;
+  private final VersionStore versions;
   private final CommandRunner runner;
   private final Log log;
   private final Clock clock;
   private final String hostname;
 
   public Publisher(KvStore store, CommandRunner runner, Log log, Clock clock, String hostname) {
-    this.store = store;
+    this.versions = new VersionStore(store);
     this.runner = runner;
     this.log = log;
     this.clock = clock;
@@ -90,7 +85,7 @@ public final class Publisher {
       log.info(COMPONENT, f);
       return;
     }
-    throw KvexpressException.failure("exec_failed", r.timedOut()
+    throw KvexpressException.failure(Reason.EXEC_FAILED, r.timedOut()
         ? "published, but -e did not finish within --exec-timeout " + in.execTimeout().toSeconds() + " s and was killed"
         : "published, but -e exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine()));
   }
@@ -98,12 +93,12 @@ public final class Publisher {
   // ---- steps ----
 
   KeySnapshot snapshot(KeyLayout layout) {
-    return KeySnapshot.read(store, layout);
+    return versions.read(layout);
   }
 
   static void haltIfStopped(KeySnapshot snap) {
     if (snap.stop() != null) {
-      throw KvexpressException.halted("stop_key", "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
     }
   }
@@ -114,11 +109,11 @@ public final class Publisher {
 
   void guard(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (canon.lines() == 0) {
-      throw KvexpressException.refused("empty_input", "input from " + in.source()
+      throw KvexpressException.refused(Reason.EMPTY_INPUT, "input from " + in.source()
           + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
     }
     if (canon.lines() < in.minLines()) {
-      throw KvexpressException.refused("too_few_lines", canon.lines() + " lines, fewer than --min-lines "
+      throw KvexpressException.refused(Reason.TOO_FEW_LINES, canon.lines() + " lines, fewer than --min-lines "
           + in.minLines() + "; check the template's output, or lower -l if the file really is this short");
     }
     if (in.maxShrinkPercent() != null && !in.force()) {
@@ -126,7 +121,7 @@ public final class Publisher {
       if (published > 0) {
         long shrink = (long) (published - canon.lines()) * 100 / published;
         if (shrink > in.maxShrinkPercent()) {
-          throw KvexpressException.refused("shrink", String.format("%d lines would replace %d (%d%% fewer), more than "
+          throw KvexpressException.refused(Reason.SHRINK, String.format("%d lines would replace %d (%d%% fewer), more than "
               + "--max-shrink %d%%; pass --force if this is intended", canon.lines(), published, shrink,
               in.maxShrinkPercent()));
         }
@@ -156,7 +151,7 @@ public final class Publisher {
     String hint = encoding == Encoding.GZIP
         ? "even compressed it is too large; split the file into several keys"
         : "--compress may help";
-    return KvexpressException.refused("too_large", String.format(
+    return KvexpressException.refused(Reason.TOO_LARGE, String.format(
         "data is %d bytes (%s), at least %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
             + "transaction body; %s", encodedBytes, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
         ConsulLimits.MAX_TXN_BYTES, hint));
@@ -165,71 +160,14 @@ public final class Publisher {
   PublishResult commit(PublishInput in, Canonical canon, String checksum, Encoding encoding, byte[] encoded,
       KeySnapshot first) throws InterruptedException {
     KeyLayout layout = in.layout();
-    String id = UUID.randomUUID().toString();
-    KeySnapshot snap = first;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname,
-          Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), snap.checksumText(), id);
-      List<TxnOp> guards = List.of(TxnOp.unchangedSince(layout.data(), snap.data()),
-          TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.checkNotExists(layout.stop()));
-      List<TxnOp> current = List.of(TxnOp.set(layout.data(), encoded, encoding.flags()),
-          TxnOp.set(layout.checksum(), checksum.getBytes(StandardCharsets.US_ASCII), 0),
-          TxnOp.set(layout.meta(), meta.toJson(), 0));
-      List<TxnOp> keepLast = keepLast(snap);
-      List<TxnOp> all = concat(guards, keepLast, current);
-      TxnResult result;
-      if (ConsulLimits.txnBytes(all) <= ConsulLimits.MAX_TXN_BYTES) {
-        result = store.txn(all);
-      } else {
-        log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "publish")
-            .add("note", "data and last exceed one transaction; writing last first"));
-        TxnResult lastFirst = keepLast.isEmpty() ? null : store.txn(concat(guards, keepLast, List.of()));
-        result = lastFirst != null && !lastFirst.committed() ? lastFirst : store.txn(concat(guards, current, List.of()));
-      }
-      if (result.committed()) {
-        return published(canon, checksum, encoded, encoding, result, layout);
-      }
-      log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "publish").add("attempt", attempt)
-          .add("conflict", result.errors().isEmpty() ? "?" : result.errors().get(0).what()));
-      snap = snapshot(layout);
-      haltIfStopped(snap);
-      if (checksum.equals(snap.checksumText())) {
-        // Our own write whose answer was lost, or another publisher that wrote the same content.
-        boolean ours = snap.writtenBy(id);
-        return new PublishResult(ours ? PublishResult.Outcome.PUBLISHED : PublishResult.Outcome.UNCHANGED, canon,
-            checksum, encoded.length, encoding.label(), snap.data().modifyIndex(), null);
-      }
-      Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
-    }
-    throw KvexpressException.failure("conflict", "gave up after " + MAX_ATTEMPTS
-        + " attempts: other publishers keep changing " + layout.dir() + "; try again");
-  }
-
-  /** The ops that make the currently published version {@code last}, with meta saying so. */
-  private static List<TxnOp> keepLast(KeySnapshot snap) {
-    if (snap.data() == null) {
-      return List.of();
-    }
-    List<TxnOp> ops = new ArrayList<>();
-    ops.add(TxnOp.set(snap.layout().last(), snap.data().value(), snap.data().flags()));
-    Meta meta = snap.parsedMeta();
-    if (meta != null) {
-      // Meta names last's checksum, which rollback verifies against.
-      ops.add(TxnOp.set(snap.layout().meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0));
-    }
-    return ops;
-  }
-
-  private static PublishResult published(Canonical canon, String checksum, byte[] encoded, Encoding encoding,
-      TxnResult result, KeyLayout layout) {
-    long index = 0;
-    for (KvEntry e : result.results()) {
-      if (e.key().equals(layout.data())) {
-        index = e.modifyIndex();
-      }
-    }
-    return new PublishResult(PublishResult.Outcome.PUBLISHED, canon, checksum, encoded.length, encoding.label(),
-        index, null);
+    Version next = new Version(encoded, encoding.flags(), checksum);
+    VersionStore.Committed c = versions.commit(layout, first, seen -> new VersionStore.Draft(next,
+        new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname,
+            Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), null, null), List.of()),
+        VersionStore.Rules.publish("gave up after 6 attempts: other publishers keep changing " + layout.dir()
+            + "; try again"));
+    return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? PublishResult.Outcome.PUBLISHED
+        : PublishResult.Outcome.UNCHANGED, canon, checksum, encoded.length, encoding.label(), c.index(), null);
   }
 
   private int publishedLines(KeySnapshot snap) {
@@ -257,15 +195,6 @@ public final class Publisher {
     String label = snap.layout().data();
     return UnifiedDiff.diff(label + " (published)", current == null ? new byte[0] : current, label + " (new)",
         canon.bytes(), 3);
-  }
-
-  @SafeVarargs
-  private static List<TxnOp> concat(List<TxnOp>... parts) {
-    List<TxnOp> all = new ArrayList<>();
-    for (List<TxnOp> p : parts) {
-      all.addAll(p);
-    }
-    return all;
   }
 
 }

@@ -1,0 +1,154 @@
+package org.kvexpress.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Meta;
+import org.kvexpress.core.Reason;
+import org.kvexpress.core.Version;
+
+/**
+ * The one writer of a key's versions. Every command that makes a new version current ({@code in},
+ * {@code copy}, {@code rollback}) commits it here, so the promise of README "Publish atomically" is kept in
+ * one place: data, checksum and meta are written together with the version they replace as {@code last}
+ * (and meta naming last's checksum), in one transaction guarded by check-index on what was read and, unless
+ * the writer may work while stopped, check-not-exists on the stop key. On a conflict it reads again and
+ * retries; a writer whose answer was lost recognises its own commit by the meta id it wrote. When data and
+ * last together exceed one transaction, last goes first in its own guarded transaction, then the version.
+ */
+public final class VersionStore {
+  /**
+   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here) and guards
+   * on the keys it was read from (a copy's source), so it commits only if they are unchanged.
+   */
+  public record Draft(Version next, Meta meta, List<TxnOp> sourceGuards) {}
+
+  /**
+   * How a writer commits: how many attempts, whether the stop key guards the write, whether an oversized
+   * pair of data and last may be split over two transactions, and what to say when it gives up.
+   */
+  public record Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
+    /** {@code in} and {@code copy}: retried, stopped by the stop key, split when large. */
+    public static Rules publish(String gaveUp) {
+      return new Rules(6, true, true, gaveUp);
+    }
+  }
+
+  /** How a commit ended: this writer's version is current, or another writer had made the same one current. */
+  public enum Outcome { COMMITTED, SAME_BY_ANOTHER }
+
+  /** The outcome and the data key's new ModifyIndex (0 when a lost answer hid it). */
+  public record Committed(Outcome outcome, long index) {}
+
+  private final KvStore store;
+
+  public VersionStore(KvStore store) {
+    this.store = store;
+  }
+
+  /** The key's current version, last, meta and stop, as one consistent read. */
+  public KeySnapshot read(KeyLayout layout) {
+    return KeySnapshot.read(store, layout);
+  }
+
+  /**
+   * Makes {@code draft.apply(snapshot)} the current version of {@code layout}, the snapshot's version
+   * becoming last. {@code draft} is asked again with a fresh snapshot after each conflict, so a writer can
+   * re-read its source; it may throw to give up.
+   */
+  public Committed commit(KeyLayout layout, KeySnapshot seen, Function<KeySnapshot, Draft> draft, Rules rules)
+      throws InterruptedException {
+    String id = UUID.randomUUID().toString();
+    KeySnapshot snap = seen;
+    for (int attempt = 1; attempt <= rules.attempts(); attempt++) {
+      Draft d = draft.apply(snap);
+      Meta meta = d.meta().withId(id).withLastChecksum(snap.checksumText());
+      List<TxnOp> guards = new ArrayList<>(d.sourceGuards());
+      guards.add(TxnOp.unchangedSince(layout.data(), snap.data()));
+      guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
+      guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
+      if (rules.guardStop()) {
+        guards.add(TxnOp.checkNotExists(layout.stop()));
+      }
+      List<TxnOp> current = List.of(TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
+          TxnOp.set(layout.checksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
+          TxnOp.set(layout.meta(), meta.toJson(), 0));
+      TxnResult result = write(layout, guards, keepLast(snap), current, rules);
+      if (result.committed()) {
+        return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()));
+      }
+      snap = read(layout);
+      if (rules.guardStop() && snap.stop() != null) {
+        throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + layout.stop() + " is set: " + snap.stopReason()
+            + "; run 'kvexpress resume -k " + layout.key() + "' when it is safe");
+      }
+      if (d.next().checksum().equals(snap.checksumText())) {
+        // Our own write whose answer was lost (the retry then conflicted with it), or another writer's.
+        return new Committed(snap.writtenBy(id) ? Outcome.COMMITTED : Outcome.SAME_BY_ANOTHER,
+            snap.data().modifyIndex());
+      }
+      if (attempt < rules.attempts()) {
+        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+      }
+    }
+    throw KvexpressException.failure(Reason.CONFLICT, rules.gaveUp());
+  }
+
+  private TxnResult write(KeyLayout layout, List<TxnOp> guards, List<TxnOp> keepLast, List<TxnOp> current,
+      Rules rules) {
+    List<TxnOp> all = concat(guards, keepLast, current);
+    if (ConsulLimits.txnBytes(all) <= ConsulLimits.MAX_TXN_BYTES) {
+      return store.txn(all);
+    }
+    if (!rules.split() || keepLast.isEmpty()) {
+      throw KvexpressException.refused(Reason.TOO_LARGE, "the new version and " + layout.last() + " together exceed "
+          + "one Consul transaction (" + ConsulLimits.MAX_TXN_BYTES + " bytes), so they cannot be written atomically; "
+          + "republish the version you want with kvexpress in (with --compress if needed)");
+    }
+    // last first: it then holds the current version, which was published before, so readers still see a
+    // consistent pair; the guards of the second transaction see last's new index.
+    TxnResult lastFirst = store.txn(concat(guards, keepLast, List.of()));
+    if (!lastFirst.committed()) {
+      return lastFirst;
+    }
+    List<TxnOp> second = new ArrayList<>();
+    for (TxnOp g : guards) {
+      second.add(g.key().equals(layout.last()) ? TxnOp.checkIndex(layout.last(), indexOf(lastFirst, layout.last()))
+          : g);
+    }
+    return store.txn(concat(second, current, List.of()));
+  }
+
+  /** The ops that make the snapshot's version last, with its meta naming last's checksum (rollback checks it). */
+  private static List<TxnOp> keepLast(KeySnapshot snap) {
+    if (snap.data() == null) {
+      return List.of();
+    }
+    List<TxnOp> ops = new ArrayList<>();
+    ops.add(TxnOp.set(snap.layout().last(), snap.data().value(), snap.data().flags()));
+    Meta meta = snap.parsedMeta();
+    if (meta != null) {
+      ops.add(TxnOp.set(snap.layout().meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0));
+    }
+    return ops;
+  }
+
+  private static long indexOf(TxnResult result, String key) {
+    return result.results().stream().filter(e -> e.key().equals(key)).mapToLong(KvEntry::modifyIndex).max()
+        .orElse(0);
+  }
+
+  @SafeVarargs
+  private static List<TxnOp> concat(List<TxnOp>... parts) {
+    List<TxnOp> all = new ArrayList<>();
+    for (List<TxnOp> p : parts) {
+      all.addAll(p);
+    }
+    return all;
+  }
+}
