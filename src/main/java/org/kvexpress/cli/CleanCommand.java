@@ -24,7 +24,8 @@ final class CleanCommand implements Command {
 
   @Override
   public String summary() {
-    return "remove kvexpress's leftover staging and cache files beside a file (never the file)";
+    return "remove leftover staging and cache files beside a file, ours and Go kvexpress's (FILE.kvexpress, "
+        + ".compare, .last); never FILE itself, which Go's clean also deleted";
   }
 
   @Override

@@ -86,7 +86,7 @@ public final class Cli {
     OptionSet options;
     CommonOptions.Common common;
     try {
-      options = parser.parse(args.toArray(new String[0]));
+      options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
       // jopt-simple converts values lazily; convert them all now so a bad value is a usage error here.
       for (joptsimple.OptionSpec<?> spec : options.specs()) {
         options.valuesOf(spec);
@@ -150,11 +150,67 @@ public final class Cli {
       ctx.facts().add("result", "failed");
       reason = Reason.ERROR;
     }
+    goEvent(command.name(), (String) ctx.fields().get("key"), reason, runMetrics);
     Object result = ctx.facts().get("result");
     runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"),
         result == null ? "ok" : String.valueOf(result), reason, (String) ctx.facts().get("checksum"),
         (System.nanoTime() - started) / 1_000_000, ctx.retries());
     return code.soften(common.soft()).code();
+  }
+
+  /**
+   * The command line with Go kvexpress's forms translated (see {@link GoArgs}) and its -C YAML config
+   * applied under the command line's own options.
+   */
+  private List<String> goEra(Command command, OptionParser parser, List<String> args) {
+    java.util.Set<String> recognized = parser.recognizedOptions().keySet();
+    GoArgs.Result go = GoArgs.translate(args, recognized, command.name().equals("out"));
+    List<String> argv = new ArrayList<>(go.args());
+    boolean dogstatsd = go.dogstatsd();
+    String address = go.dogstatsdAddress();
+    boolean datadogSettings = go.datadogKeys();
+    if (go.goConfig() != null) {
+      GoConfig cfg = GoConfig.load(go.goConfig());
+      if (cfg.consulServer() != null && recognized.contains("server") && !given(argv, "-s", "--server")) {
+        argv.addAll(List.of("--server", cfg.consulServer()));
+      }
+      if (cfg.token() != null && recognized.contains("token") && !given(argv, "-t", "--token", "--token-file")) {
+        argv.addAll(List.of("--token", cfg.token()));
+      }
+      dogstatsd |= cfg.dogstatsd();
+      address = address != null ? address : cfg.dogstatsdAddress();
+      datadogSettings |= cfg.datadogSettings();
+    }
+    if (dogstatsd && !given(argv, "--statsd")) {
+      argv.addAll(List.of("--statsd", address != null ? address : GoArgs.DEFAULT_DOGSTATSD, "--datadog-events"));
+    }
+    if (datadogSettings) {
+      env.err().println("kvexpress: the Datadog API key, app key and host (-a, -A, datadog_*) are accepted for Go "
+          + "kvexpress's command lines and not used: events go through dogstatsd (-d)");
+    }
+    return argv;
+  }
+
+  private static boolean given(List<String> argv, String... names) {
+    for (String a : argv) {
+      for (String n : names) {
+        if (a.equals(n) || a.startsWith(n + "=")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Go kvexpress's Datadog events for a stop key and a file too short (the publish event is in's own). */
+  private static void goEvent(String command, String key, Reason reason, RunMetrics metrics) {
+    if (reason == Reason.STOP_KEY) {
+      metrics.event("kvexpress " + command + ": " + key + " is stopped", "the stop key is set; nothing was changed",
+          "warning", key);
+    } else if (reason == Reason.TOO_FEW_LINES) {
+      metrics.event("kvexpress " + command + ": " + key + " is too short", "fewer lines than --min-lines; nothing "
+          + "was changed", "error", key);
+    }
   }
 
   private static String ioMessage(Exception e) {

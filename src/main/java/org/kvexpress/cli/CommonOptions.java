@@ -22,7 +22,7 @@ import org.kvexpress.log.Log;
 final class CommonOptions {
   /** The shared options as parsed; connection settings are resolved only when a command opens a store. */
   record Common(boolean soft, boolean verbose, boolean quiet, String prefix, Connection connection, String statsd,
-      String metricsFile, org.kvexpress.log.Log.Format logFormat) {}
+      boolean datadogEvents, String metricsFile, org.kvexpress.log.Log.Format logFormat) {}
 
   /** Connection flags as given on the command line, before the environment is consulted. */
   record Connection(String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
@@ -32,6 +32,7 @@ final class CommonOptions {
   final OptionSpec<Void> verbose;
   final OptionSpec<Void> quiet;
   private final OptionSpec<String> statsd;
+  private final OptionSpec<Void> datadogEvents;
   private final OptionSpec<String> metricsFile;
   private final OptionSpec<String> logFormat;
   private final OptionSpec<String> server;
@@ -50,6 +51,8 @@ final class CommonOptions {
         .describedAs("text|json").defaultsTo("text");
     statsd = p.accepts("statsd", "send dogstatsd metrics over UDP to HOST:PORT (default: KVEXPRESS_STATSD_ADDR)")
         .withRequiredArg().describedAs("HOST:PORT");
+    datadogEvents = p.accepts("datadog-events", "with --statsd, also send Datadog events (a publish with its diff, "
+        + "a stop key, a file too short) as dogstatsd event datagrams, as Go kvexpress's -d did");
     metricsFile = p.accepts("metrics-file", "keep node_exporter textfile metrics in FILE (written atomically)")
         .withRequiredArg().describedAs("FILE");
     if (!consul) {
@@ -85,8 +88,13 @@ final class CommonOptions {
     String statsdAddr = o.has(statsd) ? o.valueOf(statsd) : env.getenv("KVEXPRESS_STATSD_ADDR");
     Connection c = server == null ? null : new Connection(o.valueOf(server), o.valueOf(token),
         o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor).value());
-    return new Common(softBeforeCommand || o.has(soft), o.has(verbose), o.has(quiet),
-        prefix == null ? null : o.valueOf(prefix), c, statsdAddr, o.valueOf(metricsFile), format);
+    if (o.has(datadogEvents) && statsdAddr == null) {
+      throw KvexpressException.usage("--datadog-events needs --statsd HOST:PORT (or -d, as in Go kvexpress)");
+    }
+    // KVEXPRESS_DEBUG=1 turned on Go kvexpress's debug logging; here it is --verbose.
+    boolean debug = "1".equals(env.getenv("KVEXPRESS_DEBUG")) && !o.has(quiet);
+    return new Common(softBeforeCommand || o.has(soft), o.has(verbose) || debug, o.has(quiet),
+        prefix == null ? null : o.valueOf(prefix), c, statsdAddr, o.has(datadogEvents), o.valueOf(metricsFile), format);
   }
 
   /**

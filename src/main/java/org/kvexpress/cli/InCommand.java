@@ -87,7 +87,8 @@ final class InCommand implements Command {
     ctx.log().debug(name(), Fields.of("key", layout.key()).add("step", "input").add("source", source.describe())
         .add("bytes", content.length));
     PublishInput input = new PublishInput(layout, content, source.describe(), o.has(verbatim), o.valueOf(minLines),
-        o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout).value());
+        o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout).value(),
+        ctx.sinks().events());
     try (KvStore store = ctx.openStore()) {
       Publisher publisher = new Publisher(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().clock(),
           ctx.env().hostname().get());
@@ -103,6 +104,8 @@ final class InCommand implements Command {
       ctx.log().info(name(), summary);
       ctx.outcome(result.outcome().word(), result.checksum());
       if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
+        ctx.sinks().event("kvexpress in: " + layout.key() + " published", result.diff() == null ? ""
+            : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8), "info", layout.key());
         ctx.metrics().gauge("kvexpress.in.lines", result.canonical().lines(), "key", layout.key());
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }

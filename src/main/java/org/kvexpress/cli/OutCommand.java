@@ -64,7 +64,8 @@ final class OutCommand implements Command {
     key = p.acceptsAll(List.of("k", "key"), "published key to apply").withRequiredArg()
         .withValuesConvertedBy(Converters.KEY);
     file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().describedAs("FILE");
-    mode = p.acceptsAll(List.of("m", "mode", "c", "chmod"), "file mode in octal (default: the existing file's, else 0640)")
+    mode = p.acceptsAll(List.of("m", "mode"), "file mode in octal (default: the existing file's, else 0640); "
+        + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
         .withRequiredArg().withValuesConvertedBy(Converters.MODE);
     owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
     minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse data with fewer lines than this")

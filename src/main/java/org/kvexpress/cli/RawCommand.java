@@ -53,7 +53,8 @@ final class RawCommand implements Command {
     file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().required();
     minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse a value with fewer lines than this")
         .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(1);
-    mode = p.acceptsAll(List.of("m", "mode", "c", "chmod"), "file mode in octal (default: existing, else 0640)")
+    mode = p.acceptsAll(List.of("m", "mode"), "file mode in octal (default: existing, else 0640); "
+        + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
         .withRequiredArg().withValuesConvertedBy(Converters.MODE);
     owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
     exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c").withRequiredArg();

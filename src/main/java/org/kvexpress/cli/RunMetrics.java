@@ -13,20 +13,34 @@ import org.kvexpress.metrics.TextfileSink;
  */
 final class RunMetrics {
   private final StatsdSink statsd;
+  private final boolean events;
   private final TextfileSink textfile;
   private final Clock clock;
 
-  RunMetrics(StatsdSink statsd, TextfileSink textfile, Clock clock) {
+  RunMetrics(StatsdSink statsd, boolean events, TextfileSink textfile, Clock clock) {
     this.statsd = statsd;
+    this.events = events;
     this.textfile = textfile;
     this.clock = clock;
   }
 
   /** The sinks the shared options and environment ask for. */
   static RunMetrics from(CommonOptions.Common common, CliEnvironment env) {
-    return new RunMetrics(common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
+    return new RunMetrics(common.statsd() == null ? null : StatsdSink.parse(common.statsd()), common.datadogEvents(),
         common.metricsFile() == null ? null : new TextfileSink(java.nio.file.Path.of(common.metricsFile())),
         env.clock());
+  }
+
+  /** Whether Datadog events are sent (--datadog-events, or Go's -d). */
+  boolean events() {
+    return events && statsd != null;
+  }
+
+  /** Sends a Datadog event tagged with the key, when events are on. */
+  void event(String title, String text, String alertType, String key) {
+    if (events()) {
+      statsd.event(title, text, alertType, key == null ? java.util.List.of() : java.util.List.of("key:" + key));
+    }
   }
 
   boolean enabled() {

@@ -55,6 +55,11 @@ final class StatusCommand implements Command {
     return ExitCode.OK;
   }
 
+  /** Go kvexpress's brotli data (Flags 1): unverifiable here, which is not a checksum mismatch. */
+  private static boolean brotli(KeyStatus k) {
+    return "brotli".equals(k.encoding());
+  }
+
   private static void table(StatusService.Status s, CommandContext ctx) {
     if (s.keys().isEmpty()) {
       ctx.say("nothing published under " + s.prefix() + "/");
@@ -64,12 +69,15 @@ final class StatusCommand implements Command {
           "STOP"));
       for (KeyStatus k : s.keys()) {
         ctx.say(String.format(fmt, k.key(), dash(k.lines()), dash(k.bytes()), dash(k.encoding()),
-            k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()) + (k.verified() ? "" : "!"),
+            k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()) + (k.verified() ? "" : brotli(k) ? "?" : "!"),
             k.modifyIndex() == 0 ? "-" : k.modifyIndex(), dash(k.publishedAt()), dash(k.publishedBy()),
             k.hasLast() ? "yes" : "no", k.stop() == null ? "-" : k.stop()).stripTrailing());
       }
-      if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified())) {
+      if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified() && !brotli(k))) {
         ctx.say("(! = data does not match its checksum; out refuses it)");
+      }
+      if (s.keys().stream().anyMatch(StatusCommand::brotli)) {
+        ctx.say("(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
       }
       for (KeyStatus k : s.keys()) {
         if (k.convergence().reporting() > 0) {

@@ -77,7 +77,8 @@ public enum Encoding {
         return gunzip(stored, maxBytes);
       case BROTLI:
         throw KvexpressException.refused(Reason.UNKNOWN_ENCODING,
-            "data is brotli-compressed (Flags=1, Go kvexpress); republish it with kvexpress in (plain or --compress)");
+            "undecodable here (brotli, Go kvexpress): the value has Flags=1; republish it with kvexpress in (plain or "
+                + "--compress)");
       default:
         throw new IllegalStateException();
     }

@@ -272,9 +272,18 @@ public final class AtomicFiles {
     }
   }
 
+  private static boolean olderThanASecond(Path p) {
+    try {
+      return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < System.currentTimeMillis() - 1000;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /**
    * Removes temp files that crashed writers left beside {@code target}: ours ({@code .NAME.kvexpress-*}),
-   * unless a live writer holds them, and Go kvexpress's {@code NAME.compare} and {@code NAME.last} when
+   * unless a live writer holds them, and Go kvexpress's {@code NAME.compare}, {@code NAME.last} and (over a
+   * second old) {@code NAME.kvexpress} when
    * {@code includeGoCaches}. Never the target itself. Returns what it removed.
    */
   public static List<Path> removeStaleTemps(Path target, boolean includeGoCaches) {
@@ -289,7 +298,10 @@ public final class AtomicFiles {
       for (Path p : entries) {
         String n = p.getFileName().toString();
         boolean mine = n.startsWith(ours);
-        boolean go = includeGoCaches && (n.equals(name + ".compare") || n.equals(name + ".last"));
+        // Go kvexpress's caches, and FILE.kvexpress, the staging file it leaves when it dies between write
+        // and rename (only when over a second old, so a Go writer still running is not robbed of it).
+        boolean go = includeGoCaches && (n.equals(name + ".compare") || n.equals(name + ".last")
+            || n.equals(name + ".kvexpress") && olderThanASecond(p));
         if ((mine && removeIfStale(p)) || (go && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
             && Files.deleteIfExists(p))) {
           removed.add(p);

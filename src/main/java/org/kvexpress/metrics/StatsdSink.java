@@ -38,6 +38,25 @@ public final class StatsdSink {
     }
   }
 
+  /** Dogstatsd's limit on an event's text; longer text (a large diff) is cut to fit. */
+  public static final int MAX_EVENT_TEXT = 4000;
+
+  /**
+   * Sends a Datadog event as a dogstatsd event datagram ({@code _e{title,text}:title|text|t:type|#tags}),
+   * which the Datadog agent forwards; {@code alertType} is info, warning, error or success.
+   */
+  public void event(String title, String text, String alertType, List<String> tags) {
+    String body = text.length() > MAX_EVENT_TEXT ? text.substring(0, MAX_EVENT_TEXT - 20) + "\n… (cut to fit)" : text;
+    body = body.replace("\n", "\\n");
+    String line = "_e{" + title.getBytes(StandardCharsets.UTF_8).length + "," + body.getBytes(StandardCharsets.UTF_8)
+        .length + "}:" + title + "|" + body + "|t:" + alertType + (tags.isEmpty() ? "" : "|#" + String.join(",", tags));
+    try (DatagramChannel ch = DatagramChannel.open()) {
+      ch.send(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), target);
+    } catch (Exception ignored) {
+      // Fire and forget, as metrics.
+    }
+  }
+
   public void send(List<Metrics.Sample> samples) {
     if (samples.isEmpty()) {
       return;

@@ -5,7 +5,8 @@ import org.kvexpress.core.KeyLayout;
 
 /**
  * What {@code in} is asked to publish: the content as read, how to treat it, and what to run afterwards.
- * {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null when none.
+ * {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null when none; {@code diff}
+ * asks for the diff against the published version with the result (for Datadog events).
  */
 public record PublishInput(
     KeyLayout layout,
@@ -18,4 +19,5 @@ public record PublishInput(
     boolean compress,
     boolean dryRun,
     String exec,
-    Duration execTimeout) {}
+    Duration execTimeout,
+    boolean diff) {}

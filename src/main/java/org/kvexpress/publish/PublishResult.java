@@ -4,7 +4,8 @@ import org.kvexpress.core.Canonical;
 
 /**
  * What {@code in} did. Refusals and halts are thrown, not returned. {@code diff} is the unified diff
- * against the published version (dry runs only); {@code index} is the ModifyIndex of the new data.
+ * against the published version (dry runs, and when asked for); {@code index} is the ModifyIndex of the
+ * new data.
  */
 public record PublishResult(
     Outcome outcome, Canonical canonical, String checksum, int encodedBytes, String encoding, long index,

@@ -58,16 +58,23 @@ public final class Publisher {
     guard(in, canon, snap);
     String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
+    if (in.compress() && snap.data() != null && snap.meta() == null) {
+      log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", "the published version has no meta, so "
+          + "Go kvexpress wrote it and Go nodes may still apply this key; they cannot read gzip data (Flags=2): "
+          + "publish without --compress until the last Go node runs this kvexpress"));
+    }
     if (checksum.equals(snap.checksumText())) {
       return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(),
           snap.data() == null ? 0 : snap.data().modifyIndex(), null);
     }
     byte[] encoded = encode(encoding, canon, in.layout());
+    byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
     if (in.dryRun()) {
       return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, checksum, encoded.length,
-          encoding.label(), 0, diffAgainstPublished(snap, canon));
+          encoding.label(), 0, diff);
     }
-    return commit(in, canon, checksum, encoding, encoded, snap);
+    PublishResult r = commit(in, canon, checksum, encoding, encoded, snap);
+    return new PublishResult(r.outcome(), canon, checksum, r.encodedBytes(), r.encoding(), r.index(), diff);
   }
 
   /** Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays. */

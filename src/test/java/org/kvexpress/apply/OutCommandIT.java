@@ -18,11 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.testing.Backend;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
@@ -256,7 +256,8 @@ class OutCommandIT {
       CliRun.Result mode = out("-m", "999");
       assertThat(mode.code()).isEqualTo(2);
       assertThat(mode.err()).contains("not an octal file mode");
-      assertThat(out("-c", "4755").err()).contains("setuid");
+      assertThat(out("-m", "4755").err()).contains("setuid");
+      assertThat(out("-c", "4755").err()).as("-c is Go's integer").contains("is not a permission set");
     }
 
     @Test
