@@ -18,6 +18,7 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
+import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KeySnapshot;
@@ -47,6 +48,24 @@ public final class Applier {
     this.log = log;
     this.hostname = hostname;
     this.clock = clock;
+  }
+
+  /**
+   * The watch handler's shortcut: when {@code payload} is the key's checksum pair and the file on disk has
+   * that checksum, the file is current (mode and owner repaired if asked) and no request is needed. Null
+   * when that does not hold; the caller then applies normally.
+   */
+  public static ApplyResult currentByWatchPayload(ApplyInput in, java.util.Optional<WatchPayload> payload) {
+    if (payload.isEmpty() || !payload.get().key().equals(in.layout().checksum())) {
+      return null;
+    }
+    Path target = AtomicFiles.resolveTarget(in.file());
+    String checksum = payload.get().text();
+    if (checksum.isEmpty() || !isCurrent(target, checksum)) {
+      return null;
+    }
+    List<String> repaired = AtomicFiles.repair(target, in.fileSettings());
+    return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, -1, -1, repaired, null);
   }
 
   /** One full apply, reading the key's folder afresh; with {@code report}, the node then says what it did. */

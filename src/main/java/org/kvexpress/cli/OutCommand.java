@@ -114,9 +114,19 @@ final class OutCommand implements Command {
     String node = o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : ctx.env().hostname().get();
     List<ApplyInput> inputs = o.has(config) ? fromConfig(o, ctx) : List.of(input(o, ctx, o.valueOf(key),
         o.valueOf(file), o.valueOf(mode), o.valueOf(owner), o.valueOf(check), o.valueOf(exec), o.valueOf(minLines)));
-    if (ctx.env().getenv("CONSUL_INDEX") != null) {
-      ctx.log().debug(name(), Fields.of("consul_index", ctx.env().getenv("CONSUL_INDEX")).add("note",
-          "started by a Consul watch; stdin is not read"));
+    if (!o.has(watch) && !o.has(dryRun) && !ctx.env().stdinIsTerminal()) {
+      ApplyInput in = inputs.get(0);
+      ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
+      if (current != null) {
+        // A key watch delivered the checksum this file already has: nothing can be newer than what the
+        // watch just delivered, and a current file needs no stop or lock check, so no request is sent.
+        ctx.outcome(current.outcome().word(), current.checksum());
+        ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
+            .add("result", current.outcome().word()).add("checksum", Checksum.shortForm(current.checksum()))
+            .add("repaired", current.repaired().isEmpty() ? null : String.join(",", current.repaired()))
+            .add("path", "watch_stdin"));
+        return ExitCode.OK;
+      }
     }
     try (KvStore store = ctx.openStore()) {
       Applier applier = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), node,
@@ -135,7 +145,7 @@ final class OutCommand implements Command {
           .add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
           .add("checksum", Checksum.shortForm(r.checksum()))
           .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
-          .add("reload_exit", r.reloadExit()));
+          .add("reload_exit", r.reloadExit()).add("path", "consul"));
       return ExitCode.OK;
     }
   }

@@ -70,6 +70,74 @@ class OutCommandIT {
     }
   }
 
+  /** A key watch's handler: Consul passes the watched pair on stdin (README, "As a Consul watch handler"). */
+  @Nested
+  class WatchHandlerStdin {
+    private String pair(String key, String value) {
+      return "{\"Key\":\"" + key + "\",\"CreateIndex\":5,\"ModifyIndex\":9,\"LockIndex\":0,\"Flags\":0,"
+          + "\"Value\":\"" + java.util.Base64.getEncoder().encodeToString(value.getBytes()) + "\",\"Session\":\"\"}\n";
+    }
+
+    private CliRun.Result handler(String stdin, String... extra) {
+      List<String> args = new ArrayList<>(List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
+      args.addAll(List.of(extra));
+      return CliRun.against(agent.address()).stdin(stdin).run(args.toArray(new String[0]));
+    }
+
+    @Test
+    void theWatchedChecksumOfACurrentFileCostsNoRequest() throws IOException {
+      publish(Lines.hosts(20));
+      assertThat(out().code()).isZero();
+      String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
+      Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      agent.clearRequests();
+      CliRun.Result r = handler(pair("kvexpress/hosts/checksum", sum), "-m", "0644");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).contains("result=current").contains("path=watch_stdin").contains("repaired=mode");
+      assertThat(agent.requests()).as("no request at all").isEmpty();
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-r--r--");
+    }
+
+    @Test
+    void anythingElseTakesTheNormalPath() throws IOException {
+      publish(Lines.hosts(20));
+      assertThat(out().code()).isZero();
+      String old = Store.get(agent, "kvexpress/hosts/checksum").text();
+      publish(Lines.hosts(21));
+      String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
+      // The watch delivered the new checksum, which the file does not have yet; then other shapes, each
+      // after the file was set back to the old version.
+      for (String stdin : List.of(pair("kvexpress/hosts/checksum", sum), "null\n", pair("kvexpress/other/checksum", old),
+          pair("kvexpress/hosts/checksum", old + "0"),
+          "{\"Key\": \"kvexpress/hosts/che", "garbage", "")) {
+        agent.clearRequests();
+        Files.write(target, canonical(Lines.hosts(20)));
+        CliRun.Result r = handler(stdin);
+        assertThat(r.code()).as(stdin + ": " + r.err()).isZero();
+        assertThat(r.err()).as(stdin).contains("path=consul").contains("result=applied");
+        assertThat(agent.requests()).as(stdin).isNotEmpty();
+      }
+      assertThat(target).hasBinaryContent(canonical(Lines.hosts(21)));
+    }
+
+    @Test
+    void anOpenPipeThatSendsNothingIsNeverWaitedOn() throws Exception {
+      publish(Lines.hosts(20));
+      Process p = org.kvexpress.testing.Jar.command(java.util.Map.of("CONSUL_HTTP_ADDR", agent.address()), "out", "-k",
+          "hosts", "-f", target.toString()).redirectInput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true)
+          .start();
+      try {
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("finished with stdin open").isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(target).exists();
+      } finally {
+        p.getOutputStream().close();
+        p.destroyForcibly();
+      }
+    }
+  }
+
   @Nested
   class Applying {
     @Test
