@@ -25,6 +25,12 @@ import org.kvexpress.log.Log;
  */
 public final class Watcher {
   private static final Duration MIN_ROUND = Duration.ofMillis(250);
+  /**
+   * How often a watch on a key that is not published yet may wake. Consul 1.8.7 ends a blocking query on a
+   * missing key at any KV write anywhere (newer releases wait for the key), so a fleet waiting for a new
+   * key would otherwise answer every unrelated write with a round.
+   */
+  static final Duration MISSING_KEY_PACE = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String COMPONENT = "out";
 
@@ -84,6 +90,7 @@ public final class Watcher {
   void loop(ApplyInput in) {
     long index = 0;
     int failures = 0;
+    boolean waitingForKey = false;
     String key = in.layout().key();
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "started"));
     while (!stopped.get()) {
@@ -96,6 +103,24 @@ public final class Watcher {
           log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards; starting over"));
         }
         failures = 0;
+        if (l.entries().isEmpty()) {
+          // Not published (yet): nothing to apply, and nothing to say but once. The next round still
+          // confirms it the full way at least every --wait, so a key the token may not read is reported.
+          if (!waitingForKey) {
+            waitingForKey = true;
+            applyOnce(in);
+            log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
+                + "to be published"));
+          } else if (index == before) {
+            applyOnce(in);
+          }
+          long took = (System.nanoTime() - started) / 1_000_000;
+          if (took < MISSING_KEY_PACE.toMillis()) {
+            sleep(MISSING_KEY_PACE.toMillis() - took);
+          }
+          continue;
+        }
+        waitingForKey = false;
         applyOnce(in);
       } catch (RuntimeException e) {
         if (stopped.get()) {

@@ -24,20 +24,29 @@ public final class CdsTraining {
   public static void main(String[] args) throws IOException {
     Path dir = Files.createTempDirectory("kvexpress-cds");
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    try (DevAgent agent = new DevAgent(DevAgent.Config.defaults().withVerbose(false, quiet)).start()) {
+    // With an agent's address (bin/kvexpress-cds passes one), train against that process, so the archive
+    // holds only what a node's kvexpress loads; without, a dev agent runs in this JVM.
+    try (DevAgent agent = args.length > 0 ? null : new DevAgent(DevAgent.Config.defaults().withVerbose(false, quiet))
+        .start()) {
+      String address = args.length > 0 ? args[0] : agent.address();
       StringBuilder content = new StringBuilder();
       for (int i = 0; i < 200; i++) {
         content.append("10.0.").append(i / 250).append('.').append(i % 250).append(" host-").append(i).append('\n');
       }
       String file = dir.resolve("hosts").toString();
-      run(agent, content.toString(), "in", "-k", "hosts");
-      run(agent, "", "out", "-k", "hosts", "-f", file, "-m", "0644");
-      run(agent, "", "out", "-k", "hosts", "-f", file);
-      run(agent, content + "10.9.9.9 extra\n", "in", "-k", "hosts", "-z");
-      run(agent, "", "out", "-k", "hosts", "-f", file, "-e", "true");
-      run(agent, content.toString(), "in", "-k", "hosts", "--dry-run");
-      run(agent, "", "status");
-      run(agent, "", "out", "-k", "missing", "-f", file);
+      run(address, content.toString(), "in", "-k", "hosts");
+      run(address, "", "out", "-k", "hosts", "-f", file, "-m", "0644");
+      run(address, "", "out", "-k", "hosts", "-f", file);
+      run(address, content + "10.9.9.9 extra\n", "in", "-k", "hosts", "-z");
+      run(address, "", "out", "-k", "hosts", "-f", file, "-e", "true");
+      run(address, content.toString(), "in", "-k", "hosts", "--dry-run");
+      run(address, "", "status");
+      // A watch handler's run: the checksum pair on stdin, the file current (no request is sent).
+      String sum = org.kvexpress.core.Checksum.sha256Hex(Files.readAllBytes(Path.of(file)));
+      run(address, "{\"Key\":\"kvexpress/hosts/checksum\",\"ModifyIndex\":9,\"Flags\":0,\"Value\":\""
+          + java.util.Base64.getEncoder().encodeToString(sum.getBytes(StandardCharsets.US_ASCII)) + "\"}", "out", "-k",
+          "hosts", "-f", file);
+      run(address, "", "out", "-k", "missing", "-f", file);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -45,10 +54,10 @@ public final class CdsTraining {
     }
   }
 
-  private static void run(DevAgent agent, String stdin, String... args) {
+  private static void run(String address, String stdin, String... args) {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     CliEnvironment env = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), quiet,
-        quiet, Map.of("CONSUL_HTTP_ADDR", agent.address()), Clock.systemUTC(), () -> "cds-training", false);
+        quiet, Map.of("CONSUL_HTTP_ADDR", address), Clock.systemUTC(), () -> "cds-training", false);
     new Cli(env).run(args);
   }
 }

@@ -128,6 +128,32 @@ class WatchIT {
     assertThat(Files.readString(tmp.resolve("watch.log"))).contains("cannot reach Consul");
   }
 
+  @Test
+  void aKeyNotPublishedYetIsAwaitedQuietlyThroughUnrelatedWrites() throws Exception {
+    Path target = tmp.resolve("new.conf");
+    watcher = startWatcher("out", "--watch", "-k", "later", "-f", target.toString());
+    Path log = tmp.resolve("watch.log");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && !Files.readString(log).contains("waiting for the key")) {
+      Thread.sleep(50);
+    }
+    agent.clearRequests();
+    // Consul 1.8.7 ends a blocking query on a missing key at every KV write; 30 writes in 1.5 s.
+    for (int i = 0; i < 30; i++) {
+      Store.put(agent, "elsewhere/" + i, "x");
+      Thread.sleep(50);
+    }
+    long txns = agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count();
+    long watches = agent.requests().stream().filter(r -> r.path().startsWith("/v1/kv/kvexpress/later")).count();
+    assertThat(txns).as("no full round per unrelated write").isZero();
+    assertThat(watches).as("at most one wake a second").isLessThanOrEqualTo(4);
+    String text = Files.readString(log);
+    assertThat(text.lines().filter(l -> l.contains("waiting for the key")).count()).isEqualTo(1);
+    assertThat(text.lines().filter(l -> l.contains("nothing_published")).count()).isEqualTo(1);
+    publish("later", Lines.hosts(10));
+    awaitContent(target, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
+  }
+
   static List<String> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).toList();
