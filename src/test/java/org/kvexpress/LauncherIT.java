@@ -62,6 +62,44 @@ class LauncherIT {
   }
 
   @Test
+  void aStaleArchiveIsNamedOnceWithItsFix(@TempDir Path tmp) throws Exception {
+    Path home = install(tmp.resolve("opt/kvexpress"));
+    Path built = Path.of(System.getProperty("kvexpress.jar")).getParent();
+    Files.copy(built.resolve("kvexpress.jsa"), home.resolve("target/kvexpress.jsa"));
+    Files.copy(built.resolve("kvexpress.jsa.info"), home.resolve("target/kvexpress.jsa.info"));
+    String launcher = home.resolve("bin/kvexpress").toString();
+    Run first = run(Map.of(), launcher, "--version");
+    assertThat(first.output()).contains("was made for another JDK or location").contains("bin/kvexpress-cds once");
+    Run second = run(Map.of(), launcher, "--version");
+    assertThat(second.output()).doesNotContain("start-up archive").startsWith("kvexpress ");
+  }
+
+  /** On JDK 24 and later the launcher uses an AOT cache (JEP 483/514) that kvexpress-cds makes for that JDK. */
+  @Test
+  void onJdk24AndLaterTheLauncherUsesAnAotCache(@TempDir Path tmp) throws Exception {
+    Path jdk = null;
+    try (var homes = Files.list(Path.of("/usr/lib/jvm"))) {
+      for (Path h : homes.sorted().toList()) {
+        List<String> release = Files.exists(h.resolve("release")) ? Files.readAllLines(h.resolve("release")) : List.of();
+        if (release.stream().anyMatch(l -> l.matches("JAVA_VERSION=\"(2[4-9]|[3-9][0-9]).*"))) {
+          jdk = h;
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(jdk != null, "no JDK 24+ under /usr/lib/jvm on this machine");
+    Path home = install(tmp.resolve("opt/kvexpress"));
+    Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+    Run made = run(env, home.resolve("bin/kvexpress-cds").toString());
+    assertThat(made.code()).as(made.output()).isZero();
+    assertThat(home.resolve("target/kvexpress.aot")).isRegularFile();
+    // -XX:AOTMode=on makes the JVM fail instead of running without a cache it cannot use.
+    Run strict = run(Map.of("JAVA_HOME", jdk.toString(), "JAVA_OPTS", "-XX:AOTMode=on"),
+        home.resolve("bin/kvexpress").toString(), "--version");
+    assertThat(strict.code()).as(strict.output()).isZero();
+    assertThat(strict.output()).startsWith("kvexpress ");
+  }
+
+  @Test
   void aSymlinkedLauncherFindsItsJar(@TempDir Path tmp) throws Exception {
     Path home = install(tmp.resolve("opt/kvexpress"));
     Path link = Files.createDirectories(tmp.resolve("usr/local/bin")).resolve("kvexpress");
