@@ -1,23 +1,61 @@
 #!/usr/bin/env bash
-# One-shot `kvexpress out` when the file is already current (what every node pays per watch firing),
-# median of RUNS whole-process runs, against bench/noop-check.sh doing the same check with curl + jq + sha256sum.
-# Usage: bench/oneshot.sh [RUNS]   (default 15)
+# One-shot `kvexpress out` when the file is already current (what every node pays per watch firing), median
+# of RUNS whole-process runs, on the default JDK and (when one is installed under /usr/lib/jvm, or in
+# KVEXPRESS_BENCH_JDK24) on a JDK 24+ with its AOT cache: the normal path (one read-only transaction), the
+# watch-handler path (the watched checksum pair on stdin: no request), the same JVM printing hello, and
+# bench/noop-check.sh doing the normal path's check with curl + jq + sha256sum.
+# Usage: bench/oneshot.sh [RUNS]   (default 15). Build first: mvn -B -q -DskipTests package
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 runs=${1:-15}
 start_agent
-awk 'BEGIN { for (i = 0; i < 1000; i++) printf "10.0.%d.%d host-%d\n", i / 250, i % 250, i }' | "$kvx" in -k oneshot -q
+awk 'BEGIN { for (i = 0; i < 1188; i++) printf "10.0.%d.%d host-%d\n", i / 250, i % 250, i }' | "$kvx" in -k oneshot -q
 file="$work/hosts"
 "$kvx" out -k oneshot -f "$file" -q
+sum=$(curl -s "http://$CONSUL_HTTP_ADDR/v1/kv/kvexpress/oneshot/checksum?raw")
+printf '{"Key":"kvexpress/oneshot/checksum","CreateIndex":5,"ModifyIndex":9,"LockIndex":0,"Flags":0,"Value":"%s","Session":""}\n' \
+  "$(printf %s "$sum" | base64 -w0)" > "$work/pair.json"
+mkdir -p "$work/hello"
+printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$work/hello/Hello.java"
+javac -d "$work/hello" "$work/hello/Hello.java"
+# Median ms of RUNS runs with stdin from $1.
+median_in() {
+  local in=$1
+  shift
+  for _ in $(seq 1 "$runs"); do
+    local s e
+    s=$(date +%s%N)
+    "$@" < "$in" > /dev/null 2>&1 || true
+    e=$(date +%s%N)
+    echo $(((e - s) / 1000000))
+  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
 host=$(cat /proc/sys/kernel/hostname)
-kvx_ms=$(median_ms "$runs" "$kvx" out -k oneshot -f "$file")
-nocds_ms=$(KVEXPRESS_NO_CDS=1 median_ms "$runs" "$kvx" out -k oneshot -f "$file")
-if command -v curl > /dev/null && command -v jq > /dev/null; then
-  bash "$root/bench/noop-check.sh" "$CONSUL_HTTP_ADDR" kvexpress oneshot "$file" "$host"
-  script_ms=$(median_ms "$runs" bash "$root/bench/noop-check.sh" "$CONSUL_HTTP_ADDR" kvexpress oneshot "$file" "$host")
-  ratio=$(awk -v a="$kvx_ms" -v b="$script_ms" 'BEGIN { printf "%.1f", a / b }')
-else
-  script_ms=n/a ratio=n/a
-  echo "(curl or jq missing: no script baseline)" >&2
+bash "$root/bench/noop-check.sh" "$CONSUL_HTTP_ADDR" kvexpress oneshot "$file" "$host"
+script_ms=$(median_ms "$runs" bash "$root/bench/noop-check.sh" "$CONSUL_HTTP_ADDR" kvexpress oneshot "$file" "$host")
+# One JDK's figures: normal path, without the archive, stdin path, hello.
+jdk_line() {
+  local name=$1
+  local normal nocds stdin hello
+  normal=$(median_in /dev/null "$kvx" out -k oneshot -f "$file")
+  nocds=$(KVEXPRESS_NO_CDS=1 median_in /dev/null "$kvx" out -k oneshot -f "$file")
+  stdin=$(median_in "$work/pair.json" "$kvx" out -k oneshot -f "$file")
+  hello=$(median_in /dev/null "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -cp "$work/hello" Hello)
+  awk -v n="$name" -v o="$normal" -v c="$nocds" -v s="$stdin" -v h="$hello" -v sc="$script_ms" 'BEGIN {
+    printf "oneshot jdk=%s runs=%d normal_ms=%d no_archive_ms=%d stdin_ms=%d hello_ms=%d script_ms=%d normal_to_script=%.2f stdin_to_hello=%.2f\n",
+      n, '"$runs"', o, c, s, h, sc, o / sc, s / h }'
+}
+jdk_line "$(java -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/')"
+jdk24=${KVEXPRESS_BENCH_JDK24:-}
+if [ -z "$jdk24" ]; then
+  for h in /usr/lib/jvm/*; do
+    if grep -qE '^JAVA_VERSION="(2[4-9]|[3-9][0-9])' "$h/release" 2> /dev/null; then jdk24=$h; fi
+  done
 fi
-echo "oneshot runs=$runs kvexpress_ms=$kvx_ms kvexpress_no_cds_ms=$nocds_ms script_ms=$script_ms ratio=$ratio"
+if [ -n "$jdk24" ]; then
+  if [ ! -f "${root}/target/kvexpress.aot" ]; then JAVA_HOME=$jdk24 "$root/bin/kvexpress-cds" > /dev/null; fi
+  JAVA_HOME=$jdk24 jdk_line "$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk24/release")"
+else
+  echo "(no JDK 24+ found: set KVEXPRESS_BENCH_JDK24 to measure the AOT cache)" >&2
+fi
