@@ -18,5 +18,6 @@ start_agent
 dir="$work/nodes"
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then dir=$(mktemp -d /dev/shm/kvexpress-fanout.XXXXXX); fi
 trap 'rm -rf "$dir"; bench_cleanup' EXIT
-java ${FANOUT_JAVA_OPTS:--XX:+UseSerialGC} -Xss256k -cp "$root/target/kvexpress.jar" org.kvexpress.bench.Fanout \
+java ${FANOUT_JAVA_OPTS:--XX:+UseSerialGC} -Xss256k -cp "$root/target/test-classes:$root/target/kvexpress.jar" \
+  org.kvexpress.bench.Fanout \
   --nodes "$nodes" --versions "$versions" --addr "$CONSUL_HTTP_ADDR" --agent-pid "$agent_pid" --dir "$dir"

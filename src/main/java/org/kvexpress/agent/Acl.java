@@ -1,7 +1,7 @@
 package org.kvexpress.agent;
 
 /**
- * The agent's ACL model: off, or one management token that may do everything (facts §7). Any other
+ * The agent's ACL model: off, or one management token that may do everything (Consul's ACL rules). Any other
  * token gets "ACL not found"; no token is the anonymous token, which may do nothing.
  */
 final class Acl {

@@ -29,7 +29,7 @@ import org.kvexpress.core.GoDuration;
 /**
  * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not Consul and
  * not for production: one node, no Raft, no sessions, one management ACL token. What it does implement
- * follows ../shared/consul-kv-api.md on the wire.
+ * follows Consul's HTTP API on the wire, as DifferentialIT checks against real Consul (README "The dev agent").
  *
  * <p>Modelled on okhttp's MockWebServer: {@link #start()} binds (port 0 picks a free port), {@link #url()}
  * gives the address, requests are recorded, and faults can be injected into chosen requests. Blocking
@@ -90,8 +90,8 @@ public final class DevAgent implements AutoCloseable {
 
     /** Keeps at most this many requests for {@link DevAgent#requests()}; 0 keeps none. */
     public Config withRecordLimit(int limit) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
-          limit);
+      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl,
+          tls, limit);
     }
 
     /** Serves HTTPS with this context (its key manager holds the server certificate) instead of HTTP. */
@@ -307,7 +307,10 @@ public final class DevAgent implements AutoCloseable {
     Reply handle(Call call);
   }
 
-  /** The checks every /v1 data endpoint shares (facts §0, §1, §7), then the endpoint itself. */
+  /**
+   * The checks every /v1 data endpoint shares (Consul's HTTP API conventions; Consul's KV read API; Consul's ACL
+   * rules), then the endpoint itself.
+   */
   private Reply common(RecordedRequest req, Map<String, String> query, boolean overflow, long contentLength,
       java.util.function.Consumer<Reply> later, Endpoint endpoint) {
     if (nonEmpty(query.get("ns")) || nonEmpty(req.header("X-Consul-Namespace"))) {
@@ -368,7 +371,7 @@ public final class DevAgent implements AutoCloseable {
     return Reply.text(405, "method " + method + " not allowed").header("Allow", allow);
   }
 
-  /** Token precedence: ?token= > X-Consul-Token > Authorization: Bearer (facts §7). */
+  /** Token precedence: ?token= > X-Consul-Token > Authorization: Bearer (Consul's ACL rules). */
   private static String token(RecordedRequest req, Map<String, String> query) {
     if (nonEmpty(query.get("token"))) {
       return query.get("token");

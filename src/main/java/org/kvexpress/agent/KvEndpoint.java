@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kvexpress.core.GoDuration;
 
-/** GET, PUT and DELETE on /v1/kv/, with blocking queries (facts §1–§5). */
+/** GET, PUT and DELETE on /v1/kv/, with blocking queries (Consul's KV read API; Consul's blocking queries). */
 final class KvEndpoint {
   static final Duration DEFAULT_WAIT = Duration.ofSeconds(300);
   static final Duration MAX_WAIT = Duration.ofSeconds(600);
@@ -108,7 +108,7 @@ final class KvEndpoint {
   private ReadResult readTree(Call call, String prefix) {
     synchronized (state) {
       long index = state.prefixIndex(prefix);
-      // An anonymous token sees nothing: list reads are filtered silently, not denied (facts §7).
+      // An anonymous token sees nothing: list reads are filtered silently, not denied (Consul's ACL rules).
       List<KvState.Entry> entries = call.anonymous() ? List.of() : state.list(prefix);
       if (entries.isEmpty()) {
         return new ReadResult(index, Reply.empty(404).queryMeta(index), true);
@@ -145,7 +145,7 @@ final class KvEndpoint {
   /**
    * Parks a blocking query. It answers when the read's index passes the client's, or when the wait ends.
    * A key that is still missing raises the target instead of answering, so unrelated writes do not end
-   * the wait (facts §5).
+   * the wait (Consul's blocking queries).
    */
   private Reply park(Call call, Read read, long minIndex, Duration wait) {
     boolean singleKey = !call.has("keys") && !call.has("recurse");
@@ -318,7 +318,7 @@ final class KvEndpoint {
     return Reply.text(400, "Conflicting flags: " + b + "\n");
   }
 
-  /** Consul 1.22 key validation (facts §3): failures are plain errors, so HTTP 500. */
+  /** Consul 1.22 key validation (Consul's KV write API): failures are plain errors, so HTTP 500. */
   static Reply validateKey(String key) {
     if (key.isEmpty()) {
       return Reply.text(500, "empty key name is not allowed");

@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's state
- * store (facts §1, §4, §5): keys sort bytewise, an identical write changes nothing, deletes leave
+ * store (Consul's KV read API; Consul's KV delete API; Consul's blocking queries): keys sort bytewise, an identical
+ * write changes nothing, deletes leave
  * tombstones that keep list indexes from going backwards until they are reaped.
  */
 final class KvState {
@@ -157,7 +158,7 @@ final class KvState {
     return true;
   }
 
-  /** Stages a set in a transaction; an identical value and flags change nothing (facts §3). */
+  /** Stages a set in a transaction; an identical value and flags change nothing (Consul's KV write API). */
   static Entry stageSet(Txn txn, String key, byte[] value, long flags) {
     Entry old = txn.table.get(key);
     if (old != null && old.sameContent(value, flags)) {

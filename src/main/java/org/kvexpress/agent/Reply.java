@@ -40,7 +40,7 @@ final class Reply {
     return this;
   }
 
-  /** Adds the query meta headers every KV read carries (facts §2). */
+  /** Adds the query meta headers every KV read carries (Consul's query meta headers). */
   Reply queryMeta(long index) {
     return header("X-Consul-Index", Long.toUnsignedString(index))
         .header("X-Consul-Knownleader", "true")

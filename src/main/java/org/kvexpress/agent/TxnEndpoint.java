@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** PUT /v1/txn: KV operations applied atomically, all or none (facts §6). */
+/** PUT /v1/txn: KV operations applied atomically, all or none (Consul's /v1/txn API). */
 final class TxnEndpoint {
   /** Consul 1.8.7 to 1.13 allow 64 operations; 1.14 raised it to 128. The stricter limit keeps tests honest. */
   static final int MAX_OPS = 64;
@@ -68,7 +68,7 @@ final class TxnEndpoint {
     List<Object> errors = new ArrayList<>();
     if (call.anonymous()) {
       // Consul authorises every op but the reads before applying any: writes (check-not-exists among them)
-      // need key:write, check-index and check-session key:read. Denials come back as a rollback (facts §6).
+      // need key:write, check-index and check-session key:read. Denials come back as a rollback (Consul's /v1/txn API).
       for (int i = 0; i < ops.size(); i++) {
         String verb = ops.get(i).verb();
         if (!FILTERED_READS.contains(verb)) {
@@ -90,7 +90,8 @@ final class TxnEndpoint {
     }
     if (call.anonymous()) {
       // Reads are filtered on the way out, silently, in every Consul release: the anonymous token may read
-      // nothing here, so a denied get-tree looks exactly like a missing key (facts §12).
+      // nothing here, so a denied get-tree looks exactly like a missing key (Consul 1.8.7 as DifferentialIT measures
+      // it).
       results.clear();
     }
     Map<String, Object> body = new LinkedHashMap<>();

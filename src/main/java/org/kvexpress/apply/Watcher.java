@@ -19,7 +19,7 @@ import org.kvexpress.log.Log;
  * exactly when a new version exists, and node reports or stop toggles under the key do not wake the
  * fleet. A wait that times out still re-applies, so an unlocked or repaired node converges within one wait.
  *
- * <p>Blocking-query rules (facts §5): the index is reset when it goes backwards and kept at least 1; a
+ * <p>Blocking-query rules (Consul's blocking queries): the index is reset when it goes backwards and kept at least 1; a
  * loop that returns early without news is slowed down; while Consul is unreachable the loop backs off
  * with jitter and leaves the file alone.
  */
@@ -80,10 +80,6 @@ public final class Watcher {
     synchronized (threads) {
       threads.forEach(Thread::interrupt);
     }
-  }
-
-  public boolean stopped() {
-    return stopped.get();
   }
 
   /** One file's loop; never throws, never deletes the file. */

@@ -98,7 +98,8 @@ final class CommonOptions {
   }
 
   /**
-   * Resolves the connection the way Consul's CLI does (facts §10): flags first, then CONSUL_* variables.
+   * Resolves the connection the way Consul's CLI does (Consul's CLI environment variables): flags first, then
+   * CONSUL_* variables.
    * Token precedence: --token-file, -t, CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN; none means no token.
    */
   static ConsulSettings settings(Connection c, CliEnvironment env, Log log) {
@@ -124,7 +125,8 @@ final class CommonOptions {
     // here only an explicit false does (parseBool refuses anything else).
     boolean verify = parseBool(env, "CONSUL_HTTP_SSL_VERIFY", true);
     TlsSettings tls = new TlsSettings(env.getenv("CONSUL_CACERT"), env.getenv("CONSUL_CAPATH"),
-        env.getenv("CONSUL_CLIENT_CERT"), env.getenv("CONSUL_CLIENT_KEY"), verify, env.getenv("CONSUL_TLS_SERVER_NAME"));
+        env.getenv("CONSUL_CLIENT_CERT"), env.getenv("CONSUL_CLIENT_KEY"), verify,
+        env.getenv("CONSUL_TLS_SERVER_NAME"));
     return new ConsulSettings(address, tok, tls, c.datacenter(), c.retryFor());
   }
 

@@ -2,7 +2,7 @@ package org.kvexpress.core;
 
 /**
  * Validates key names and prefixes before any request is made. Segments of {@code [A-Za-z0-9_.,-]} joined
- * by {@code /} are accepted by every released Consul, whatever its key-validation rules (facts §3).
+ * by {@code /} are accepted by every released Consul, whatever its key-validation rules (Consul's KV write API).
  */
 public final class KeyNames {
   private KeyNames() {}

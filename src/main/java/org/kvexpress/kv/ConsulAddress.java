@@ -5,7 +5,8 @@ import java.net.URISyntaxException;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * A Consul HTTP address parsed the way Consul's Go client reads CONSUL_HTTP_ADDR (facts §10): optional
+ * A Consul HTTP address parsed the way Consul's Go client reads CONSUL_HTTP_ADDR (Consul's CLI environment
+ * variables): optional
  * {@code http://} or {@code https://} scheme, host, optional port, optional path prefix. Without a port the
  * scheme's default (80 or 443) is used, as Go does.
  */

@@ -143,7 +143,7 @@ public final class ConsulKvStore implements KvStore {
       for (JsonElement e : asArray(json.get("Errors"))) {
         JsonObject o = e.getAsJsonObject();
         String what = o.get("What").getAsString();
-        // Consul reports ACL denials inside a transaction as a rollback, not a 403 (facts §6).
+        // Consul reports ACL denials inside a transaction as a rollback, not a 403 (Consul's /v1/txn API).
         if (what.contains("Permission denied") || what.contains("ACL not found")) {
           int index = o.get("OpIndex").getAsInt();
           throw KvexpressException.failure(Reason.ACL_DENIED, index < ops.size() ? denial(ops.get(index), what)
@@ -222,7 +222,8 @@ public final class ConsulKvStore implements KvStore {
       } catch (TransportException e) {
         Throwable cause = e.getCause();
         if (cause instanceof SSLException ssl) {
-          throw KvexpressException.failure(Reason.TLS, redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
+          throw KvexpressException.failure(Reason.TLS,
+              redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
         }
         if (cause instanceof SocketException && settings.address().https()) {
           String rejected = TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());

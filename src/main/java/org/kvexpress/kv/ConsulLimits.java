@@ -1,6 +1,9 @@
 package org.kvexpress.kv;
 
-/** Consul's default size limits (facts §3, §6), which kvexpress checks before writing anything. */
+/**
+ * Consul's default size limits (Consul's KV write API; Consul's /v1/txn API), which kvexpress checks before writing
+ * anything.
+ */
 public final class ConsulLimits {
   /** {@code limits.kv_max_value_size}: the largest value, inclusive. */
   public static final int MAX_VALUE_BYTES = 524_288;

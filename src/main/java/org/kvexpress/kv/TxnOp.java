@@ -1,14 +1,10 @@
 package org.kvexpress.kv;
 
-/** One operation of a /v1/txn request (facts §6). */
+/** One operation of a /v1/txn request (Consul's /v1/txn API). */
 public record TxnOp(String verb, String key, byte[] value, long flags, long index) {
 
   public static TxnOp set(String key, byte[] value, long flags) {
     return new TxnOp("set", key, value, flags, 0);
-  }
-
-  public static TxnOp cas(String key, byte[] value, long flags, long index) {
-    return new TxnOp("cas", key, value, flags, index);
   }
 
   public static TxnOp checkIndex(String key, long index) {
@@ -17,10 +13,6 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
 
   public static TxnOp checkNotExists(String key) {
     return new TxnOp("check-not-exists", key, null, 0, 0);
-  }
-
-  public static TxnOp delete(String key) {
-    return new TxnOp("delete", key, null, 0, 0);
   }
 
   public static TxnOp deleteCas(String key, long index) {
@@ -38,16 +30,13 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
   }
 
   /**
-   * The permission Consul checks for this op (facts §12): reads and index or session checks need
+   * The permission Consul checks for this op (Consul 1.8.7 as DifferentialIT measures it): reads and index or
+   * session checks need
    * key:read, every write and check-not-exists (authorised as a write) key:write.
    */
   public String permission() {
     return verb.equals("get") || verb.equals("get-tree") || verb.equals("check-index") || verb.equals("check-session")
         ? "key:read" : "key:write";
-  }
-
-  public static TxnOp get(String key) {
-    return new TxnOp("get", key, null, 0, 0);
   }
 
   /** Guards a key's state as read: unchanged if it existed, still absent if it did not. */

@@ -38,11 +38,6 @@ public final class Log {
     this.format = format;
   }
 
-  /** A log that prints nothing, for embedding and tests. */
-  public static Log discard() {
-    return new Log(new PrintStream(java.io.OutputStream.nullOutputStream()), Clock.systemUTC(), Level.ERROR);
-  }
-
   /** Registers the token so that no line can ever contain it. */
   public void redact(String token) {
     this.secret = token == null || token.isEmpty() ? null : token;

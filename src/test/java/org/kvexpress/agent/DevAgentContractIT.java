@@ -33,7 +33,7 @@ import org.kvexpress.testing.Http;
 
 /**
  * The dev agent's wire contract, checked over real HTTP with the Ecwid client and with java.net.http.
- * Each test names the section of ../shared/consul-kv-api.md it follows.
+ * Each test follows Consul's documented HTTP API; DifferentialIT compares the same requests with real Consul.
  */
 @Tag("dev-agent-only")
 class DevAgentContractIT {
@@ -677,7 +677,8 @@ class DevAgentContractIT {
     @Test
     void anonymousReadsInATransactionAreFilteredNotDenied() {
       Http.put(secured.url("/v1/kv/s/present"), "x", "X-Consul-Token", "root-token");
-      HttpResponse<String> r = Http.put(secured.url("/v1/txn"), "[{\"KV\":{\"Verb\":\"get-tree\",\"Key\":\"s/present\"}}]");
+      HttpResponse<String> r = Http.put(secured.url("/v1/txn"),
+          "[{\"KV\":{\"Verb\":\"get-tree\",\"Key\":\"s/present\"}}]");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results")).isEmpty();
     }

@@ -23,7 +23,8 @@ import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /**
- * TLS as Consul's environment configures it (facts §10): an HTTPS dev agent with a self-signed certificate
+ * TLS as Consul's environment configures it (Consul's CLI environment variables): an HTTPS dev agent with a
+ * self-signed certificate
  * for 127.0.0.1 and consul.test, made with the JDK's keytool.
  */
 @Tag("dev-agent-only")

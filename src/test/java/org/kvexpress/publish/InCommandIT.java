@@ -327,11 +327,23 @@ class InCommandIT extends AgentTest {
           Callable<CliRun.Result> task = () -> in(content, "-k", "race");
           results.add(pool.submit(task));
         }
-        for (Future<CliRun.Result> f : results) {
-          CliRun.Result r = f.get();
+        java.util.Set<String> published = new java.util.HashSet<>(List.of(utf8(canonical(Lines.hosts(10)))));
+        for (int i = 0; i < results.size(); i++) {
+          CliRun.Result r = results.get(i).get();
           assertThat(r.code()).as(r.err()).isZero();
           assertThat(r.err()).containsPattern("result=(published|unchanged)");
+          if (r.err().contains("result=published")) {
+            published.add(utf8(canonical(Lines.hosts(20 + i))));
+          }
         }
+        // The chain the README promises: the current version is one that was published, and last is
+        // another published version, the one it replaced; no update interleaved with another.
+        String current = utf8(Store.data(agent, "kvexpress", "race"));
+        Store.Value last = Store.get(agent, "kvexpress/race/last");
+        assertThat(published).contains(current);
+        assertThat(last).isNotNull();
+        assertThat(published).contains(last.text());
+        assertThat(last.text()).isNotEqualTo(current);
       } finally {
         pool.shutdownNow();
       }
@@ -349,6 +361,10 @@ class InCommandIT extends AgentTest {
   void quietPrintsOnlyErrors() {
     assertThat(in(Lines.hosts(10), "-k", "hosts", "-q").err()).isEmpty();
     assertThat(in("a\n", "-k", "hosts", "-q").err()).contains("result=refused");
+  }
+
+  static byte[] canonical(String s) {
+    return org.kvexpress.core.Canonicalizer.canonicalize(s.getBytes(StandardCharsets.UTF_8)).bytes();
   }
 
   static String utf8(byte[] b) {
