@@ -213,6 +213,10 @@ class GoCompatIT {
     CliRun.Result wins = CliRun.cli().run("out", "-k", "hosts", "-f", tmp.resolve("o").toString(), "-C",
         cfg.toString(), "-t", "0dd0dd00-feed-4bad-beef-000000000bad", "--retry-for", "1s");
     assertThat(wins.code()).as("-t on the command line beats the config's token").isEqualTo(1);
+    CliRun.Result longForm = CliRun.cli().run("out", "--config", cfg.toString(), "-k", "hosts", "-f",
+        tmp.resolve("o").toString());
+    assertThat(longForm.code()).as("out --config without --watch is Go's YAML: " + longForm.err()).isZero();
+    assertThat(tmp.resolve("o")).exists();
     Files.writeString(cfg, "consul_server: [unclosed\n");
     CliRun.Result broken = CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
     assertThat(broken.code()).isEqualTo(2);

@@ -164,7 +164,9 @@ public final class Cli {
    */
   private List<String> goEra(Command command, OptionParser parser, List<String> args) {
     java.util.Set<String> recognized = parser.recognizedOptions().keySet();
-    GoArgs.Result go = GoArgs.translate(args, recognized, command.name().equals("out"));
+    // out --config is this tool's JSON watch configuration with --watch (which Go kvexpress never had);
+    // otherwise --config, like -C, is Go's YAML config.
+    GoArgs.Result go = GoArgs.translate(args, recognized, command.name().equals("out") && args.contains("--watch"));
     List<String> argv = new ArrayList<>(go.args());
     boolean dogstatsd = go.dogstatsd();
     String address = go.dogstatsdAddress();

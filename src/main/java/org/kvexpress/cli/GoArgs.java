@@ -41,8 +41,8 @@ final class GoArgs {
 
   /**
    * Translates {@code args} for a command whose parser recognizes the option names {@code recognized}.
-   * {@code watchConfig} says whether {@code --config} is this command's own JSON watch configuration (out),
-   * in which case only {@code -C} names a Go config.
+   * {@code watchConfig} says whether {@code --config} is this command's own JSON watch configuration
+   * ({@code out --watch}), in which case only {@code -C} names a Go config.
    */
   static Result translate(List<String> args, Set<String> recognized, boolean watchConfig) {
     List<String> out = new ArrayList<>();
