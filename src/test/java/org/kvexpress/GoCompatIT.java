@@ -3,10 +3,6 @@ package org.kvexpress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
@@ -31,7 +28,7 @@ import org.kvexpress.testing.Store;
 class GoCompatIT {
   private static final String TOKEN = "60c0ffee-0000-4000-8000-00000000c0de";
   private Backend agent;
-  private DatagramSocket dogstatsd;
+  private Dogstatsd dogstatsd;
   @TempDir
   Path tmp;
   private Path input;
@@ -39,8 +36,7 @@ class GoCompatIT {
   @BeforeEach
   void start() throws IOException {
     agent = Backend.start(new Backend.Acl(TOKEN));
-    dogstatsd = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    dogstatsd.setSoTimeout(300);
+    dogstatsd = new Dogstatsd();
     input = tmp.resolve("hosts.consul");
     Files.writeString(input, Lines.hosts(120));
   }
@@ -54,7 +50,7 @@ class GoCompatIT {
   /** A CLI as a Go-era node or hook has it: the server and token on its command line, as Go users wrote them. */
   private CliRun.Result go(String line) {
     List<String> argv = new ArrayList<>(List.of(shellWords(line)));
-    argv.addAll(List.of("-s", agent.address(), "-t", TOKEN, "-D", "127.0.0.1:" + dogstatsd.getLocalPort()));
+    argv.addAll(List.of("-s", agent.address(), "-t", TOKEN, "-D", dogstatsd.address()));
     return CliRun.cli().run(argv.toArray(new String[0]));
   }
 
@@ -82,17 +78,7 @@ class GoCompatIT {
   }
 
   private List<String> datagrams() throws IOException {
-    List<String> got = new ArrayList<>();
-    byte[] buf = new byte[65536];
-    while (true) {
-      DatagramPacket p = new DatagramPacket(buf, buf.length);
-      try {
-        dogstatsd.receive(p);
-      } catch (SocketTimeoutException e) {
-        return got;
-      }
-      got.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-    }
+    return dogstatsd.received();
   }
 
   /** in's canonical form of generated lines (ASCII, no duplicates or blanks): sorted. */
@@ -205,7 +191,7 @@ class GoCompatIT {
     Files.writeString(input, Lines.hosts(12));
     Path cfg = tmp.resolve("config.yml");
     Files.writeString(cfg, "consul_server: " + agent.address() + "\ntoken: " + TOKEN + "\ndogstatsd: true\n"
-        + "dogstatsd_address: 127.0.0.1:" + dogstatsd.getLocalPort() + "\ndatadog_api_key: abc\n");
+        + "dogstatsd_address: " + dogstatsd.address() + "\ndatadog_api_key: abc\n");
     CliRun.Result r = CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("accepted for Go kvexpress's command lines and not used");

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,11 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.testing.Backend;
 import org.kvexpress.agent.Fault;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.NodeReport;
+import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
@@ -32,15 +28,14 @@ import org.kvexpress.testing.Store;
 /** Metrics (dogstatsd, textfile), node reports with status convergence, and JSON logs (issue 9). */
 class ObservabilityIT {
   private Backend agent;
-  private DatagramSocket udp;
+  private Dogstatsd udp;
   @TempDir
   Path tmp;
 
   @BeforeEach
   void start() throws IOException {
     agent = Backend.start();
-    udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    udp.setSoTimeout(200);
+    udp = new Dogstatsd();
   }
 
   @AfterEach
@@ -50,22 +45,12 @@ class ObservabilityIT {
   }
 
   private String statsd() {
-    return "127.0.0.1:" + udp.getLocalPort();
+    return udp.address();
   }
 
   /** Every statsd line received until the socket stays quiet. */
   private List<String> received() throws IOException {
-    List<String> lines = new ArrayList<>();
-    byte[] buf = new byte[65536];
-    while (true) {
-      DatagramPacket p = new DatagramPacket(buf, buf.length);
-      try {
-        udp.receive(p);
-      } catch (SocketTimeoutException e) {
-        return lines;
-      }
-      lines.addAll(List.of(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8).split("\n")));
-    }
+    return udp.received();
   }
 
   /** Lines received until one matches, or the deadline passes. */
