@@ -94,7 +94,7 @@ public final class Applier {
    * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
    */
   void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit) {
-    if (!in.report() || in.dryRun() || result.equals("would_apply")) {
+    if (!in.mode().report() || in.mode().dryRun() || result.equals("would_apply")) {
       return;
     }
     try {
@@ -132,7 +132,7 @@ public final class Applier {
   ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock)
       throws InterruptedException {
     AtomicFiles.removeStaleTemps(target, false);
-    if (!in.ignoreStop()) {
+    if (!in.guards().ignoreStop()) {
       haltIfStopped(snap);
     }
     byte[] content = verify(in, snap);
@@ -148,7 +148,7 @@ public final class Applier {
     if (unconfirmedLock != null) {
       haltIfLocked(in.file(), store.get(unconfirmedLock).orElse(null));
     }
-    if (!in.ignoreStop() && snap.stop() == null) {
+    if (!in.guards().ignoreStop() && snap.stop() == null) {
       store.get(snap.layout().stop()).ifPresent(stop -> haltIfStopped(KeySnapshot.withStop(snap, stop)));
     }
   }
@@ -161,15 +161,15 @@ public final class Applier {
     String checksum = Checksum.sha256Hex(content);
     int lines = Canonicalizer.countLines(content);
     if (isCurrent(target, checksum)) {
-      List<String> repaired = in.dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
+      List<String> repaired = in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
       return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
     }
-    if (in.dryRun()) {
+    if (in.mode().dryRun()) {
       return new ApplyResult(ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
     }
     try (AtomicFiles.Staged staged = AtomicFiles.stage(target, content, in.fileSettings())) {
       check(in, staged, checksum);
-      Path previous = AtomicFiles.swap(staged, in.restoreOnFailure() && in.exec() != null);
+      Path previous = AtomicFiles.swap(staged, in.hooks().restoreOnFailure() && in.hooks().exec() != null);
       Integer reloadExit = reload(in, target, checksum, previous);
       return new ApplyResult(ApplyResult.Outcome.WROTE, checksum, lines, content.length, List.of(), reloadExit);
     }
@@ -220,12 +220,12 @@ public final class Applier {
       }
       throw KvexpressException.refused(Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(in.maxBytes(),
+    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(in.guards().maxBytes(),
         "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
-    if (lines < in.minLines()) {
+    if (lines < in.guards().minLines()) {
       throw KvexpressException.refused(Reason.TOO_FEW_LINES, "published data has " + lines + " lines, fewer than "
-          + "--min-lines " + in.minLines() + "; the file is left untouched");
+          + "--min-lines " + in.guards().minLines() + "; the file is left untouched");
     }
     return content;
   }
@@ -244,11 +244,11 @@ public final class Applier {
   }
 
   void check(ApplyInput in, AtomicFiles.Staged staged, String checksum) throws InterruptedException {
-    if (in.check() == null) {
+    if (in.hooks().check() == null) {
       return;
     }
-    String command = in.check().replace("{}", shellQuote(staged.path().toString()));
-    CommandRunner.Result r = runner.run(command, env(in, staged.target(), checksum), in.execTimeout());
+    String command = in.hooks().check().replace("{}", shellQuote(staged.path().toString()));
+    CommandRunner.Result r = runner.run(command, env(in, staged.target(), checksum), in.hooks().timeout());
     log.debug(COMPONENT, Fields.of("key", in.layout().key()).add("step", "check").add("exit", r.exitCode())
         .add("output", r.output().isEmpty() ? null : r.output()));
     if (!r.succeeded()) {
@@ -259,22 +259,22 @@ public final class Applier {
   }
 
   Integer reload(ApplyInput in, Path target, String checksum, Path previous) throws InterruptedException {
-    if (in.exec() == null) {
+    if (in.hooks().exec() == null) {
       return null;
     }
     try {
-      splay(in.splay());
-      CommandRunner.Result r = runner.run(in.exec(), env(in, target, checksum), in.execTimeout());
+      splay(in.hooks().splay());
+      CommandRunner.Result r = runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
       logReload(in, r, "reload");
       if (r.succeeded()) {
         return 0;
       }
-      String what = r.timedOut() ? "did not finish within --exec-timeout " + in.execTimeout().toSeconds()
+      String what = r.timedOut() ? "did not finish within --exec-timeout " + in.hooks().timeout().toSeconds()
           + " s and was killed" : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
-      if (in.restoreOnFailure()) {
+      if (in.hooks().restoreOnFailure()) {
         AtomicFiles.restore(previous, target);
         previous = null;
-        CommandRunner.Result again = runner.run(in.exec(), env(in, target, null), in.execTimeout());
+        CommandRunner.Result again = runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
         logReload(in, again, "reload_after_restore");
         throw KvexpressException.failure(Reason.RELOAD_FAILED, "reload " + what + "; restored the previous " + target
             + " and reloaded " + (again.succeeded() ? "it successfully" : "it, which failed too"));

@@ -192,8 +192,9 @@ final class OutCommand implements Command {
     if (o.valueOf(maxBytes) <= 0) {
       throw KvexpressException.usage("--max-bytes must be positive");
     }
-    return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own), lines,
-        o.valueOf(maxBytes), o.has(ignoreStop), chk, ex, o.valueOf(execTimeout).value(), o.valueOf(splay).value(),
-        o.has(restore), o.has(dryRun), o.has(report));
+    return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own),
+        new ApplyInput.Guards(lines, o.valueOf(maxBytes), o.has(ignoreStop)),
+        new ApplyInput.Hooks(chk, ex, o.valueOf(execTimeout).value(), o.valueOf(splay).value(), o.has(restore)),
+        new ApplyInput.Mode(o.has(dryRun), o.has(report)));
   }
 }

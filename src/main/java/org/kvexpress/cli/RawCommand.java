@@ -71,8 +71,9 @@ final class RawCommand implements Command {
     ctx.fields().add("key", fullKey).add("file", target);
     // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
     ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.valueOf(mode),
-        o.valueOf(owner)), o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true, null, o.valueOf(exec),
-        o.valueOf(execTimeout).value(), Duration.ZERO, false, false, false);
+        o.valueOf(owner)), new ApplyInput.Guards(o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true),
+        new ApplyInput.Hooks(null, o.valueOf(exec), o.valueOf(execTimeout).value(), Duration.ZERO, false),
+        ApplyInput.Mode.APPLY);
     try (KvStore store = ctx.openStore()) {
       KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused(Reason.NOTHING_PUBLISHED,
           "key " + fullKey + " does not exist; nothing written"));

@@ -75,8 +75,9 @@ public final class Fanout {
       stores.add(store);
       Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()), quiet, Duration.ofMinutes(5));
       watchers.add(w);
-      ApplyInput in = new ApplyInput(layout, dir.resolve("node-" + i).resolve("hosts"), FileSettings.DEFAULTS, 1,
-          ApplyInput.DEFAULT_MAX_BYTES, false, null, "record", Duration.ofSeconds(30), Duration.ZERO, false, false, false);
+      ApplyInput in = new ApplyInput(layout, dir.resolve("node-" + i).resolve("hosts"), FileSettings.DEFAULTS,
+          new ApplyInput.Guards(1, ApplyInput.DEFAULT_MAX_BYTES, false),
+          new ApplyInput.Hooks(null, "record", Duration.ofSeconds(30), Duration.ZERO, false), ApplyInput.Mode.APPLY);
       Thread t = new Thread(() -> {
         try {
           w.run(List.of(in));
