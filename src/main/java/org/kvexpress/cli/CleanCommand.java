@@ -9,7 +9,10 @@ import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.log.Fields;
 
 /** {@code kvexpress clean -f FILE}: removes leftover staging files and Go kvexpress caches beside FILE. */
-final class CleanCommand implements Command {
+final class CleanCommand implements Command<CleanCommand.Options> {
+  /** The file whose leftovers to remove. */
+  record Options(String file) {}
+
   private OptionSpec<String> file;
 
   @Override
@@ -39,8 +42,13 @@ final class CleanCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
-    Path target = Path.of(o.valueOf(file)).toAbsolutePath().normalize();
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(file));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) {
+    Path target = Path.of(o.file()).toAbsolutePath().normalize();
     List<Path> removed = AtomicFiles.removeStaleTemps(target, true);
     for (Path p : removed) {
       ctx.say("removed " + p);
@@ -49,6 +57,6 @@ final class CleanCommand implements Command {
     if (removed.isEmpty()) {
       ctx.say("nothing to clean beside " + target);
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

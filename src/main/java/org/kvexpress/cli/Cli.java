@@ -23,7 +23,7 @@ import org.kvexpress.log.Log;
  */
 public final class Cli {
   private final CliEnvironment env;
-  private final Map<String, Supplier<Command>> commands = new LinkedHashMap<>();
+  private final Map<String, Supplier<Command<?>>> commands = new LinkedHashMap<>();
 
   public Cli(CliEnvironment env) {
     this.env = env;
@@ -42,7 +42,7 @@ public final class Cli {
     register(DevAgentCommand::new);
   }
 
-  private void register(Supplier<Command> factory) {
+  private void register(Supplier<Command<?>> factory) {
     commands.put(factory.get().name(), factory);
   }
 
@@ -72,18 +72,19 @@ public final class Cli {
       return ExitCode.USAGE.code();
     }
     String name = rest.remove(0);
-    Supplier<Command> factory = commands.get(name);
+    Supplier<Command<?>> factory = commands.get(name);
     if (factory == null) {
       return usage(null, "unknown command \"" + name + "\"; run 'kvexpress --help' for the list");
     }
     return runCommand(factory.get(), rest, soft);
   }
 
-  private int runCommand(Command command, List<String> args, boolean softBeforeCommand) {
+  private <O> int runCommand(Command<O> command, List<String> args, boolean softBeforeCommand) {
     OptionParser parser = new OptionParser(false);
     CommonOptions commonSpecs = new CommonOptions(parser, command.talksToConsul());
     command.declare(parser);
     OptionSet options;
+    O opts;
     CommonOptions.Common common;
     try {
       options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
@@ -100,6 +101,7 @@ public final class Cli {
             + "\"; options take the form -x VALUE or --name VALUE");
       }
       common = commonSpecs.read(options, softBeforeCommand, env);
+      opts = command.options(options);
     } catch (OptionException e) {
       return usage(command, describe(e));
     } catch (KvexpressException e) {
@@ -114,16 +116,18 @@ public final class Cli {
       return usage(command, e.getMessage());
     }
     CommandContext ctx = new CommandContext(env, log, common, new Fields(), new org.kvexpress.metrics.Metrics(),
-        runMetrics, new Fields(), new java.util.ArrayList<>());
+        runMetrics, new java.util.ArrayList<>());
     long started = System.nanoTime();
     ExitCode code;
     Reason reason = null;
+    CommandResult result = CommandResult.OK;
     try {
-      code = command.run(options, ctx);
+      result = command.run(opts, ctx);
+      code = ExitCode.OK;
     } catch (KvexpressException e) {
       code = ExitCode.of(e.kind());
       reason = e.reason();
-      ctx.facts().add("result", e.kind().word());
+      result = new CommandResult(e.kind().word(), null);
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
@@ -147,14 +151,12 @@ public final class Cli {
               + "; please report this with the command line (without the token)"));
     }
     if (code == ExitCode.FAILURE && reason == null) {
-      ctx.facts().add("result", "failed");
+      result = new CommandResult("failed", null);
       reason = Reason.ERROR;
     }
     goEvent(command.name(), (String) ctx.fields().get("key"), reason, runMetrics);
-    Object result = ctx.facts().get("result");
-    runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"),
-        result == null ? "ok" : String.valueOf(result), reason, (String) ctx.facts().get("checksum"),
-        (System.nanoTime() - started) / 1_000_000, ctx.retries());
+    runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"), result.result(), reason,
+        result.checksum(), (System.nanoTime() - started) / 1_000_000, ctx.retries());
     return code.soften(common.soft()).code();
   }
 
@@ -162,7 +164,7 @@ public final class Cli {
    * The command line with Go kvexpress's forms translated (see {@link GoArgs}) and its -C YAML config
    * applied under the command line's own options.
    */
-  private List<String> goEra(Command command, OptionParser parser, List<String> args) {
+  private List<String> goEra(Command<?> command, OptionParser parser, List<String> args) {
     java.util.Set<String> recognized = parser.recognizedOptions().keySet();
     // out --config is this tool's JSON watch configuration with --watch (which Go kvexpress never had);
     // otherwise --config, like -C, is Go's YAML config.
@@ -251,7 +253,7 @@ public final class Cli {
     return String.join("/", names);
   }
 
-  private int usage(Command command, String message) {
+  private int usage(Command<?> command, String message) {
     String who = command == null ? "kvexpress" : "kvexpress " + command.name();
     String hint = command == null ? "" : "; see 'kvexpress " + command.name() + " --help'";
     env.err().println(who + ": " + message + hint);
@@ -271,7 +273,7 @@ public final class Cli {
     out.println("Run 'kvexpress <command> --help' for a command's options.");
   }
 
-  private static void printCommandHelp(Command command, OptionParser parser, PrintStream out) {
+  private static void printCommandHelp(Command<?> command, OptionParser parser, PrintStream out) {
     out.println("Usage: " + command.usage());
     out.println();
     out.println(command.summary());

@@ -3,8 +3,12 @@ package org.kvexpress.cli;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 
-/** One kvexpress command: its options, its one-line summary, and how it runs. A fresh instance per run. */
-interface Command {
+/**
+ * One kvexpress command: its options, its one-line summary, and how it runs. A fresh instance per run.
+ * The parsed options are read once into the command's immutable options record {@code O}, where every
+ * cross-flag rule is checked; running never looks at the OptionSet again.
+ */
+interface Command<O> {
   String name();
 
   /** The usage line, e.g. {@code kvexpress in -k KEY [-f FILE | -u URL] [options]}. */
@@ -20,6 +24,9 @@ interface Command {
   /** Declares the command's own options on its parser. */
   void declare(OptionParser parser);
 
+  /** The parsed options as this command's record; a rule they break is a usage error. */
+  O options(OptionSet options);
+
   /** Runs the command; outcomes other than success are thrown as KvexpressException. */
-  ExitCode run(OptionSet options, CommandContext context) throws Exception;
+  CommandResult run(O options, CommandContext context) throws Exception;
 }

@@ -7,11 +7,11 @@ import org.kvexpress.log.Log;
 
 /**
  * What a running command gets: the environment, its log, the shared options, {@code fields} that
- * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs, and the
- * metrics and {@code facts} (result, checksum) that the CLI reports when the command ends.
+ * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs and on its
+ * metrics, and the metrics the command adds to what the CLI reports when it ends.
  */
 record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, Fields fields,
-    org.kvexpress.metrics.Metrics metrics, RunMetrics sinks, Fields facts, java.util.List<KvStore> stores) {
+    org.kvexpress.metrics.Metrics metrics, RunMetrics sinks, java.util.List<KvStore> stores) {
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
@@ -22,11 +22,6 @@ record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, 
   /** Retries made by every store this command opened. */
   long retries() {
     return stores.stream().mapToLong(KvStore::retries).sum();
-  }
-
-  /** Records what the run produced, for metrics: its result word and the checksum published or applied. */
-  void outcome(String result, String checksum) {
-    facts.add("result", result).add("checksum", checksum);
   }
 
   String prefix() {

@@ -10,7 +10,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.ops.CopyService;
 
 /** {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one transaction. */
-final class CopyCommand implements Command {
+final class CopyCommand implements Command<CopyCommand.Options> {
+  /** The source and destination keys. */
+  record Options(String from, String to) {}
+
   private OptionSpec<String> from;
   private OptionSpec<String> to;
 
@@ -36,12 +39,17 @@ final class CopyCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws InterruptedException {
-    KeyLayout src = new KeyLayout(ctx.prefix(), o.valueOf(from));
-    KeyLayout dst = new KeyLayout(ctx.prefix(), o.valueOf(to));
-    if (src.equals(dst)) {
+  public Options options(OptionSet o) {
+    if (o.valueOf(from).equals(o.valueOf(to))) {
       throw org.kvexpress.core.KvexpressException.usage("--from and --to name the same key");
     }
+    return new Options(o.valueOf(from), o.valueOf(to));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+    KeyLayout src = new KeyLayout(ctx.prefix(), o.from());
+    KeyLayout dst = new KeyLayout(ctx.prefix(), o.to());
     ctx.fields().add("from", src.key()).add("to", dst.key());
     try (KvStore store = ctx.openStore()) {
       CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst);
@@ -51,6 +59,6 @@ final class CopyCommand implements Command {
       ctx.say(r.copied() ? "copied " + src.key() + " to " + dst.key() + " (" + r.lines() + " lines, checksum "
           + Checksum.shortForm(r.checksum()) + ")" : dst.key() + " already holds this version; nothing written");
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

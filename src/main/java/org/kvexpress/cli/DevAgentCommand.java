@@ -12,7 +12,15 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
 /** {@code kvexpress dev-agent}: runs the in-memory Consul-compatible agent until interrupted. */
-final class DevAgentCommand implements Command {
+final class DevAgentCommand implements Command<DevAgentCommand.Options> {
+  /** Where to listen, with what ACL token, limits and injected failure rate, and where to write the address. */
+  record Options(String host, int port, String aclToken, long maxValueSize, double failRate, String addrFile) {
+    /** host:port as given, for messages. */
+    String address() {
+      return host + ":" + port;
+    }
+  }
+
   private OptionSpec<String> httpAddr;
   private OptionSpec<String> aclToken;
   private OptionSpec<Long> maxValueSize;
@@ -54,7 +62,7 @@ final class DevAgentCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
+  public Options options(OptionSet o) {
     String addr = o.valueOf(httpAddr);
     int colon = addr.lastIndexOf(':');
     int port;
@@ -70,26 +78,32 @@ final class DevAgentCommand implements Command {
     if (o.valueOf(maxValueSize) <= 0) {
       throw KvexpressException.usage("--max-value-size must be positive");
     }
+    return new Options(colon > 0 ? addr.substring(0, colon) : "127.0.0.1", port, o.valueOf(aclToken),
+        o.valueOf(maxValueSize), rate, o.valueOf(addrFile));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws Exception {
     DevAgent.Config config = DevAgent.Config.defaults()
-        .withPort(colon > 0 ? addr.substring(0, colon) : "127.0.0.1", port)
-        .withAclToken(o.valueOf(aclToken))
-        .withMaxValueSize(o.valueOf(maxValueSize))
-        .withFailRate(rate)
+        .withPort(o.host(), o.port())
+        .withAclToken(o.aclToken())
+        .withMaxValueSize(o.maxValueSize())
+        .withFailRate(o.failRate())
         .withRecordLimit(0) // requests are recorded for tests only; a long-running agent must not grow
         .withVerbose(ctx.common().verbose(), ctx.env().err());
     DevAgent agent = new DevAgent(config);
     try {
       agent.start();
     } catch (java.net.BindException e) {
-      throw KvexpressException.failure(Reason.BIND, "cannot listen on " + addr + ": address in use; pick another --http-addr");
+      throw KvexpressException.failure(Reason.BIND, "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
       stopped.countDown();
     }));
-    if (o.has(addrFile)) {
-      Path target = Path.of(o.valueOf(addrFile));
+    if (o.addrFile() != null) {
+      Path target = Path.of(o.addrFile());
       Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".addr", ".tmp");
       Files.writeString(tmp, agent.address() + "\n");
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -99,6 +113,6 @@ final class DevAgentCommand implements Command {
         + (config.aclToken() != null ? "; ACLs enabled" : ""));
     ctx.env().out().flush();
     stopped.await();
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

@@ -18,7 +18,10 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 
 /** {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current data. */
-final class DiffCommand implements Command {
+final class DiffCommand implements Command<DiffCommand.Options> {
+  /** The key, and a local file to compare instead of last (or null). */
+  record Options(String key, String file) {}
+
   private OptionSpec<String> key;
   private OptionSpec<String> file;
 
@@ -45,8 +48,13 @@ final class DiffCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws IOException {
-    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(key), o.valueOf(file));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws IOException {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       KeySnapshot s = KeySnapshot.read(store, layout);
@@ -57,8 +65,8 @@ final class DiffCommand implements Command {
       byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
       byte[] before;
       String label;
-      if (o.has(file)) {
-        Path f = Path.of(o.valueOf(file));
+      if (o.file() != null) {
+        Path f = Path.of(o.file());
         try {
           before = Files.readAllBytes(f);
         } catch (NoSuchFileException e) {
@@ -79,6 +87,6 @@ final class DiffCommand implements Command {
       ctx.log().info(name(), Fields.of("key", layout.key()).add("result", diff.length == 0 ? "same" : "different")
           .add("from", label));
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

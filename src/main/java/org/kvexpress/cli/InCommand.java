@@ -20,7 +20,20 @@ import org.kvexpress.publish.PublishResult;
 import org.kvexpress.publish.Publisher;
 
 /** {@code kvexpress in}: the ingest filter. Reads, canonicalizes, guards and publishes atomically. */
-final class InCommand implements Command {
+final class InCommand implements Command<InCommand.Options> {
+  /**
+   * The key, where the input comes from (a file, a URL, else stdin), how it is treated, the guards, and
+   * the command to run after a publish.
+   */
+  record Options(String key, Source source, boolean verbatim, Guards guards, boolean compress, boolean dryRun,
+      ExecOptions exec) {}
+
+  /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
+  record Source(String file, String url) {}
+
+  /** At least {@code minLines} lines; at most {@code maxShrinkPercent} fewer than published unless forced. */
+  record Guards(int minLines, Integer maxShrinkPercent, boolean force) {}
+
   private OptionSpec<String> key;
   private OptionSpec<String> file;
   private OptionSpec<String> url;
@@ -73,25 +86,32 @@ final class InCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
+  public Options options(OptionSet o) {
     if (o.has(file) && o.has(url)) {
       throw KvexpressException.usage("cannot use -f/--file and -u/--url together; pick one source");
     }
     if (o.has(force) && !o.has(maxShrink)) {
       throw KvexpressException.usage("--force only overrides --max-shrink; drop it or add --max-shrink");
     }
-    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+    return new Options(o.valueOf(key), new Source(o.valueOf(file), o.valueOf(url)), o.has(verbatim),
+        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force)), o.has(compress), o.has(dryRun),
+        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
-    InputSource source = source(o, ctx);
+    InputSource source = source(o.source(), ctx);
     byte[] content = source.read();
     ctx.log().debug(name(), Fields.of("key", layout.key()).add("step", "input").add("source", source.describe())
         .add("bytes", content.length));
-    PublishInput input = new PublishInput(layout, content, source.describe(), o.has(verbatim), o.valueOf(minLines),
-        o.valueOf(maxShrink), o.has(force), o.has(compress), o.has(dryRun), o.valueOf(exec), o.valueOf(execTimeout).value(),
-        ctx.sinks().events());
+    PublishInput input = new PublishInput(layout, content, source.describe(), o.verbatim(), o.guards().minLines(),
+        o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
+        o.exec().timeout(), ctx.sinks().events());
     try (KvStore store = ctx.openStore()) {
-      Publisher publisher = new Publisher(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().clock(),
-          ctx.env().hostname().get());
+      Publisher publisher = new Publisher(store, new ShellCommandRunner(o.exec().passToken()), ctx.log(),
+          ctx.env().clock(), ctx.env().hostname().get());
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);
       if (result.outcome() == PublishResult.Outcome.WOULD_PUBLISH) {
@@ -101,8 +121,8 @@ final class InCommand implements Command {
         }
         ctx.env().out().flush();
       }
+      // Logged here, before -e runs: a failing -e is an error of its own, and the publish stays.
       ctx.log().info(name(), summary);
-      ctx.outcome(result.outcome().word(), result.checksum());
       if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
         ctx.sinks().event("kvexpress in: " + layout.key() + " published", result.diff() == null ? ""
             : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8), "info", layout.key());
@@ -110,17 +130,17 @@ final class InCommand implements Command {
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
       publisher.exec(input, result);
+      return new CommandResult(result.outcome().word(), result.checksum());
     }
-    return ExitCode.OK;
   }
 
-  private InputSource source(OptionSet o, CommandContext ctx) {
-    if (o.has(file)) {
-      return new InputSource.FileSource(Path.of(o.valueOf(file)));
+  private static InputSource source(Source from, CommandContext ctx) {
+    if (from.file() != null) {
+      return new InputSource.FileSource(Path.of(from.file()));
     }
-    if (o.has(url)) {
+    if (from.url() != null) {
       try {
-        return new InputSource.UrlSource(new URI(o.valueOf(url)));
+        return new InputSource.UrlSource(new URI(from.url()));
       } catch (URISyntaxException e) {
         throw KvexpressException.usage("-u needs an http:// or https:// URL; \"" + e.getInput() + "\" is not one");
       }

@@ -11,7 +11,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.ops.LockService;
 
 /** {@code kvexpress lock -f FILE [-r REASON]} and {@code unlock -f FILE}: this node's lock of a file. */
-final class LockCommand implements Command {
+final class LockCommand implements Command<LockCommand.Options> {
+  /** The file, the reason (null for unlock) and the node name (null: this machine's hostname). */
+  record Options(String file, String reason, String hostname) {}
+
   private final boolean lock;
   private OptionSpec<String> file;
   private OptionSpec<String> reason;
@@ -48,15 +51,21 @@ final class LockCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
-    Path abs = LockService.absolute(Path.of(o.valueOf(file)));
-    String node = o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : ctx.env().hostname().get();
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(file), lock ? o.valueOf(reason).strip() : null,
+        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null);
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) {
+    Path abs = LockService.absolute(Path.of(o.file()));
+    String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     ctx.fields().add("file", abs).add("host", node);
     try (KvStore store = ctx.openStore()) {
       LockService service = new LockService(store);
       if (lock) {
         LockService.Result r = service.lock(ctx.prefix(), abs, node,
-            ctx.stamp().describe("locked", o.valueOf(reason).strip(), "file " + abs));
+            ctx.stamp().describe("locked", o.reason(), "file " + abs));
         ctx.log().info(name(), Fields.of("file", abs).add("host", node)
             .add("result", r.changed() ? "locked" : "already_locked").add("key", r.key()));
         ctx.say((r.changed() ? "locked " : "already locked, left as it is: ") + abs + " on " + node + ": " + r.value()
@@ -69,6 +78,6 @@ final class LockCommand implements Command {
             + (r.note() == null ? "" : "; removed " + r.note()) : abs + " was not locked on " + node + "; nothing to do");
       }
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

@@ -21,7 +21,20 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
-final class OutCommand implements Command {
+final class OutCommand implements Command<OutCommand.Options> {
+  /**
+   * What to apply (one key to one file, or a watch configuration file), how the file is written, what the
+   * data must pass, the commands around the swap, and how the run behaves.
+   */
+  record Options(String key, String file, String config, Integer mode, String owner, ApplyInput.Guards guards,
+      Hooks hooks, String hostname, Run run) {}
+
+  /** {@code --check} and {@code -e} (null when none), their timeout and token, and the reload's splay and undo. */
+  record Hooks(String check, ExecOptions exec, Duration splay, boolean restoreOnFailure) {}
+
+  /** How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report. */
+  record Run(boolean watch, Duration longestWait, boolean dryRun, boolean report) {}
+
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
   private OptionSpec<String> key;
@@ -97,7 +110,7 @@ final class OutCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
+  public Options options(OptionSet o) {
     if (o.has(config) && !o.has(watch)) {
       throw KvexpressException.usage("--config only works with --watch");
     }
@@ -111,33 +124,44 @@ final class OutCommand implements Command {
     if (waitFor.compareTo(MAX_WAIT) > 0 || waitFor.isZero()) {
       throw KvexpressException.usage("--wait must be above 0 and at most 5m");
     }
-    String node = o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : ctx.env().hostname().get();
-    List<ApplyInput> inputs = o.has(config) ? fromConfig(o, ctx) : List.of(input(o, ctx, o.valueOf(key),
-        o.valueOf(file), o.valueOf(mode), o.valueOf(owner), o.valueOf(check), o.valueOf(exec), o.valueOf(minLines)));
-    if (!o.has(watch) && !o.has(dryRun) && !ctx.env().stdinIsTerminal()) {
+    if (o.valueOf(maxBytes) <= 0) {
+      throw KvexpressException.usage("--max-bytes must be positive");
+    }
+    return new Options(o.valueOf(key), o.valueOf(file), o.valueOf(config), o.valueOf(mode), o.valueOf(owner),
+        new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
+        new Hooks(o.valueOf(check), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
+            o.valueOf(splay).value(), o.has(restore)),
+        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
+        new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report)));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+    String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
+    List<ApplyInput> inputs = o.config() != null ? fromConfig(o, ctx) : List.of(input(o, ctx, o.key(), o.file(),
+        o.mode(), o.owner(), o.hooks().check(), o.hooks().exec().command(), o.guards().minLines()));
+    if (!o.run().watch() && !o.run().dryRun() && !ctx.env().stdinIsTerminal()) {
       ApplyInput in = inputs.get(0);
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
       if (current != null) {
         // A key watch delivered the checksum this file already has: nothing can be newer than what the
         // watch just delivered, and a current file needs no stop or lock check, so no request is sent.
-        ctx.outcome(current.outcome().word(), current.checksum());
         ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
             .add("result", current.outcome().word()).add("checksum", Checksum.shortForm(current.checksum()))
             .add("repaired", current.repaired().isEmpty() ? null : String.join(",", current.repaired()))
             .add("path", "watch_stdin"));
-        return ExitCode.OK;
+        return new CommandResult(current.outcome().word(), current.checksum());
       }
     }
     try (KvStore store = ctx.openStore()) {
-      Applier applier = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), node,
+      Applier applier = new Applier(store, new ShellCommandRunner(o.hooks().exec().passToken()), ctx.log(), node,
           ctx.env().clock());
-      if (o.has(watch)) {
-        return watch(store, applier, inputs, waitFor, ctx);
+      if (o.run().watch()) {
+        return watch(store, applier, inputs, o.run().longestWait(), ctx);
       }
       ApplyInput in = inputs.get(0);
       ctx.fields().add("key", in.layout().key()).add("file", in.file());
       ApplyResult r = applier.apply(in);
-      ctx.outcome(r.outcome().word(), r.checksum());
       if (r.outcome() == ApplyResult.Outcome.WROTE) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
       }
@@ -146,11 +170,11 @@ final class OutCommand implements Command {
           .add("checksum", Checksum.shortForm(r.checksum()))
           .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
           .add("reload_exit", r.reloadExit()).add("path", "consul"));
-      return ExitCode.OK;
+      return new CommandResult(r.outcome().word(), r.checksum());
     }
   }
 
-  private ExitCode watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
+  private CommandResult watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
       CommandContext ctx) throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
     Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, (in, result, failure, millis) -> {
@@ -168,33 +192,31 @@ final class OutCommand implements Command {
     };
     Signals.onTerminate(stop);
     watcher.run(inputs);
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 
-  private List<ApplyInput> fromConfig(OptionSet o, CommandContext ctx) {
+  private List<ApplyInput> fromConfig(Options o, CommandContext ctx) {
     List<ApplyInput> inputs = new ArrayList<>();
-    for (WatchConfig.Entry e : WatchConfig.read(Path.of(o.valueOf(config)))) {
+    for (WatchConfig.Entry e : WatchConfig.read(Path.of(o.config()))) {
       Integer m;
       try {
-        m = e.mode() == null ? o.valueOf(mode) : Converters.MODE.convert(e.mode());
+        m = e.mode() == null ? o.mode() : Converters.MODE.convert(e.mode());
       } catch (ValueConversionException ex) {
         throw KvexpressException.usage("--config entry for " + e.file() + ": " + ex.getMessage());
       }
       inputs.add(input(o, ctx, KeyNames.validateKey("key", e.key()), e.file(), m,
-          e.owner() == null ? o.valueOf(owner) : e.owner(), e.check() == null ? o.valueOf(check) : e.check(),
-          e.exec() == null ? o.valueOf(exec) : e.exec(), e.minLines() == null ? o.valueOf(minLines) : e.minLines()));
+          e.owner() == null ? o.owner() : e.owner(), e.check() == null ? o.hooks().check() : e.check(),
+          e.exec() == null ? o.hooks().exec().command() : e.exec(),
+          e.minLines() == null ? o.guards().minLines() : e.minLines()));
     }
     return inputs;
   }
 
-  private ApplyInput input(OptionSet o, CommandContext ctx, String k, String f, Integer m, String own, String chk,
-      String ex, int lines) {
-    if (o.valueOf(maxBytes) <= 0) {
-      throw KvexpressException.usage("--max-bytes must be positive");
-    }
+  private static ApplyInput input(Options o, CommandContext ctx, String k, String f, Integer m, String own,
+      String chk, String ex, int lines) {
     return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own),
-        new ApplyInput.Guards(lines, o.valueOf(maxBytes), o.has(ignoreStop)),
-        new ApplyInput.Hooks(chk, ex, o.valueOf(execTimeout).value(), o.valueOf(splay).value(), o.has(restore)),
-        new ApplyInput.Mode(o.has(dryRun), o.has(report)));
+        new ApplyInput.Guards(lines, o.guards().maxBytes(), o.guards().ignoreStop()),
+        new ApplyInput.Hooks(chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
+        new ApplyInput.Mode(o.run().dryRun(), o.run().report()));
   }
 }

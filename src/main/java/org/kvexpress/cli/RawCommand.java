@@ -21,7 +21,10 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 
 /** {@code kvexpress raw -k FULL/KEY -f FILE}: any key's raw value, written with out's discipline. */
-final class RawCommand implements Command {
+final class RawCommand implements Command<RawCommand.Options> {
+  /** The full key, the file and how it is written, the line guard, and the reload command. */
+  record Options(String key, String file, int minLines, Integer mode, String owner, ExecOptions exec) {}
+
   private OptionSpec<String> key;
   private OptionSpec<String> file;
   private OptionSpec<Integer> minLines;
@@ -65,30 +68,36 @@ final class RawCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws Exception {
-    String fullKey = o.valueOf(key);
-    Path target = AtomicFiles.resolveTarget(Path.of(o.valueOf(file)));
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(key), o.valueOf(file), o.valueOf(minLines), o.valueOf(mode), o.valueOf(owner),
+        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+    String fullKey = o.key();
+    Path target = AtomicFiles.resolveTarget(Path.of(o.file()));
     ctx.fields().add("key", fullKey).add("file", target);
     // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
-    ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.valueOf(mode),
-        o.valueOf(owner)), new ApplyInput.Guards(o.valueOf(minLines), ApplyInput.DEFAULT_MAX_BYTES, true),
-        new ApplyInput.Hooks(null, o.valueOf(exec), o.valueOf(execTimeout).value(), Duration.ZERO, false),
+    ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.mode(), o.owner()),
+        new ApplyInput.Guards(o.minLines(), ApplyInput.DEFAULT_MAX_BYTES, true),
+        new ApplyInput.Hooks(null, o.exec().command(), o.exec().timeout(), Duration.ZERO, false),
         ApplyInput.Mode.APPLY);
     try (KvStore store = ctx.openStore()) {
       KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused(Reason.NOTHING_PUBLISHED,
           "key " + fullKey + " does not exist; nothing written"));
       int lines = Canonicalizer.countLines(entry.value());
-      if (lines < o.valueOf(minLines)) {
-        throw KvexpressException.refused(Reason.TOO_FEW_LINES, fullKey + " has " + lines + " lines, fewer than --min-lines "
-            + o.valueOf(minLines) + "; the file is left untouched");
+      if (lines < o.minLines()) {
+        throw KvexpressException.refused(Reason.TOO_FEW_LINES, fullKey + " has " + lines + " lines, fewer than "
+            + "--min-lines " + o.minLines() + "; the file is left untouched");
       }
-      ApplyResult r = new Applier(store, new ShellCommandRunner(o.has(passToken)), ctx.log(), ctx.env().hostname().get(),
-          ctx.env().clock())
+      ApplyResult r = new Applier(store, new ShellCommandRunner(o.exec().passToken()), ctx.log(),
+          ctx.env().hostname().get(), ctx.env().clock())
           .write(in, target, entry.value());
       ctx.log().info(name(), Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
           .add("lines", r.lines()).add("bytes", r.bytes()).add("checksum", Checksum.shortForm(r.checksum()))
           .add("reload_exit", r.reloadExit()));
+      return new CommandResult(r.outcome().word(), r.checksum());
     }
-    return ExitCode.OK;
   }
 }

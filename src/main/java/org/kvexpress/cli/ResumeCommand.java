@@ -10,7 +10,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.ops.StopService;
 
 /** {@code kvexpress resume -k KEY}: remove a key's stop. */
-final class ResumeCommand implements Command {
+final class ResumeCommand implements Command<ResumeCommand.Options> {
+  /** The key to resume. */
+  record Options(String key) {}
+
   private OptionSpec<String> key;
 
   @Override
@@ -35,8 +38,13 @@ final class ResumeCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
-    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(key));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).resume(layout);
@@ -44,6 +52,6 @@ final class ResumeCommand implements Command {
       ctx.say(r.changed() ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
           : layout.key() + " was not stopped; nothing to do");
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

@@ -11,7 +11,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.ops.RollbackService;
 
 /** {@code kvexpress rollback -k KEY}: make the previous good version current again. */
-final class RollbackCommand implements Command {
+final class RollbackCommand implements Command<RollbackCommand.Options> {
+  /** The key to roll back. */
+  record Options(String key) {}
+
   private OptionSpec<String> key;
 
   @Override
@@ -36,8 +39,13 @@ final class RollbackCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) throws InterruptedException {
-    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(key));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       RollbackService.Result r = new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
@@ -48,6 +56,6 @@ final class RollbackCommand implements Command {
       ctx.say("rolled back " + layout.key() + " from " + Checksum.shortForm(r.from()) + " to "
           + Checksum.shortForm(r.to()) + " (" + r.lines() + " lines); run rollback again to undo");
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }

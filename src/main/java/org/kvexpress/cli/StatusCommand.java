@@ -15,7 +15,10 @@ import org.kvexpress.ops.NodeStatus;
 import org.kvexpress.ops.StatusService;
 
 /** {@code kvexpress status [-k KEY] [--json]}: what is published, stopped and locked. */
-final class StatusCommand implements Command {
+final class StatusCommand implements Command<StatusCommand.Options> {
+  /** One key (null for all) and whether to print JSON. */
+  record Options(String key, boolean json) {}
+
   private OptionSpec<String> key;
   private OptionSpec<Void> json;
 
@@ -41,10 +44,15 @@ final class StatusCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
+  public Options options(OptionSet o) {
+    return new Options(o.valueOf(key), o.has(json));
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) {
     try (KvStore store = ctx.openStore()) {
-      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.valueOf(key));
-      if (o.has(json)) {
+      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key());
+      if (o.json()) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
         ctx.say(gson.toJson(s));
@@ -52,7 +60,7 @@ final class StatusCommand implements Command {
         table(s, ctx);
       }
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 
   /** Go kvexpress's brotli data (Flags 1): unverifiable here, which is not a checksum mismatch. */

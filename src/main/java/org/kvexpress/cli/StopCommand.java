@@ -10,7 +10,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.ops.StopService;
 
 /** {@code kvexpress stop -k KEY -r REASON}: halt every in and out of a key. */
-final class StopCommand implements Command {
+final class StopCommand implements Command<StopCommand.Options> {
+  /** The key to stop and why (not blank). */
+  record Options(String key, String reason) {}
+
   private OptionSpec<String> key;
   private OptionSpec<String> reason;
 
@@ -38,20 +41,25 @@ final class StopCommand implements Command {
   }
 
   @Override
-  public ExitCode run(OptionSet o, CommandContext ctx) {
-    KeyLayout layout = new KeyLayout(ctx.prefix(), o.valueOf(key));
-    ctx.fields().add("key", layout.key());
+  public Options options(OptionSet o) {
     if (o.valueOf(reason).isBlank()) {
       throw org.kvexpress.core.KvexpressException.usage("-r/--reason must say why the key is stopped");
     }
+    return new Options(o.valueOf(key), o.valueOf(reason).strip());
+  }
+
+  @Override
+  public CommandResult run(Options o, CommandContext ctx) {
+    KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
+    ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).stop(layout,
-          ctx.stamp().describe("stopped", o.valueOf(reason).strip(), null));
+          ctx.stamp().describe("stopped", o.reason(), null));
       ctx.log().info(name(), Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
           .add("stop", r.value()));
       ctx.say(r.changed() ? "stopped " + layout.key() + ": " + r.value()
           : layout.key() + " was already stopped, left as it is: " + r.value());
     }
-    return ExitCode.OK;
+    return CommandResult.OK;
   }
 }
