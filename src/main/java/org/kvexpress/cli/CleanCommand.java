@@ -48,15 +48,16 @@ final class CleanCommand implements Command<CleanCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
+    Fields summary;
     Path target = Path.of(o.file()).toAbsolutePath().normalize();
     List<Path> removed = AtomicFiles.removeStaleTemps(target, true);
     for (Path p : removed) {
       ctx.say("removed " + p);
     }
-    ctx.log().info(name(), Fields.of("file", target).add("removed", removed.size()));
+    summary = Fields.of("file", target).add("removed", removed.size());
     if (removed.isEmpty()) {
       ctx.say("nothing to clean beside " + target);
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

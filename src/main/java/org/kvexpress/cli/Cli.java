@@ -124,10 +124,13 @@ public final class Cli {
     try {
       result = command.run(opts, ctx);
       code = ExitCode.OK;
+      if (result.summary() != null) {
+        log.info(command.name(), result.summary());
+      }
     } catch (KvexpressException e) {
       code = ExitCode.of(e.kind());
       reason = e.reason();
-      result = new CommandResult(e.kind().word(), null);
+      result = new CommandResult(e.kind().word(), null, null);
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
@@ -151,7 +154,7 @@ public final class Cli {
               + "; please report this with the command line (without the token)"));
     }
     if (code == ExitCode.FAILURE && reason == null) {
-      result = new CommandResult("failed", null);
+      result = new CommandResult("failed", null, null);
       reason = Reason.ERROR;
     }
     goEvent(command.name(), (String) ctx.fields().get("key"), reason, runMetrics);

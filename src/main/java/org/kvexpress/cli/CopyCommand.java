@@ -48,17 +48,18 @@ final class CopyCommand implements Command<CopyCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+    Fields summary;
     KeyLayout src = new KeyLayout(ctx.prefix(), o.from());
     KeyLayout dst = new KeyLayout(ctx.prefix(), o.to());
     ctx.fields().add("from", src.key()).add("to", dst.key());
     try (KvStore store = ctx.openStore()) {
       CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst);
-      ctx.log().info(name(), Fields.of("from", src.key()).add("to", dst.key())
+      summary = Fields.of("from", src.key()).add("to", dst.key())
           .add("result", r.copied() ? "copied" : "unchanged").add("lines", r.lines())
-          .add("checksum", Checksum.shortForm(r.checksum())).add("index", r.index() == 0 ? null : r.index()));
+          .add("checksum", Checksum.shortForm(r.checksum())).add("index", r.index() == 0 ? null : r.index());
       ctx.say(r.copied() ? "copied " + src.key() + " to " + dst.key() + " (" + r.lines() + " lines, checksum "
           + Checksum.shortForm(r.checksum()) + ")" : dst.key() + " already holds this version; nothing written");
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

@@ -54,6 +54,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws IOException {
+    Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
@@ -84,9 +85,9 @@ final class DiffCommand implements Command<DiffCommand.Options> {
       byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
       ctx.env().out().write(diff);
       ctx.env().out().flush();
-      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", diff.length == 0 ? "same" : "different")
-          .add("from", label));
+      summary = Fields.of("key", layout.key()).add("result", diff.length == 0 ? "same" : "different")
+          .add("from", label);
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

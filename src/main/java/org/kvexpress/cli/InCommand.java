@@ -130,7 +130,7 @@ final class InCommand implements Command<InCommand.Options> {
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
       publisher.exec(input, result);
-      return new CommandResult(result.outcome().word(), result.checksum());
+      return new CommandResult(result.outcome().word(), result.checksum(), null);
     }
   }
 

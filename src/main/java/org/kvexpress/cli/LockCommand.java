@@ -58,6 +58,7 @@ final class LockCommand implements Command<LockCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
+    Fields summary;
     Path abs = LockService.absolute(Path.of(o.file()));
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     ctx.fields().add("file", abs).add("host", node);
@@ -66,18 +67,18 @@ final class LockCommand implements Command<LockCommand.Options> {
       if (lock) {
         LockService.Result r = service.lock(ctx.prefix(), abs, node,
             ctx.stamp().describe("locked", o.reason(), "file " + abs));
-        ctx.log().info(name(), Fields.of("file", abs).add("host", node)
-            .add("result", r.changed() ? "locked" : "already_locked").add("key", r.key()));
+        summary = Fields.of("file", abs).add("host", node)
+            .add("result", r.changed() ? "locked" : "already_locked").add("key", r.key());
         ctx.say((r.changed() ? "locked " : "already locked, left as it is: ") + abs + " on " + node + ": " + r.value()
             + (r.note() == null ? "" : "; note in " + r.note()));
       } else {
         LockService.Result r = service.unlock(ctx.prefix(), abs, node);
-        ctx.log().info(name(), Fields.of("file", abs).add("host", node)
-            .add("result", r.changed() ? "unlocked" : "not_locked").add("key", r.key()));
+        summary = Fields.of("file", abs).add("host", node)
+            .add("result", r.changed() ? "unlocked" : "not_locked").add("key", r.key());
         ctx.say(r.changed() ? "unlocked " + abs + " on " + node + (r.value() == null ? "" : " (was: " + r.value() + ")")
             + (r.note() == null ? "" : "; removed " + r.note()) : abs + " was not locked on " + node + "; nothing to do");
       }
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

@@ -146,11 +146,11 @@ final class OutCommand implements Command<OutCommand.Options> {
       if (current != null) {
         // A key watch delivered the checksum this file already has: nothing can be newer than what the
         // watch just delivered, and a current file needs no stop or lock check, so no request is sent.
-        ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
-            .add("result", current.outcome().word()).add("checksum", Checksum.shortForm(current.checksum()))
+        return new CommandResult(current.outcome().word(), current.checksum(), Fields.of("key", in.layout().key())
+            .add("file", in.file()).add("result", current.outcome().word())
+            .add("checksum", Checksum.shortForm(current.checksum()))
             .add("repaired", current.repaired().isEmpty() ? null : String.join(",", current.repaired()))
             .add("path", "watch_stdin"));
-        return new CommandResult(current.outcome().word(), current.checksum());
       }
     }
     try (KvStore store = ctx.openStore()) {
@@ -165,12 +165,11 @@ final class OutCommand implements Command<OutCommand.Options> {
       if (r.outcome() == ApplyResult.Outcome.WROTE) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
       }
-      ctx.log().info(name(), Fields.of("key", in.layout().key()).add("file", in.file())
-          .add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
+      return new CommandResult(r.outcome().word(), r.checksum(), Fields.of("key", in.layout().key())
+          .add("file", in.file()).add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
           .add("checksum", Checksum.shortForm(r.checksum()))
           .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
           .add("reload_exit", r.reloadExit()).add("path", "consul"));
-      return new CommandResult(r.outcome().word(), r.checksum());
     }
   }
 

@@ -75,6 +75,7 @@ final class RawCommand implements Command<RawCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws Exception {
+    Fields summary;
     String fullKey = o.key();
     Path target = AtomicFiles.resolveTarget(Path.of(o.file()));
     ctx.fields().add("key", fullKey).add("file", target);
@@ -94,10 +95,10 @@ final class RawCommand implements Command<RawCommand.Options> {
       ApplyResult r = new Applier(store, new ShellCommandRunner(o.exec().passToken()), ctx.log(),
           ctx.env().hostname().get(), ctx.env().clock())
           .write(in, target, entry.value());
-      ctx.log().info(name(), Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
+      summary = Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
           .add("lines", r.lines()).add("bytes", r.bytes()).add("checksum", Checksum.shortForm(r.checksum()))
-          .add("reload_exit", r.reloadExit()));
-      return new CommandResult(r.outcome().word(), r.checksum());
+          .add("reload_exit", r.reloadExit());
+      return new CommandResult(r.outcome().word(), r.checksum(), summary);
     }
   }
 }

@@ -44,14 +44,15 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
+    Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).resume(layout);
-      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", r.changed() ? "resumed" : "not_stopped"));
+      summary = Fields.of("key", layout.key()).add("result", r.changed() ? "resumed" : "not_stopped");
       ctx.say(r.changed() ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
           : layout.key() + " was not stopped; nothing to do");
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

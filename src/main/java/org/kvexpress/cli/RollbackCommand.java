@@ -45,17 +45,18 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+    Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       RollbackService.Result r = new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
           .rollback(layout);
-      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", "rolled_back")
+      summary = Fields.of("key", layout.key()).add("result", "rolled_back")
           .add("from", Checksum.shortForm(r.from())).add("to", Checksum.shortForm(r.to())).add("lines", r.lines())
-          .add("index", r.index()));
+          .add("index", r.index());
       ctx.say("rolled back " + layout.key() + " from " + Checksum.shortForm(r.from()) + " to "
           + Checksum.shortForm(r.to()) + " (" + r.lines() + " lines); run rollback again to undo");
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }

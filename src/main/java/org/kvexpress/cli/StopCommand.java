@@ -50,16 +50,17 @@ final class StopCommand implements Command<StopCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
+    Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).stop(layout,
           ctx.stamp().describe("stopped", o.reason(), null));
-      ctx.log().info(name(), Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
-          .add("stop", r.value()));
+      summary = Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
+          .add("stop", r.value());
       ctx.say(r.changed() ? "stopped " + layout.key() + ": " + r.value()
           : layout.key() + " was already stopped, left as it is: " + r.value());
     }
-    return CommandResult.OK;
+    return CommandResult.ok(summary);
   }
 }
