@@ -6,12 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.ConsulAgent;
 import org.kvexpress.testing.ConsulBackend;
@@ -28,21 +29,19 @@ import org.kvexpress.testing.Lines;
 @Tag("real-consul-only")
 class AclIT {
   private static final String ADMIN = "ac100000-0000-4000-8000-00000000ad01";
+  @RegisterExtension
+  static final BackendExtension BACKEND = BackendExtension.withAcl(ADMIN);
   private Backend consul;
   @TempDir
   Path tmp;
   private Path file;
 
   @BeforeEach
-  void start() throws IOException {
-    consul = Backend.start(new Backend.Acl(ADMIN));
+  void start(Backend backend) throws IOException {
+    consul = backend;
     file = tmp.resolve("etc/hosts.consul");
   }
 
-  @AfterEach
-  void stop() {
-    consul.close();
-  }
 
   private static String policy(String role) throws IOException {
     return Files.readString(ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"))

@@ -13,8 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Lines;
@@ -27,6 +29,8 @@ import org.kvexpress.testing.Store;
  */
 class GoCompatIT {
   private static final String TOKEN = "60c0ffee-0000-4000-8000-00000000c0de";
+  @RegisterExtension
+  static final BackendExtension BACKEND = BackendExtension.withAcl(TOKEN);
   private Backend agent;
   private Dogstatsd dogstatsd;
   @TempDir
@@ -34,8 +38,8 @@ class GoCompatIT {
   private Path input;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start(new Backend.Acl(TOKEN));
+  void start(Backend backend) throws IOException {
+    agent = backend;
     dogstatsd = new Dogstatsd();
     input = tmp.resolve("hosts.consul");
     Files.writeString(input, Lines.hosts(120));
@@ -44,7 +48,6 @@ class GoCompatIT {
   @AfterEach
   void stop() {
     dogstatsd.close();
-    agent.close();
   }
 
   /** A CLI as a Go-era node or hook has it: the server and token on its command line, as Go users wrote them. */

@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.agent.Fault;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Jar;
@@ -26,6 +28,7 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** Metrics (dogstatsd, textfile), node reports with status convergence, and JSON logs (issue 9). */
+@ExtendWith(BackendExtension.class)
 class ObservabilityIT {
   private Backend agent;
   private Dogstatsd udp;
@@ -33,15 +36,14 @@ class ObservabilityIT {
   Path tmp;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start();
+  void start(Backend backend) throws IOException {
+    agent = backend;
     udp = new Dogstatsd();
   }
 
   @AfterEach
   void stop() {
     udp.close();
-    agent.close();
   }
 
   private String statsd() {

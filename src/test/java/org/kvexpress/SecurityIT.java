@@ -7,18 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.agent.RecordedRequest;
 import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /** Token hygiene (issue 7): every command, succeeding and failing, verbose, never shows the token anywhere. */
 class SecurityIT {
   private static final String TOKEN = "c0ffee00-feed-4bad-beef-5ec2e7f0ce11";
+  @RegisterExtension
+  static final BackendExtension BACKEND = BackendExtension.withAcl(TOKEN);
   /** A well-formed token the agent does not know: every command fails with it. */
   private static final String UNKNOWN = "0dd0dd00-feed-4bad-beef-000000000bad";
   private Backend agent;
@@ -26,14 +29,10 @@ class SecurityIT {
   Path tmp;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start(new Backend.Acl(TOKEN));
+  void start(Backend backend) throws IOException {
+    agent = backend;
   }
 
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
 
   private List<String[]> everyCommand() {
     String f = tmp.resolve("file").toString();

@@ -13,22 +13,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** {@code kvexpress out} end to end against the dev agent, on real temp directories. */
+@ExtendWith(BackendExtension.class)
 class OutCommandIT {
   private Backend agent;
   @TempDir
@@ -36,15 +38,11 @@ class OutCommandIT {
   private Path target;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start();
+  void start(Backend backend) throws IOException {
+    agent = backend;
     target = tmp.resolve("etc/hosts.consul");
   }
 
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
 
   private CliRun.Result publish(String content, String... extra) {
     List<String> args = new ArrayList<>(List.of("in", "-k", "hosts"));

@@ -15,10 +15,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.testing.Backend;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Jar;
@@ -26,6 +28,7 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /** {@code out --watch} as a real process: follows versions, honours stop, ends cleanly on SIGTERM. */
+@ExtendWith(BackendExtension.class)
 class WatchIT {
   private Backend agent;
   private Process watcher;
@@ -33,8 +36,8 @@ class WatchIT {
   Path tmp;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start();
+  void start(Backend backend) {
+    agent = backend;
   }
 
   @AfterEach
@@ -42,7 +45,6 @@ class WatchIT {
     if (watcher != null && watcher.isAlive()) {
       watcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
-    agent.close();
   }
 
   private void publish(String key, String content) {

@@ -6,31 +6,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvexpress.testing.Backend;
 import org.kvexpress.agent.RecordedRequest;
+import org.kvexpress.testing.Backend;
+import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /** How every command reaches Consul: address, token precedence and hygiene, retries and their bound. */
 class ConnectionIT {
   private static final String TOKEN = "5ec2e700-70ce-4f1d-9a8b-00000000c0de";
+  @RegisterExtension
+  static final BackendExtension BACKEND = BackendExtension.withAcl(TOKEN);
   private Backend agent;
   @TempDir
   Path tmp;
 
   @BeforeEach
-  void start() throws IOException {
-    agent = Backend.start(new Backend.Acl(TOKEN));
+  void start(Backend backend) throws IOException {
+    agent = backend;
   }
 
-  @AfterEach
-  void stop() {
-    agent.close();
-  }
 
   /** A port that was free a moment ago and has nothing listening on it now. */
   private static int deadPort() throws IOException {
