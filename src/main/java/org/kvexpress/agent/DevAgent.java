@@ -188,6 +188,14 @@ public final class DevAgent implements AutoCloseable {
     faults.clearRequests();
   }
 
+  /**
+   * How many blocking queries are parked now: a test that must write only once its query waits awaits
+   * this instead of sleeping.
+   */
+  public int blockedQueries() {
+    return state.listenerCount();
+  }
+
   /** Injects {@code fault} into the next request. */
   public void failNext(Fault fault) {
     failWhen(r -> true, fault, 1);

@@ -102,6 +102,11 @@ final class KvState {
     listeners.add(r);
   }
 
+  /** How many blocking queries are parked now. */
+  int listenerCount() {
+    return listeners.size();
+  }
+
   void removeListener(Runnable r) {
     listeners.remove(r);
   }

@@ -50,6 +50,15 @@ class DevAgentContractIT {
     agent.close();
   }
 
+  /** Waits until {@code n} blocking queries are parked in the agent (never a fixed sleep). */
+  private void awaitBlocked(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (agent.blockedQueries() < n) {
+      assertThat(System.nanoTime()).as("%d blocking queries parked within 10 s", n).isLessThan(deadline);
+      Thread.sleep(2);
+    }
+  }
+
   private String kv(String keyAndQuery) {
     return agent.url("/v1/kv/" + keyAndQuery);
   }
@@ -108,7 +117,7 @@ class DevAgentContractIT {
       long idx = client.getKVValue("w/k").getConsulIndex();
       CompletableFuture<Response<GetValue>> waiting = CompletableFuture.supplyAsync(
           () -> client.getKVValue("w/k", QueryParams.Builder.builder().setIndex(idx).setWaitTime(30).build()));
-      Thread.sleep(300);
+      awaitBlocked(1);
       assertThat(waiting).isNotDone();
       client.setKVValue("w/k", "2");
       Response<GetValue> r = waiting.get(10, TimeUnit.SECONDS);
@@ -354,9 +363,9 @@ class DevAgentContractIT {
       Http.put(kv("b"), "same");
       long idx = index(Http.get(kv("b")));
       CompletableFuture<HttpResponse<String>> w = async(kv("b?index=" + idx + "&wait=1s"));
-      Thread.sleep(200);
+      awaitBlocked(1);
       Http.put(kv("b"), "same");
-      Thread.sleep(200);
+      Thread.sleep(200); // a wake-up that must not happen cannot be awaited: give it the time it would take
       assertThat(w).isNotDone();
       assertThat(index(w.get(10, TimeUnit.SECONDS))).isEqualTo(idx);
     }
@@ -365,9 +374,9 @@ class DevAgentContractIT {
     void missingKeyWaitsThroughUnrelatedWritesUntilCreated() throws Exception {
       long idx = index(Http.get(kv("later")));
       CompletableFuture<HttpResponse<String>> w = async(kv("later?index=" + idx + "&wait=20s"));
-      Thread.sleep(200);
+      awaitBlocked(1);
       Http.put(kv("unrelated"), "1");
-      Thread.sleep(300);
+      Thread.sleep(300); // a wake-up that must not happen cannot be awaited: give it the time it would take
       assertThat(w).as("unrelated write must not end the wait").isNotDone();
       Http.put(kv("later"), "now");
       HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
@@ -381,7 +390,7 @@ class DevAgentContractIT {
       Http.put(kv("pw/b"), "1");
       long idx = index(Http.get(kv("pw/?recurse")));
       CompletableFuture<HttpResponse<String>> w = async(kv("pw/?recurse&index=" + idx + "&wait=20s"));
-      Thread.sleep(200);
+      awaitBlocked(1);
       Http.delete(kv("pw/a"));
       HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
       assertThat(array(r)).hasSize(1);
@@ -398,7 +407,7 @@ class DevAgentContractIT {
         waits.add(client.sendAsync(Http.builder(kv("many/?recurse&index=" + idx + "&wait=60s")).GET().build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      Thread.sleep(1500);
+      awaitBlocked(1000);
       assertThat(waits).noneMatch(CompletableFuture::isDone);
       // The agent still answers other requests while a thousand wait.
       assertThat(Http.get(kv("many/k")).statusCode()).isEqualTo(200);
