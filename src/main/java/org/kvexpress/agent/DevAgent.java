@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.zip.GZIPOutputStream;
-import org.kvexpress.core.GoDuration;
+import org.apache.commons.io.IOUtils;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not Consul and
@@ -223,7 +223,7 @@ public final class DevAgent implements AutoCloseable {
       overflow = body.length > limit;
       if (overflow) {
         // Read the rest, so the client gets the 413 rather than a reset while it is still sending.
-        drain(ex.getRequestBody(), MAX_DRAINED_BYTES);
+        IOUtils.skip(ex.getRequestBody(), MAX_DRAINED_BYTES);
       }
       req = new RecordedRequest(sequence.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getPath(),
           ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
@@ -475,25 +475,10 @@ public final class DevAgent implements AutoCloseable {
     return s != null && !s.isEmpty();
   }
 
+  /** At most {@code cap} bytes of the body (the caller tells an overflow by getting all {@code cap}). */
   private static byte[] readBody(InputStream in, long cap) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[16 * 1024];
-    long total = 0;
-    int n;
-    while (total < cap && (n = in.read(buf, 0, (int) Math.min(buf.length, cap - total))) > 0) {
-      out.write(buf, 0, n);
-      total += n;
-    }
-    return out.toByteArray();
-  }
-
-  private static void drain(InputStream in, long cap) throws IOException {
-    byte[] buf = new byte[64 * 1024];
-    long total = 0;
-    int n;
-    while (total < cap && (n = in.read(buf)) > 0) {
-      total += n;
-    }
+    return IOUtils.toByteArray(BoundedInputStream.builder().setInputStream(in).setMaxCount(cap)
+        .setPropagateClose(false).get());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

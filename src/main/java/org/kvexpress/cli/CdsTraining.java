@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.kvexpress.agent.DevAgent;
 
 /**
@@ -48,9 +46,7 @@ public final class CdsTraining {
           "hosts", "-f", file);
       run(address, "", "out", "-k", "missing", "-f", file);
     } finally {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
     }
   }
 
