@@ -6,7 +6,8 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * What a running command gets: the environment, its log, the shared options, {@code fields} that
+ * What a running command gets, and the collaborators the CLI builds for it (a Consul store, a command
+ * runner): the environment, its log, the shared options, {@code fields} that
  * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs and on its
  * metrics, and the metrics the command adds to what the CLI reports when it ends.
  */
@@ -17,6 +18,11 @@ record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, 
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
     stores.add(store);
     return store;
+  }
+
+  /** The runner of -e and --check commands; with {@code passToken} they inherit the Consul token variables. */
+  org.kvexpress.exec.CommandRunner runner(boolean passToken) {
+    return new org.kvexpress.exec.ShellCommandRunner(passToken);
   }
 
   /** Retries made by every store this command opened. */

@@ -11,7 +11,6 @@ import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
-import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.publish.InputSource;
@@ -110,7 +109,7 @@ final class InCommand implements Command<InCommand.Options> {
         o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
         o.exec().timeout(), ctx.sinks().events());
     try (KvStore store = ctx.openStore()) {
-      Publisher publisher = new Publisher(store, new ShellCommandRunner(o.exec().passToken()), ctx.log(),
+      Publisher publisher = new Publisher(store, ctx.runner(o.exec().passToken()), ctx.log(),
           ctx.env().clock(), ctx.env().hostname().get());
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);

@@ -16,7 +16,6 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
-import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 
@@ -154,7 +153,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       }
     }
     try (KvStore store = ctx.openStore()) {
-      Applier applier = new Applier(store, new ShellCommandRunner(o.hooks().exec().passToken()), ctx.log(), node,
+      Applier applier = new Applier(store, ctx.runner(o.hooks().exec().passToken()), ctx.log(), node,
           ctx.env().clock());
       if (o.run().watch()) {
         return watch(store, applier, inputs, o.run().longestWait(), ctx);

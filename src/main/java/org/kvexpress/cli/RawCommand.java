@@ -14,7 +14,6 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
-import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
@@ -92,7 +91,7 @@ final class RawCommand implements Command<RawCommand.Options> {
         throw KvexpressException.refused(Reason.TOO_FEW_LINES, fullKey + " has " + lines + " lines, fewer than "
             + "--min-lines " + o.minLines() + "; the file is left untouched");
       }
-      ApplyResult r = new Applier(store, new ShellCommandRunner(o.exec().passToken()), ctx.log(),
+      ApplyResult r = new Applier(store, ctx.runner(o.exec().passToken()), ctx.log(),
           ctx.env().hostname().get(), ctx.env().clock())
           .write(in, target, entry.value());
       summary = Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
