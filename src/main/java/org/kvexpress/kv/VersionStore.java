@@ -23,10 +23,10 @@ import org.kvexpress.core.Version;
  */
 public final class VersionStore {
   /**
-   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here) and guards
-   * on the keys it was read from (a copy's source), so it commits only if they are unchanged.
+   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here) and the
+   * entries it was read from (a copy's source), so it commits only if they are unchanged.
    */
-  public record Draft(Version next, Meta meta, List<TxnOp> sourceGuards) {}
+  public record Draft(Version next, Meta meta, List<KvEntry> readFrom) {}
 
   /**
    * How a writer commits: how many attempts, whether the stop key guards the write, whether an oversized
@@ -68,7 +68,10 @@ public final class VersionStore {
     for (int attempt = 1; attempt <= rules.attempts(); attempt++) {
       Draft d = draft.apply(snap);
       Meta meta = d.meta().withId(id).withLastChecksum(snap.checksumText());
-      List<TxnOp> guards = new ArrayList<>(d.sourceGuards());
+      List<TxnOp> guards = new ArrayList<>();
+      for (KvEntry source : d.readFrom()) {
+        guards.add(TxnOp.checkIndex(source.key(), source.modifyIndex()));
+      }
       guards.add(TxnOp.unchangedSince(layout.data(), snap.data()));
       guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
       guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
@@ -122,6 +125,17 @@ public final class VersionStore {
           : g);
     }
     return store.txn(concat(second, current, List.of()));
+  }
+
+  /**
+   * The size of the smallest transaction that could make {@code stored} current (its guards, data,
+   * checksum and a meta), for refusing a version that can never fit before anything is written.
+   */
+  public static int smallestCommitBytes(KeyLayout layout, byte[] stored, long flags) {
+    return ConsulLimits.txnBytes(List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
+        TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
+        TxnOp.set(layout.data(), stored, flags), TxnOp.set(layout.checksum(), new byte[64], 0),
+        TxnOp.set(layout.meta(), new byte[512], 0)));
   }
 
   /** The ops that make the snapshot's version last, with its meta naming last's checksum (rollback checks it). */

@@ -12,8 +12,8 @@ import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.KeySnapshot;
+import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.VersionStore;
 
 /**
@@ -55,8 +55,7 @@ public final class CopyService {
       Meta meta = new Meta(src.version().checksum(), src.lines(), src.bytes(), src.version().encoding().label(),
           hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), null,
           null);
-      return new VersionStore.Draft(src.version(), meta, List.of(TxnOp.checkIndex(from.data(), src.dataIndex()),
-          TxnOp.checkIndex(from.checksum(), src.checksumIndex())));
+      return new VersionStore.Draft(src.version(), meta, src.readFrom());
     }, VersionStore.Rules.publish("gave up after 6 attempts: " + from.dir() + " or " + to.dir()
         + " keep changing; run the copy again"));
     Source src = source[0];
@@ -64,8 +63,8 @@ public final class CopyService {
         c.index());
   }
 
-  /** The source's current version, proven by its checksum, and the indexes the copy is guarded on. */
-  private record Source(Version version, int lines, long bytes, long dataIndex, long checksumIndex) {}
+  /** The source's current version, proven by its checksum, and the entries the copy is guarded on. */
+  private record Source(Version version, int lines, long bytes, List<KvEntry> readFrom) {}
 
   private Source verified(KeyLayout from, KeySnapshot src) {
     if (src.data() == null || src.checksumText() == null) {
@@ -76,7 +75,6 @@ public final class CopyService {
     Version v = new Version(src.data().value(), src.data().flags(), src.checksumText());
     byte[] plain = v.verifiedContent(Encoding.MAX_DECODED_BYTES, from.data(), from.checksum()
         + "; refusing to copy a version that does not verify");
-    return new Source(v, Canonicalizer.countLines(plain), plain.length, src.data().modifyIndex(),
-        src.checksum().modifyIndex());
+    return new Source(v, Canonicalizer.countLines(plain), plain.length, List.of(src.data(), src.checksum()));
   }
 }

@@ -18,7 +18,6 @@ import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -144,10 +143,7 @@ public final class Publisher {
     // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value. A value
     // over the value limit is refused without encoding a (possibly huge) transaction to measure it.
     int txnBytes = encoded.length > ConsulLimits.MAX_VALUE_BYTES ? (encoded.length + 2) / 3 * 4
-        : ConsulLimits.txnBytes(List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
-            TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
-            TxnOp.set(layout.data(), encoded, encoding.flags()), TxnOp.set(layout.checksum(), new byte[64], 0),
-            TxnOp.set(layout.meta(), new byte[512], 0)));
+        : VersionStore.smallestCommitBytes(layout, encoded, encoding.flags());
     if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || txnBytes > ConsulLimits.MAX_TXN_BYTES) {
       throw tooLarge(encoding, encoded.length, txnBytes);
     }
