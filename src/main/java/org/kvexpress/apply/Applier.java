@@ -136,11 +136,8 @@ public final class Applier {
       haltIfStopped(snap);
     }
     byte[] content = verify(in, snap);
-    if (!isCurrent(target, Checksum.sha256Hex(content)) || !AtomicFiles.repairsNeeded(target, in.fileSettings())
-        .isEmpty()) {
-      confirmNotHalted(in, snap, unconfirmedLock);
-    }
-    return write(in, target, content);
+    // verify proved that the published checksum is the content's: no need to hash it again.
+    return write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, unconfirmedLock));
   }
 
   /** Proves, before anything on disk changes, that neither this node's lock nor the stop key is set. */
@@ -158,12 +155,25 @@ public final class Applier {
    * {@code raw} uses it for values that have no published checksum.
    */
   public ApplyResult write(ApplyInput in, Path target, byte[] content) throws InterruptedException {
-    String checksum = Checksum.sha256Hex(content);
+    return write(in, target, content, Checksum.sha256Hex(content), () -> { });
+  }
+
+  /**
+   * {@link #write(ApplyInput, Path, byte[])} for content whose checksum is known; {@code beforeChange} runs
+   * once before anything on disk would change (a repair or a new file; dry runs included) and may throw.
+   */
+  private ApplyResult write(ApplyInput in, Path target, byte[] content, String checksum, Runnable beforeChange)
+      throws InterruptedException {
     int lines = Canonicalizer.countLines(content);
     if (isCurrent(target, checksum)) {
+      if (AtomicFiles.repairsNeeded(target, in.fileSettings()).isEmpty()) {
+        return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, List.of(), null);
+      }
+      beforeChange.run();
       List<String> repaired = in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
       return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
     }
+    beforeChange.run();
     if (in.mode().dryRun()) {
       return new ApplyResult(ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
     }
@@ -180,8 +190,10 @@ public final class Applier {
   void haltIfLocked(Path file, KvEntry lock) {
     if (lock != null) {
       String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
-      throw KvexpressException.halted(Reason.LOCKED, file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
-          + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file + "' to release it");
+      throw KvexpressException.halted(Reason.LOCKED,
+          file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
+          + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file
+          + "' to release it");
     }
   }
 
@@ -196,7 +208,8 @@ public final class Applier {
 
   static void haltIfStopped(KeySnapshot snap) {
     if (snap.stop() != null) {
-      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+      throw KvexpressException.halted(Reason.STOP_KEY,
+          "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; the file is left as it is until 'kvexpress resume -k " + snap.layout().key() + "'");
     }
   }
@@ -218,10 +231,11 @@ public final class Applier {
       if (snap.checksum() == null) {
         store.confirmAbsent(layout.checksum());
       }
-      throw KvexpressException.refused(Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
+      throw KvexpressException.refused(Reason.NO_CHECKSUM,
+          layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(in.guards().maxBytes(),
-        "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
+    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(
+        in.guards().maxBytes(), "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {
       throw KvexpressException.refused(Reason.TOO_FEW_LINES, "published data has " + lines + " lines, fewer than "
