@@ -99,25 +99,17 @@ public final class Watcher {
           log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards; starting over"));
         }
         failures = 0;
-        if (l.entries().isEmpty()) {
-          // Not published (yet): nothing to apply, and nothing to say but once. The next round still
-          // confirms it the full way at least every --wait, so a key the token may not read is reported.
-          if (!waitingForKey) {
-            waitingForKey = true;
-            applyOnce(in);
-            log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
-                + "to be published"));
-          } else if (index == before) {
-            applyOnce(in);
-          }
-          long took = (System.nanoTime() - started) / 1_000_000;
-          if (took < MISSING_KEY_PACE.toMillis()) {
-            sleep(MISSING_KEY_PACE.toMillis() - took);
-          }
-          continue;
+        // A key not published (yet) has nothing to apply and nothing to say but once: it gets a full round
+        // (which still fails closed on a key the token may not read) when first seen and at each --wait.
+        boolean missing = l.entries().isEmpty();
+        if (!missing || !waitingForKey || index == before) {
+          applyOnce(in);
         }
-        waitingForKey = false;
-        applyOnce(in);
+        if (missing && !waitingForKey) {
+          log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
+              + "to be published"));
+        }
+        waitingForKey = missing;
       } catch (RuntimeException e) {
         if (stopped.get()) {
           break;
@@ -130,8 +122,9 @@ public final class Watcher {
         continue;
       }
       long took = (System.nanoTime() - started) / 1_000_000;
-      if (index == before && took < MIN_ROUND.toMillis()) {
-        sleep(MIN_ROUND.toMillis() - took);
+      long pace = waitingForKey ? MISSING_KEY_PACE.toMillis() : index == before ? MIN_ROUND.toMillis() : 0;
+      if (took < pace) {
+        sleep(pace - took);
       }
     }
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
