@@ -30,7 +30,8 @@ public final class VersionStore {
 
   /**
    * How a writer commits: how many attempts, whether the stop key guards the write, whether an oversized
-   * pair of data and last may be split over two transactions, and what to say when it gives up.
+   * pair of data and last may be split over two transactions, and what to say when it gives up (after the
+   * number of attempts, which the store adds when there were several).
    */
   public record Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
     /** {@code in} and {@code copy}: retried, stopped by the stop key, split when large. */
@@ -42,8 +43,8 @@ public final class VersionStore {
   /** How a commit ended: this writer's version is current, or another writer had made the same one current. */
   public enum Outcome { COMMITTED, SAME_BY_ANOTHER }
 
-  /** The outcome and the data key's new ModifyIndex (0 when a lost answer hid it). */
-  public record Committed(Outcome outcome, long index) {}
+  /** The outcome, the data key's new ModifyIndex, and the draft that is now current. */
+  public record Committed(Outcome outcome, long index, Draft draft) {}
 
   private final KvStore store;
 
@@ -83,7 +84,7 @@ public final class VersionStore {
           TxnOp.set(layout.meta(), meta.toJson(), 0));
       TxnResult result = write(layout, guards, keepLast(snap), current, rules);
       if (result.committed()) {
-        return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()));
+        return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
       }
       snap = read(layout);
       if (rules.guardStop() && snap.stop() != null) {
@@ -93,13 +94,14 @@ public final class VersionStore {
       if (d.next().checksum().equals(snap.checksumText())) {
         // Our own write whose answer was lost (the retry then conflicted with it), or another writer's.
         return new Committed(snap.writtenBy(id) ? Outcome.COMMITTED : Outcome.SAME_BY_ANOTHER,
-            snap.data().modifyIndex());
+            snap.data().modifyIndex(), d);
       }
       if (attempt < rules.attempts()) {
         Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
       }
     }
-    throw KvexpressException.failure(Reason.CONFLICT, rules.gaveUp());
+    throw KvexpressException.failure(Reason.CONFLICT, rules.attempts() > 1
+        ? "gave up after " + rules.attempts() + " attempts: " + rules.gaveUp() : rules.gaveUp());
   }
 
   private TxnResult write(KeyLayout layout, List<TxnOp> guards, List<TxnOp> keepLast, List<TxnOp> current,

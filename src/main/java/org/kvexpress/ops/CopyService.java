@@ -36,8 +36,7 @@ public final class CopyService {
 
   public Result copy(KeyLayout from, KeyLayout to) throws InterruptedException {
     VersionStore versions = new VersionStore(store);
-    KeySnapshot firstSource = versions.read(from);
-    Source first = verified(from, firstSource);
+    Source first = verified(from, versions.read(from));
     KeySnapshot dst = versions.read(to);
     if (dst.stop() != null) {
       throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + to.stop() + " is set: " + dst.stopReason());
@@ -46,21 +45,17 @@ public final class CopyService {
       return new Result(false, first.version().checksum(), first.lines(), dst.data().modifyIndex());
     }
     // After a conflict the source is read again: the copy is of the source as it is when it commits.
-    Source[] source = {first};
-    VersionStore.Committed c = versions.commit(to, dst, seen -> {
-      if (seen != dst) {
-        source[0] = verified(from, versions.read(from));
-      }
-      Source src = source[0];
-      Meta meta = new Meta(src.version().checksum(), src.lines(), src.bytes(), src.version().encoding().label(),
-          hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), null,
-          null);
-      return new VersionStore.Draft(src.version(), meta, src.readFrom());
-    }, VersionStore.Rules.publish("gave up after 6 attempts: " + from.dir() + " or " + to.dir()
-        + " keep changing; run the copy again"));
-    Source src = source[0];
-    return new Result(c.outcome() == VersionStore.Outcome.COMMITTED, src.version().checksum(), src.lines(),
-        c.index());
+    VersionStore.Committed c = versions.commit(to, dst,
+        seen -> draft(from, seen == dst ? first : verified(from, versions.read(from))),
+        VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again"));
+    Meta copied = c.draft().meta();
+    return new Result(c.outcome() == VersionStore.Outcome.COMMITTED, copied.checksum(), copied.lines(), c.index());
+  }
+
+  private VersionStore.Draft draft(KeyLayout from, Source src) {
+    Meta meta = new Meta(src.version().checksum(), src.lines(), src.bytes(), src.version().encoding().label(),
+        hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), null, null);
+    return new VersionStore.Draft(src.version(), meta, src.readFrom());
   }
 
   /** The source's current version, proven by its checksum, and the entries the copy is guarded on. */

@@ -104,7 +104,8 @@ public final class Publisher {
 
   static void haltIfStopped(KeySnapshot snap) {
     if (snap.stop() != null) {
-      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
+      throw KvexpressException.halted(Reason.STOP_KEY,
+          "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
     }
   }
@@ -127,7 +128,8 @@ public final class Publisher {
       if (published > 0) {
         long shrink = (long) (published - canon.lines()) * 100 / published;
         if (shrink > in.maxShrinkPercent()) {
-          throw KvexpressException.refused(Reason.SHRINK, String.format("%d lines would replace %d (%d%% fewer), more than "
+          throw KvexpressException.refused(Reason.SHRINK,
+              String.format("%d lines would replace %d (%d%% fewer), more than "
               + "--max-shrink %d%%; pass --force if this is intended", canon.lines(), published, shrink,
               in.maxShrinkPercent()));
         }
@@ -167,8 +169,7 @@ public final class Publisher {
     VersionStore.Committed c = versions.commit(layout, first, seen -> new VersionStore.Draft(next,
         new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname,
             Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), null, null), List.of()),
-        VersionStore.Rules.publish("gave up after 6 attempts: other publishers keep changing " + layout.dir()
-            + "; try again"));
+        VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
     return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? PublishResult.Outcome.PUBLISHED
         : PublishResult.Outcome.UNCHANGED, canon, checksum, encoded.length, encoding.label(), c.index(), null);
   }
