@@ -225,7 +225,9 @@ public final class ConsulKvStore implements KvStore {
           throw KvexpressException.failure(Reason.TLS,
               redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
         }
-        if (cause instanceof SocketException && settings.address().https()) {
+        // A reset (not a refused connection, which no TLS alert can explain) on HTTPS may be a rejected
+        // client certificate; one probe tells.
+        if (cause instanceof SocketException && !(cause instanceof ConnectException) && settings.address().https()) {
           String rejected = TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
           if (rejected != null) {
             throw KvexpressException.failure(Reason.TLS, redact(rejected));
