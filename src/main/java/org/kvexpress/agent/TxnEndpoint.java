@@ -89,9 +89,8 @@ final class TxnEndpoint {
       });
     }
     if (call.anonymous()) {
-      // Reads are filtered on the way out, silently, in every Consul release: the anonymous token may read
-      // nothing here, so a denied get-tree looks exactly like a missing key (Consul 1.8.7 as DifferentialIT measures
-      // it).
+      // Reads are filtered on the way out, silently, in every Consul release (DifferentialIT shows it on
+      // 1.8.7): the anonymous token may read nothing here, so a denied get-tree looks like a missing key.
       results.clear();
     }
     Map<String, Object> body = new LinkedHashMap<>();

@@ -95,7 +95,8 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
     try {
       agent.start();
     } catch (java.net.BindException e) {
-      throw KvexpressException.failure(Reason.BIND, "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
+      throw KvexpressException.failure(Reason.BIND,
+          "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -100,7 +100,7 @@ final class GoArgs {
         value = args.get(++i);
       }
       switch (f.name) {
-        case "keyfrom", "keyto", "ignore_stop" -> out.addAll(List.of("--" + RENAMED.get(f.name), value));
+        case "keyfrom", "keyto" -> out.addAll(List.of("--" + RENAMED.get(f.name), value));
         case "C" -> goConfig = value;
         case "config" -> {
           if (watchConfig) {

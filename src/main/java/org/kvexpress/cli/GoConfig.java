@@ -41,7 +41,8 @@ record GoConfig(String consulServer, String token, boolean dogstatsd, String dog
       return new GoConfig(null, null, false, null, false);
     }
     if (!(doc instanceof Map<?, ?> map)) {
-      throw KvexpressException.usage("-C/--config file " + file + " must be a YAML mapping (consul_server: …, token: …)");
+      throw KvexpressException.usage("-C/--config file " + file
+          + " must be a YAML mapping (consul_server: …, token: …)");
     }
     Object dogstatsd = map.get("dogstatsd");
     return new GoConfig(text(map, "consul_server"), text(map, "token"),

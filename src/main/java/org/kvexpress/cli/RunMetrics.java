@@ -59,9 +59,9 @@ final class RunMetrics {
     metrics.timing("kvexpress.run.duration", millis, "command", command, "result", result, "key", key);
     metrics.count("kvexpress.run", 1, "command", command, "result", result, "key", key);
     boolean refused = "refused".equals(result) || "halted".equals(result);
+    String reasonTag = refused && reason != null ? reason.tag() : null;
     if (refused) {
-      metrics.count("kvexpress.refusal", 1, "command", command, "reason", reason == null ? null : reason.tag(), "key",
-          key);
+      metrics.count("kvexpress.refusal", 1, "command", command, "reason", reasonTag, "key", key);
     }
     if (retries > 0) {
       metrics.count("kvexpress.retries", retries, "command", command, "key", key);
@@ -73,7 +73,7 @@ final class RunMetrics {
     }
     if (textfile != null && key != null) {
       boolean success = !refused && !"failed".equals(result);
-      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, refused && reason != null ? reason.tag() : null,
+      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, reasonTag,
           clock.millis() / 1000.0));
     }
   }

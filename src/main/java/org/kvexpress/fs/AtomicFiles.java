@@ -164,9 +164,11 @@ public final class AtomicFiles {
         ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
       } catch (FileAlreadyExistsException e) {
-        throw KvexpressException.failure(Reason.IO, "temp file " + temp + " already exists; refusing to follow or reuse it");
+        throw KvexpressException.failure(Reason.IO,
+            "temp file " + temp + " already exists; refusing to follow or reuse it");
       } catch (AccessDeniedException e) {
-        throw KvexpressException.failure(Reason.IO, "cannot write in " + dir + ": permission denied; run as a user who may");
+        throw KvexpressException.failure(Reason.IO,
+            "cannot write in " + dir + ": permission denied; run as a user who may");
       } catch (IOException e) {
         throw KvexpressException.failure(Reason.IO, "cannot create a temp file in " + dir + ": " + e);
       }
@@ -192,7 +194,8 @@ public final class AtomicFiles {
         throw KvexpressException.failure(Reason.IO, "cannot lock " + temp + ": " + e);
       }
     }
-    throw KvexpressException.failure(Reason.IO, "temp files in " + dir + " keep disappearing; is another cleaner running?");
+    throw KvexpressException.failure(Reason.IO,
+        "temp files in " + dir + " keep disappearing; is another cleaner running?");
   }
 
   /**
@@ -394,7 +397,8 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
+      throw KvexpressException.failure(Reason.IO,
+          "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
     }
   }
 

@@ -15,7 +15,8 @@ final class Der {
 
   /** PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier { algorithm, parameters }, OCTET STRING key }. */
   static byte[] pkcs8(byte[] algorithmOid, byte[] parameters, byte[] key) {
-    return tlv(0x30, concat(new byte[] {0x02, 0x01, 0x00}, tlv(0x30, concat(algorithmOid, parameters)), tlv(0x04, key)));
+    byte[] version = {0x02, 0x01, 0x00};
+    return tlv(0x30, concat(version, tlv(0x30, concat(algorithmOid, parameters)), tlv(0x04, key)));
   }
 
   /**

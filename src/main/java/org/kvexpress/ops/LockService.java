@@ -68,7 +68,8 @@ public final class LockService {
     try {
       removedNote = Files.deleteIfExists(note);
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "removed the lock, but cannot remove " + note + ": " + e.getMessage());
+      throw KvexpressException.failure(Reason.IO,
+          "removed the lock, but cannot remove " + note + ": " + e.getMessage());
     }
     return new Result(lock.isPresent() || removedNote, key,
         lock.map(e -> new String(e.value(), StandardCharsets.UTF_8)).orElse(null), removedNote ? note : null);

@@ -53,7 +53,8 @@ public final class RollbackService {
     byte[] lastPlain = last.verifiedContent(Encoding.MAX_DECODED_BYTES, layout.last(), "meta; refusing to roll back "
         + "to it");
     if (last.checksum().equals(current)) {
-      throw KvexpressException.refused(Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: last is the current version");
+      throw KvexpressException.refused(Reason.NOTHING_TO_ROLL_BACK,
+          "nothing to roll back: last is the current version");
     }
     // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict the
     // state it was asked to undo is gone, so the operator decides again.
