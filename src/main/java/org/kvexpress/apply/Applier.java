@@ -17,7 +17,6 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
-import org.kvexpress.core.Version;
 import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
@@ -25,8 +24,11 @@ import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.sign.SignedStatement;
+import org.kvexpress.sign.TrustedKeys;
 
 /**
  * The {@code out} pipeline, confd's process() in named steps: lock, fetch, stop, verify, current?,
@@ -35,6 +37,8 @@ import org.kvexpress.log.Log;
  */
 public final class Applier {
   private static final String COMPONENT = "out";
+  /** Reads of a chunked version before a missing chunk is refused: a collected chunk means a newer manifest. */
+  private static final int CHUNK_READS = 3;
 
   private final KvStore store;
   private final CommandRunner runner;
@@ -68,19 +72,30 @@ public final class Applier {
     return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, -1, -1, repaired, null);
   }
 
-  /** One full apply, reading the key's folder afresh; with {@code report}, the node then says what it did. */
+  /**
+   * One full apply, reading the key's folder afresh; with {@code report}, the node then says what it did. A
+   * chunk that a newer publish collected while this read the older manifest costs a fresh read, not a refusal.
+   */
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
     KeySnapshot snap = null;
     try {
       String lockKey = KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
-      KvListing read = fetch(in.layout(), lockKey);
-      KvEntry lock = read.find(lockKey).orElse(null);
-      haltIfLocked(in.file(), lock);
-      snap = KeySnapshot.of(in.layout(), read);
-      ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null);
-      report(in, target, snap, r.outcome().word(), null, r.reloadExit());
-      return r;
+      for (int attempt = 1; ; attempt++) {
+        KvListing read = fetch(in.layout(), lockKey);
+        KvEntry lock = read.find(lockKey).orElse(null);
+        haltIfLocked(in.file(), lock);
+        snap = KeySnapshot.of(in.layout(), read);
+        try {
+          ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null);
+          report(in, target, snap, r.outcome().word(), null, r.reloadExit());
+          return r;
+        } catch (KvexpressException e) {
+          if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
+            throw e;
+          }
+        }
+      }
     } catch (KvexpressException e) {
       if (e.kind() != KvexpressException.Kind.USAGE && e.reason() != Reason.UNREACHABLE) {
         report(in, target, snap, e.kind().word(), e.reason(), null);
@@ -135,9 +150,36 @@ public final class Applier {
     if (!in.guards().ignoreStop()) {
       haltIfStopped(snap);
     }
+    SignedStatement signed = trusted(in, target, snap);
     byte[] content = verify(in, snap);
     // verify proved that the published checksum is the content's: no need to hash it again.
-    return write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, unconfirmedLock));
+    ApplyResult r = write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, unconfirmedLock));
+    if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
+      AppliedSignature.record(target, signed);
+    }
+    return r;
+  }
+
+  /**
+   * With {@code --trust-key}: the published checksum's signature statement by a trusted key, checked before
+   * any data is read; with {@code --no-older}, not signed earlier than what this file last received. A
+   * signature the read did not show is looked up alone, so a token that may not read it fails (exit 1)
+   * instead of reading as "unsigned". Null without {@code --trust-key}.
+   */
+  private SignedStatement trusted(ApplyInput in, Path target, KeySnapshot snap) {
+    TrustedKeys trust = in.guards().trust();
+    if (trust == null || snap.data() == null || snap.checksumText() == null) {
+      return null; // verify refuses what is not published
+    }
+    if (snap.signature() == null) {
+      store.confirmAbsent(snap.layout().signature());
+    }
+    SignedStatement s = trust.verify(snap.signature() == null ? null : snap.signature().value(), snap.layout(),
+        snap.checksumText());
+    if (in.guards().noOlder()) {
+      AppliedSignature.refuseOlder(target, s);
+    }
+    return s;
   }
 
   /** Proves, before anything on disk changes, that neither this node's lock nor the stop key is set. */
@@ -202,7 +244,7 @@ public final class Applier {
    * also bring every other node's report: a fleet of N nodes would move N^2 reports per publish.
    */
   KvListing fetch(KeyLayout layout, String lockKey) {
-    return store.getAll(List.of(layout.data(), layout.checksum(), layout.meta(), layout.stop(),
+    return store.getAll(List.of(layout.data(), layout.checksum(), layout.meta(), layout.stop(), layout.signature(),
         layout.nodeReport(hostname), lockKey));
   }
 
@@ -234,8 +276,8 @@ public final class Applier {
       throw KvexpressException.refused(Reason.NO_CHECKSUM,
           layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = new Version(snap.data().value(), snap.data().flags(), expected).verifiedContent(
-        in.guards().maxBytes(), "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
+    byte[] content = new VersionStore(store).content(layout, snap.data(), expected, in.guards().maxBytes(),
+        "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {
       throw KvexpressException.refused(Reason.TOO_FEW_LINES, "published data has " + lines + " lines, fewer than "

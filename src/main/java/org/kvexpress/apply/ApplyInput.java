@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.fs.FileSettings;
+import org.kvexpress.sign.TrustedKeys;
 
 /**
  * What {@code out} is asked to apply: which key to which file, how the file is written, what the data must
@@ -15,8 +16,16 @@ public record ApplyInput(KeyLayout layout, Path file, FileSettings fileSettings,
   /** The default bound on decoded data ({@code out --max-bytes}). */
   public static final long DEFAULT_MAX_BYTES = org.kvexpress.core.Encoding.MAX_DECODED_BYTES;
 
-  /** What published data must pass: at least {@code minLines} lines, at most {@code maxBytes} decoded. */
-  public record Guards(int minLines, long maxBytes, boolean ignoreStop) {}
+  /**
+   * What published data must pass: at least {@code minLines} lines, at most {@code maxBytes} decoded, and,
+   * when {@code trust} is set, a valid signature by one of its keys; {@code noOlder} then also refuses a
+   * version signed earlier than the one this file last received.
+   */
+  public record Guards(int minLines, long maxBytes, boolean ignoreStop, TrustedKeys trust, boolean noOlder) {
+    public Guards(int minLines, long maxBytes, boolean ignoreStop) {
+      this(minLines, maxBytes, ignoreStop, null, false);
+    }
+  }
 
   /**
    * The commands around the swap: {@code check} on the staged file, {@code exec} (the reload) after a

@@ -39,6 +39,7 @@ public final class Cli {
     register(StatusCommand::new);
     register(RollbackCommand::new);
     register(DiffCommand::new);
+    register(KeygenCommand::new);
     register(DevAgentCommand::new);
   }
 

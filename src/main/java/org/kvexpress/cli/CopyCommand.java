@@ -12,10 +12,11 @@ import org.kvexpress.ops.CopyService;
 /** {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one transaction. */
 final class CopyCommand implements Command<CopyCommand.Options> {
   /** The source and destination keys. */
-  record Options(String from, String to) {}
+  record Options(String from, String to, java.nio.file.Path signKey) {}
 
   private OptionSpec<String> from;
   private OptionSpec<String> to;
+  private OptionSpec<String> signKey;
 
   @Override
   public String name() {
@@ -24,7 +25,7 @@ final class CopyCommand implements Command<CopyCommand.Options> {
 
   @Override
   public String usage() {
-    return "kvexpress copy --from KEY --to KEY";
+    return "kvexpress copy --from KEY --to KEY [--sign-key FILE]";
   }
 
   @Override
@@ -36,6 +37,8 @@ final class CopyCommand implements Command<CopyCommand.Options> {
   public void declare(OptionParser p) {
     from = p.accepts("from", "source key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
     to = p.accepts("to", "destination key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
+    signKey = p.accepts("sign-key", "sign the copy for the destination key (required when the source is signed)")
+        .withRequiredArg().describedAs("FILE");
   }
 
   @Override
@@ -43,7 +46,8 @@ final class CopyCommand implements Command<CopyCommand.Options> {
     if (o.valueOf(from).equals(o.valueOf(to))) {
       throw org.kvexpress.core.KvexpressException.usage("--from and --to name the same key");
     }
-    return new Options(o.valueOf(from), o.valueOf(to));
+    return new Options(o.valueOf(from), o.valueOf(to),
+        o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
@@ -53,7 +57,8 @@ final class CopyCommand implements Command<CopyCommand.Options> {
     KeyLayout dst = new KeyLayout(ctx.prefix(), o.to());
     ctx.fields().add("from", src.key()).add("to", dst.key());
     try (KvStore store = ctx.openStore()) {
-      CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst);
+      CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst,
+          o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
       summary = Fields.of("from", src.key()).add("to", dst.key())
           .add("result", r.copied() ? "copied" : "unchanged").add("lines", r.lines())
           .add("checksum", Checksum.shortForm(r.checksum())).add("index", r.index() == 0 ? null : r.index());

@@ -63,7 +63,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
         store.confirmAbsent(layout.data());
         throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
       }
-      byte[] current = Encoding.fromFlags(s.data().flags()).decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
+      byte[] current = content(store, layout, s.data());
       byte[] before;
       String label;
       if (o.file() != null) {
@@ -79,7 +79,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
           store.confirmAbsent(layout.last());
           throw KvexpressException.refused(Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
         }
-        before = Encoding.fromFlags(s.last().flags()).decode(s.last().value(), Encoding.MAX_DECODED_BYTES);
+        before = content(store, layout, s.last());
         label = layout.last();
       }
       byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
@@ -89,5 +89,14 @@ final class DiffCommand implements Command<DiffCommand.Options> {
           .add("from", label);
     }
     return CommandResult.ok(summary);
+  }
+
+  /** A stored version's content: a single value decoded, a chunked one read and verified chunk by chunk. */
+  private static byte[] content(KvStore store, KeyLayout layout, org.kvexpress.kv.KvEntry stored) {
+    if (stored.flags() != org.kvexpress.core.Manifest.FLAGS) {
+      return Encoding.fromFlags(stored.flags()).decode(stored.value(), Encoding.MAX_DECODED_BYTES);
+    }
+    return new org.kvexpress.kv.VersionStore(store).content(layout, stored, null, Encoding.MAX_DECODED_BYTES,
+        stored.key(), "its manifest");
   }
 }

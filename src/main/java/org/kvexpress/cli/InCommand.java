@@ -17,6 +17,7 @@ import org.kvexpress.publish.InputSource;
 import org.kvexpress.publish.PublishInput;
 import org.kvexpress.publish.PublishResult;
 import org.kvexpress.publish.Publisher;
+import org.kvexpress.sign.SigningKey;
 
 /** {@code kvexpress in}: the ingest filter. Reads, canonicalizes, guards and publishes atomically. */
 final class InCommand implements Command<InCommand.Options> {
@@ -25,13 +26,16 @@ final class InCommand implements Command<InCommand.Options> {
    * the command to run after a publish.
    */
   record Options(String key, Source source, boolean verbatim, Guards guards, boolean compress, boolean dryRun,
-      ExecOptions exec) {}
+      ExecOptions exec, Path signKey) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
   record Source(String file, String url) {}
 
-  /** At least {@code minLines} lines; at most {@code maxShrinkPercent} fewer than published unless forced. */
-  record Guards(int minLines, Integer maxShrinkPercent, boolean force) {}
+  /**
+   * At least {@code minLines} lines and at most {@code maxBytes}; at most {@code maxShrinkPercent} fewer than
+   * published, and no chunks over a Go-written version, unless forced.
+   */
+  record Guards(int minLines, Integer maxShrinkPercent, boolean force, long maxBytes) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> file;
@@ -45,6 +49,8 @@ final class InCommand implements Command<InCommand.Options> {
   private OptionSpec<String> exec;
   private OptionSpec<Converters.Span> execTimeout;
   private OptionSpec<Void> passToken;
+  private OptionSpec<String> signKey;
+  private OptionSpec<Long> maxBytes;
 
   @Override
   public String name() {
@@ -73,7 +79,12 @@ final class InCommand implements Command<InCommand.Options> {
         .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(10);
     maxShrink = p.accepts("max-shrink", "refuse a version with this many percent fewer lines than the published one")
         .withRequiredArg().withValuesConvertedBy(Converters.PERCENT);
-    force = p.accepts("force", "publish even if --max-shrink would refuse");
+    force = p.accepts("force", "publish even if --max-shrink would refuse, or chunk a large version over one Go "
+        + "kvexpress wrote");
+    maxBytes = p.accepts("max-bytes", "refuse input larger than this many bytes (canonical form)").withRequiredArg()
+        .ofType(Long.class).defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES).describedAs("BYTES");
+    signKey = p.accepts("sign-key", "sign the version with this Ed25519 private key (kvexpress keygen); nodes "
+        + "check it with out --trust-key").withRequiredArg().describedAs("FILE");
     compress = p.acceptsAll(List.of("z", "compress"), "store data gzip-compressed (Flags=2)");
     dryRun = p.accepts("dry-run", "do everything but write; print a summary and a diff against the published version");
     exec = p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
@@ -89,25 +100,28 @@ final class InCommand implements Command<InCommand.Options> {
     if (o.has(file) && o.has(url)) {
       throw KvexpressException.usage("cannot use -f/--file and -u/--url together; pick one source");
     }
-    if (o.has(force) && !o.has(maxShrink)) {
-      throw KvexpressException.usage("--force only overrides --max-shrink; drop it or add --max-shrink");
+    if (o.valueOf(maxBytes) <= 0) {
+      throw KvexpressException.usage("--max-bytes must be a positive number of bytes, not " + o.valueOf(maxBytes));
     }
     return new Options(o.valueOf(key), new Source(o.valueOf(file), o.valueOf(url)), o.has(verbatim),
-        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force)), o.has(compress), o.has(dryRun),
-        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
+        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)), o.has(compress),
+        o.has(dryRun), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
+        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws Exception {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
+    // The key is read first: a bad --sign-key is a usage error before anything is read or written.
+    SigningKey signer = o.signKey() == null ? null : SigningKey.load(o.signKey());
     InputSource source = source(o.source(), ctx);
     byte[] content = source.read();
     ctx.log().debug(name(), Fields.of("key", layout.key()).add("step", "input").add("source", source.describe())
         .add("bytes", content.length));
     PublishInput input = new PublishInput(layout, content, source.describe(), o.verbatim(), o.guards().minLines(),
         o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
-        o.exec().timeout(), ctx.sinks().events());
+        o.exec().timeout(), ctx.sinks().events(), signer, o.guards().maxBytes());
     try (KvStore store = ctx.openStore()) {
       Publisher publisher = new Publisher(store, ctx.runner(o.exec().passToken()), ctx.log(),
           ctx.env().clock(), ctx.env().hostname().get());

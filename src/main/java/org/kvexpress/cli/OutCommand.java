@@ -18,6 +18,7 @@ import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
+import org.kvexpress.sign.TrustedKeys;
 
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
 final class OutCommand implements Command<OutCommand.Options> {
@@ -26,7 +27,10 @@ final class OutCommand implements Command<OutCommand.Options> {
    * data must pass, the commands around the swap, and how the run behaves.
    */
   record Options(String key, String file, String config, Integer mode, String owner, ApplyInput.Guards guards,
-      Hooks hooks, String hostname, Run run) {}
+      Trust trust, Hooks hooks, String hostname, Run run) {}
+
+  /** {@code --trust-key} files or directories (none: signatures are not checked) and {@code --no-older}. */
+  record Trust(List<Path> keys, boolean noOlder) {}
 
   /** {@code --check} and {@code -e} (null when none), their timeout and token, and the reload's splay and undo. */
   record Hooks(String check, ExecOptions exec, Duration splay, boolean restoreOnFailure) {}
@@ -55,6 +59,8 @@ final class OutCommand implements Command<OutCommand.Options> {
   private OptionSpec<String> config;
   private OptionSpec<Converters.Span> wait;
   private OptionSpec<Void> report;
+  private OptionSpec<String> trustKey;
+  private OptionSpec<Void> noOlder;
 
   @Override
   public String name() {
@@ -104,6 +110,10 @@ final class OutCommand implements Command<OutCommand.Options> {
         .describedAs("FILE");
     report = p.accepts("report", "after each apply or refusal, write what happened to <prefix>/<key>/nodes/<hostname>"
         + " (skipped when nothing changed); status shows convergence from these");
+    trustKey = p.accepts("trust-key", "apply only versions signed by this public key (a .pub file, or a directory "
+        + "of them; repeatable)").withRequiredArg().describedAs("FILE|DIR");
+    noOlder = p.accepts("no-older", "with --trust-key: refuse a version signed earlier than the one this file last "
+        + "received (a replay)");
     wait = p.accepts("wait", "with --watch: longest blocking query (at most 5m)").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(MAX_WAIT));
   }
@@ -126,8 +136,12 @@ final class OutCommand implements Command<OutCommand.Options> {
     if (o.valueOf(maxBytes) <= 0) {
       throw KvexpressException.usage("--max-bytes must be positive");
     }
+    if (o.has(noOlder) && !o.has(trustKey) && !o.has(config)) {
+      throw KvexpressException.usage("--no-older compares signatures: add --trust-key FILE|DIR");
+    }
     return new Options(o.valueOf(key), o.valueOf(file), o.valueOf(config), o.valueOf(mode), o.valueOf(owner),
         new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
+        new Trust(o.valuesOf(trustKey).stream().map(Path::of).toList(), o.has(noOlder)),
         new Hooks(o.valueOf(check), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
             o.valueOf(splay).value(), o.has(restore)),
         o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
@@ -138,7 +152,8 @@ final class OutCommand implements Command<OutCommand.Options> {
   public CommandResult run(Options o, CommandContext ctx) throws Exception {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     List<ApplyInput> inputs = o.config() != null ? fromConfig(o, ctx) : List.of(input(o, ctx, o.key(), o.file(),
-        o.mode(), o.owner(), o.hooks().check(), o.hooks().exec().command(), o.guards().minLines()));
+        o.mode(), o.owner(), o.hooks().check(), o.hooks().exec().command(), o.guards().minLines(),
+        trust(o.trust().keys()), o.trust().noOlder()));
     if (!o.run().watch() && !o.run().dryRun() && !ctx.env().stdinIsTerminal()) {
       ApplyInput in = inputs.get(0);
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
@@ -195,7 +210,15 @@ final class OutCommand implements Command<OutCommand.Options> {
 
   private List<ApplyInput> fromConfig(Options o, CommandContext ctx) {
     List<ApplyInput> inputs = new ArrayList<>();
-    for (WatchConfig.Entry e : WatchConfig.read(Path.of(o.config()))) {
+    WatchConfig.Parsed parsed = WatchConfig.read(Path.of(o.config()));
+    List<Path> keys = new ArrayList<>(o.trust().keys());
+    parsed.trustKeys().forEach(k -> keys.add(Path.of(k)));
+    boolean older = o.trust().noOlder() || parsed.noOlder();
+    if (older && keys.isEmpty()) {
+      throw KvexpressException.usage("no_older (--no-older) compares signatures: add trust_keys or --trust-key");
+    }
+    TrustedKeys trusted = trust(keys);
+    for (WatchConfig.Entry e : parsed.files()) {
       Integer m;
       try {
         m = e.mode() == null ? o.mode() : Converters.MODE.convert(e.mode());
@@ -205,15 +228,20 @@ final class OutCommand implements Command<OutCommand.Options> {
       inputs.add(input(o, ctx, KeyNames.validateKey("key", e.key()), e.file(), m,
           e.owner() == null ? o.owner() : e.owner(), e.check() == null ? o.hooks().check() : e.check(),
           e.exec() == null ? o.hooks().exec().command() : e.exec(),
-          e.minLines() == null ? o.guards().minLines() : e.minLines()));
+          e.minLines() == null ? o.guards().minLines() : e.minLines(), trusted, older));
     }
     return inputs;
   }
 
+  /** The trusted keys, loaded once (a bad key file is a usage error before anything is read), or null. */
+  private static TrustedKeys trust(List<Path> keys) {
+    return keys.isEmpty() ? null : TrustedKeys.load(keys);
+  }
+
   private static ApplyInput input(Options o, CommandContext ctx, String k, String f, Integer m, String own,
-      String chk, String ex, int lines) {
+      String chk, String ex, int lines, TrustedKeys trusted, boolean noOlder) {
     return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own),
-        new ApplyInput.Guards(lines, o.guards().maxBytes(), o.guards().ignoreStop()),
+        new ApplyInput.Guards(lines, o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
         new ApplyInput.Hooks(chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
         new ApplyInput.Mode(o.run().dryRun(), o.run().report()));
   }

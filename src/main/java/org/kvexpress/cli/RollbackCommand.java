@@ -13,9 +13,10 @@ import org.kvexpress.ops.RollbackService;
 /** {@code kvexpress rollback -k KEY}: make the previous good version current again. */
 final class RollbackCommand implements Command<RollbackCommand.Options> {
   /** The key to roll back. */
-  record Options(String key) {}
+  record Options(String key, java.nio.file.Path signKey) {}
 
   private OptionSpec<String> key;
+  private OptionSpec<String> signKey;
 
   @Override
   public String name() {
@@ -24,7 +25,7 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
 
   @Override
   public String usage() {
-    return "kvexpress rollback -k KEY";
+    return "kvexpress rollback -k KEY [--sign-key FILE]";
   }
 
   @Override
@@ -36,11 +37,13 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
   public void declare(OptionParser p) {
     key = p.acceptsAll(List.of("k", "key"), "key to roll back").withRequiredArg()
         .withValuesConvertedBy(Converters.KEY).required();
+    signKey = p.accepts("sign-key", "sign the restored version anew, with the current time (nodes running out "
+        + "--no-older refuse it otherwise)").withRequiredArg().describedAs("FILE");
   }
 
   @Override
   public Options options(OptionSet o) {
-    return new Options(o.valueOf(key));
+    return new Options(o.valueOf(key), o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
@@ -50,7 +53,7 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       RollbackService.Result r = new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
-          .rollback(layout);
+          .rollback(layout, o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
       summary = Fields.of("key", layout.key()).add("result", "rolled_back")
           .add("from", Checksum.shortForm(r.from())).add("to", Checksum.shortForm(r.to())).add("lines", r.lines())
           .add("index", r.index());

@@ -84,6 +84,15 @@ final class StatusCommand implements Command<StatusCommand.Options> {
       if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified() && !brotli(k))) {
         ctx.say("(! = data does not match its checksum; out refuses it)");
       }
+      for (KeyStatus k : s.keys()) {
+        if (k.signature() != null || k.chunks() != null) {
+          KeyStatus.Signature g = k.signature();
+          ctx.say(k.key() + ": " + (g == null ? "unsigned" : g.fingerprint() == null ? "signature unreadable"
+              : "signed by " + g.signer() + " (" + g.fingerprint() + ") at " + g.signedAt() + " by " + g.publisher()
+              + (g.matches() ? "" : ", but for another version or key: nodes with --trust-key refuse it"))
+              + (k.chunks() == null ? "" : "; " + k.chunks() + " chunks"));
+        }
+      }
       if (s.keys().stream().anyMatch(StatusCommand::brotli)) {
         ctx.say("(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
       }

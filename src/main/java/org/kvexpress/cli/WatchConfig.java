@@ -15,19 +15,25 @@ import org.kvexpress.core.KvexpressException;
 
 /**
  * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per file.
- * Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the flags).
+ * Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the flags). Top level
+ * beside "files", for every file: trust_keys (like --trust-key, a list) and no_older (like --no-older).
  *
- * <pre>{"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}]}</pre>
+ * <pre>{"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
+ *  "trust_keys": ["/etc/kvexpress/trusted"], "no_older": true}</pre>
  */
 final class WatchConfig {
   private static final Set<String> FIELDS = Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
+  private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older");
+
+  /** The whole file: its entries and the node-wide settings. */
+  record Parsed(List<Entry> files, List<String> trustKeys, boolean noOlder) {}
 
   /** One file to keep applied. Null fields take the command line's values. */
   record Entry(String key, String file, String mode, String owner, String check, String exec, Integer minLines) {}
 
   private WatchConfig() {}
 
-  static List<Entry> read(Path path) {
+  static Parsed read(Path path) {
     String text;
     try {
       text = Files.readString(path);
@@ -35,6 +41,8 @@ final class WatchConfig {
       throw KvexpressException.usage("cannot read --config " + path + ": " + e.getClass().getSimpleName());
     }
     List<Entry> entries = new ArrayList<>();
+    List<String> trust = new ArrayList<>();
+    boolean noOlder;
     try {
       JsonElement root = JsonParser.parseString(text);
       JsonArray files = root.isJsonObject() && root.getAsJsonObject().has("files")
@@ -42,6 +50,19 @@ final class WatchConfig {
       if (files == null || files.isEmpty()) {
         throw KvexpressException.usage("--config " + path + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
       }
+      JsonObject top = root.getAsJsonObject();
+      for (String f : top.keySet()) {
+        if (!TOP.contains(f)) {
+          throw KvexpressException.usage("--config " + path + ": unknown top-level field \"" + f + "\"; known: "
+              + String.join(", ", new java.util.TreeSet<>(TOP)));
+        }
+      }
+      if (top.has("trust_keys")) {
+        for (JsonElement k : top.getAsJsonArray("trust_keys")) {
+          trust.add(k.getAsString());
+        }
+      }
+      noOlder = top.has("no_older") && top.get("no_older").getAsBoolean();
       int i = 0;
       for (JsonElement e : files) {
         JsonObject o = e.getAsJsonObject();
@@ -58,10 +79,11 @@ final class WatchConfig {
             str(o, "exec"), o.has("min_lines") ? o.get("min_lines").getAsInt() : null));
         i++;
       }
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException
+        | ClassCastException e) {
       throw KvexpressException.usage("--config " + path + " is not valid: " + e.getMessage());
     }
-    return entries;
+    return new Parsed(entries, trust, noOlder);
   }
 
   private static String str(JsonObject o, String f) {

@@ -3,7 +3,9 @@ package org.kvexpress.core;
 import java.nio.file.Path;
 
 /**
- * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}} and node
+ * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}}, a signed
+ * version's {@code signature} and {@code last-signature}, a chunked version's {@code chunks/} and {@code pending},
+ * and node
  * locks at {@code <prefix>/locks/<sha256(absolute path)>/<hostname>} (the Go kvexpress layout).
  */
 public record KeyLayout(String prefix, String key) {
@@ -13,6 +15,10 @@ public record KeyLayout(String prefix, String key) {
   public static final String META = "meta";
   public static final String STOP = "stop";
   public static final String NODES = "nodes";
+  public static final String SIGNATURE = "signature";
+  public static final String LAST_SIGNATURE = "last-signature";
+  public static final String CHUNKS = "chunks";
+  public static final String PENDING = "pending";
 
   public KeyLayout {
     KeyNames.validateKey("prefix", prefix);
@@ -42,6 +48,36 @@ public record KeyLayout(String prefix, String key) {
 
   public String stop() {
     return dir() + STOP;
+  }
+
+  /** The signature statement of the current version ({@code in --sign-key}). */
+  public String signature() {
+    return dir() + SIGNATURE;
+  }
+
+  /** The signature statement of {@code last}, so a rollback keeps it. */
+  public String lastSignature() {
+    return dir() + LAST_SIGNATURE;
+  }
+
+  /** Folder of a chunked version's chunks, with its trailing slash. */
+  public String chunksDir() {
+    return dir() + CHUNKS + "/";
+  }
+
+  /** One chunk, named by the SHA-256 of its plain bytes. */
+  public String chunk(String sha256) {
+    return chunksDir() + sha256;
+  }
+
+  /** The registry of publishes that are writing chunks, whose chunks garbage collection must keep. */
+  public String pending() {
+    return dir() + PENDING;
+  }
+
+  /** Every key a version read needs, in one request: not the chunks, not the node reports. */
+  public java.util.List<String> versionKeys() {
+    return java.util.List.of(data(), checksum(), last(), meta(), stop(), signature(), lastSignature(), pending());
   }
 
   /** Folder of the node reports of this key, with its trailing slash. */

@@ -1,14 +1,25 @@
 package org.kvexpress.core;
 
 /**
- * One version of a key as Consul stores it: the stored bytes with their Flags (0 plain, 2 gzip) and the
- * checksum (lowercase hex SHA-256) of what they decode to. Pure: decoding and verifying, no I/O.
+ * One version of a key as Consul stores it: the stored bytes with their Flags (0 plain, 2 gzip, or
+ * {@link Manifest#FLAGS} for a manifest of chunks) and the checksum (lowercase hex SHA-256) of the content.
+ * Pure: decoding and verifying, no I/O (a chunked version's chunks are read by the kv layer).
  */
 public record Version(byte[] stored, long flags, String checksum) {
+
+  /** Whether the data is a manifest of chunks rather than the content itself. */
+  public boolean chunked() {
+    return flags == Manifest.FLAGS;
+  }
 
   /** The encoding the Flags name; a refusal for an encoding kvexpress cannot read. */
   public Encoding encoding() {
     return Encoding.fromFlags(flags);
+  }
+
+  /** How the content is stored, for meta and status: the encoding, or a chunked version's chunk encoding. */
+  public String encodingLabel() {
+    return chunked() ? Manifest.parse(stored, "data").encoding() : encoding().label();
   }
 
   /**
@@ -17,6 +28,9 @@ public record Version(byte[] stored, long flags, String checksum) {
    * the checksum, for the refusal's message.
    */
   public byte[] verifiedContent(long maxBytes, String what, String claimedBy) {
+    if (chunked()) {
+      throw new IllegalStateException("a chunked version's content is read with its chunks (VersionStore.content)");
+    }
     byte[] plain = encoding().decode(stored, maxBytes);
     String actual = Checksum.sha256Hex(plain);
     if (!actual.equals(checksum)) {

@@ -107,6 +107,19 @@ public final class ConsulKvStore implements KvStore {
   }
 
   @Override
+  public List<String> keys(String prefix) {
+    HttpResponse r = call("list", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
+    if (r.getStatusCode() == 404) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonElement e : asArray(JsonParser.parseString(r.getContent()))) {
+      names.add(e.getAsString());
+    }
+    return names;
+  }
+
+  @Override
   public KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait) {
     HttpTransport client = blockingClient(wait);
     HttpRequest req = request("/v1/kv/" + keyOrPrefix, recurse ? "recurse" : null,

@@ -5,15 +5,20 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.Meta;
 
 /**
- * Everything under {@code <prefix>/<key>/} as read by one recurse GET, so that data and checksum always
- * come from the same moment (a transaction writes them together, and a read sees all of it or none).
+ * A key's version as read by one request, so that data and checksum always come from the same moment (a
+ * transaction writes them together, and a read sees all of it or none): data, checksum, last, meta, stop,
+ * the signatures and the pending-chunks registry, and (when read with the folder) the node reports.
  */
 public record KeySnapshot(
     KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop,
-    java.util.List<KvEntry> nodes, long index) {
+    KvEntry signature, KvEntry lastSignature, KvEntry pending, java.util.List<KvEntry> nodes, long index) {
 
+  /**
+   * The version keys in one read-only transaction: not the chunks (megabytes a version read does not
+   * need) and not the node reports.
+   */
   public static KeySnapshot read(KvStore store, KeyLayout layout) {
-    return of(layout, store.list(layout.dir()));
+    return of(layout, store.getAll(layout.versionKeys()));
   }
 
   public static KeySnapshot of(KeyLayout layout, KvListing listing) {
@@ -23,13 +28,17 @@ public record KeySnapshot(
         listing.find(layout.last()).orElse(null),
         listing.find(layout.meta()).orElse(null),
         listing.find(layout.stop()).orElse(null),
+        listing.find(layout.signature()).orElse(null),
+        listing.find(layout.lastSignature()).orElse(null),
+        listing.find(layout.pending()).orElse(null),
         listing.entries().stream().filter(e -> e.key().startsWith(layout.nodesDir())).toList(),
         listing.index());
   }
 
   /** This snapshot with the stop key found by a later single-key read. */
   public static KeySnapshot withStop(KeySnapshot s, KvEntry stop) {
-    return new KeySnapshot(s.layout(), s.data(), s.checksum(), s.last(), s.meta(), stop, s.nodes(), s.index());
+    return new KeySnapshot(s.layout(), s.data(), s.checksum(), s.last(), s.meta(), stop, s.signature(),
+        s.lastSignature(), s.pending(), s.nodes(), s.index());
   }
 
   /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
@@ -44,6 +53,11 @@ public record KeySnapshot(
     }
     String r = new String(stop.value(), StandardCharsets.UTF_8).strip();
     return r.isEmpty() ? "(no reason given)" : r;
+  }
+
+  /** The data as a version, with the published checksum; null when nothing is published. */
+  public org.kvexpress.core.Version current() {
+    return data == null ? null : new org.kvexpress.core.Version(data.value(), data.flags(), checksumText());
   }
 
   public Meta parsedMeta() {

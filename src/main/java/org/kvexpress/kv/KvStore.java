@@ -18,6 +18,12 @@ public interface KvStore extends AutoCloseable {
   KvListing list(String prefix);
 
   /**
+   * The names of every key under a prefix, without their values (Consul's {@code ?keys}): what garbage
+   * collection needs of a folder of chunks. Keys the token may not read are left out, as by Consul.
+   */
+  List<String> keys(String prefix);
+
+  /**
    * A blocking read of one key, or of a prefix with {@code recurse}: returns when its index moves past
    * {@code index} or {@code wait} ends. With {@code index} 0 it answers at once.
    */

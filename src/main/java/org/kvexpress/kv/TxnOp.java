@@ -15,6 +15,11 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
     return new TxnOp("check-not-exists", key, null, 0, 0);
   }
 
+  /** Deletes a key; a missing key is no error. */
+  public static TxnOp delete(String key) {
+    return new TxnOp("delete", key, null, 0, 0);
+  }
+
   public static TxnOp deleteCas(String key, long index) {
     return new TxnOp("delete-cas", key, null, 0, index);
   }

@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.PendingChunks;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 
@@ -20,13 +23,21 @@ import org.kvexpress.core.Version;
  * the writer may work while stopped, check-not-exists on the stop key. On a conflict it reads again and
  * retries; a writer whose answer was lost recognises its own commit by the meta id it wrote. When data and
  * last together exceed one transaction, last goes first in its own guarded transaction, then the version.
+ * Signatures move with their versions ({@code signature} to {@code last-signature}); a chunked version's
+ * commit also leaves the pending registry ({@link ChunkStore}), guarded on it.
  */
 public final class VersionStore {
   /**
-   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here) and the
-   * entries it was read from (a copy's source), so it commits only if they are unchanged.
+   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here), the
+   * entries it was read from (a copy's source), so it commits only if they are unchanged, its signature
+   * statement (null: unsigned, and a stale signature is removed), and, for a chunked version, the id under
+   * which its chunks were staged ({@link ChunkStore#stage}; null otherwise).
    */
-  public record Draft(Version next, Meta meta, List<KvEntry> readFrom) {}
+  public record Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature, String pendingId) {
+    public Draft(Version next, Meta meta, List<KvEntry> readFrom) {
+      this(next, meta, readFrom, null, null);
+    }
+  }
 
   /**
    * How a writer commits: how many attempts, whether the stop key guards the write, whether an oversized
@@ -79,9 +90,13 @@ public final class VersionStore {
       if (rules.guardStop()) {
         guards.add(TxnOp.checkNotExists(layout.stop()));
       }
-      List<TxnOp> current = List.of(TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
+      List<TxnOp> current = new ArrayList<>(List.of(TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
           TxnOp.set(layout.checksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
-          TxnOp.set(layout.meta(), meta.toJson(), 0));
+          TxnOp.set(layout.meta(), meta.toJson(), 0), setOrDelete(layout.signature(), d.signature())));
+      if (d.pendingId() != null) {
+        guards.add(TxnOp.unchangedSince(layout.pending(), snap.pending()));
+        current.add(TxnOp.set(layout.pending(), leave(snap, d.pendingId()), 0));
+      }
       TxnResult result = write(layout, guards, keepLast(snap), current, rules);
       if (result.committed()) {
         return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
@@ -130,6 +145,18 @@ public final class VersionStore {
   }
 
   /**
+   * Adds a signature to the current version without making a new one (last stays what it is): how
+   * {@code in --sign-key} signs a version that is already published unsigned or by another key. Guarded on
+   * data and checksum, so it signs exactly the version it was shown; false when that changed meanwhile.
+   */
+  public boolean sign(KeySnapshot snap, byte[] signature) {
+    KeyLayout layout = snap.layout();
+    return store.txn(List.of(TxnOp.unchangedSince(layout.data(), snap.data()),
+        TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.checkNotExists(layout.stop()),
+        TxnOp.set(layout.signature(), signature, 0))).committed();
+  }
+
+  /**
    * The size of the smallest transaction that could make {@code stored} current (its guards, data,
    * checksum and a meta), for refusing a version that can never fit before anything is written.
    */
@@ -137,7 +164,7 @@ public final class VersionStore {
     return ConsulLimits.txnBytes(List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
         TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
         TxnOp.set(layout.data(), stored, flags), TxnOp.set(layout.checksum(), new byte[64], 0),
-        TxnOp.set(layout.meta(), new byte[512], 0)));
+        TxnOp.set(layout.meta(), new byte[512], 0), TxnOp.set(layout.signature(), new byte[700], 0)));
   }
 
   /** The ops that make the snapshot's version last, with its meta naming last's checksum (rollback checks it). */
@@ -147,11 +174,55 @@ public final class VersionStore {
     }
     List<TxnOp> ops = new ArrayList<>();
     ops.add(TxnOp.set(snap.layout().last(), snap.data().value(), snap.data().flags()));
+    ops.add(setOrDelete(snap.layout().lastSignature(), snap.signature() == null ? null : snap.signature().value()));
     Meta meta = snap.parsedMeta();
     if (meta != null) {
       ops.add(TxnOp.set(snap.layout().meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0));
     }
     return ops;
+  }
+
+  private static TxnOp setOrDelete(String key, byte[] value) {
+    return value == null ? TxnOp.delete(key) : TxnOp.set(key, value, 0);
+  }
+
+  /** The pending registry without this publish; its registration vanishing means its chunks may be gone. */
+  private static byte[] leave(KeySnapshot snap, String pendingId) {
+    PendingChunks p = PendingChunks.parse(snap.pending() == null ? null : snap.pending().value());
+    if (!p.has(pendingId)) {
+      throw KvexpressException.failure(Reason.CONFLICT, "this publish's registration in " + snap.layout().pending()
+          + " vanished (it was older than " + PendingChunks.STALE_AFTER.toMinutes() + " minutes, or removed by "
+          + "hand), so its chunks may have been collected; run the publish again");
+    }
+    return p.without(pendingId).toJson();
+  }
+
+  /**
+   * The verified content of a stored version: a single value decoded and compared with {@code checksum},
+   * or a manifest's chunks read with GETs, each verified, and the whole compared with the manifest's and
+   * {@code checksum} (null: the manifest's own claim, as for {@code last}, whose checksum meta may lack).
+   */
+  public byte[] content(KeyLayout layout, KvEntry stored, String checksum, long maxBytes, String what,
+      String claimedBy) {
+    return content(layout, stored, checksum, maxBytes, what, claimedBy, store::get);
+  }
+
+  /** {@link #content} with chunks found by {@code lookup}, e.g. in a listing already read. */
+  public static byte[] content(KeyLayout layout, KvEntry stored, String checksum, long maxBytes, String what,
+      String claimedBy, java.util.function.Function<String, java.util.Optional<KvEntry>> lookup) {
+    if (stored.flags() != Manifest.FLAGS) {
+      return new Version(stored.value(), stored.flags(), checksum).verifiedContent(maxBytes, what, claimedBy);
+    }
+    Manifest m = Manifest.parse(stored.value(), what);
+    if (checksum != null && !m.checksum().equals(checksum)) {
+      throw KvexpressException.refused(Reason.CHECKSUM_MISMATCH, what + " is a manifest of checksum "
+          + Checksum.shortForm(m.checksum()) + " but " + claimedBy + " says " + Checksum.shortForm(checksum));
+    }
+    if (m.bytes() > maxBytes) {
+      throw KvexpressException.refused(Reason.TOO_LARGE, what + " is " + m.bytes() + " bytes in " + m.chunks().size()
+          + " chunks, more than --max-bytes " + maxBytes + "; raise --max-bytes if this file really is that large");
+    }
+    return ChunkStore.content(layout, m, what, lookup);
   }
 
   private static long indexOf(TxnResult result, String key) {

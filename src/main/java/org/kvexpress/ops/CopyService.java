@@ -11,14 +11,19 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
+import org.kvexpress.core.Manifest;
+import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.VersionStore;
+import org.kvexpress.sign.SigningKey;
 
 /**
  * {@code copy}: publishes a verified source key's current version under another key, in one transaction
- * guarded on both keys; the destination's current version becomes its {@code last}, as with {@code in}.
+ * guarded on both keys; the destination's current version becomes its {@code last}, as with {@code in}. A
+ * chunked version's chunks are staged under the destination first (each key owns its chunks). A signature
+ * binds its key name, so a signed version is only copied when {@code signKey} signs it for the destination.
  */
 public final class CopyService {
   /** What a copy did; {@code copied} false means the destination already held this version. */
@@ -34,9 +39,9 @@ public final class CopyService {
     this.hostname = hostname;
   }
 
-  public Result copy(KeyLayout from, KeyLayout to) throws InterruptedException {
+  public Result copy(KeyLayout from, KeyLayout to, SigningKey signKey) throws InterruptedException {
     VersionStore versions = new VersionStore(store);
-    Source first = verified(from, versions.read(from));
+    Source first = verified(from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
     if (dst.stop() != null) {
       throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + to.stop() + " is set: " + dst.stopReason());
@@ -44,32 +49,69 @@ public final class CopyService {
     if (first.version().checksum().equals(dst.checksumText())) {
       return new Result(false, first.version().checksum(), first.lines(), dst.data().modifyIndex());
     }
-    // After a conflict the source is read again: the copy is of the source as it is when it commits.
-    VersionStore.Committed c = versions.commit(to, dst,
-        seen -> draft(from, seen == dst ? first : verified(from, versions.read(from))),
-        VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again"));
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+    ChunkStore chunks = new ChunkStore(store);
+    String pendingId = null;
+    if (first.version().chunked()) {
+      Manifest m = Manifest.parse(first.version().stored(), from.data());
+      pendingId = chunks.stage(to, m, Manifest.split(first.plain()), Encoding.valueOf(m.encoding().toUpperCase(
+          java.util.Locale.ROOT)), hostname, now).id();
+    }
+    String staged = pendingId;
+    byte[] signature = signKey == null ? null
+        : signKey.sign(to, first.version().checksum(), now.toString(), SigningKey.publisher(hostname)).toJson();
+    VersionStore.Committed c;
+    // Staging changed the destination's pending registry the commit is guarded on: commit against a read
+    // that shows it.
+    KeySnapshot dstNow = pendingId == null ? dst : versions.read(to);
+    try {
+      // After a conflict the source is read again: the copy is of the source as it is when it commits (a
+      // chunked one only if it is still the version whose chunks were staged).
+      c = versions.commit(to, dstNow, seen -> {
+        Source src = seen == dstNow ? first : verified(from, versions.read(from), signKey);
+        if (staged != null && !src.version().checksum().equals(first.version().checksum())) {
+          throw KvexpressException.failure(Reason.CHANGED, from.dir() + " changed during the copy; run it again");
+        }
+        return draft(from, src, now, signature, staged);
+      }, VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again"));
+    } catch (RuntimeException | InterruptedException e) {
+      if (pendingId != null) {
+        chunks.abandon(to, pendingId);
+      }
+      throw e;
+    }
+    if (pendingId != null || dst.pending() != null) {
+      try {
+        chunks.collect(to, now, java.util.Set.of());
+      } catch (KvexpressException e) {
+        // The copy stands; the next publish of the destination collects its unused chunks.
+      }
+    }
     Meta copied = c.draft().meta();
     return new Result(c.outcome() == VersionStore.Outcome.COMMITTED, copied.checksum(), copied.lines(), c.index());
   }
 
-  private VersionStore.Draft draft(KeyLayout from, Source src) {
-    Meta meta = new Meta(src.version().checksum(), src.lines(), src.bytes(), src.version().encoding().label(),
-        hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), "copy of " + from.key(), null, null);
-    return new VersionStore.Draft(src.version(), meta, src.readFrom());
+  private VersionStore.Draft draft(KeyLayout from, Source src, Instant now, byte[] signature, String pendingId) {
+    Meta meta = new Meta(src.version().checksum(), src.lines(), src.plain().length, src.version().encodingLabel(),
+        hostname, now.toString(), "copy of " + from.key(), null, null);
+    return new VersionStore.Draft(src.version(), meta, src.readFrom(), signature, pendingId);
   }
 
-  /** The source's current version, proven by its checksum, and the entries the copy is guarded on. */
-  private record Source(Version version, int lines, long bytes, List<KvEntry> readFrom) {}
+  /** The source's current version, proven by its checksum, its content, and the entries the copy is guarded on. */
+  private record Source(Version version, byte[] plain, int lines, List<KvEntry> readFrom) {}
 
-  private Source verified(KeyLayout from, KeySnapshot src) {
+  private Source verified(KeyLayout from, KeySnapshot src, SigningKey signKey) {
     if (src.data() == null || src.checksumText() == null) {
       store.confirmAbsent(src.data() == null ? from.data() : from.checksum());
       throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing to copy: " + from.dir()
           + " has no data or no checksum");
     }
-    Version v = new Version(src.data().value(), src.data().flags(), src.checksumText());
-    byte[] plain = v.verifiedContent(Encoding.MAX_DECODED_BYTES, from.data(), from.checksum()
-        + "; refusing to copy a version that does not verify");
-    return new Source(v, Canonicalizer.countLines(plain), plain.length, List.of(src.data(), src.checksum()));
+    if (src.signature() != null && signKey == null) {
+      throw KvexpressException.refused(Reason.UNSIGNED, from.dir() + " is signed, and a signature names its key, so "
+          + "the copy would arrive unsigned; pass --sign-key FILE to sign it for the destination");
+    }
+    byte[] plain = new VersionStore(store).content(from, src.data(), src.checksumText(), Encoding.MAX_DECODED_BYTES,
+        from.data(), from.checksum() + "; refusing to copy a version that does not verify");
+    return new Source(src.current(), plain, Canonicalizer.countLines(plain), List.of(src.data(), src.checksum()));
   }
 }

@@ -2,7 +2,8 @@ package org.kvexpress.ops;
 
 /**
  * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown (no
- * meta, nothing published).
+ * meta, nothing published); {@code chunks} is null for a version stored as one value, {@code signature} null
+ * for an unsigned one.
  * The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
  */
 public record KeyStatus(
@@ -17,8 +18,16 @@ public record KeyStatus(
     String stop,
     boolean hasLast,
     boolean verified,
+    Integer chunks,
+    Signature signature,
     Convergence convergence,
     java.util.List<NodeStatus> nodes) {
+
+  /**
+   * Who the current version's signature statement says signed it (not checked against any trusted key:
+   * nodes do that with out --trust-key); {@code matches} is false when it signs another checksum or key.
+   */
+  public record Signature(String signer, String fingerprint, String signedAt, String publisher, boolean matches) {}
 
   /** How many reporting nodes hold the current version (only nodes running {@code out --report} count). */
   public record Convergence(int current, int reporting, int lagging, int failing) {}

@@ -15,6 +15,7 @@ import org.kvexpress.core.Version;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.VersionStore;
+import org.kvexpress.sign.SigningKey;
 
 /**
  * {@code rollback}: makes {@code last} current and the current version {@code last}, in one transaction
@@ -35,7 +36,11 @@ public final class RollbackService {
     this.hostname = hostname;
   }
 
-  public Result rollback(KeyLayout layout) throws InterruptedException {
+  /**
+   * Rolls back; {@code signKey} (null: keep last's own signature, if any) signs last anew with the current
+   * time, which nodes running {@code out --no-older} need to accept a version published before theirs.
+   */
+  public Result rollback(KeyLayout layout, SigningKey signKey) throws InterruptedException {
     VersionStore versions = new VersionStore(store);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
@@ -50,8 +55,12 @@ public final class RollbackService {
           + " does not describe the current version; republish the version you want with kvexpress in");
     }
     Version last = new Version(s.last().value(), s.last().flags(), meta.lastChecksum());
-    byte[] lastPlain = last.verifiedContent(Encoding.MAX_DECODED_BYTES, layout.last(), "meta; refusing to roll back "
-        + "to it");
+    byte[] lastPlain = versions.content(layout, s.last(), meta.lastChecksum(), Encoding.MAX_DECODED_BYTES,
+        layout.last(), "meta; refusing to roll back to it");
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+    byte[] signature = signKey != null
+        ? signKey.sign(layout, last.checksum(), now.toString(), SigningKey.publisher(hostname)).toJson()
+        : s.lastSignature() == null ? null : s.lastSignature().value();
     if (last.checksum().equals(current)) {
       throw KvexpressException.refused(Reason.NOTHING_TO_ROLL_BACK,
           "nothing to roll back: last is the current version");
@@ -59,9 +68,9 @@ public final class RollbackService {
     // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict the
     // state it was asked to undo is gone, so the operator decides again.
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(last,
-        new Meta(last.checksum(), Canonicalizer.countLines(lastPlain), lastPlain.length, last.encoding().label(),
-            hostname, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
-            "rollback from " + Checksum.shortForm(current), null, null), List.of()),
+        new Meta(last.checksum(), Canonicalizer.countLines(lastPlain), lastPlain.length, last.encodingLabel(),
+            hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null), List.of(),
+        signature, null),
         new VersionStore.Rules(1, false, false, layout.dir() + " changed while rolling back; look at 'kvexpress "
             + "status -k " + layout.key() + "' and run rollback again if it is still wanted"));
     return new Result(current, last.checksum(), Canonicalizer.countLines(lastPlain), c.index());

@@ -10,12 +10,15 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.VersionStore;
+import org.kvexpress.sign.SignedStatement;
 
 /** {@code status}: every key under the prefix (or one), from a single recurse read. */
 public final class StatusService {
@@ -66,20 +69,37 @@ public final class StatusService {
     List<KeyStatus> out = new ArrayList<>();
     for (String key : keys.keySet()) {
       if (onlyKey == null || onlyKey.equals(key)) {
-        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant()));
+        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant(), listing::find));
       }
     }
     return new Status(prefix, out, onlyKey == null ? locks : List.of());
   }
 
-  static KeyStatus describe(KeySnapshot s, java.time.Instant now) {
+  /** One key; {@code chunks} finds a chunked version's chunks (in the listing already read). */
+  static KeyStatus describe(KeySnapshot s, java.time.Instant now,
+      java.util.function.Function<String, java.util.Optional<KvEntry>> chunks) {
     String checksum = s.checksumText();
     Meta meta = s.parsedMeta();
     Integer lines = null;
     Long bytes = null;
     String encoding = null;
     boolean verified = false;
-    if (s.data() != null) {
+    Integer chunkCount = null;
+    if (s.data() != null && s.data().flags() == Manifest.FLAGS) {
+      encoding = "chunked";
+      try {
+        Manifest m = Manifest.parse(s.data().value(), s.layout().data());
+        chunkCount = m.chunks().size();
+        encoding = m.encoding();
+        bytes = m.bytes();
+        byte[] plain = VersionStore.content(s.layout(), s.data(), checksum, Encoding.MAX_DECODED_BYTES,
+            s.layout().data(), s.layout().checksum(), chunks);
+        lines = Canonicalizer.countLines(plain);
+        verified = true;
+      } catch (KvexpressException e) {
+        // shown as not verified
+      }
+    } else if (s.data() != null) {
       try {
         Encoding enc = Encoding.fromFlags(s.data().flags());
         encoding = enc.label();
@@ -99,8 +119,18 @@ public final class StatusService {
         && !"current".equals(n.result())).count();
     return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
         s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
-        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified,
+        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified, chunkCount, signature(s),
         new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing), nodes);
+  }
+
+  private static KeyStatus.Signature signature(KeySnapshot s) {
+    SignedStatement st = s.signature() == null ? null : SignedStatement.parse(s.signature().value());
+    if (st == null) {
+      return s.signature() == null ? null : new KeyStatus.Signature("(unreadable)", null, null, null, false);
+    }
+    return new KeyStatus.Signature(st.signer(), st.fingerprint(), st.time(), st.publisher(),
+        st.checksum().equals(s.checksumText()) && st.key().equals(s.layout().key())
+            && st.prefix().equals(s.layout().prefix()));
   }
 
   /** Every node report of the key; a node is current when the file on its disk has the published checksum. */

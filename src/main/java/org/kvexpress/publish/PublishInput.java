@@ -2,11 +2,14 @@ package org.kvexpress.publish;
 
 import java.time.Duration;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.sign.SigningKey;
 
 /**
  * What {@code in} is asked to publish: the content as read, how to treat it, and what to run afterwards.
  * {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null when none; {@code diff}
- * asks for the diff against the published version with the result (for Datadog events).
+ * asks for the diff against the published version with the result (for Datadog events); {@code signKey} is
+ * null when the version is published unsigned; {@code maxBytes} bounds the canonical content; {@code force}
+ * also lets a large version be chunked over one that Go kvexpress wrote.
  */
 public record PublishInput(
     KeyLayout layout,
@@ -20,4 +23,6 @@ public record PublishInput(
     boolean dryRun,
     String exec,
     Duration execTimeout,
-    boolean diff) {}
+    boolean diff,
+    SigningKey signKey,
+    long maxBytes) {}

@@ -11,16 +11,18 @@ public record PublishResult(
     Outcome outcome, Canonical canonical, String checksum, int encodedBytes, String encoding, long index,
     byte[] diff) {
 
-  /** The three ways a publish can succeed. */
+  /** The ways a publish can succeed; SIGNED: the published version was unchanged and is now signed. */
   public enum Outcome {
     PUBLISHED,
     UNCHANGED,
+    SIGNED,
     WOULD_PUBLISH;
 
     public String word() {
       return switch (this) {
         case PUBLISHED -> "published";
         case UNCHANGED -> "unchanged";
+        case SIGNED -> "signed";
         case WOULD_PUBLISH -> "would_publish";
       };
     }

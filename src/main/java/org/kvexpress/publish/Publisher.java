@@ -15,12 +15,16 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
+import org.kvexpress.core.Manifest;
+import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.sign.SignedStatement;
+import org.kvexpress.sign.SigningKey;
 
 /**
  * The {@code in} pipeline: snapshot, stop check, canonicalize, guards, unchanged check, encode, atomic
@@ -35,6 +39,7 @@ import org.kvexpress.log.Log;
 public final class Publisher {
   private static final String COMPONENT = "in";
 
+  private final KvStore store;
   private final VersionStore versions;
   private final CommandRunner runner;
   private final Log log;
@@ -42,6 +47,7 @@ public final class Publisher {
   private final String hostname;
 
   public Publisher(KvStore store, CommandRunner runner, Log log, Clock clock, String hostname) {
+    this.store = store;
     this.versions = new VersionStore(store);
     this.runner = runner;
     this.log = log;
@@ -55,6 +61,10 @@ public final class Publisher {
     haltIfStopped(snap);
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
+    if (canon.size() > in.maxBytes()) {
+      throw KvexpressException.refused(Reason.TOO_LARGE, canon.size() + " bytes, more than --max-bytes "
+          + in.maxBytes() + "; raise --max-bytes (on the nodes' out too) if this file really is that large");
+    }
     String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
     if (in.compress() && snap.data() != null && snap.meta() == null) {
@@ -62,18 +72,51 @@ public final class Publisher {
           + "Go kvexpress wrote it and Go nodes may still apply this key; they cannot read gzip data (Flags=2): "
           + "publish without --compress until the last Go node runs this kvexpress"));
     }
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
     if (checksum.equals(snap.checksumText())) {
-      return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(),
-          snap.data() == null ? 0 : snap.data().modifyIndex(), null);
+      return unchanged(in, canon, snap, encoding, now);
     }
-    byte[] encoded = encode(encoding, canon, in.layout());
+    byte[] encoded = fitsOneValue(encoding, canon, in.layout());
     byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
+    List<byte[]> parts = encoded == null ? chunkable(in, canon, snap) : null;
     if (in.dryRun()) {
-      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, checksum, encoded.length,
-          encoding.label(), 0, diff);
+      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, checksum,
+          encoded != null ? encoded.length : (int) canon.size(), encoding.label(), 0, diff);
     }
-    PublishResult r = commit(in, canon, checksum, encoding, encoded, snap);
+    PublishResult r = commit(in, canon, encoding, encoded, parts, snap, now);
     return new PublishResult(r.outcome(), canon, checksum, r.encodedBytes(), r.encoding(), r.index(), diff);
+  }
+
+  /**
+   * The published version already is this content: nothing to do, unless {@code --sign-key} is given and
+   * it is not signed by that key, which adds the signature (last stays as it is).
+   */
+  private PublishResult unchanged(PublishInput in, Canonical canon, KeySnapshot snap, Encoding encoding,
+      Instant now) {
+    PublishResult same = new PublishResult(PublishResult.Outcome.UNCHANGED, canon, canon.checksum(), 0,
+        encoding.label(), snap.data() == null ? 0 : snap.data().modifyIndex(), null);
+    if (in.signKey() == null || signedBy(snap, in.signKey())) {
+      return same;
+    }
+    if (in.dryRun()) {
+      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, canon.checksum(), 0, encoding.label(), 0,
+          null);
+    }
+    if (!versions.sign(snap, signature(in, canon.checksum(), now))) {
+      throw KvexpressException.failure(Reason.CHANGED, in.layout().dir() + " changed while signing it; run again");
+    }
+    return new PublishResult(PublishResult.Outcome.SIGNED, canon, canon.checksum(), 0, encoding.label(),
+        snap.data().modifyIndex(), null);
+  }
+
+  private static boolean signedBy(KeySnapshot snap, SigningKey key) {
+    SignedStatement s = snap.signature() == null ? null : SignedStatement.parse(snap.signature().value());
+    return s != null && s.fingerprint().equals(key.fingerprint()) && s.checksum().equals(snap.checksumText())
+        && s.prefix().equals(snap.layout().prefix()) && s.key().equals(snap.layout().key());
+  }
+
+  private byte[] signature(PublishInput in, String checksum, Instant now) {
+    return in.signKey().sign(in.layout(), checksum, now.toString(), SigningKey.publisher(hostname)).toJson();
   }
 
   /** Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays. */
@@ -137,41 +180,93 @@ public final class Publisher {
     }
   }
 
-  static byte[] encode(Encoding encoding, Canonical canon, KeyLayout layout) {
+  /**
+   * The stored value when the version fits one Consul value and one transaction (base64 makes the JSON body
+   * about 4/3 of the value), else null: it is then chunked. Plain data over the value limit is not encoded
+   * into a (possibly huge) transaction just to measure it.
+   */
+  static byte[] fitsOneValue(Encoding encoding, Canonical canon, KeyLayout layout) {
     if (encoding == Encoding.PLAIN && canon.size() > ConsulLimits.MAX_VALUE_BYTES) {
-      throw tooLarge(encoding, canon.size(), (canon.size() + 2) / 3 * 4);
+      return null;
     }
     byte[] encoded = encoding.encode(canon.bytes());
-    // The data op alone must fit a transaction: base64 makes the JSON body about 4/3 of the value. A value
-    // over the value limit is refused without encoding a (possibly huge) transaction to measure it.
-    int txnBytes = encoded.length > ConsulLimits.MAX_VALUE_BYTES ? (encoded.length + 2) / 3 * 4
-        : VersionStore.smallestCommitBytes(layout, encoded, encoding.flags());
-    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || txnBytes > ConsulLimits.MAX_TXN_BYTES) {
-      throw tooLarge(encoding, encoded.length, txnBytes);
+    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || VersionStore.smallestCommitBytes(layout, encoded,
+        encoding.flags()) > ConsulLimits.MAX_TXN_BYTES) {
+      return null;
     }
     return encoded;
   }
 
-  private static KvexpressException tooLarge(Encoding encoding, long encodedBytes, long txnBytes) {
-    String hint = encoding == Encoding.GZIP
-        ? "even compressed it is too large; split the file into several keys"
-        : "--compress may help";
-    return KvexpressException.refused(Reason.TOO_LARGE, String.format(
-        "data is %d bytes (%s), at least %d bytes as a transaction; Consul's limits are %d bytes per value and %d per "
-            + "transaction body; %s", encodedBytes, encoding.label(), txnBytes, ConsulLimits.MAX_VALUE_BYTES,
-        ConsulLimits.MAX_TXN_BYTES, hint));
+  /**
+   * The chunks of a version too large for one value. A Go kvexpress node cannot read a manifest, so a key
+   * whose current version Go kvexpress wrote (it has no meta) is only chunked with {@code --force}.
+   */
+  private static List<byte[]> chunkable(PublishInput in, Canonical canon, KeySnapshot snap) {
+    if (snap.data() != null && snap.meta() == null && !in.force()) {
+      throw KvexpressException.refused(Reason.GO_VERSION, String.format("%d bytes need %d chunks, but the published "
+          + "version of %s has no meta, so Go kvexpress wrote it and Go nodes may apply this key, and they cannot read "
+          + "a chunked version; pass --force once no Go node applies it", canon.size(),
+          (canon.size() + Manifest.CHUNK_BYTES - 1) / Manifest.CHUNK_BYTES, in.layout().dir()));
+    }
+    return Manifest.split(canon.bytes());
   }
 
-  PublishResult commit(PublishInput in, Canonical canon, String checksum, Encoding encoding, byte[] encoded,
-      KeySnapshot first) throws InterruptedException {
+  PublishResult commit(PublishInput in, Canonical canon, Encoding encoding, byte[] encoded, List<byte[]> parts,
+      KeySnapshot first, Instant now) throws InterruptedException {
     KeyLayout layout = in.layout();
-    Version next = new Version(encoded, encoding.flags(), checksum);
-    VersionStore.Committed c = versions.commit(layout, first, seen -> new VersionStore.Draft(next,
-        new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname,
-            Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), in.source(), null, null), List.of()),
-        VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
+    String checksum = canon.checksum();
+    ChunkStore chunks = new ChunkStore(store);
+    Version next;
+    String pendingId = null;
+    long storedBytes = encoded == null ? 0 : encoded.length;
+    if (parts == null) {
+      next = new Version(encoded, encoding.flags(), checksum);
+    } else {
+      Manifest manifest = Manifest.of(canon.bytes(), parts, encoding);
+      ChunkStore.Staged staged = chunks.stage(layout, manifest, parts, encoding, hostname, now);
+      log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "chunks").add("chunks", parts.size())
+          .add("written", staged.written()).add("stored_bytes", staged.storedBytes()));
+      pendingId = staged.id();
+      storedBytes = staged.storedBytes();
+      next = new Version(manifest.toJson(), Manifest.FLAGS, checksum);
+    }
+    byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
+    Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname, now.toString(),
+        in.source(), null, null);
+    VersionStore.Committed c;
+    String staged = pendingId;
+    // Staging changed the pending registry the commit is guarded on: commit against a read that shows it.
+    KeySnapshot seenNow = pendingId == null ? first : versions.read(layout);
+    try {
+      c = versions.commit(layout, seenNow, seen -> new VersionStore.Draft(next, meta, List.of(), signature, staged),
+          VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
+    } catch (RuntimeException | InterruptedException e) {
+      if (pendingId != null) {
+        chunks.abandon(layout, pendingId);
+      }
+      throw e;
+    }
+    if (c.outcome() != VersionStore.Outcome.COMMITTED && pendingId != null) {
+      chunks.abandon(layout, pendingId);
+    }
+    if (parts != null || first.pending() != null) {
+      collectGarbage(layout, chunks, now);
+    }
     return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? PublishResult.Outcome.PUBLISHED
-        : PublishResult.Outcome.UNCHANGED, canon, checksum, encoded.length, encoding.label(), c.index(), null);
+        : PublishResult.Outcome.UNCHANGED, canon, checksum, (int) storedBytes, encoding.label(), c.index(), null);
+  }
+
+  /** Removes chunks no version needs any more; the publish stands whatever happens here. */
+  private void collectGarbage(KeyLayout layout, ChunkStore chunks, Instant now) {
+    try {
+      int removed = chunks.collect(layout, now, java.util.Set.of());
+      if (removed > 0) {
+        log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "collect").add("chunks_removed", removed));
+      }
+    } catch (KvexpressException e) {
+      log.warn(COMPONENT, Fields.of("key", layout.key()).add("warning", "could not remove unused chunks; the next "
+          + "publish tries again").add("error", e.getMessage()));
+    }
   }
 
   private int publishedLines(KeySnapshot snap) {
@@ -183,18 +278,23 @@ public final class Publisher {
     return current == null ? 0 : Canonicalizer.countLines(current);
   }
 
-  private static byte[] decodeCurrent(KeySnapshot snap) {
+  /** The published content, or null when there is none or it cannot be read and verified. */
+  private byte[] decodeCurrent(KeySnapshot snap) {
     if (snap.data() == null) {
       return null;
     }
     try {
-      return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), Encoding.MAX_DECODED_BYTES);
+      if (snap.data().flags() != Manifest.FLAGS) {
+        return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), Encoding.MAX_DECODED_BYTES);
+      }
+      return versions.content(snap.layout(), snap.data(), null, Encoding.MAX_DECODED_BYTES, snap.layout().data(),
+          snap.layout().checksum());
     } catch (KvexpressException e) {
       return null;
     }
   }
 
-  private static byte[] diffAgainstPublished(KeySnapshot snap, Canonical canon) {
+  private byte[] diffAgainstPublished(KeySnapshot snap, Canonical canon) {
     byte[] current = decodeCurrent(snap);
     String label = snap.layout().data();
     return UnifiedDiff.diff(label + " (published)", current == null ? new byte[0] : current, label + " (new)",

@@ -27,12 +27,14 @@ class CommandOptionsTest {
   @Test
   void in() {
     assertThat(parse(new InCommand(), "-k", "hosts")).isEqualTo(new InCommand.Options("hosts",
-        new InCommand.Source(null, null), false, new InCommand.Guards(10, null, false), false, false,
-        new ExecOptions(null, THIRTY, false)));
+        new InCommand.Source(null, null), false, new InCommand.Guards(10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES), false,
+        false, new ExecOptions(null, THIRTY, false), null));
     assertThat(parse(new InCommand(), "-k", "h", "-f", "F", "--verbatim", "-l", "3", "--max-shrink", "20", "--force",
-        "-z", "--dry-run", "-e", "make reload", "--exec-timeout", "5s", "--pass-token"))
-        .isEqualTo(new InCommand.Options("h", new InCommand.Source("F", null), true, new InCommand.Guards(3, 20, true),
-            true, true, new ExecOptions("make reload", Duration.ofSeconds(5), true)));
+        "-z", "--dry-run", "-e", "make reload", "--exec-timeout", "5s", "--pass-token", "--max-bytes", "999",
+        "--sign-key", "k.key"))
+        .isEqualTo(new InCommand.Options("h", new InCommand.Source("F", null), true,
+            new InCommand.Guards(3, 20, true, 999), true, true, new ExecOptions("make reload", Duration.ofSeconds(5),
+            true), java.nio.file.Path.of("k.key")));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
         .isEqualTo(new InCommand.Source(null, "http://x/y"));
   }
@@ -41,20 +43,23 @@ class CommandOptionsTest {
   void inRules() {
     assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "-f", "F", "-u", "http://x"))
         .isInstanceOf(KvexpressException.class).hasMessageContaining("pick one source");
-    assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "--force"))
-        .isInstanceOf(KvexpressException.class).hasMessageContaining("--force only overrides --max-shrink");
+    assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "--max-bytes", "0"))
+        .isInstanceOf(KvexpressException.class).hasMessageContaining("--max-bytes must be a positive");
   }
 
   @Test
   void out() {
     assertThat(parse(new OutCommand(), "-k", "hosts", "-f", "/etc/hosts.consul")).isEqualTo(new OutCommand.Options(
         "hosts", "/etc/hosts.consul", null, null, null, new ApplyInput.Guards(10, ApplyInput.DEFAULT_MAX_BYTES, false),
-        new OutCommand.Hooks(null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false), null,
+        new OutCommand.Trust(java.util.List.of(), false), new OutCommand.Hooks(null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false), null,
         new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false)));
     assertThat(parse(new OutCommand(), "-k", "h", "-f", "F", "-m", "0644", "-o", "root:adm", "-l", "2",
         "--max-bytes", "1000", "--ignore-stop", "--check", "test -s {}", "-e", "pkill -HUP x", "--exec-timeout", "1m",
-        "--pass-token", "--splay", "2s", "--restore-on-failure", "--hostname", "web-1", "--dry-run", "--report"))
+        "--pass-token", "--splay", "2s", "--restore-on-failure", "--hostname", "web-1", "--dry-run", "--report",
+        "--trust-key", "a.pub", "--trust-key", "keys", "--no-older"))
         .isEqualTo(new OutCommand.Options("h", "F", null, 0644, "root:adm", new ApplyInput.Guards(2, 1000, true),
+            new OutCommand.Trust(java.util.List.of(java.nio.file.Path.of("a.pub"), java.nio.file.Path.of("keys")),
+                true),
             new OutCommand.Hooks("test -s {}", new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),
                 Duration.ofSeconds(2), true), "web-1", new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true)));
     assertThat(parse(new OutCommand(), "--watch", "--config", "w.json", "--wait", "30s").run())
@@ -65,7 +70,7 @@ class CommandOptionsTest {
   void outRules() {
     for (String[] argv : new String[][] {{"--config", "w.json"}, {"--watch", "--config", "w.json", "-k", "h"},
         {"-k", "h"}, {"-f", "F"}, {"-k", "h", "-f", "F", "--wait", "6m"}, {"-k", "h", "-f", "F", "--max-bytes", "0"},
-        {"-k", "h", "-f", "F", "--hostname", "a b"}}) {
+        {"-k", "h", "-f", "F", "--hostname", "a b"}, {"-k", "h", "-f", "F", "--no-older"}}) {
       assertThatThrownBy(() -> parse(new OutCommand(), argv)).as(String.join(" ", argv))
           .isInstanceOf(KvexpressException.class);
     }
@@ -81,7 +86,7 @@ class CommandOptionsTest {
 
   @Test
   void operatorCommands() {
-    assertThat(parse(new CopyCommand(), "--from", "a", "--to", "b")).isEqualTo(new CopyCommand.Options("a", "b"));
+    assertThat(parse(new CopyCommand(), "--from", "a", "--to", "b")).isEqualTo(new CopyCommand.Options("a", "b", null));
     assertThatThrownBy(() -> parse(new CopyCommand(), "--from", "a", "--to", "a"))
         .isInstanceOf(KvexpressException.class).hasMessageContaining("same key");
     assertThat(parse(new StopCommand(), "-k", "h", "-r", "  bad deploy ")).isEqualTo(new StopCommand.Options("h",
@@ -96,7 +101,7 @@ class CommandOptionsTest {
     assertThat(parse(new CleanCommand(), "-f", "F")).isEqualTo(new CleanCommand.Options("F"));
     assertThat(parse(new StatusCommand())).isEqualTo(new StatusCommand.Options(null, false));
     assertThat(parse(new StatusCommand(), "-k", "h", "--json")).isEqualTo(new StatusCommand.Options("h", true));
-    assertThat(parse(new RollbackCommand(), "-k", "h")).isEqualTo(new RollbackCommand.Options("h"));
+    assertThat(parse(new RollbackCommand(), "-k", "h")).isEqualTo(new RollbackCommand.Options("h", null));
     assertThat(parse(new DiffCommand(), "-k", "h", "-f", "F")).isEqualTo(new DiffCommand.Options("h", "F"));
   }
 

@@ -1,0 +1,199 @@
+package org.kvexpress.kv;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Manifest;
+import org.kvexpress.core.PendingChunks;
+import org.kvexpress.core.Reason;
+
+/**
+ * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their plain
+ * bytes, under {@code <prefix>/<key>/chunks/}. A publisher {@link #stage registers} in the key's pending
+ * registry, then writes the chunks that are not there yet; {@link VersionStore#commit} switches data to the
+ * manifest and removes the registration in one transaction. {@link #collect} removes chunks that neither
+ * data, last nor a live registration names, in transactions guarded on the registry's index, so a chunk a
+ * publisher registered after the collector looked is never removed.
+ */
+public final class ChunkStore {
+  /** Room left in a chunk transaction for the guards garbage collection adds. */
+  private static final int DELETES_PER_TXN = ConsulLimits.MAX_TXN_OPS - 4;
+
+  private final KvStore store;
+
+  public ChunkStore(KvStore store) {
+    this.store = store;
+  }
+
+  /**
+   * A staged publish: the registration's id, which the commit removes (or {@link #abandon} when the
+   * publish ends otherwise), how many chunks were written (the others were there already) and their bytes
+   * as stored.
+   */
+  public record Staged(String id, int written, long storedBytes) {}
+
+  /** Registers a publish of these chunks and writes those the key does not hold yet. */
+  public Staged stage(KeyLayout layout, Manifest manifest, List<byte[]> parts, Encoding encoding, String host,
+      Instant now) {
+    String id = UUID.randomUUID().toString();
+    register(layout, new PendingChunks.Entry(id, host, now.toString(), manifest.names()), now);
+    // Listed after registering: a collector that saw a chunk unreferenced before our registration fails its
+    // guard on the registry, so a chunk present now stays present until our commit.
+    Set<String> present = new HashSet<>();
+    for (String k : store.keys(layout.chunksDir())) {
+      present.add(k.substring(layout.chunksDir().length()));
+    }
+    List<TxnOp> batch = new ArrayList<>();
+    int written = 0;
+    long stored = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      String name = manifest.chunks().get(i).sha256();
+      if (!present.add(name)) {
+        continue;
+      }
+      TxnOp op = TxnOp.set(layout.chunk(name), encoding.encode(parts.get(i)), encoding.flags());
+      List<TxnOp> grown = new ArrayList<>(batch);
+      grown.add(op);
+      if (!batch.isEmpty() && (grown.size() > ConsulLimits.MAX_TXN_OPS
+          || ConsulLimits.txnBytes(grown) > ConsulLimits.MAX_TXN_BYTES)) {
+        write(batch);
+        batch = new ArrayList<>();
+      }
+      batch.add(op);
+      written++;
+      stored += op.value().length;
+    }
+    if (!batch.isEmpty()) {
+      write(batch);
+    }
+    return new Staged(id, written, stored);
+  }
+
+  private void write(List<TxnOp> sets) {
+    TxnResult r = store.txn(sets);
+    if (!r.committed()) {
+      throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul refused to store chunks under "
+          + sets.get(0).key().substring(0, sets.get(0).key().lastIndexOf('/') + 1) + ": "
+          + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
+    }
+  }
+
+  private void register(KeyLayout layout, PendingChunks.Entry entry, Instant now) {
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      KvEntry seen = store.get(layout.pending()).orElse(null);
+      PendingChunks next = PendingChunks.parse(seen == null ? null : seen.value()).live(now).with(entry);
+      if (store.txn(List.of(TxnOp.unchangedSince(layout.pending(), seen),
+          TxnOp.set(layout.pending(), next.toJson(), 0))).committed()) {
+        return;
+      }
+    }
+    throw KvexpressException.failure(Reason.CONFLICT, "other publishers keep changing " + layout.pending()
+        + "; try again");
+  }
+
+  /** Removes a registration whose publish did not commit, so its chunks can be collected. Best effort. */
+  public void abandon(KeyLayout layout, String id) {
+    try {
+      for (int attempt = 1; attempt <= 5; attempt++) {
+        KvEntry seen = store.get(layout.pending()).orElse(null);
+        PendingChunks p = PendingChunks.parse(seen == null ? null : seen.value());
+        if (seen == null || !p.has(id) || store.txn(List.of(TxnOp.checkIndex(layout.pending(), seen.modifyIndex()),
+            TxnOp.set(layout.pending(), p.without(id).toJson(), 0))).committed()) {
+          return;
+        }
+      }
+    } catch (KvexpressException e) {
+      // It goes stale after PendingChunks.STALE_AFTER and is collected then.
+    }
+  }
+
+  /**
+   * Reads a manifest's chunks and returns the verified content: each chunk decoded (bounded by its size),
+   * hashed and compared with its name, the whole with the manifest's checksum. {@code lookup} finds a chunk
+   * key (a GET, or a listing already read); a missing chunk is refused as {@link Reason#CHUNK_MISSING}, which
+   * a reader answers by reading the manifest again (a newer publish may have collected it).
+   */
+  public static byte[] content(KeyLayout layout, Manifest m, String what,
+      Function<String, Optional<KvEntry>> lookup) {
+    Map<String, byte[]> read = new HashMap<>();
+    List<byte[]> parts = new ArrayList<>(m.chunks().size());
+    for (Manifest.Chunk c : m.chunks()) {
+      byte[] plain = read.get(c.sha256());
+      if (plain == null) {
+        KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
+            Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
+        plain = Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
+        read.put(c.sha256(), plain);
+      }
+      parts.add(plain);
+    }
+    return m.assemble(parts, what);
+  }
+
+  /**
+   * Removes the key's chunks that no version needs: not named by data's or last's manifest (or the staged
+   * version's, given in {@code alsoKeep}), nor by a live registration. Returns how many it removed; it stops
+   * early, removing nothing more, when a publish changes the key meanwhile (the next publish collects).
+   */
+  public int collect(KeyLayout layout, Instant now, Set<String> alsoKeep) {
+    KeySnapshot s = KeySnapshot.read(store, layout);
+    Set<String> keep = new HashSet<>(alsoKeep);
+    try {
+      keep.addAll(namesOf(s.data()));
+      keep.addAll(namesOf(s.last()));
+    } catch (KvexpressException unreadableManifest) {
+      return 0; // never guess which chunks a version it cannot read needs
+    }
+    PendingChunks pending = PendingChunks.parse(s.pending() == null ? null : s.pending().value());
+    keep.addAll(pending.protectedChunks(now));
+    List<String> garbage = new ArrayList<>();
+    for (String k : store.keys(layout.chunksDir())) {
+      if (!keep.contains(k.substring(layout.chunksDir().length()))) {
+        garbage.add(k);
+      }
+    }
+    KvEntry registry = s.pending();
+    if (registry != null && pending.live(now).publishes().size() < pending.publishes().size()) {
+      // Drop the registrations of publishers that died; their chunks are in garbage already.
+      TxnResult r = store.txn(List.of(TxnOp.checkIndex(layout.pending(), registry.modifyIndex()),
+          TxnOp.set(layout.pending(), pending.live(now).toJson(), 0)));
+      if (!r.committed()) {
+        return 0;
+      }
+      registry = store.get(layout.pending()).orElse(null);
+    }
+    int removed = 0;
+    for (int from = 0; from < garbage.size(); from += DELETES_PER_TXN) {
+      List<TxnOp> ops = new ArrayList<>();
+      ops.add(TxnOp.unchangedSince(layout.pending(), registry));
+      ops.add(TxnOp.unchangedSince(layout.data(), s.data()));
+      ops.add(TxnOp.unchangedSince(layout.last(), s.last()));
+      for (String k : garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN))) {
+        ops.add(TxnOp.delete(k));
+      }
+      if (!store.txn(ops).committed()) {
+        break;
+      }
+      removed += ops.size() - 3;
+    }
+    return removed;
+  }
+
+  /** The chunk names a stored version needs: a manifest's chunks, nothing for a single value. */
+  static Set<String> namesOf(KvEntry version) {
+    if (version == null || version.flags() != Manifest.FLAGS) {
+      return Set.of();
+    }
+    return new HashSet<>(Manifest.parse(version.value(), version.key()).names());
+  }
+}
