@@ -41,8 +41,8 @@ final class AppliedSignature {
       if (Instant.parse(s.time()).isBefore(Instant.parse(seen.time()))) {
         throw KvexpressException.refused(Reason.OLDER_VERSION, "the published version of " + s.prefix() + "/" + s.key()
             + "/ was signed at " + s.time() + ", before the version " + Checksum.shortForm(seen.checksum())
-            + " this node applied (signed at " + seen.time() + "), so it may be a replay (--no-older); republish it "
-            + "with in --sign-key (or rollback --sign-key) if it is wanted; the file is left untouched");
+            + " this node applied (signed at " + seen.time() + "), so it may be a replay (--no-older); if it is "
+            + "wanted, sign it anew (in --sign-key FILE --resign, or rollback --sign-key); the file is left untouched");
       }
     } catch (DateTimeParseException e) {
       throw KvexpressException.refused(Reason.BAD_SIGNATURE, "the signature's time \"" + s.time() + "\" is not a UTC "

@@ -26,7 +26,7 @@ final class InCommand implements Command<InCommand.Options> {
    * the command to run after a publish.
    */
   record Options(String key, Source source, boolean verbatim, Guards guards, boolean compress, boolean dryRun,
-      ExecOptions exec, Path signKey) {}
+      ExecOptions exec, Path signKey, boolean resign) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
   record Source(String file, String url) {}
@@ -50,6 +50,7 @@ final class InCommand implements Command<InCommand.Options> {
   private OptionSpec<Converters.Span> execTimeout;
   private OptionSpec<Void> passToken;
   private OptionSpec<String> signKey;
+  private OptionSpec<Void> resign;
   private OptionSpec<Long> maxBytes;
 
   @Override
@@ -85,6 +86,8 @@ final class InCommand implements Command<InCommand.Options> {
         .ofType(Long.class).defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES).describedAs("BYTES");
     signKey = p.accepts("sign-key", "sign the version with this Ed25519 private key (kvexpress keygen); nodes "
         + "check it with out --trust-key").withRequiredArg().describedAs("FILE");
+    resign = p.accepts("resign", "with --sign-key: sign an unchanged version anew, with the current time (for nodes "
+        + "running out --no-older that refuse it as older)");
     compress = p.acceptsAll(List.of("z", "compress"), "store data gzip-compressed (Flags=2)");
     dryRun = p.accepts("dry-run", "do everything but write; print a summary and a diff against the published version");
     exec = p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
@@ -100,13 +103,16 @@ final class InCommand implements Command<InCommand.Options> {
     if (o.has(file) && o.has(url)) {
       throw KvexpressException.usage("cannot use -f/--file and -u/--url together; pick one source");
     }
+    if (o.has(resign) && !o.has(signKey)) {
+      throw KvexpressException.usage("--resign signs again: add --sign-key FILE");
+    }
     if (o.valueOf(maxBytes) <= 0) {
       throw KvexpressException.usage("--max-bytes must be a positive number of bytes, not " + o.valueOf(maxBytes));
     }
     return new Options(o.valueOf(key), new Source(o.valueOf(file), o.valueOf(url)), o.has(verbatim),
         new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)), o.has(compress),
         o.has(dryRun), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null);
+        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null, o.has(resign));
   }
 
   @Override
@@ -121,7 +127,8 @@ final class InCommand implements Command<InCommand.Options> {
         .add("bytes", content.length));
     PublishInput input = new PublishInput(layout, content, source.describe(), o.verbatim(), o.guards().minLines(),
         o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
-        o.exec().timeout(), ctx.sinks().events(), signer, o.guards().maxBytes());
+        o.exec().timeout(), ctx.sinks().events(), signer, o.resign(),
+        o.guards().maxBytes());
     try (KvStore store = ctx.openStore()) {
       Publisher publisher = new Publisher(store, ctx.runner(o.exec().passToken()), ctx.log(),
           ctx.env().clock(), ctx.env().hostname().get());

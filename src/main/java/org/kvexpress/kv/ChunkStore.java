@@ -21,9 +21,11 @@ import org.kvexpress.core.Reason;
  * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their plain
  * bytes, under {@code <prefix>/<key>/chunks/}. A publisher {@link #stage registers} in the key's pending
  * registry, then writes the chunks that are not there yet; {@link VersionStore#commit} switches data to the
- * manifest and removes the registration in one transaction. {@link #collect} removes chunks that neither
- * data, last nor a live registration names, in transactions guarded on the registry's index, so a chunk a
- * publisher registered after the collector looked is never removed.
+ * manifest, and then the publisher {@link #release releases} its registration (data names the chunks by
+ * then). {@link #collect} removes chunks that neither data, last nor a live registration names, in
+ * transactions guarded on the registry's, data's and last's indexes, so a chunk a publisher registered, or a
+ * version committed, after the collector looked is never removed. A registration lives
+ * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #stillLive}).
  */
 public final class ChunkStore {
   /** Room left in a chunk transaction for the guards garbage collection adds. */
@@ -36,11 +38,18 @@ public final class ChunkStore {
   }
 
   /**
-   * A staged publish: the registration's id, which the commit removes (or {@link #abandon} when the
-   * publish ends otherwise), how many chunks were written (the others were there already) and their bytes
-   * as stored.
+   * A staged publish: the registration's id and time, how many chunks were written (the others were there
+   * already) and their bytes as stored.
    */
-  public record Staged(String id, int written, long storedBytes) {}
+  public record Staged(String id, Instant at, int written, long storedBytes) {}
+
+  /** Refuses to commit chunks whose registration may have gone stale (collectors then ignore it). */
+  public static void stillLive(Staged staged, Instant now) {
+    if (!now.isBefore(staged.at().plus(PendingChunks.STALE_AFTER))) {
+      throw KvexpressException.failure(Reason.CONFLICT, "staging the chunks took longer than "
+          + PendingChunks.STALE_AFTER.toMinutes() + " minutes, so they may have been collected; run the publish again");
+    }
+  }
 
   /** Registers a publish of these chunks and writes those the key does not hold yet. */
   public Staged stage(KeyLayout layout, Manifest manifest, List<byte[]> parts, Encoding encoding, String host,
@@ -76,7 +85,7 @@ public final class ChunkStore {
     if (!batch.isEmpty()) {
       write(batch);
     }
-    return new Staged(id, written, stored);
+    return new Staged(id, now, written, stored);
   }
 
   private void write(List<TxnOp> sets) {
@@ -89,7 +98,10 @@ public final class ChunkStore {
   }
 
   private void register(KeyLayout layout, PendingChunks.Entry entry, Instant now) {
-    for (int attempt = 1; attempt <= 10; attempt++) {
+    for (int attempt = 1; attempt <= 20; attempt++) {
+      if (attempt > 1) {
+        pause(attempt);
+      }
       KvEntry seen = store.get(layout.pending()).orElse(null);
       PendingChunks next = PendingChunks.parse(seen == null ? null : seen.value()).live(now).with(entry);
       if (store.txn(List.of(TxnOp.unchangedSince(layout.pending(), seen),
@@ -101,10 +113,16 @@ public final class ChunkStore {
         + "; try again");
   }
 
-  /** Removes a registration whose publish did not commit, so its chunks can be collected. Best effort. */
-  public void abandon(KeyLayout layout, String id) {
+  /**
+   * Removes a registration: after the commit (data names the chunks now), or when the publish did not
+   * commit, so that its chunks can be collected. Best effort: a registration left behind goes stale.
+   */
+  public void release(KeyLayout layout, String id) {
     try {
-      for (int attempt = 1; attempt <= 5; attempt++) {
+      for (int attempt = 1; attempt <= 20; attempt++) {
+        if (attempt > 1) {
+          pause(attempt);
+        }
         KvEntry seen = store.get(layout.pending()).orElse(null);
         PendingChunks p = PendingChunks.parse(seen == null ? null : seen.value());
         if (seen == null || !p.has(id) || store.txn(List.of(TxnOp.checkIndex(layout.pending(), seen.modifyIndex()),
@@ -114,6 +132,16 @@ public final class ChunkStore {
       }
     } catch (KvexpressException e) {
       // It goes stale after PendingChunks.STALE_AFTER and is collected then.
+    }
+  }
+
+  /** A short random pause between attempts at the registry, so concurrent publishers do not collide again. */
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while registering chunks");
     }
   }
 

@@ -11,7 +11,6 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
-import org.kvexpress.core.PendingChunks;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 
@@ -23,19 +22,18 @@ import org.kvexpress.core.Version;
  * the writer may work while stopped, check-not-exists on the stop key. On a conflict it reads again and
  * retries; a writer whose answer was lost recognises its own commit by the meta id it wrote. When data and
  * last together exceed one transaction, last goes first in its own guarded transaction, then the version.
- * Signatures move with their versions ({@code signature} to {@code last-signature}); a chunked version's
- * commit also leaves the pending registry ({@link ChunkStore}), guarded on it.
+ * Signatures move with their versions ({@code signature} to {@code last-signature}).
  */
 public final class VersionStore {
   /**
    * What a writer wants current: the version, its meta (id and lastChecksum are filled in here), the
-   * entries it was read from (a copy's source), so it commits only if they are unchanged, its signature
-   * statement (null: unsigned, and a stale signature is removed), and, for a chunked version, the id under
-   * which its chunks were staged ({@link ChunkStore#stage}; null otherwise).
+   * entries it was read from (a copy's source), so it commits only if they are unchanged, and its signature
+   * statement (null: unsigned, and a stale signature is removed). A chunked version's chunks are staged
+   * before ({@link ChunkStore#stage}) and released after the commit.
    */
-  public record Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature, String pendingId) {
+  public record Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature) {
     public Draft(Version next, Meta meta, List<KvEntry> readFrom) {
-      this(next, meta, readFrom, null, null);
+      this(next, meta, readFrom, null);
     }
   }
 
@@ -93,10 +91,6 @@ public final class VersionStore {
       List<TxnOp> current = new ArrayList<>(List.of(TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
           TxnOp.set(layout.checksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
           TxnOp.set(layout.meta(), meta.toJson(), 0), setOrDelete(layout.signature(), d.signature())));
-      if (d.pendingId() != null) {
-        guards.add(TxnOp.unchangedSince(layout.pending(), snap.pending()));
-        current.add(TxnOp.set(layout.pending(), leave(snap, d.pendingId()), 0));
-      }
       TxnResult result = write(layout, guards, keepLast(snap), current, rules);
       if (result.committed()) {
         return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
@@ -184,17 +178,6 @@ public final class VersionStore {
 
   private static TxnOp setOrDelete(String key, byte[] value) {
     return value == null ? TxnOp.delete(key) : TxnOp.set(key, value, 0);
-  }
-
-  /** The pending registry without this publish; its registration vanishing means its chunks may be gone. */
-  private static byte[] leave(KeySnapshot snap, String pendingId) {
-    PendingChunks p = PendingChunks.parse(snap.pending() == null ? null : snap.pending().value());
-    if (!p.has(pendingId)) {
-      throw KvexpressException.failure(Reason.CONFLICT, "this publish's registration in " + snap.layout().pending()
-          + " vanished (it was older than " + PendingChunks.STALE_AFTER.toMinutes() + " minutes, or removed by "
-          + "hand), so its chunks may have been collected; run the publish again");
-    }
-    return p.without(pendingId).toJson();
   }
 
   /**

@@ -51,36 +51,35 @@ public final class CopyService {
     }
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
     ChunkStore chunks = new ChunkStore(store);
-    String pendingId = null;
+    ChunkStore.Staged staged = null;
     if (first.version().chunked()) {
       Manifest m = Manifest.parse(first.version().stored(), from.data());
-      pendingId = chunks.stage(to, m, Manifest.split(first.plain()), Encoding.valueOf(m.encoding().toUpperCase(
-          java.util.Locale.ROOT)), hostname, now).id();
+      staged = chunks.stage(to, m, Manifest.split(first.plain()), Encoding.valueOf(m.encoding().toUpperCase(
+          java.util.Locale.ROOT)), hostname, now);
     }
-    String staged = pendingId;
+    boolean chunked = staged != null;
     byte[] signature = signKey == null ? null
         : signKey.sign(to, first.version().checksum(), now.toString(), SigningKey.publisher(hostname)).toJson();
     VersionStore.Committed c;
-    // Staging changed the destination's pending registry the commit is guarded on: commit against a read
-    // that shows it.
-    KeySnapshot dstNow = pendingId == null ? dst : versions.read(to);
     try {
+      if (chunked) {
+        ChunkStore.stillLive(staged, Instant.now(clock));
+      }
       // After a conflict the source is read again: the copy is of the source as it is when it commits (a
       // chunked one only if it is still the version whose chunks were staged).
-      c = versions.commit(to, dstNow, seen -> {
-        Source src = seen == dstNow ? first : verified(from, versions.read(from), signKey);
-        if (staged != null && !src.version().checksum().equals(first.version().checksum())) {
+      c = versions.commit(to, dst, seen -> {
+        Source src = seen == dst ? first : verified(from, versions.read(from), signKey);
+        if (chunked && !src.version().checksum().equals(first.version().checksum())) {
           throw KvexpressException.failure(Reason.CHANGED, from.dir() + " changed during the copy; run it again");
         }
-        return draft(from, src, now, signature, staged);
+        return draft(from, src, now, signature);
       }, VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again"));
-    } catch (RuntimeException | InterruptedException e) {
-      if (pendingId != null) {
-        chunks.abandon(to, pendingId);
+    } finally {
+      if (chunked) {
+        chunks.release(to, staged.id());
       }
-      throw e;
     }
-    if (pendingId != null || dst.pending() != null) {
+    if (chunked || dst.pending() != null) {
       try {
         chunks.collect(to, now, java.util.Set.of());
       } catch (KvexpressException e) {
@@ -91,10 +90,10 @@ public final class CopyService {
     return new Result(c.outcome() == VersionStore.Outcome.COMMITTED, copied.checksum(), copied.lines(), c.index());
   }
 
-  private VersionStore.Draft draft(KeyLayout from, Source src, Instant now, byte[] signature, String pendingId) {
+  private VersionStore.Draft draft(KeyLayout from, Source src, Instant now, byte[] signature) {
     Meta meta = new Meta(src.version().checksum(), src.lines(), src.plain().length, src.version().encodingLabel(),
         hostname, now.toString(), "copy of " + from.key(), null, null);
-    return new VersionStore.Draft(src.version(), meta, src.readFrom(), signature, pendingId);
+    return new VersionStore.Draft(src.version(), meta, src.readFrom(), signature);
   }
 
   /** The source's current version, proven by its checksum, its content, and the entries the copy is guarded on. */

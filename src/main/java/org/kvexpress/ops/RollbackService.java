@@ -70,7 +70,7 @@ public final class RollbackService {
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(last,
         new Meta(last.checksum(), Canonicalizer.countLines(lastPlain), lastPlain.length, last.encodingLabel(),
             hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null), List.of(),
-        signature, null),
+        signature),
         new VersionStore.Rules(1, false, false, layout.dir() + " changed while rolling back; look at 'kvexpress "
             + "status -k " + layout.key() + "' and run rollback again if it is still wanted"));
     return new Result(current, last.checksum(), Canonicalizer.countLines(lastPlain), c.index());

@@ -8,7 +8,8 @@ import org.kvexpress.sign.SigningKey;
  * What {@code in} is asked to publish: the content as read, how to treat it, and what to run afterwards.
  * {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null when none; {@code diff}
  * asks for the diff against the published version with the result (for Datadog events); {@code signKey} is
- * null when the version is published unsigned; {@code maxBytes} bounds the canonical content; {@code force}
+ * null when the version is published unsigned ({@code resign}: sign an unchanged version anew even when it
+ * is signed by that key already); {@code maxBytes} bounds the canonical content; {@code force}
  * also lets a large version be chunked over one that Go kvexpress wrote.
  */
 public record PublishInput(
@@ -25,4 +26,5 @@ public record PublishInput(
     Duration execTimeout,
     boolean diff,
     SigningKey signKey,
+    boolean resign,
     long maxBytes) {}

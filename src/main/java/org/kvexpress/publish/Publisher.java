@@ -89,13 +89,14 @@ public final class Publisher {
 
   /**
    * The published version already is this content: nothing to do, unless {@code --sign-key} is given and
-   * it is not signed by that key, which adds the signature (last stays as it is).
+   * it is not signed by that key (or {@code --resign}), which adds the signature, with the current time
+   * (last stays as it is).
    */
   private PublishResult unchanged(PublishInput in, Canonical canon, KeySnapshot snap, Encoding encoding,
       Instant now) {
     PublishResult same = new PublishResult(PublishResult.Outcome.UNCHANGED, canon, canon.checksum(), 0,
         encoding.label(), snap.data() == null ? 0 : snap.data().modifyIndex(), null);
-    if (in.signKey() == null || signedBy(snap, in.signKey())) {
+    if (in.signKey() == null || !in.resign() && signedBy(snap, in.signKey())) {
       return same;
     }
     if (in.dryRun()) {
@@ -217,16 +218,15 @@ public final class Publisher {
     String checksum = canon.checksum();
     ChunkStore chunks = new ChunkStore(store);
     Version next;
-    String pendingId = null;
+    ChunkStore.Staged staged = null;
     long storedBytes = encoded == null ? 0 : encoded.length;
     if (parts == null) {
       next = new Version(encoded, encoding.flags(), checksum);
     } else {
       Manifest manifest = Manifest.of(canon.bytes(), parts, encoding);
-      ChunkStore.Staged staged = chunks.stage(layout, manifest, parts, encoding, hostname, now);
+      staged = chunks.stage(layout, manifest, parts, encoding, hostname, now);
       log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "chunks").add("chunks", parts.size())
           .add("written", staged.written()).add("stored_bytes", staged.storedBytes()));
-      pendingId = staged.id();
       storedBytes = staged.storedBytes();
       next = new Version(manifest.toJson(), Manifest.FLAGS, checksum);
     }
@@ -234,20 +234,16 @@ public final class Publisher {
     Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname, now.toString(),
         in.source(), null, null);
     VersionStore.Committed c;
-    String staged = pendingId;
-    // Staging changed the pending registry the commit is guarded on: commit against a read that shows it.
-    KeySnapshot seenNow = pendingId == null ? first : versions.read(layout);
     try {
-      c = versions.commit(layout, seenNow, seen -> new VersionStore.Draft(next, meta, List.of(), signature, staged),
-          VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
-    } catch (RuntimeException | InterruptedException e) {
-      if (pendingId != null) {
-        chunks.abandon(layout, pendingId);
+      if (staged != null) {
+        ChunkStore.stillLive(staged, Instant.now(clock));
       }
-      throw e;
-    }
-    if (c.outcome() != VersionStore.Outcome.COMMITTED && pendingId != null) {
-      chunks.abandon(layout, pendingId);
+      c = versions.commit(layout, first, seen -> new VersionStore.Draft(next, meta, List.of(), signature),
+          VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
+    } finally {
+      if (staged != null) {
+        chunks.release(layout, staged.id());
+      }
     }
     if (parts != null || first.pending() != null) {
       collectGarbage(layout, chunks, now);

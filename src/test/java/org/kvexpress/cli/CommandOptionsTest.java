@@ -28,13 +28,13 @@ class CommandOptionsTest {
   void in() {
     assertThat(parse(new InCommand(), "-k", "hosts")).isEqualTo(new InCommand.Options("hosts",
         new InCommand.Source(null, null), false, new InCommand.Guards(10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES), false,
-        false, new ExecOptions(null, THIRTY, false), null));
+        false, new ExecOptions(null, THIRTY, false), null, false));
     assertThat(parse(new InCommand(), "-k", "h", "-f", "F", "--verbatim", "-l", "3", "--max-shrink", "20", "--force",
         "-z", "--dry-run", "-e", "make reload", "--exec-timeout", "5s", "--pass-token", "--max-bytes", "999",
         "--sign-key", "k.key"))
         .isEqualTo(new InCommand.Options("h", new InCommand.Source("F", null), true,
             new InCommand.Guards(3, 20, true, 999), true, true, new ExecOptions("make reload", Duration.ofSeconds(5),
-            true), java.nio.file.Path.of("k.key")));
+            true), java.nio.file.Path.of("k.key"), false));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
         .isEqualTo(new InCommand.Source(null, "http://x/y"));
   }
@@ -45,6 +45,20 @@ class CommandOptionsTest {
         .isInstanceOf(KvexpressException.class).hasMessageContaining("pick one source");
     assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "--max-bytes", "0"))
         .isInstanceOf(KvexpressException.class).hasMessageContaining("--max-bytes must be a positive");
+  }
+
+  @Test
+  void watchConfigCarriesTrustKeysAndNoOlder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    java.nio.file.Path f = tmp.resolve("w.json");
+    java.nio.file.Files.writeString(f, "{\"files\": [{\"key\": \"hosts\", \"file\": \"/etc/h\"}], "
+        + "\"trust_keys\": [\"/etc/kvexpress/trusted\"], \"no_older\": true}");
+    WatchConfig.Parsed p = WatchConfig.read(f);
+    assertThat(p.trustKeys()).containsExactly("/etc/kvexpress/trusted");
+    assertThat(p.noOlder()).isTrue();
+    assertThat(p.files()).hasSize(1);
+    java.nio.file.Files.writeString(f, "{\"files\": [{\"key\": \"h\", \"file\": \"/f\"}], \"trust\": []}");
+    assertThatThrownBy(() -> WatchConfig.read(f)).hasMessageContaining("unknown top-level field \"trust\"");
   }
 
   @Test

@@ -61,10 +61,10 @@ class InCommandIT extends AgentTest {
       assertThat(meta.encoding()).isEqualTo("plain");
       assertThat(r.err()).contains("[INFO] (in) key=hosts result=published lines=12 dropped_blank=2 merged=1 bytes="
           + canonical.length + " checksum=" + Checksum.sha256Hex(canonical).substring(0, 12) + " index=");
-      assertThat(requests).filteredOn(q -> q.method().equals("PUT")).hasSize(1)
-          .allMatch(q -> q.path().equals("/v1/txn"));
-      assertThat(requests).filteredOn(q -> q.method().equals("GET")).as("one recurse GET snapshot")
-          .hasSize(1).allMatch(q -> q.query().containsKey("recurse"));
+      assertThat(requests).as("one read-only transaction for the snapshot, one to publish").hasSize(2)
+          .allMatch(q -> q.method().equals("PUT") && q.path().equals("/v1/txn"));
+      assertThat(new String(requests.get(0).body(), StandardCharsets.UTF_8)).contains("\"Verb\":\"get-tree\"")
+          .doesNotContain("\"Verb\":\"set\"");
       Store.assertConsistent(agent, "kvexpress", "hosts");
     }
 
@@ -87,7 +87,9 @@ class InCommandIT extends AgentTest {
       assertThat(r.code()).isZero();
       assertThat(r.err()).contains("result=unchanged");
       assertThat(Store.get(agent, "kvexpress/hosts/data").modifyIndex()).isEqualTo(index);
-      assertThat(agent.requests()).noneMatch(q -> q.method().equals("PUT"));
+      assertThat(agent.requests()).filteredOn(q -> q.path().equals("/v1/txn"))
+          .as("only the read-only snapshot transaction").hasSize(1)
+          .allMatch(q -> !new String(q.body(), StandardCharsets.UTF_8).contains("\"Verb\":\"set\""));
       assertThat(marker).doesNotExist();
     }
 
@@ -217,15 +219,12 @@ class InCommandIT extends AgentTest {
     }
 
     @Test
-    void oversizedInputIs3WithSizesAndAHint() {
+    void inputOverMaxBytesIs3WithSizesAndAHint() {
       byte[] big = Lines.random(600_000, 1);
-      CliRun.Result r = cli().stdin(big).run("in", "-k", "big");
+      CliRun.Result r = cli().stdin(big).run("in", "-k", "big", "--max-bytes", "500000");
       assertThat(r.code()).isEqualTo(3);
-      assertThat(r.err()).contains("reason=too_large").contains("Consul's limits are 524288 bytes per value")
-          .contains("--compress may help");
-      CliRun.Result z = cli().stdin(big).run("in", "-k", "big", "-z");
-      assertThat(z.code()).isEqualTo(3);
-      assertThat(z.err()).contains("even compressed it is too large");
+      assertThat(r.err()).contains("reason=too_large").contains("600000 bytes, more than --max-bytes 500000")
+          .contains("raise --max-bytes");
       assertThat(keys()).isEmpty();
     }
 
@@ -244,10 +243,13 @@ class InCommandIT extends AgentTest {
       byte[] line = new byte[10 << 20];
       Arrays.fill(line, (byte) 'x');
       assertThat(cli().stdin(line).run("in", "-k", "wide").code()).as("one line < 10").isEqualTo(3);
-      assertThat(cli().stdin(line).run("in", "-k", "wide", "-l", "1").code()).as("too large plain").isEqualTo(3);
       CliRun.Result z = cli().stdin(line).run("in", "-k", "wide", "-l", "1", "-z");
       assertThat(z.code()).as(z.err()).isZero();
       assertThat(Store.data(agent, "kvexpress", "wide")).hasSize((10 << 20) + 1);
+      line[0] = 'y';
+      CliRun.Result plain = cli().stdin(line).run("in", "-k", "wide", "-l", "1", "--max-bytes", "20000000");
+      assertThat(plain.code()).as("over one value plain: chunked (LargeVersionsIT)").isZero();
+      assertThat(Store.get(agent, "kvexpress/wide/data").flags()).isEqualTo(org.kvexpress.core.Manifest.FLAGS);
     }
 
     @Test
@@ -279,7 +281,7 @@ class InCommandIT extends AgentTest {
       CliRun.Result r = cli().stdin(v2).run("in", "-k", "near");
       assertThat(r.code()).as(r.err()).isZero();
       List<RecordedRequest> txns = agent.requests().stream().filter(q -> q.path().equals("/v1/txn")).toList();
-      assertThat(txns).hasSize(2);
+      assertThat(txns).as("the snapshot's read, last first, then the version").hasSize(3);
       assertThat(txns).allMatch(q -> q.body().length <= 524_288);
       assertThat(Store.get(agent, "kvexpress/near/last").bytes()).isEqualTo(Canonicalizer.canonicalize(v1).bytes());
       Store.assertConsistent(agent, "kvexpress", "near");
@@ -300,17 +302,21 @@ class InCommandIT extends AgentTest {
     void faultsBetweenRequestsLeaveTheStoreOldOrNew() {
       in(Lines.hosts(10), "-k", "hosts");
       for (Fault f : Fault.values()) {
-        for (String path : List.of("/v1/kv/", "/v1/txn")) {
-          agent.failWhen(q -> q.path().startsWith(path), f, 1);
-          CliRun.Result r = in(Lines.hosts(11 + f.ordinal()) + path, "-k", "hosts");
-          assertThat(r.code()).as(f + " on " + path + ": " + r.err()).isZero();
+        // in sends two requests: the read-only snapshot transaction, then the publishing one.
+        for (int nth = 1; nth <= 2; nth++) {
+          int[] count = {0};
+          int which = nth;
+          agent.failWhen(q -> q.path().equals("/v1/txn") && ++count[0] == which, f, 1);
+          CliRun.Result r = in(Lines.hosts(11 + f.ordinal()) + "# request " + nth + "\n", "-k", "hosts");
+          assertThat(r.code()).as(f + " on request " + nth + ": " + r.err()).isZero();
           Store.assertConsistent(agent, "kvexpress", "hosts");
         }
       }
       // A split publish (data and last over one transaction) with a fault on the second transaction.
       in(new String(Lines.random(300_000, 3)), "-k", "split");
       int[] seen = {0};
-      agent.failWhen(q -> q.path().equals("/v1/txn") && ++seen[0] == 2, Fault.DROP, 1);
+      // The snapshot's read is the first transaction, last first the second, the version the third.
+      agent.failWhen(q -> q.path().equals("/v1/txn") && ++seen[0] == 3, Fault.DROP, 1);
       CliRun.Result r = cli().stdin(Lines.random(300_000, 4)).run("in", "-k", "split");
       assertThat(r.code()).as(r.err()).isZero();
       Store.assertConsistent(agent, "kvexpress", "split");

@@ -27,7 +27,8 @@ public final class Store {
   private Store() {}
 
   /** The header that carries the backend's management token, if it has one. */
-  private static String[] auth(Backend agent) {
+  /** The headers that authorise a test's own requests on this backend. */
+  public static String[] auth(Backend agent) {
     return agent.managementToken() == null ? new String[0]
         : new String[] {"X-Consul-Token", agent.managementToken()};
   }
