@@ -1,5 +1,5 @@
 # kvexpress publisher: in, stop, resume, copy, rollback (and diff, status).
-# Writes every key's data, checksum, last, meta and stop. Consul authorises in's atomic stop guard
+# Writes every key's data, checksum, last, meta, stop, signatures and chunks. Consul authorises in's stop guard
 # (check-not-exists on <prefix>/<key>/stop) as a write of the stop key, so a publisher can also lift
 # a freeze: give the stop/resume role to the same people who may publish.
 key_prefix "kvexpress/" {

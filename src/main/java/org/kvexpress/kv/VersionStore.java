@@ -75,6 +75,7 @@ public final class VersionStore {
       throws InterruptedException {
     String id = UUID.randomUUID().toString();
     KeySnapshot snap = seen;
+    String lastConflict = "";
     for (int attempt = 1; attempt <= rules.attempts(); attempt++) {
       Draft d = draft.apply(snap);
       Meta meta = d.meta().withId(id).withLastChecksum(snap.checksumText());
@@ -95,6 +96,11 @@ public final class VersionStore {
       if (result.committed()) {
         return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
       }
+      lastConflict = result.errors().isEmpty() ? "" : " (last conflict: " + result.errors().get(0).what() + ")";
+      if (attempt < rules.attempts()) {
+        // Back off before reading again, not after: a read followed by a pause is stale when it is used.
+        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+      }
       snap = read(layout);
       if (rules.guardStop() && snap.stop() != null) {
         throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + layout.stop() + " is set: " + snap.stopReason()
@@ -105,12 +111,10 @@ public final class VersionStore {
         return new Committed(snap.writtenBy(id) ? Outcome.COMMITTED : Outcome.SAME_BY_ANOTHER,
             snap.data().modifyIndex(), d);
       }
-      if (attempt < rules.attempts()) {
-        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
-      }
     }
     throw KvexpressException.failure(Reason.CONFLICT, rules.attempts() > 1
-        ? "gave up after " + rules.attempts() + " attempts: " + rules.gaveUp() : rules.gaveUp());
+        ? "gave up after " + rules.attempts() + " attempts: " + rules.gaveUp() + lastConflict
+        : rules.gaveUp() + lastConflict);
   }
 
   private TxnResult write(KeyLayout layout, List<TxnOp> guards, List<TxnOp> keepLast, List<TxnOp> current,
