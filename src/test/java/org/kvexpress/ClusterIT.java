@@ -284,6 +284,33 @@ class ClusterIT {
     }
   }
 
+  /**
+   * Propagation on the cluster: six nodes apply through the two client agents, each as its own node with
+   * --report, two more never get the new version (one locked, one gone); a server answers status --latency.
+   */
+  @Test
+  void statusLatencyOnTheClusterCountsEveryReportingNode() throws Exception {
+    assertThat(CliRun.against(client1.address()).stdin(Lines.hosts(20)).run("in", "-k", "spread").code()).isZero();
+    List<String> nodes = List.of("n-1", "n-2", "n-3", "n-4", "n-5", "n-6", "locked-node", "gone-node");
+    for (String n : List.of("locked-node", "gone-node")) {
+      assertThat(CliRun.against(client2.address()).run("out", "-k", "spread", "-f", tmp.resolve(n).toString(),
+          "--hostname", n, "--report").code()).isZero();
+    }
+    assertThat(CliRun.against(client2.address()).run("lock", "-f", tmp.resolve("locked-node").toString(),
+        "--hostname", "locked-node").code()).isZero();
+    assertThat(CliRun.against(client1.address()).stdin(Lines.hosts(25)).run("in", "-k", "spread").code()).isZero();
+    for (int i = 0; i < nodes.size() - 1; i++) {
+      ConsulAgent via = i % 2 == 0 ? client1 : client2;
+      CliRun.against(via.address()).run("out", "-k", "spread", "-f", tmp.resolve(nodes.get(i)).toString(),
+          "--hostname", nodes.get(i), "--report");
+    }
+    CliRun.Result r = CliRun.against(SERVERS.get(0).address()).run("status", "-k", "spread", "--latency");
+    assertThat(r.code()).as(r.err()).isZero();
+    System.out.println("cluster latency:\n" + r.out());
+    assertThat(r.out()).contains("spread: 6 of 8 reporting nodes hold").contains("publish -> apply over 6 nodes")
+        .contains("not holding it: gone-node, locked-node");
+  }
+
   private static String readSum(ConsulAgent via, String key) {
     return Http.get(via.url("/v1/kv/kvexpress/" + key + "/checksum?raw")).body();
   }

@@ -45,6 +45,7 @@ public final class Applier {
   private final Log log;
   private final String hostname;
   private final Clock clock;
+  private final java.util.Set<String> expiredSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Applier(KvStore store, CommandRunner runner, Log log, String hostname, Clock clock) {
     this.store = store;
@@ -82,14 +83,23 @@ public final class Applier {
     try {
       String lockKey = KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
       for (int attempt = 1; ; attempt++) {
-        KvListing read = fetch(in.layout(), lockKey);
+        KvListing read = fetch(in.layout(), lockKey, in.mode().canary());
         KvEntry lock = read.find(lockKey).orElse(null);
         haltIfLocked(in.file(), lock);
         snap = KeySnapshot.of(in.layout(), read);
+        // A canary applies the staged version while there is one; every other node the current version.
+        boolean staged = in.mode().canary() && snap.staged().exists();
+        if (staged) {
+          snap = snap.asStaged();
+        }
         try {
-          ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null);
-          report(in, target, snap, r.outcome().word(), null, r.reloadExit());
-          return r;
+          ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null, staged);
+          String publishedAt = publishedAt(snap);
+          Instant appliedAt = r.outcome() == ApplyResult.Outcome.WROTE ? Instant.now(clock) : null;
+          Double latency = appliedAt == null || publishedAt == null ? null
+              : Duration.between(Instant.parse(publishedAt), appliedAt).toMillis() / 1000.0;
+          report(in, target, snap, r.outcome().word(), null, r.reloadExit(), publishedAt, appliedAt);
+          return r.with(latency, staged);
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
             throw e;
@@ -98,7 +108,7 @@ public final class Applier {
       }
     } catch (KvexpressException e) {
       if (e.kind() != KvexpressException.Kind.USAGE && e.reason() != Reason.UNREACHABLE) {
-        report(in, target, snap, e.kind().word(), e.reason(), null);
+        report(in, target, snap, e.kind().word(), e.reason(), null, null, null);
       }
       throw e;
     }
@@ -108,19 +118,28 @@ public final class Applier {
    * Writes this node's report unless it would say what the stored one says already, so a watcher
    * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
    */
-  void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit) {
+  void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit,
+      String publishedAt, Instant appliedAt) {
     if (!in.mode().report() || in.mode().dryRun() || result.equals("would_apply")) {
       return;
     }
     try {
       String key = in.layout().nodeReport(hostname);
-      NodeReport now = new NodeReport(fileChecksum(target), snap == null ? null : snap.checksumText(), result,
-          reason == null ? null : reason.tag(),
-          reloadExit, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
       KvEntry stored = snap != null
           ? snap.nodes().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null)
           : store.get(key).orElse(null);
-      if (stored != null && now.sameAs(NodeReport.parse(stored.value()))) {
+      NodeReport before = stored == null ? null : NodeReport.parse(stored.value());
+      String onDisk = fileChecksum(target);
+      // The publish and apply times of the file on disk: new when this run wrote it, else as reported before
+      // for the same file (a file this node did not write has none).
+      boolean same = before != null && onDisk != null && onDisk.equals(before.checksum());
+      String published = appliedAt != null ? publishedAt : same ? before.publishedAt() : null;
+      String applied = appliedAt != null ? appliedAt.truncatedTo(ChronoUnit.MILLIS).toString()
+          : same ? before.appliedAt() : null;
+      NodeReport now = new NodeReport(onDisk, snap == null ? null : snap.checksumText(), result,
+          reason == null ? null : reason.tag(), reloadExit, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
+          published, applied, in.mode().canary() ? Boolean.TRUE : null);
+      if (now.sameAs(before)) {
         return;
       }
       store.put(key, now.toJson(), 0);
@@ -144,13 +163,13 @@ public final class Applier {
    * 403 for those) confirms it: {@code unconfirmedLock} names the lock key still to confirm, or is null.
    * A file that is current and needs no repair is left alone without asking: nothing on disk changes.
    */
-  ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock)
+  ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock, boolean staged)
       throws InterruptedException {
     AtomicFiles.removeStaleTemps(target, false);
     if (!in.guards().ignoreStop()) {
       haltIfStopped(snap);
     }
-    SignedStatement signed = trusted(in, target, snap);
+    SignedStatement signed = trusted(in, target, snap, staged);
     byte[] content = verify(in, snap);
     // verify proved that the published checksum is the content's: no need to hash it again.
     ApplyResult r = write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, unconfirmedLock));
@@ -166,13 +185,13 @@ public final class Applier {
    * signature the read did not show is looked up alone, so a token that may not read it fails (exit 1)
    * instead of reading as "unsigned". Null without {@code --trust-key}.
    */
-  private SignedStatement trusted(ApplyInput in, Path target, KeySnapshot snap) {
+  private SignedStatement trusted(ApplyInput in, Path target, KeySnapshot snap, boolean staged) {
     TrustedKeys trust = in.guards().trust();
     if (trust == null || snap.data() == null || snap.checksumText() == null) {
       return null; // verify refuses what is not published
     }
     if (snap.signature() == null) {
-      store.confirmAbsent(snap.layout().signature());
+      store.confirmAbsent(staged ? snap.layout().stagedSignature() : snap.layout().signature());
     }
     SignedStatement s = trust.verify(snap.signature() == null ? null : snap.signature().value(), snap.layout(),
         snap.checksumText());
@@ -232,6 +251,9 @@ public final class Applier {
   void haltIfLocked(Path file, KvEntry lock) {
     if (lock != null) {
       String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (expired(lock.key(), reason)) {
+        return;
+      }
       throw KvexpressException.halted(Reason.LOCKED,
           file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
           + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file
@@ -243,13 +265,37 @@ public final class Applier {
    * The key's values, this node's own report and its lock, in one request. Listing the key's folder would
    * also bring every other node's report: a fleet of N nodes would move N^2 reports per publish.
    */
-  KvListing fetch(KeyLayout layout, String lockKey) {
-    return store.getAll(List.of(layout.data(), layout.checksum(), layout.meta(), layout.stop(), layout.signature(),
-        layout.nodeReport(hostname), lockKey));
+  KvListing fetch(KeyLayout layout, String lockKey, boolean canary) {
+    List<String> keys = new java.util.ArrayList<>(List.of(layout.data(), layout.checksum(), layout.meta(),
+        layout.stop(), layout.signature(), layout.nodeReport(hostname), lockKey));
+    if (canary) {
+      keys.addAll(List.of(layout.stagedData(), layout.stagedChecksum(), layout.stagedMeta(), layout.stagedSignature()));
+    }
+    return store.getAll(keys);
   }
 
-  static void haltIfStopped(KeySnapshot snap) {
-    if (snap.stop() != null) {
+  /** The publish time meta gives for the snapshot's version, or null when meta does not describe it. */
+  private static String publishedAt(KeySnapshot snap) {
+    org.kvexpress.core.Meta m = snap.parsedMeta();
+    return m != null && m.checksum() != null && m.checksum().equals(snap.checksumText()) ? m.time() : null;
+  }
+
+  /**
+   * Whether a stop or lock value's {@code --for} has run out; says so once per value and process (a watcher
+   * asks every round).
+   */
+  private boolean expired(String key, String value) {
+    if (!org.kvexpress.core.Freeze.expired(value, clock.instant())) {
+      return false;
+    }
+    if (expiredSeen.add(key + "\n" + value)) {
+      log.warn(COMPONENT, Fields.of("key", key).add("warning", "expired; proceeding").add("value", value));
+    }
+    return true;
+  }
+
+  void haltIfStopped(KeySnapshot snap) {
+    if (snap.stop() != null && !expired(snap.layout().stop(), snap.stopReason())) {
       throw KvexpressException.halted(Reason.STOP_KEY,
           "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; the file is left as it is until 'kvexpress resume -k " + snap.layout().key() + "'");

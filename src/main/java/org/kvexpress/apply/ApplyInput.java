@@ -33,8 +33,11 @@ public record ApplyInput(KeyLayout layout, Path file, FileSettings fileSettings,
    */
   public record Hooks(String check, String exec, Duration timeout, Duration splay, boolean restoreOnFailure) {}
 
-  /** How the run behaves: {@code dryRun} changes nothing; {@code report} writes this node's report. */
-  public record Mode(boolean dryRun, boolean report) {
-    public static final Mode APPLY = new Mode(false, false);
+  /**
+   * How the run behaves: {@code dryRun} changes nothing; {@code report} writes this node's report;
+   * {@code canary} applies the staged version when there is one ({@code out --canary}).
+   */
+  public record Mode(boolean dryRun, boolean report, boolean canary) {
+    public static final Mode APPLY = new Mode(false, false, false);
   }
 }

@@ -47,6 +47,8 @@ public final class Watcher {
   private final RoundListener listener;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  /** Per canary input: whether its last successful apply (by either loop) applied the staged version. */
+  private final java.util.Map<ApplyInput, Boolean> appliedStaged = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Watcher(KvStore store, Applier applier, Log log, Duration wait) {
     this(store, applier, log, wait, (in, result, failure, millis) -> { });
@@ -64,8 +66,12 @@ public final class Watcher {
   public void run(List<ApplyInput> inputs) throws InterruptedException {
     synchronized (threads) {
       for (ApplyInput in : inputs) {
-        Thread t = new Thread(() -> loop(in), "kvexpress-watch-" + in.layout().key());
-        threads.add(t);
+        threads.add(new Thread(() -> loop(in, in.layout().checksum()), "kvexpress-watch-" + in.layout().key()));
+        if (in.mode().canary()) {
+          // A canary also wakes for the staged version: a second blocking query, on its checksum.
+          threads.add(new Thread(() -> loop(in, in.layout().stagedChecksum()),
+              "kvexpress-watch-staged-" + in.layout().key()));
+        }
       }
       threads.forEach(Thread::start);
     }
@@ -82,8 +88,12 @@ public final class Watcher {
     }
   }
 
-  /** One file's loop; never throws, never deletes the file. */
-  void loop(ApplyInput in) {
+  /**
+   * One file's loop, woken by changes of {@code watched} (the checksum, or a canary's staged checksum);
+   * never throws, never deletes the file.
+   */
+  void loop(ApplyInput in, String watched) {
+    boolean stagedLoop = !watched.equals(in.layout().checksum());
     long index = 0;
     int failures = 0;
     boolean waitingForKey = false;
@@ -93,7 +103,7 @@ public final class Watcher {
       long started = System.nanoTime();
       long before = index;
       try {
-        KvListing l = store.watch(in.layout().checksum(), false, index, wait);
+        KvListing l = store.watch(watched, false, index, wait);
         index = l.index() < index ? 0 : Math.max(1, l.index());
         if (before != 0 && index == 0) {
           log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards; starting over"));
@@ -102,14 +112,21 @@ public final class Watcher {
         // A key not published (yet) has nothing to apply and nothing to say but once: it gets a full round
         // (which still fails closed on a key the token may not read) when first seen and at each --wait.
         boolean missing = l.entries().isEmpty();
-        if (!missing || !waitingForKey || index == before) {
-          applyOnce(in);
+        log.debug(COMPONENT, Fields.of("key", key).add("watched", watched).add("index", index).add("missing", missing));
+        boolean sawKey = false;
+        // A canary's other loop may have applied the staged version meanwhile: then its disappearance is news.
+        boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
+        if (!missing || !waitingForKey || index == before || stagedOnDisk) {
+          ApplyResult r = applyOnce(in);
+          // The apply reads again: the key may have appeared or gone since the watch answered, and what the
+          // apply saw decides whether the next round may be skipped.
+          sawKey = r != null && (!stagedLoop || r.staged());
         }
-        if (missing && !waitingForKey) {
+        if (missing && !sawKey && !waitingForKey && !stagedLoop) {
           log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
               + "to be published"));
         }
-        waitingForKey = missing;
+        waitingForKey = missing && !sawKey;
       } catch (RuntimeException e) {
         if (stopped.get()) {
           break;
@@ -130,7 +147,15 @@ public final class Watcher {
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
   }
 
-  private void applyOnce(ApplyInput in) {
+  /** One apply; its result, or null when it was refused, halted or failed (logged here). */
+  private ApplyResult applyOnce(ApplyInput in) {
+    // A canary's two loops apply the same file: one at a time.
+    synchronized (in) {
+      return applyOnceLocked(in);
+    }
+  }
+
+  private ApplyResult applyOnceLocked(ApplyInput in) {
     Fields f = Fields.of("key", in.layout().key()).add("file", in.file());
     long started = System.nanoTime();
     try {
@@ -140,8 +165,11 @@ public final class Watcher {
         log.info(COMPONENT, f.add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
             .add("checksum", Checksum.shortForm(r.checksum()))
             .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
-            .add("reload_exit", r.reloadExit()));
+            .add("reload_exit", r.reloadExit()).add("staged", r.staged() ? Boolean.TRUE : null)
+            .add("latency_ms", r.latencySeconds() == null ? null : Math.round(r.latencySeconds() * 1000)));
       }
+      appliedStaged.put(in, r.staged());
+      return r;
     } catch (KvexpressException e) {
       listener.round(in, null, e, (System.nanoTime() - started) / 1_000_000);
       if (e.kind() == KvexpressException.Kind.FAILURE && e.reason() == Reason.UNREACHABLE) {
@@ -153,6 +181,7 @@ public final class Watcher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return null;
   }
 
   private static long backoff(int failures) {

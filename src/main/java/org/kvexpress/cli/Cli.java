@@ -40,6 +40,8 @@ public final class Cli {
     register(RollbackCommand::new);
     register(DiffCommand::new);
     register(KeygenCommand::new);
+    register(PromoteCommand::new);
+    register(DiscardCommand::new);
     register(DevAgentCommand::new);
   }
 

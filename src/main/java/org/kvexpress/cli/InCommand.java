@@ -26,7 +26,7 @@ final class InCommand implements Command<InCommand.Options> {
    * the command to run after a publish.
    */
   record Options(String key, Source source, boolean verbatim, Guards guards, boolean compress, boolean dryRun,
-      ExecOptions exec, Path signKey, boolean resign) {}
+      ExecOptions exec, Path signKey, boolean resign, boolean stage) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
   record Source(String file, String url) {}
@@ -51,6 +51,7 @@ final class InCommand implements Command<InCommand.Options> {
   private OptionSpec<Void> passToken;
   private OptionSpec<String> signKey;
   private OptionSpec<Void> resign;
+  private OptionSpec<Void> stage;
   private OptionSpec<Long> maxBytes;
 
   @Override
@@ -86,6 +87,8 @@ final class InCommand implements Command<InCommand.Options> {
         .ofType(Long.class).defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES).describedAs("BYTES");
     signKey = p.accepts("sign-key", "sign the version with this Ed25519 private key (kvexpress keygen); nodes "
         + "check it with out --trust-key").withRequiredArg().describedAs("FILE");
+    stage = p.accepts("stage", "publish as the staged version: only out --canary nodes apply it until 'kvexpress "
+        + "promote' makes it current ('kvexpress discard' drops it)");
     resign = p.accepts("resign", "with --sign-key: sign an unchanged version anew, with the current time (for nodes "
         + "running out --no-older that refuse it as older)");
     compress = p.acceptsAll(List.of("z", "compress"), "store data gzip-compressed (Flags=2)");
@@ -112,7 +115,7 @@ final class InCommand implements Command<InCommand.Options> {
     return new Options(o.valueOf(key), new Source(o.valueOf(file), o.valueOf(url)), o.has(verbatim),
         new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)), o.has(compress),
         o.has(dryRun), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null, o.has(resign));
+        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null, o.has(resign), o.has(stage));
   }
 
   @Override
@@ -128,7 +131,7 @@ final class InCommand implements Command<InCommand.Options> {
     PublishInput input = new PublishInput(layout, content, source.describe(), o.verbatim(), o.guards().minLines(),
         o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
         o.exec().timeout(), ctx.sinks().events(), signer, o.resign(),
-        o.guards().maxBytes());
+        o.guards().maxBytes(), o.stage());
     try (KvStore store = ctx.openStore()) {
       Publisher publisher = new Publisher(store, ctx.runner(o.exec().passToken()), ctx.log(),
           ctx.env().clock(), ctx.env().hostname().get());

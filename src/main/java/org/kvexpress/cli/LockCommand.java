@@ -13,12 +13,13 @@ import org.kvexpress.ops.LockService;
 /** {@code kvexpress lock -f FILE [-r REASON]} and {@code unlock -f FILE}: this node's lock of a file. */
 final class LockCommand implements Command<LockCommand.Options> {
   /** The file, the reason (null for unlock) and the node name (null: this machine's hostname). */
-  record Options(String file, String reason, String hostname) {}
+  record Options(String file, String reason, String hostname, java.time.Duration lasting) {}
 
   private final boolean lock;
   private OptionSpec<String> file;
   private OptionSpec<String> reason;
   private OptionSpec<String> hostname;
+  private OptionSpec<Converters.Span> lasting;
 
   LockCommand(boolean lock) {
     this.lock = lock;
@@ -31,7 +32,7 @@ final class LockCommand implements Command<LockCommand.Options> {
 
   @Override
   public String usage() {
-    return lock ? "kvexpress lock -f FILE [-r REASON]" : "kvexpress unlock -f FILE";
+    return lock ? "kvexpress lock -f FILE [-r REASON] [--for DURATION]" : "kvexpress unlock -f FILE";
   }
 
   @Override
@@ -46,14 +47,20 @@ final class LockCommand implements Command<LockCommand.Options> {
     if (lock) {
       reason = p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
           .withRequiredArg().defaultsTo("locked by an operator");
+      lasting = p.accepts("for", "the lock ends by itself after this long (e.g. 30m; an absolute UTC time from this "
+          + "machine's clock is stored)").withRequiredArg().withValuesConvertedBy(Converters.DURATION);
     }
     hostname = p.accepts("hostname", "node name (default: this machine's hostname)").withRequiredArg();
   }
 
   @Override
   public Options options(OptionSet o) {
+    java.time.Duration lasts = lock && o.has(lasting) ? o.valueOf(lasting).value() : null;
+    if (lasts != null && lasts.isZero()) {
+      throw org.kvexpress.core.KvexpressException.usage("--for must be a positive duration such as 30m or 2h");
+    }
     return new Options(o.valueOf(file), lock ? o.valueOf(reason).strip() : null,
-        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null);
+        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null, lasts);
   }
 
   @Override
@@ -66,7 +73,7 @@ final class LockCommand implements Command<LockCommand.Options> {
       LockService service = new LockService(store);
       if (lock) {
         LockService.Result r = service.lock(ctx.prefix(), abs, node,
-            ctx.stamp().describe("locked", o.reason(), "file " + abs));
+            ctx.stamp().describe("locked", o.reason(), "file " + abs, o.lasting()));
         summary = Fields.of("file", abs).add("host", node)
             .add("result", r.changed() ? "locked" : "already_locked").add("key", r.key());
         ctx.say((r.changed() ? "locked " : "already locked, left as it is: ") + abs + " on " + node + ": " + r.value()

@@ -35,8 +35,8 @@ final class OutCommand implements Command<OutCommand.Options> {
   /** {@code --check} and {@code -e} (null when none), their timeout and token, and the reload's splay and undo. */
   record Hooks(String check, ExecOptions exec, Duration splay, boolean restoreOnFailure) {}
 
-  /** How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report. */
-  record Run(boolean watch, Duration longestWait, boolean dryRun, boolean report) {}
+  /** How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report, canary. */
+  record Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {}
 
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
@@ -61,6 +61,7 @@ final class OutCommand implements Command<OutCommand.Options> {
   private OptionSpec<Void> report;
   private OptionSpec<String> trustKey;
   private OptionSpec<Void> noOlder;
+  private OptionSpec<Void> canary;
 
   @Override
   public String name() {
@@ -114,6 +115,8 @@ final class OutCommand implements Command<OutCommand.Options> {
         + "of them; repeatable)").withRequiredArg().describedAs("FILE|DIR");
     noOlder = p.accepts("no-older", "with --trust-key: refuse a version signed earlier than the one this file last "
         + "received (a replay)");
+    canary = p.accepts("canary", "this node is a canary: it applies the staged version (in --stage) while there is "
+        + "one, and says so in its --report");
     wait = p.accepts("wait", "with --watch: longest blocking query (at most 5m)").withRequiredArg()
         .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(MAX_WAIT));
   }
@@ -145,7 +148,7 @@ final class OutCommand implements Command<OutCommand.Options> {
         new Hooks(o.valueOf(check), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
             o.valueOf(splay).value(), o.has(restore)),
         o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
-        new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report)));
+        new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
   }
 
   @Override
@@ -153,7 +156,7 @@ final class OutCommand implements Command<OutCommand.Options> {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     List<ApplyInput> inputs = o.config() != null ? fromConfig(o, ctx) : List.of(input(o, ctx, o.key(), o.file(),
         o.mode(), o.owner(), o.hooks().check(), o.hooks().exec().command(), o.guards().minLines(),
-        trust(o.trust().keys()), o.trust().noOlder()));
+        trust(o.trust().keys()), o.trust().noOlder(), o.run().canary()));
     if (!o.run().watch() && !o.run().dryRun() && !ctx.env().stdinIsTerminal()) {
       ApplyInput in = inputs.get(0);
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
@@ -178,12 +181,15 @@ final class OutCommand implements Command<OutCommand.Options> {
       ApplyResult r = applier.apply(in);
       if (r.outcome() == ApplyResult.Outcome.WROTE) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
+        ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
       }
       return new CommandResult(r.outcome().word(), r.checksum(), Fields.of("key", in.layout().key())
           .add("file", in.file()).add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
           .add("checksum", Checksum.shortForm(r.checksum()))
           .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
-          .add("reload_exit", r.reloadExit()).add("path", "consul"));
+          .add("reload_exit", r.reloadExit()).add("staged", r.staged() ? Boolean.TRUE : null)
+          .add("latency_ms", r.latencySeconds() == null ? null : Math.round(r.latencySeconds() * 1000))
+          .add("path", "consul"));
     }
   }
 
@@ -194,6 +200,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
       if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
         m.count("kvexpress.out.applied", 1, "key", in.layout().key());
+        metrics.applyLatency(in.layout().key(), result.latencySeconds());
       }
       String word = result != null ? result.outcome().word() : failure.kind().word();
       metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
@@ -228,7 +235,8 @@ final class OutCommand implements Command<OutCommand.Options> {
       inputs.add(input(o, ctx, KeyNames.validateKey("key", e.key()), e.file(), m,
           e.owner() == null ? o.owner() : e.owner(), e.check() == null ? o.hooks().check() : e.check(),
           e.exec() == null ? o.hooks().exec().command() : e.exec(),
-          e.minLines() == null ? o.guards().minLines() : e.minLines(), trusted, older));
+          e.minLines() == null ? o.guards().minLines() : e.minLines(), trusted, older,
+          o.run().canary() || parsed.canary()));
     }
     return inputs;
   }
@@ -239,10 +247,10 @@ final class OutCommand implements Command<OutCommand.Options> {
   }
 
   private static ApplyInput input(Options o, CommandContext ctx, String k, String f, Integer m, String own,
-      String chk, String ex, int lines, TrustedKeys trusted, boolean noOlder) {
+      String chk, String ex, int lines, TrustedKeys trusted, boolean noOlder, boolean canary) {
     return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own),
         new ApplyInput.Guards(lines, o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
         new ApplyInput.Hooks(chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
-        new ApplyInput.Mode(o.run().dryRun(), o.run().report()));
+        new ApplyInput.Mode(o.run().dryRun(), o.run().report(), canary));
   }
 }

@@ -43,6 +43,25 @@ final class RunMetrics {
     }
   }
 
+  /**
+   * The node's publish-to-apply delay of a version it just wrote: a statsd timing
+   * ({@code kvexpress.out.apply_latency}, milliseconds) and the textfile gauge
+   * {@code kvexpress_apply_latency_seconds{key}}, for the fleet's propagation graph.
+   */
+  void applyLatency(String key, Double seconds) {
+    if (seconds == null || key == null) {
+      return;
+    }
+    if (statsd != null) {
+      Metrics m = new Metrics();
+      m.timing("kvexpress.out.apply_latency", Math.max(0, Math.round(seconds * 1000)), "key", key);
+      statsd.send(m.drain());
+    }
+    if (textfile != null) {
+      textfile.applyLatency(key, Math.max(0, seconds));
+    }
+  }
+
   boolean enabled() {
     return statsd != null || textfile != null;
   }

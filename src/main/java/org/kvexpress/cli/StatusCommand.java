@@ -10,17 +10,20 @@ import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.ops.KeyStatus;
+import org.kvexpress.ops.Latency;
 import org.kvexpress.ops.NodeLock;
 import org.kvexpress.ops.NodeStatus;
+import org.kvexpress.ops.PromoteService;
 import org.kvexpress.ops.StatusService;
 
 /** {@code kvexpress status [-k KEY] [--json]}: what is published, stopped and locked. */
 final class StatusCommand implements Command<StatusCommand.Options> {
   /** One key (null for all) and whether to print JSON. */
-  record Options(String key, boolean json) {}
+  record Options(String key, boolean json, boolean latency) {}
 
   private OptionSpec<String> key;
   private OptionSpec<Void> json;
+  private OptionSpec<Void> latency;
 
   @Override
   public String name() {
@@ -41,17 +44,22 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   public void declare(OptionParser p) {
     key = p.acceptsAll(List.of("k", "key"), "only this key").withRequiredArg().withValuesConvertedBy(Converters.KEY);
     json = p.accepts("json", "stable JSON instead of a table (schema in README.md)");
+    latency = p.accepts("latency", "with -k: how the current version spread: nodes holding it, publish-to-apply "
+        + "p50/p90/p99/max, a histogram and the slowest nodes (from out --report)");
   }
 
   @Override
   public Options options(OptionSet o) {
-    return new Options(o.valueOf(key), o.has(json));
+    if (o.has(latency) && !o.has(key)) {
+      throw org.kvexpress.core.KvexpressException.usage("--latency describes one key: add -k KEY");
+    }
+    return new Options(o.valueOf(key), o.has(json), o.has(latency));
   }
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
     try (KvStore store = ctx.openStore()) {
-      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key());
+      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());
       if (o.json()) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
@@ -78,8 +86,9 @@ final class StatusCommand implements Command<StatusCommand.Options> {
       for (KeyStatus k : s.keys()) {
         ctx.say(String.format(fmt, k.key(), dash(k.lines()), dash(k.bytes()), dash(k.encoding()),
             k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()) + (k.verified() ? "" : brotli(k) ? "?" : "!"),
-            k.modifyIndex() == 0 ? "-" : k.modifyIndex(), dash(k.publishedAt()), dash(k.publishedBy()),
-            k.hasLast() ? "yes" : "no", k.stop() == null ? "-" : k.stop()).stripTrailing());
+            k.modifyIndex() == 0 ? "-" : k.modifyIndex(), dash(seconds(k.publishedAt())), dash(k.publishedBy()),
+            k.hasLast() ? "yes" : "no", k.stop() == null ? "-" : (k.stopExpired() ? "expired: " : "") + k.stop())
+            .stripTrailing());
       }
       if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified() && !brotli(k))) {
         ctx.say("(! = data does not match its checksum; out refuses it)");
@@ -97,7 +106,12 @@ final class StatusCommand implements Command<StatusCommand.Options> {
         ctx.say("(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
       }
       for (KeyStatus k : s.keys()) {
-        if (k.convergence().reporting() > 0) {
+        if (k.staged() != null) {
+          staged(k, ctx);
+        }
+        if (k.latency() != null) {
+          latency(k, ctx);
+        } else if (k.convergence().reporting() > 0) {
           nodes(k, ctx);
         }
       }
@@ -122,9 +136,65 @@ final class StatusCommand implements Command<StatusCommand.Options> {
     ctx.say(String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG").stripTrailing());
     k.nodes().stream()
         .sorted(java.util.Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
-        .forEach(n -> ctx.say(String.format(fmt, n.host(), n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
+        .forEach(n -> ctx.say(String.format(fmt, n.host() + (Boolean.TRUE.equals(n.canary()) ? " (canary)" : ""), n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
             n.result(), dash(n.reason()), dash(n.reloadExit()), dash(n.reportedAt()),
             n.current() ? "-" : n.lagSeconds() == null ? "?" : n.lagSeconds() + "s").stripTrailing()));
+  }
+
+  /** The staged version and each canary's state. */
+  private static void staged(KeyStatus k, CommandContext ctx) {
+    KeyStatus.Staged st = k.staged();
+    long holding = st.canaries().stream().filter(PromoteService.Canary::holds).count();
+    ctx.say("");
+    ctx.say(k.key() + ": staged " + (st.checksum() == null ? "-" : Checksum.shortForm(st.checksum())) + " at "
+        + dash(st.publishedAt()) + " by " + dash(st.publishedBy()) + "; " + holding + " of " + st.canaries().size()
+        + " canaries hold it" + (st.canaries().isEmpty() ? " (no canary reports yet: out --canary --report)" : ""));
+    for (PromoteService.Canary c : st.canaries()) {
+      ctx.say(String.format("  %-24s %s", c.host(), c.holds() ? "holds it" : c.state()));
+    }
+  }
+
+  /** How the current version spread: the blog post's graph as text. */
+  private static void latency(KeyStatus k, CommandContext ctx) {
+    Latency l = k.latency();
+    ctx.say("");
+    ctx.say(String.format("%s: %d of %d reporting nodes hold %s (published %s)", k.key(), l.holding(), l.reporting(),
+        k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()), dash(k.publishedAt())));
+    if (l.measured() == 0) {
+      ctx.say("publish -> apply: no node reports a write of this version with its times (out --report)");
+    } else {
+      ctx.say(String.format("publish -> apply over %d nodes: p50 %s  p90 %s  p99 %s  max %s", l.measured(),
+          secs(l.p50()), secs(l.p90()), secs(l.p99()), secs(l.max())));
+      int most = l.histogram().stream().mapToInt(Latency.Bucket::count).max().orElse(1);
+      double lower = 0;
+      for (Latency.Bucket b : l.histogram()) {
+        String range = b.le() == null ? String.format("> %ss", trim(lower))
+            : String.format("%s-%ss", trim(lower), trim(b.le()));
+        if (b.count() > 0 || b.le() != null && b.le() <= l.max()) {
+          ctx.say(String.format("  %-12s %-40s %d", range, "#".repeat((int) Math.ceil(40.0 * b.count() / most)),
+              b.count()));
+        }
+        lower = b.le() == null ? lower : b.le();
+      }
+      ctx.say("slowest: " + String.join(", ", l.slowest().stream().map(n -> n.host() + " " + secs(n.seconds()))
+          .toList()));
+    }
+    if (!l.notHolding().isEmpty()) {
+      ctx.say("not holding it: " + String.join(", ", l.notHolding()));
+    }
+  }
+
+  /** An ISO time to the second, for the table's fixed-width column (JSON keeps the milliseconds). */
+  private static String seconds(String iso) {
+    return iso != null && iso.length() > 20 && iso.charAt(19) == '.' ? iso.substring(0, 19) + "Z" : iso;
+  }
+
+  private static String secs(Double s) {
+    return s == null ? "-" : String.format("%.3fs", s);
+  }
+
+  private static String trim(double d) {
+    return d == Math.floor(d) ? String.valueOf((long) d) : String.valueOf(d);
   }
 
   private static String dash(Object o) {

@@ -12,10 +12,11 @@ import org.kvexpress.ops.StopService;
 /** {@code kvexpress stop -k KEY -r REASON}: halt every in and out of a key. */
 final class StopCommand implements Command<StopCommand.Options> {
   /** The key to stop and why (not blank). */
-  record Options(String key, String reason) {}
+  record Options(String key, String reason, java.time.Duration lasting) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> reason;
+  private OptionSpec<Converters.Span> lasting;
 
   @Override
   public String name() {
@@ -24,7 +25,7 @@ final class StopCommand implements Command<StopCommand.Options> {
 
   @Override
   public String usage() {
-    return "kvexpress stop -k KEY -r REASON";
+    return "kvexpress stop -k KEY -r REASON [--for DURATION]";
   }
 
   @Override
@@ -38,6 +39,9 @@ final class StopCommand implements Command<StopCommand.Options> {
         .required();
     reason = p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
         .withRequiredArg().required();
+    lasting = p.accepts("for", "the stop ends by itself after this long (e.g. 2h; an absolute UTC time from this "
+        + "machine's clock is stored); status shows it as expired until resume removes it").withRequiredArg()
+        .withValuesConvertedBy(Converters.DURATION);
   }
 
   @Override
@@ -45,7 +49,10 @@ final class StopCommand implements Command<StopCommand.Options> {
     if (o.valueOf(reason).isBlank()) {
       throw org.kvexpress.core.KvexpressException.usage("-r/--reason must say why the key is stopped");
     }
-    return new Options(o.valueOf(key), o.valueOf(reason).strip());
+    if (o.has(lasting) && o.valueOf(lasting).value().isZero()) {
+      throw org.kvexpress.core.KvexpressException.usage("--for must be a positive duration such as 30m or 2h");
+    }
+    return new Options(o.valueOf(key), o.valueOf(reason).strip(), o.has(lasting) ? o.valueOf(lasting).value() : null);
   }
 
   @Override
@@ -55,7 +62,7 @@ final class StopCommand implements Command<StopCommand.Options> {
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).stop(layout,
-          ctx.stamp().describe("stopped", o.reason(), null));
+          ctx.stamp().describe("stopped", o.reason(), null, o.lasting()));
       summary = Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
           .add("stop", r.value());
       ctx.say(r.changed() ? "stopped " + layout.key() + ": " + r.value()

@@ -16,17 +16,18 @@ import org.kvexpress.core.KvexpressException;
 /**
  * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per file.
  * Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the flags). Top level
- * beside "files", for every file: trust_keys (like --trust-key, a list) and no_older (like --no-older).
+ * beside "files", for every file: trust_keys (like --trust-key, a list), no_older (like --no-older) and
+ * canary (like --canary).
  *
  * <pre>{"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
  *  "trust_keys": ["/etc/kvexpress/trusted"], "no_older": true}</pre>
  */
 final class WatchConfig {
   private static final Set<String> FIELDS = Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
-  private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older");
+  private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
 
   /** The whole file: its entries and the node-wide settings. */
-  record Parsed(List<Entry> files, List<String> trustKeys, boolean noOlder) {}
+  record Parsed(List<Entry> files, List<String> trustKeys, boolean noOlder, boolean canary) {}
 
   /** One file to keep applied. Null fields take the command line's values. */
   record Entry(String key, String file, String mode, String owner, String check, String exec, Integer minLines) {}
@@ -43,6 +44,7 @@ final class WatchConfig {
     List<Entry> entries = new ArrayList<>();
     List<String> trust = new ArrayList<>();
     boolean noOlder;
+    boolean canary;
     try {
       JsonElement root = JsonParser.parseString(text);
       JsonArray files = root.isJsonObject() && root.getAsJsonObject().has("files")
@@ -63,6 +65,7 @@ final class WatchConfig {
         }
       }
       noOlder = top.has("no_older") && top.get("no_older").getAsBoolean();
+      canary = top.has("canary") && top.get("canary").getAsBoolean();
       int i = 0;
       for (JsonElement e : files) {
         JsonObject o = e.getAsJsonObject();
@@ -83,7 +86,7 @@ final class WatchConfig {
         | ClassCastException e) {
       throw KvexpressException.usage("--config " + path + " is not valid: " + e.getMessage());
     }
-    return new Parsed(entries, trust, noOlder);
+    return new Parsed(entries, trust, noOlder, canary);
   }
 
   private static String str(JsonObject o, String f) {

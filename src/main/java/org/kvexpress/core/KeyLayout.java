@@ -19,6 +19,7 @@ public record KeyLayout(String prefix, String key) {
   public static final String LAST_SIGNATURE = "last-signature";
   public static final String CHUNKS = "chunks";
   public static final String PENDING = "pending";
+  public static final String STAGED = "staged";
 
   public KeyLayout {
     KeyNames.validateKey("prefix", prefix);
@@ -75,9 +76,31 @@ public record KeyLayout(String prefix, String key) {
     return dir() + PENDING;
   }
 
+  /** Folder of the staged version ({@code in --stage}): data, checksum, meta and signature, as for current. */
+  public String stagedDir() {
+    return dir() + STAGED + "/";
+  }
+
+  public String stagedData() {
+    return stagedDir() + DATA;
+  }
+
+  public String stagedChecksum() {
+    return stagedDir() + CHECKSUM;
+  }
+
+  public String stagedMeta() {
+    return stagedDir() + META;
+  }
+
+  public String stagedSignature() {
+    return stagedDir() + SIGNATURE;
+  }
+
   /** Every key a version read needs, in one request: not the chunks, not the node reports. */
   public java.util.List<String> versionKeys() {
-    return java.util.List.of(data(), checksum(), last(), meta(), stop(), signature(), lastSignature(), pending());
+    return java.util.List.of(data(), checksum(), last(), meta(), stop(), signature(), lastSignature(), pending(),
+        stagedData(), stagedChecksum(), stagedMeta(), stagedSignature());
   }
 
   /** Folder of the node reports of this key, with its trailing slash. */

@@ -9,10 +9,28 @@ import java.util.Objects;
 /**
  * What one node last did with a key, at {@code <prefix>/<key>/nodes/<hostname>}: the checksum of the file
  * on its disk afterwards, the published checksum it saw, the result (applied, current, refused, halted,
- * failed) and reason, the reload's exit code, and when.
+ * failed) and reason, the reload's exit code, and when; the publish time of the version on its disk and
+ * when the node wrote it (null when unknown), so status can show publish-to-apply latency; and whether the
+ * node is a canary ({@code out --canary}; null otherwise).
  */
 public record NodeReport(
-    String checksum, String published, String result, String reason, Integer reloadExit, String time) {
+    String checksum, String published, String result, String reason, Integer reloadExit, String time,
+    String publishedAt, String appliedAt, Boolean canary) {
+
+  /** Seconds from publish to apply, or null when either time is unknown. */
+  public Double latencySeconds() {
+    try {
+      return publishedAt == null || appliedAt == null ? null
+          : java.time.Duration.between(java.time.Instant.parse(publishedAt), java.time.Instant.parse(appliedAt))
+              .toMillis() / 1000.0;
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  public boolean isCanary() {
+    return Boolean.TRUE.equals(canary);
+  }
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
@@ -24,7 +42,8 @@ public record NodeReport(
   public boolean sameAs(NodeReport other) {
     return other != null && Objects.equals(checksum, other.checksum) && Objects.equals(published, other.published)
         && Objects.equals(result, other.result) && Objects.equals(reason, other.reason)
-        && Objects.equals(reloadExit, other.reloadExit);
+        && Objects.equals(reloadExit, other.reloadExit) && Objects.equals(publishedAt, other.publishedAt)
+        && Objects.equals(appliedAt, other.appliedAt) && Objects.equals(canary, other.canary);
   }
 
   public static NodeReport parse(byte[] json) {

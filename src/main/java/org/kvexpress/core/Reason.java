@@ -32,6 +32,8 @@ public enum Reason {
   BAD_SIGNATURE,
   UNTRUSTED_SIGNER,
   OLDER_VERSION,
+  NOTHING_STAGED,
+  CANARIES,
   // failures (exit 1)
   UNREACHABLE,
   ACL_DENIED,

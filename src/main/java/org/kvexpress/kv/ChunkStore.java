@@ -29,7 +29,7 @@ import org.kvexpress.core.Reason;
  */
 public final class ChunkStore {
   /** Room left in a chunk transaction for the guards garbage collection adds. */
-  private static final int DELETES_PER_TXN = ConsulLimits.MAX_TXN_OPS - 4;
+  private static final int DELETES_PER_TXN = ConsulLimits.MAX_TXN_OPS - 5;
 
   private final KvStore store;
 
@@ -169,8 +169,8 @@ public final class ChunkStore {
   }
 
   /**
-   * Removes the key's chunks that no version needs: not named by data's or last's manifest (or the staged
-   * version's, given in {@code alsoKeep}), nor by a live registration. Returns how many it removed; it stops
+   * Removes the key's chunks that no version needs: not named by data's, last's or the staged version's
+   * manifest (nor {@code alsoKeep}), nor by a live registration. Returns how many it removed; it stops
    * early, removing nothing more, when a publish changes the key meanwhile (the next publish collects).
    */
   public int collect(KeyLayout layout, Instant now, Set<String> alsoKeep) {
@@ -179,6 +179,7 @@ public final class ChunkStore {
     try {
       keep.addAll(namesOf(s.data()));
       keep.addAll(namesOf(s.last()));
+      keep.addAll(namesOf(s.staged().data()));
     } catch (KvexpressException unreadableManifest) {
       return 0; // never guess which chunks a version it cannot read needs
     }
@@ -206,13 +207,14 @@ public final class ChunkStore {
       ops.add(TxnOp.unchangedSince(layout.pending(), registry));
       ops.add(TxnOp.unchangedSince(layout.data(), s.data()));
       ops.add(TxnOp.unchangedSince(layout.last(), s.last()));
+      ops.add(TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
       for (String k : garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN))) {
         ops.add(TxnOp.delete(k));
       }
       if (!store.txn(ops).committed()) {
         break;
       }
-      removed += ops.size() - 3;
+      removed += ops.size() - 4;
     }
     return removed;
   }

@@ -11,7 +11,19 @@ import org.kvexpress.core.Meta;
  */
 public record KeySnapshot(
     KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop,
-    KvEntry signature, KvEntry lastSignature, KvEntry pending, java.util.List<KvEntry> nodes, long index) {
+    KvEntry signature, KvEntry lastSignature, KvEntry pending, Staged staged, java.util.List<KvEntry> nodes,
+    long index) {
+
+  /** The staged version ({@code in --stage}), if any: its data, checksum, meta and signature. */
+  public record Staged(KvEntry data, KvEntry checksum, KvEntry meta, KvEntry signature) {
+    public boolean exists() {
+      return data != null;
+    }
+
+    public String checksumText() {
+      return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+    }
+  }
 
   /**
    * The version keys in one read-only transaction: not the chunks (megabytes a version read does not
@@ -31,6 +43,8 @@ public record KeySnapshot(
         listing.find(layout.signature()).orElse(null),
         listing.find(layout.lastSignature()).orElse(null),
         listing.find(layout.pending()).orElse(null),
+        new Staged(listing.find(layout.stagedData()).orElse(null), listing.find(layout.stagedChecksum()).orElse(null),
+            listing.find(layout.stagedMeta()).orElse(null), listing.find(layout.stagedSignature()).orElse(null)),
         listing.entries().stream().filter(e -> e.key().startsWith(layout.nodesDir())).toList(),
         listing.index());
   }
@@ -38,12 +52,31 @@ public record KeySnapshot(
   /** This snapshot with the stop key found by a later single-key read. */
   public static KeySnapshot withStop(KeySnapshot s, KvEntry stop) {
     return new KeySnapshot(s.layout(), s.data(), s.checksum(), s.last(), s.meta(), stop, s.signature(),
-        s.lastSignature(), s.pending(), s.nodes(), s.index());
+        s.lastSignature(), s.pending(), s.staged(), s.nodes(), s.index());
   }
 
   /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
   public String checksumText() {
     return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+  }
+
+  /**
+   * The staged version in the place of the current one (no last), as a canary applies it: the same stop
+   * key, pending registry and reports.
+   */
+  public KeySnapshot asStaged() {
+    return new KeySnapshot(layout, staged.data(), staged.checksum(), null, staged.meta(), stop, staged.signature(),
+        null, pending, new Staged(null, null, null, null), nodes, index);
+  }
+
+  /** Whether a stop is set and has not expired by {@code now} ({@code stop --for}). */
+  public boolean stopActive(java.time.Instant now) {
+    return stop != null && !stopExpired(now);
+  }
+
+  /** Whether a stop is set but its {@code --for} has run out: in and out proceed, status says so. */
+  public boolean stopExpired(java.time.Instant now) {
+    return stop != null && org.kvexpress.core.Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
   }
 
   /** The stop reason; an empty stop value still stops. */

@@ -31,9 +31,13 @@ public final class VersionStore {
    * statement (null: unsigned, and a stale signature is removed). A chunked version's chunks are staged
    * before ({@link ChunkStore#stage}) and released after the commit.
    */
-  public record Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature) {
+  public record Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature, List<String> remove) {
     public Draft(Version next, Meta meta, List<KvEntry> readFrom) {
-      this(next, meta, readFrom, null);
+      this(next, meta, readFrom, null, List.of());
+    }
+
+    public Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature) {
+      this(next, meta, readFrom, signature, List.of());
     }
   }
 
@@ -56,9 +60,16 @@ public final class VersionStore {
   public record Committed(Outcome outcome, long index, Draft draft) {}
 
   private final KvStore store;
+  private final java.time.Clock clock;
 
   public VersionStore(KvStore store) {
+    this(store, java.time.Clock.systemUTC());
+  }
+
+  /** {@code clock} decides whether a stop set with {@code --for} has expired. */
+  public VersionStore(KvStore store, java.time.Clock clock) {
     this.store = store;
+    this.clock = clock;
   }
 
   /** The key's current version, last, meta and stop, as one consistent read. */
@@ -77,6 +88,9 @@ public final class VersionStore {
     KeySnapshot snap = seen;
     String lastConflict = "";
     for (int attempt = 1; attempt <= rules.attempts(); attempt++) {
+      if (rules.guardStop() && snap.stopActive(clock.instant())) {
+        throw halted(snap);
+      }
       Draft d = draft.apply(snap);
       Meta meta = d.meta().withId(id).withLastChecksum(snap.checksumText());
       List<TxnOp> guards = new ArrayList<>();
@@ -87,11 +101,13 @@ public final class VersionStore {
       guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
       guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
       if (rules.guardStop()) {
-        guards.add(TxnOp.checkNotExists(layout.stop()));
+        // Absent, or set with a --for that has run out: either way it must stay as it was read.
+        guards.add(TxnOp.unchangedSince(layout.stop(), snap.stop()));
       }
       List<TxnOp> current = new ArrayList<>(List.of(TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
           TxnOp.set(layout.checksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
           TxnOp.set(layout.meta(), meta.toJson(), 0), setOrDelete(layout.signature(), d.signature())));
+      d.remove().forEach(k -> current.add(TxnOp.delete(k)));
       TxnResult result = write(layout, guards, keepLast(snap), current, rules);
       if (result.committed()) {
         return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
@@ -102,9 +118,8 @@ public final class VersionStore {
         Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
       }
       snap = read(layout);
-      if (rules.guardStop() && snap.stop() != null) {
-        throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + layout.stop() + " is set: " + snap.stopReason()
-            + "; run 'kvexpress resume -k " + layout.key() + "' when it is safe");
+      if (rules.guardStop() && snap.stopActive(clock.instant())) {
+        throw halted(snap);
       }
       if (d.next().checksum().equals(snap.checksumText())) {
         // Our own write whose answer was lost (the retry then conflicted with it), or another writer's.
@@ -150,8 +165,54 @@ public final class VersionStore {
   public boolean sign(KeySnapshot snap, byte[] signature) {
     KeyLayout layout = snap.layout();
     return store.txn(List.of(TxnOp.unchangedSince(layout.data(), snap.data()),
-        TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.checkNotExists(layout.stop()),
+        TxnOp.unchangedSince(layout.checksum(), snap.checksum()), TxnOp.unchangedSince(layout.stop(), snap.stop()),
         TxnOp.set(layout.signature(), signature, 0))).committed();
+  }
+
+  /**
+   * Makes {@code draft} the staged version ({@code in --stage}) without touching the current one: staged
+   * data, checksum, meta and signature in one transaction guarded on the staged version as read and on the
+   * stop key. Returns the outcome as {@link #commit} does (another writer may have staged the same).
+   */
+  public Committed stage(KeyLayout layout, KeySnapshot seen, Draft d) throws InterruptedException {
+    KeySnapshot snap = seen;
+    for (int attempt = 1; attempt <= 6; attempt++) {
+      if (snap.stopActive(clock.instant())) {
+        throw halted(snap);
+      }
+      KeySnapshot.Staged s = snap.staged();
+      TxnResult r = store.txn(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
+          TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()), TxnOp.unchangedSince(layout.stop(), snap.stop()),
+          TxnOp.set(layout.stagedData(), d.next().stored(), d.next().flags()),
+          TxnOp.set(layout.stagedChecksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
+          TxnOp.set(layout.stagedMeta(), d.meta().toJson(), 0), setOrDelete(layout.stagedSignature(), d.signature())));
+      if (r.committed()) {
+        return new Committed(Outcome.COMMITTED, indexOf(r, layout.stagedData()), d);
+      }
+      Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+      snap = read(layout);
+      if (d.next().checksum().equals(snap.staged().checksumText())) {
+        return new Committed(Outcome.SAME_BY_ANOTHER, snap.staged().data().modifyIndex(), d);
+      }
+    }
+    throw KvexpressException.failure(Reason.CONFLICT, "gave up after 6 attempts: other publishers keep changing "
+        + layout.stagedDir() + "; try again");
+  }
+
+  /** Drops the staged version as read, in one transaction guarded on it; false when it changed meanwhile. */
+  public boolean discard(KeySnapshot snap) {
+    KeyLayout layout = snap.layout();
+    KeySnapshot.Staged s = snap.staged();
+    return store.txn(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
+        TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()), TxnOp.delete(layout.stagedData()),
+        TxnOp.delete(layout.stagedChecksum()), TxnOp.delete(layout.stagedMeta()),
+        TxnOp.delete(layout.stagedSignature()))).committed();
+  }
+
+  private static KvexpressException halted(KeySnapshot snap) {
+    KeyLayout layout = snap.layout();
+    return KvexpressException.halted(Reason.STOP_KEY, "stop key " + layout.stop() + " is set: " + snap.stopReason()
+        + "; run 'kvexpress resume -k " + layout.key() + "' when it is safe");
   }
 
   /**

@@ -47,6 +47,13 @@ public final class TextfileSink {
     write(series);
   }
 
+  /** The publish-to-apply delay of the version this node last wrote for {@code key}. */
+  public synchronized void applyLatency(String key, double seconds) {
+    Map<String, String> series = read();
+    series.put("kvexpress_apply_latency_seconds{key=\"" + esc(key) + "\"}", Double.toString(seconds));
+    write(series);
+  }
+
   private Map<String, String> read() {
     Map<String, String> series = new TreeMap<>();
     try {
@@ -90,6 +97,8 @@ public final class TextfileSink {
       case "kvexpress_last_failure_timestamp_seconds" -> "Unix time of the last run that failed, refused or halted.";
       case "kvexpress_checksum_info" -> "Checksum last published (in) or applied (out), as a label.";
       case "kvexpress_refusals_total" -> "Runs refused or halted, by reason.";
+      case "kvexpress_apply_latency_seconds" -> "Seconds from the publish of the version last written to its write "
+          + "on this node.";
       default -> "kvexpress metric.";
     };
   }

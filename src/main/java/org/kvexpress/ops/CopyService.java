@@ -43,13 +43,13 @@ public final class CopyService {
     VersionStore versions = new VersionStore(store);
     Source first = verified(from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
-    if (dst.stop() != null) {
+    if (dst.stopActive(clock.instant())) {
       throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + to.stop() + " is set: " + dst.stopReason());
     }
     if (first.version().checksum().equals(dst.checksumText())) {
       return new Result(false, first.version().checksum(), first.lines(), dst.data().modifyIndex());
     }
-    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     ChunkStore chunks = new ChunkStore(store);
     ChunkStore.Staged staged = null;
     if (first.version().chunked()) {

@@ -3,7 +3,7 @@ package org.kvexpress.ops;
 /**
  * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown (no
  * meta, nothing published); {@code chunks} is null for a version stored as one value, {@code signature} null
- * for an unsigned one.
+ * for an unsigned one; {@code latency} is only computed for {@code status --latency}.
  * The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
  */
 public record KeyStatus(
@@ -16,12 +16,19 @@ public record KeyStatus(
     String publishedAt,
     String publishedBy,
     String stop,
+    boolean stopExpired,
     boolean hasLast,
     boolean verified,
     Integer chunks,
     Signature signature,
+    Staged staged,
     Convergence convergence,
-    java.util.List<NodeStatus> nodes) {
+    java.util.List<NodeStatus> nodes,
+    Latency latency) {
+
+  /** The staged version ({@code in --stage}) and what its canaries report; null when nothing is staged. */
+  public record Staged(String checksum, String publishedAt, String publishedBy,
+      java.util.List<PromoteService.Canary> canaries) {}
 
   /**
    * Who the current version's signature statement says signed it (not checked against any trusted key:

@@ -57,7 +57,7 @@ public final class RollbackService {
     Version last = new Version(s.last().value(), s.last().flags(), meta.lastChecksum());
     byte[] lastPlain = versions.content(layout, s.last(), meta.lastChecksum(), Encoding.MAX_DECODED_BYTES,
         layout.last(), "meta; refusing to roll back to it");
-    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] signature = signKey != null
         ? signKey.sign(layout, last.checksum(), now.toString(), SigningKey.publisher(hostname)).toJson()
         : s.lastSignature() == null ? null : s.lastSignature().value();

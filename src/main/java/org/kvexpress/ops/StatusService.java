@@ -37,6 +37,11 @@ public final class StatusService {
   }
 
   public Status status(String prefix, String onlyKey) {
+    return status(prefix, onlyKey, false);
+  }
+
+  /** With {@code latency}, each key also carries its current version's propagation ({@code status --latency}). */
+  public Status status(String prefix, String onlyKey, boolean latency) {
     // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a token needs
     // key:list on it alone (README, ACL policies).
     KvListing listing = store.list(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
@@ -69,7 +74,8 @@ public final class StatusService {
     List<KeyStatus> out = new ArrayList<>();
     for (String key : keys.keySet()) {
       if (onlyKey == null || onlyKey.equals(key)) {
-        out.add(describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant(), listing::find));
+        KeyStatus k = describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant(), listing::find);
+        out.add(latency ? withLatency(k) : k);
       }
     }
     return new Status(prefix, out, onlyKey == null ? locks : List.of());
@@ -119,8 +125,38 @@ public final class StatusService {
         && !"current".equals(n.result())).count();
     return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
         s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
-        metaCurrent ? meta.host() : null, s.stopReason(), s.last() != null, verified, chunkCount, signature(s),
-        new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing), nodes);
+        metaCurrent ? meta.host() : null, s.stopReason(), s.stopExpired(now), s.last() != null, verified, chunkCount,
+        signature(s), staged(s), new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing), nodes,
+        null);
+  }
+
+  private static KeyStatus.Staged staged(KeySnapshot s) {
+    if (!s.staged().exists()) {
+      return null;
+    }
+    Meta m = s.staged().meta() == null ? null : Meta.parse(s.staged().meta().value());
+    return new KeyStatus.Staged(s.staged().checksumText(), m == null ? null : m.time(), m == null ? null : m.host(),
+        PromoteService.canaries(s.nodes(), s.layout().nodesDir(), s.staged().checksumText()));
+  }
+
+  /** The key with the propagation of its current version, from its nodes' reports. */
+  static KeyStatus withLatency(KeyStatus k) {
+    List<Latency.Node> delays = new ArrayList<>();
+    List<String> notHolding = new ArrayList<>();
+    int holding = 0;
+    for (NodeStatus n : k.nodes()) {
+      if (!n.current()) {
+        notHolding.add(n.host());
+        continue;
+      }
+      holding++;
+      if (n.latencySeconds() != null) {
+        delays.add(new Latency.Node(n.host(), n.latencySeconds()));
+      }
+    }
+    return new KeyStatus(k.key(), k.lines(), k.bytes(), k.encoding(), k.checksum(), k.modifyIndex(), k.publishedAt(),
+        k.publishedBy(), k.stop(), k.stopExpired(), k.hasLast(), k.verified(), k.chunks(), k.signature(), k.staged(),
+        k.convergence(), k.nodes(), Latency.of(holding, k.nodes().size(), delays, notHolding));
   }
 
   private static KeyStatus.Signature signature(KeySnapshot s) {
@@ -151,7 +187,11 @@ public final class StatusService {
           // unknown publish time: unknown lag
         }
       }
-      out.add(new NodeStatus(host, r.checksum(), r.result(), r.reason(), r.reloadExit(), r.time(), current, lag));
+      // A delay counts only for the version published now: one the node wrote for an older version says
+      // nothing about this one.
+      Double latency = current && publishedAt != null && publishedAt.equals(r.publishedAt()) ? r.latencySeconds() : null;
+      out.add(new NodeStatus(host, r.checksum(), r.result(), r.reason(), r.reloadExit(), r.time(), current, lag,
+          r.isCanary() ? Boolean.TRUE : null, latency));
     }
     return out;
   }

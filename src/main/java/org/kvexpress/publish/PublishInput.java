@@ -10,7 +10,8 @@ import org.kvexpress.sign.SigningKey;
  * asks for the diff against the published version with the result (for Datadog events); {@code signKey} is
  * null when the version is published unsigned ({@code resign}: sign an unchanged version anew even when it
  * is signed by that key already); {@code maxBytes} bounds the canonical content; {@code force}
- * also lets a large version be chunked over one that Go kvexpress wrote.
+ * also lets a large version be chunked over one that Go kvexpress wrote; {@code stage} publishes it as the
+ * staged version (canaries first) instead of the current one.
  */
 public record PublishInput(
     KeyLayout layout,
@@ -27,4 +28,5 @@ public record PublishInput(
     boolean diff,
     SigningKey signKey,
     boolean resign,
-    long maxBytes) {}
+    long maxBytes,
+    boolean stage) {}

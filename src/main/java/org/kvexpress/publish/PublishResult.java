@@ -16,6 +16,7 @@ public record PublishResult(
     PUBLISHED,
     UNCHANGED,
     SIGNED,
+    STAGED,
     WOULD_PUBLISH;
 
     public String word() {
@@ -23,6 +24,7 @@ public record PublishResult(
         case PUBLISHED -> "published";
         case UNCHANGED -> "unchanged";
         case SIGNED -> "signed";
+        case STAGED -> "staged";
         case WOULD_PUBLISH -> "would_publish";
       };
     }

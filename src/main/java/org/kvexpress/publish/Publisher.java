@@ -48,7 +48,7 @@ public final class Publisher {
 
   public Publisher(KvStore store, CommandRunner runner, Log log, Clock clock, String hostname) {
     this.store = store;
-    this.versions = new VersionStore(store);
+    this.versions = new VersionStore(store, clock);
     this.runner = runner;
     this.log = log;
     this.clock = clock;
@@ -58,7 +58,7 @@ public final class Publisher {
   /** Steps 2–8 (and 10 for a dry run); the caller has done step 1 (reading the input). */
   public PublishResult publish(PublishInput in) throws InterruptedException {
     KeySnapshot snap = snapshot(in.layout());
-    haltIfStopped(snap);
+    haltIfStopped(snap, Instant.now(clock), log);
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
     if (canon.size() > in.maxBytes()) {
@@ -72,9 +72,14 @@ public final class Publisher {
           + "Go kvexpress wrote it and Go nodes may still apply this key; they cannot read gzip data (Flags=2): "
           + "publish without --compress until the last Go node runs this kvexpress"));
     }
-    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
-    if (checksum.equals(snap.checksumText())) {
+    // Milliseconds: status --latency measures publish to apply from this time.
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
+    if (checksum.equals(snap.checksumText()) && !in.stage()) {
       return unchanged(in, canon, snap, encoding, now);
+    }
+    if (in.stage() && (checksum.equals(snap.staged().checksumText()) || checksum.equals(snap.checksumText()))) {
+      // Staged already, or the current version itself: nothing for canaries to try.
+      return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
     }
     byte[] encoded = fitsOneValue(encoding, canon, in.layout());
     byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
@@ -146,11 +151,16 @@ public final class Publisher {
     return versions.read(layout);
   }
 
-  static void haltIfStopped(KeySnapshot snap) {
-    if (snap.stop() != null) {
+  /** Halts on a stop key; one whose {@code --for} has run out is logged and passed. */
+  static void haltIfStopped(KeySnapshot snap, Instant now, Log log) {
+    if (snap.stopActive(now)) {
       throw KvexpressException.halted(Reason.STOP_KEY,
           "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
           + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
+    }
+    if (snap.stopExpired(now)) {
+      log.warn(COMPONENT, Fields.of("key", snap.layout().key()).add("warning", "the stop key has expired; proceeding")
+          .add("stop", snap.stopReason()));
     }
   }
 
@@ -238,7 +248,8 @@ public final class Publisher {
       if (staged != null) {
         ChunkStore.stillLive(staged, Instant.now(clock));
       }
-      c = versions.commit(layout, first, seen -> new VersionStore.Draft(next, meta, List.of(), signature),
+      VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
+      c = in.stage() ? versions.stage(layout, first, draft) : versions.commit(layout, first, seen -> draft,
           VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
     } finally {
       if (staged != null) {
@@ -248,8 +259,9 @@ public final class Publisher {
     if (parts != null || first.pending() != null) {
       collectGarbage(layout, chunks, now);
     }
-    return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? PublishResult.Outcome.PUBLISHED
-        : PublishResult.Outcome.UNCHANGED, canon, checksum, (int) storedBytes, encoding.label(), c.index(), null);
+    PublishResult.Outcome done = in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
+    return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? done : PublishResult.Outcome.UNCHANGED,
+        canon, checksum, (int) storedBytes, encoding.label(), c.index(), null);
   }
 
   /** Removes chunks no version needs any more; the publish stands whatever happens here. */

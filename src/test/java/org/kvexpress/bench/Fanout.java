@@ -126,7 +126,7 @@ public final class Fanout {
     }
     b.append("# version ").append(v).append('\n');
     PublishResult r = publisher.publish(new PublishInput(layout, b.toString().getBytes(), "bench", false, 1, null,
-        false, false, false, null, Duration.ofSeconds(30), false, null, false, Long.MAX_VALUE));
+        false, false, false, null, Duration.ofSeconds(30), false, null, false, Long.MAX_VALUE, false));
     if (r.outcome() != PublishResult.Outcome.PUBLISHED) {
       throw new IllegalStateException("version " + v + " was " + r.outcome());
     }

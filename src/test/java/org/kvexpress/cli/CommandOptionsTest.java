@@ -28,13 +28,13 @@ class CommandOptionsTest {
   void in() {
     assertThat(parse(new InCommand(), "-k", "hosts")).isEqualTo(new InCommand.Options("hosts",
         new InCommand.Source(null, null), false, new InCommand.Guards(10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES), false,
-        false, new ExecOptions(null, THIRTY, false), null, false));
+        false, new ExecOptions(null, THIRTY, false), null, false, false));
     assertThat(parse(new InCommand(), "-k", "h", "-f", "F", "--verbatim", "-l", "3", "--max-shrink", "20", "--force",
         "-z", "--dry-run", "-e", "make reload", "--exec-timeout", "5s", "--pass-token", "--max-bytes", "999",
         "--sign-key", "k.key"))
         .isEqualTo(new InCommand.Options("h", new InCommand.Source("F", null), true,
             new InCommand.Guards(3, 20, true, 999), true, true, new ExecOptions("make reload", Duration.ofSeconds(5),
-            true), java.nio.file.Path.of("k.key"), false));
+            true), java.nio.file.Path.of("k.key"), false, false));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
         .isEqualTo(new InCommand.Source(null, "http://x/y"));
   }
@@ -66,7 +66,7 @@ class CommandOptionsTest {
     assertThat(parse(new OutCommand(), "-k", "hosts", "-f", "/etc/hosts.consul")).isEqualTo(new OutCommand.Options(
         "hosts", "/etc/hosts.consul", null, null, null, new ApplyInput.Guards(10, ApplyInput.DEFAULT_MAX_BYTES, false),
         new OutCommand.Trust(java.util.List.of(), false), new OutCommand.Hooks(null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false), null,
-        new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false)));
+        new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false)));
     assertThat(parse(new OutCommand(), "-k", "h", "-f", "F", "-m", "0644", "-o", "root:adm", "-l", "2",
         "--max-bytes", "1000", "--ignore-stop", "--check", "test -s {}", "-e", "pkill -HUP x", "--exec-timeout", "1m",
         "--pass-token", "--splay", "2s", "--restore-on-failure", "--hostname", "web-1", "--dry-run", "--report",
@@ -75,9 +75,9 @@ class CommandOptionsTest {
             new OutCommand.Trust(java.util.List.of(java.nio.file.Path.of("a.pub"), java.nio.file.Path.of("keys")),
                 true),
             new OutCommand.Hooks("test -s {}", new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),
-                Duration.ofSeconds(2), true), "web-1", new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true)));
+                Duration.ofSeconds(2), true), "web-1", new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false)));
     assertThat(parse(new OutCommand(), "--watch", "--config", "w.json", "--wait", "30s").run())
-        .isEqualTo(new OutCommand.Run(true, Duration.ofSeconds(30), false, false));
+        .isEqualTo(new OutCommand.Run(true, Duration.ofSeconds(30), false, false, false));
   }
 
   @Test
@@ -104,17 +104,21 @@ class CommandOptionsTest {
     assertThatThrownBy(() -> parse(new CopyCommand(), "--from", "a", "--to", "a"))
         .isInstanceOf(KvexpressException.class).hasMessageContaining("same key");
     assertThat(parse(new StopCommand(), "-k", "h", "-r", "  bad deploy ")).isEqualTo(new StopCommand.Options("h",
-        "bad deploy"));
+        "bad deploy", null));
+    assertThat(parse(new StopCommand(), "-k", "h", "-r", "x", "--for", "2h").lasting()).isEqualTo(Duration.ofHours(2));
+    assertThatThrownBy(() -> parse(new StopCommand(), "-k", "h", "-r", "x", "--for", "0s"))
+        .hasMessageContaining("--for must be a positive duration");
     assertThatThrownBy(() -> parse(new StopCommand(), "-k", "h", "-r", " ")).isInstanceOf(KvexpressException.class);
     assertThat(parse(new ResumeCommand(), "-k", "h")).isEqualTo(new ResumeCommand.Options("h"));
     assertThat(parse(new LockCommand(true), "-f", "F")).isEqualTo(new LockCommand.Options("F",
-        "locked by an operator", null));
+        "locked by an operator", null, null));
     assertThat(parse(new LockCommand(true), "-f", "F", "-r", "why", "--hostname", "web-2"))
-        .isEqualTo(new LockCommand.Options("F", "why", "web-2"));
-    assertThat(parse(new LockCommand(false), "-f", "F")).isEqualTo(new LockCommand.Options("F", null, null));
+        .isEqualTo(new LockCommand.Options("F", "why", "web-2", null));
+    assertThat(parse(new LockCommand(true), "-f", "F", "--for", "30m").lasting()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(parse(new LockCommand(false), "-f", "F")).isEqualTo(new LockCommand.Options("F", null, null, null));
     assertThat(parse(new CleanCommand(), "-f", "F")).isEqualTo(new CleanCommand.Options("F"));
-    assertThat(parse(new StatusCommand())).isEqualTo(new StatusCommand.Options(null, false));
-    assertThat(parse(new StatusCommand(), "-k", "h", "--json")).isEqualTo(new StatusCommand.Options("h", true));
+    assertThat(parse(new StatusCommand())).isEqualTo(new StatusCommand.Options(null, false, false));
+    assertThat(parse(new StatusCommand(), "-k", "h", "--json")).isEqualTo(new StatusCommand.Options("h", true, false));
     assertThat(parse(new RollbackCommand(), "-k", "h")).isEqualTo(new RollbackCommand.Options("h", null));
     assertThat(parse(new DiffCommand(), "-k", "h", "-f", "F")).isEqualTo(new DiffCommand.Options("h", "F"));
   }

@@ -251,7 +251,8 @@ class OperatorCommandsIT extends AgentTest {
       assertThat(k.get("verified").getAsBoolean()).isTrue();
       assertThat(k.get("stop").getAsString()).startsWith("frozen");
       assertThat(k.keySet()).containsExactly("key", "lines", "bytes", "encoding", "checksum", "modify_index",
-          "published_at", "published_by", "stop", "has_last", "verified", "chunks", "signature", "convergence", "nodes");
+          "published_at", "published_by", "stop", "stop_expired", "has_last", "verified", "chunks", "signature",
+          "staged", "convergence", "nodes", "latency");
       assertThat(run("status", "-k", "nope").code()).isEqualTo(3);
     }
 
