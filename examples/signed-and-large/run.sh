@@ -28,4 +28,4 @@ code=$?
 set -e
 expect "the forged version is refused (exit 3)" test "$code" -eq 3
 expect "the file is untouched" test "$(wc -l < "$work/etc/hosts.consul")" -eq 30000
-echo "example OK"
+step "done"

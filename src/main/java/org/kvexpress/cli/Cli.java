@@ -25,24 +25,32 @@ public final class Cli {
   private final CliEnvironment env;
   private final Map<String, Supplier<Command<?>>> commands = new LinkedHashMap<>();
 
+  /** Every command, in the order --help, the man page and the completion list them. */
+  static final List<Supplier<Command<?>>> COMMANDS = List.of(InCommand::new, OutCommand::new, RawCommand::new,
+      CopyCommand::new, StopCommand::new, ResumeCommand::new, () -> new LockCommand(true),
+      () -> new LockCommand(false), CleanCommand::new, StatusCommand::new, RollbackCommand::new, DiffCommand::new,
+      PromoteCommand::new, DiscardCommand::new, KeygenCommand::new, DevAgentCommand::new);
+
+  /** The first line of --help and of the man page. */
+  static final String TAGLINE = "moves configuration files to every node through Consul's KV store.";
+
+  /** The exit codes as --help and the man page give them. */
+  static final List<String> EXIT_CODES = List.of("0 done or nothing to do", "1 failure", "2 usage error",
+      "3 refused by a guard", "4 halted (stop key or node lock)");
+
+  static final String SOFT_HELP = "--soft turns 3 and 4 into 0.";
+
   public Cli(CliEnvironment env) {
     this.env = env;
-    register(InCommand::new);
-    register(OutCommand::new);
-    register(RawCommand::new);
-    register(CopyCommand::new);
-    register(StopCommand::new);
-    register(ResumeCommand::new);
-    register(() -> new LockCommand(true));
-    register(() -> new LockCommand(false));
-    register(CleanCommand::new);
-    register(StatusCommand::new);
-    register(RollbackCommand::new);
-    register(DiffCommand::new);
-    register(KeygenCommand::new);
-    register(PromoteCommand::new);
-    register(DiscardCommand::new);
-    register(DevAgentCommand::new);
+    COMMANDS.forEach(this::register);
+  }
+
+  /** A command's parser: the shared options, then its own, as every run and --help build it. */
+  static OptionParser parserFor(Command<?> command) {
+    OptionParser parser = new OptionParser(false);
+    new CommonOptions(parser, command.talksToConsul());
+    command.declare(parser);
+    return parser;
   }
 
   private void register(Supplier<Command<?>> factory) {
@@ -267,15 +275,15 @@ public final class Cli {
   }
 
   private void printHelp(PrintStream out) {
-    out.println("kvexpress " + Version.get() + ": moves configuration files to every node through Consul's KV store.");
+    out.println("kvexpress " + Version.get() + ": " + TAGLINE);
     out.println();
     out.println("Usage: kvexpress [--soft] <command> [options]");
     out.println();
     out.println("Commands:");
     commands.forEach((name, f) -> out.printf("  %-10s %s%n", name, f.get().summary()));
     out.println();
-    out.println("Exit codes: 0 done or nothing to do, 1 failure, 2 usage error, 3 refused by a guard, 4 halted");
-    out.println("(stop key or node lock). --soft turns 3 and 4 into 0.");
+    out.println("Exit codes: " + String.join(", ", EXIT_CODES) + ".");
+    out.println(SOFT_HELP);
     out.println("Run 'kvexpress <command> --help' for a command's options.");
   }
 
