@@ -40,7 +40,11 @@ public final class Docs {
     Files.write(dir.resolve("README.md.gz"), gzip(Files.readAllBytes(project.resolve("README.md"))));
   }
 
-  /** gzip at the best level without a name or time in its header: the same input makes the same bytes. */
+  /**
+   * gzip at the best level without a name or time in its header: the same input makes the same bytes. The
+   * header's XFL byte says "maximum compression" (2), as gzip -9 writes it and lintian checks; the JDK
+   * leaves it 0 whatever the level.
+   */
   static byte[] gzip(byte[] data) throws IOException {
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(gz) {
@@ -50,7 +54,9 @@ public final class Docs {
     }) {
       out.write(data);
     }
-    return gz.toByteArray();
+    byte[] bytes = gz.toByteArray();
+    bytes[8] = 2;
+    return bytes;
   }
 
   /** Every command with its parser, as {@code kvexpress <command> --help} sees them. */
@@ -65,8 +71,12 @@ public final class Docs {
 
   /** A parser's options, each once, in the order declared (help first, as jopt-simple keeps them). */
   static List<OptionDescriptor> options(OptionParser parser) {
-    Set<OptionDescriptor> seen = new LinkedHashSet<>(parser.recognizedOptions().values());
-    seen.removeIf(d -> d.representsNonOptionArgument());
+    Set<OptionDescriptor> seen = new LinkedHashSet<>();
+    for (joptsimple.OptionSpec<?> s : parser.recognizedOptions().values()) {
+      if (s instanceof OptionDescriptor d && !(s instanceof joptsimple.NonOptionArgumentSpec)) {
+        seen.add(d);
+      }
+    }
     return new ArrayList<>(seen);
   }
 
@@ -75,16 +85,27 @@ public final class Docs {
     b.append(".TH KVEXPRESS 1 \"\" \"kvexpress ").append(roff(Version.get())).append("\" \"User Commands\"\n");
     b.append(".SH NAME\nkvexpress \\- ").append(roff(Cli.TAGLINE)).append('\n');
     b.append(".SH SYNOPSIS\n.B kvexpress\n[\\fB\\-\\-soft\\fR] \\fIcommand\\fR [\\fIoptions\\fR]\n");
-    b.append(".SH DESCRIPTION\n").append(roff(Cli.TAGLINE)).append(" Each command is listed below with its usage line "
-        + "and every option, exactly as \\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
+    b.append(".SH DESCRIPTION\n\\fBkvexpress\\fR ").append(roff(Cli.TAGLINE)).append(" Each command is listed below "
+        + "with its usage line and its own options, and the options every command shares follow, exactly as "
+        + "\\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
     b.append(".SH COMMANDS\n");
+    List<OptionDescriptor> common = options(Cli.parserFor(SHARED));
+    Set<List<String>> commonNames = new java.util.HashSet<>();
+    common.forEach(d -> commonNames.add(d.options()));
     for (Map.Entry<Command<?>, OptionParser> e : commands().entrySet()) {
       Command<?> c = e.getKey();
       b.append(".SS ").append(c.name()).append('\n');
       b.append(roff(c.summary())).append(".\n.PP\n.B Usage:\n").append(roff(c.usage())).append('\n');
       for (OptionDescriptor d : options(e.getValue())) {
-        b.append(".TP\n").append(optionNames(d)).append('\n').append(roff(describe(d))).append('\n');
+        if (!commonNames.contains(d.options())) {
+          b.append(".TP\n").append(optionNames(d)).append('\n').append(roff(describe(d))).append('\n');
+        }
       }
+    }
+    b.append(".SH COMMON OPTIONS\nEvery command takes these; keygen, clean and dev\\-agent do not talk to Consul "
+        + "and take only the first few.\n");
+    for (OptionDescriptor d : common) {
+      b.append(".TP\n").append(optionNames(d)).append('\n').append(roff(describe(d))).append('\n');
     }
     b.append(".SH EXIT STATUS\n");
     for (String line : Cli.EXIT_CODES) {
@@ -100,6 +121,39 @@ public final class Docs {
     b.append(".SH SEE ALSO\n.BR consul (1),\n/usr/share/doc/kvexpress/README.md.gz\n");
     return b.toString();
   }
+
+  /** A command with no options of its own: its parser holds exactly the shared options. */
+  private static final Command<Void> SHARED = new Command<>() {
+    @Override
+    public String name() {
+      return "";
+    }
+
+    @Override
+    public String usage() {
+      return "";
+    }
+
+    @Override
+    public String summary() {
+      return "";
+    }
+
+    @Override
+    public void declare(OptionParser parser) {
+      // none of its own
+    }
+
+    @Override
+    public Void options(joptsimple.OptionSet options) {
+      return null;
+    }
+
+    @Override
+    public CommandResult run(Void options, CommandContext context) {
+      return CommandResult.OK;
+    }
+  };
 
   static final String[][] ENVIRONMENT = {
       {"CONSUL_HTTP_ADDR", "Consul's HTTP API (default 127.0.0.1:8500); https:// for TLS."},
