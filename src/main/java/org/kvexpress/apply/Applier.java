@@ -137,8 +137,9 @@ public final class Applier {
       String applied = appliedAt != null ? appliedAt.truncatedTo(ChronoUnit.MILLIS).toString()
           : same ? before.appliedAt() : null;
       NodeReport now = new NodeReport(onDisk, snap == null ? null : snap.checksumText(), result,
-          reason == null ? null : reason.tag(), reloadExit, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
-          published, applied, in.mode().canary() ? Boolean.TRUE : null);
+          reason == null ? null : reason.tag(), reloadExit,
+          Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), published, applied,
+          in.mode().canary() ? Boolean.TRUE : null);
       if (now.sameAs(before)) {
         return;
       }

@@ -136,7 +136,8 @@ final class StatusCommand implements Command<StatusCommand.Options> {
     ctx.say(String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG").stripTrailing());
     k.nodes().stream()
         .sorted(java.util.Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
-        .forEach(n -> ctx.say(String.format(fmt, n.host() + (Boolean.TRUE.equals(n.canary()) ? " (canary)" : ""), n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
+        .forEach(n -> ctx.say(String.format(fmt, n.host() + (Boolean.TRUE.equals(n.canary()) ? " (canary)" : ""),
+            n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
             n.result(), dash(n.reason()), dash(n.reloadExit()), dash(n.reportedAt()),
             n.current() ? "-" : n.lagSeconds() == null ? "?" : n.lagSeconds() + "s").stripTrailing()));
   }

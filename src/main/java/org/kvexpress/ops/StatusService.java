@@ -126,8 +126,8 @@ public final class StatusService {
     return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
         s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
         metaCurrent ? meta.host() : null, s.stopReason(), s.stopExpired(now), s.last() != null, verified, chunkCount,
-        signature(s), staged(s), new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing), nodes,
-        null);
+        signature(s), staged(s), new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
+        nodes, null);
   }
 
   private static KeyStatus.Staged staged(KeySnapshot s) {
@@ -189,7 +189,8 @@ public final class StatusService {
       }
       // A delay counts only for the version published now: one the node wrote for an older version says
       // nothing about this one.
-      Double latency = current && publishedAt != null && publishedAt.equals(r.publishedAt()) ? r.latencySeconds() : null;
+      Double latency = current && publishedAt != null && publishedAt.equals(r.publishedAt()) ? r.latencySeconds()
+          : null;
       out.add(new NodeStatus(host, r.checksum(), r.result(), r.reason(), r.reloadExit(), r.time(), current, lag,
           r.isCanary() ? Boolean.TRUE : null, latency));
     }

@@ -37,7 +37,8 @@ public final class KeyGenerator {
       // Created with mode 0600 in one step: the private key is never readable by others, not even briefly.
       Files.newByteChannel(priv, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
-      Files.writeString(priv, Ed25519Keys.pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+      Files.writeString(priv, Ed25519Keys.pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
+          StandardCharsets.US_ASCII);
       Files.writeString(pub, Ed25519Keys.pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
           StandardOpenOption.CREATE_NEW);
     } catch (FileAlreadyExistsException e) {
