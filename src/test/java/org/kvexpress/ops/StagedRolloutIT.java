@@ -171,6 +171,34 @@ class StagedRolloutIT extends AgentTest {
     awaitFile(target, canonical(Lines.hosts(12)));
   }
 
+  /** The --config file's node-wide settings: trust_keys, no_older and canary, in a real watcher process. */
+  @Test
+  void aWatcherFromAConfigFileTrustsItsKeysAndIsACanary() throws Exception {
+    Path keys = tmp.resolve("keys");
+    assertThat(cli().run("keygen", "--out", keys.toString(), "--name", "ops").code()).isZero();
+    String key = keys.resolve("ops.key").toString();
+    assertThat(in(Lines.hosts(12), "--sign-key", key).code()).isZero();
+    Path target = tmp.resolve("watched");
+    Path config = tmp.resolve("watch.json");
+    Files.writeString(config, "{\"files\": [{\"key\": \"app\", \"file\": \"" + target + "\"}], \"trust_keys\": [\""
+        + keys + "\"], \"no_older\": true, \"canary\": true}");
+    watcher = Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), "out", "-v", "--watch", "--config",
+        config.toString(), "--wait", "30s").redirectErrorStream(true).redirectOutput(tmp.resolve("w.log").toFile())
+        .start();
+    awaitFile(target, canonical(Lines.hosts(12)));
+    // Unsigned: refused, the file stays; signed and staged: the canary applies it.
+    assertThat(in(Lines.hosts(13)).code()).isZero();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!Files.readString(tmp.resolve("w.log")).contains("reason=unsigned") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(Files.readString(tmp.resolve("w.log"))).contains("reason=unsigned");
+    assertThat(Files.readString(target)).isEqualTo(canonical(Lines.hosts(12)));
+    assertThat(in(Lines.hosts(14), "--stage", "--sign-key", key).code()).isZero();
+    awaitFile(target, canonical(Lines.hosts(14)));
+    assertThat(tmp.resolve(".watched.kvexpress.signed")).as("--no-older keeps its record").isRegularFile();
+  }
+
   private void awaitFile(Path target, String content) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
