@@ -28,6 +28,9 @@ import org.kvexpress.core.Reason;
  * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #stillLive}).
  */
 public final class ChunkStore {
+  /** Chunk reads at once (the HTTP pool holds 8 connections). */
+  private static final int READERS = 4;
+
   /** Room left in a chunk transaction for the guards garbage collection adds. */
   private static final int DELETES_PER_TXN = ConsulLimits.MAX_TXN_OPS - 5;
 
@@ -153,18 +156,50 @@ public final class ChunkStore {
    */
   public static byte[] content(KeyLayout layout, Manifest m, String what,
       Function<String, Optional<KvEntry>> lookup) {
+    Map<String, Manifest.Chunk> distinct = new java.util.LinkedHashMap<>();
+    m.chunks().forEach(c -> distinct.putIfAbsent(c.sha256(), c));
     Map<String, byte[]> read = new HashMap<>();
-    List<byte[]> parts = new ArrayList<>(m.chunks().size());
-    for (Manifest.Chunk c : m.chunks()) {
-      byte[] plain = read.get(c.sha256());
-      if (plain == null) {
-        KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
-            Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
-        plain = Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
-        read.put(c.sha256(), plain);
+    // A few reads at once: a 20 MB version is 80 chunks, and each GET mostly waits for Consul.
+    int threads = Math.min(READERS, distinct.size());
+    java.util.concurrent.ExecutorService pool = threads <= 1 ? null
+        : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "kvexpress-chunk-read");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      Map<String, java.util.concurrent.Future<byte[]>> pending = new java.util.LinkedHashMap<>();
+      for (Manifest.Chunk c : distinct.values()) {
+        java.util.concurrent.Callable<byte[]> task = () -> {
+          KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
+              Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
+          return Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
+        };
+        if (pool == null) {
+          read.put(c.sha256(), task.call());
+        } else {
+          pending.put(c.sha256(), pool.submit(task));
+        }
       }
-      parts.add(plain);
+      for (Map.Entry<String, java.util.concurrent.Future<byte[]>> f : pending.entrySet()) {
+        read.put(f.getKey(), f.getValue().get());
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while reading the chunks of " + what);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
+    List<byte[]> parts = new ArrayList<>(m.chunks().size());
+    m.chunks().forEach(c -> parts.add(read.get(c.sha256())));
     return m.assemble(parts, what);
   }
 
