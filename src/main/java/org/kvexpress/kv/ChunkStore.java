@@ -28,7 +28,7 @@ import org.kvexpress.core.Reason;
  * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #stillLive}).
  */
 public final class ChunkStore {
-  /** Chunk reads at once (the HTTP pool holds 8 connections). */
+  /** Chunk reads or writes at once (the HTTP pool holds 8 connections). */
   private static final int READERS = 4;
 
   /** Room left in a chunk transaction for the guards garbage collection adds. */
@@ -65,6 +65,7 @@ public final class ChunkStore {
     for (String k : store.keys(layout.chunksDir())) {
       present.add(k.substring(layout.chunksDir().length()));
     }
+    List<List<TxnOp>> batches = new ArrayList<>();
     List<TxnOp> batch = new ArrayList<>();
     int written = 0;
     long stored = 0;
@@ -78,7 +79,7 @@ public final class ChunkStore {
       grown.add(op);
       if (!batch.isEmpty() && (grown.size() > ConsulLimits.MAX_TXN_OPS
           || ConsulLimits.txnBytes(grown) > ConsulLimits.MAX_TXN_BYTES)) {
-        write(batch);
+        batches.add(batch);
         batch = new ArrayList<>();
       }
       batch.add(op);
@@ -86,9 +87,62 @@ public final class ChunkStore {
       stored += op.value().length;
     }
     if (!batch.isEmpty()) {
-      write(batch);
+      batches.add(batch);
+    }
+    // Chunks are immutable and each transaction stands alone, so several may be in flight: the publish waits
+    // for Raft once per round of transactions, not once per chunk.
+    try {
+      inParallel(batches.stream().<java.util.concurrent.Callable<Void>>map(b -> () -> {
+        write(b);
+        return null;
+      }).toList(), "writing chunks under " + layout.chunksDir());
+    } catch (RuntimeException e) {
+      release(layout, id); // its chunks are garbage now; the next publish collects them
+      throw e;
     }
     return new Staged(id, now, written, stored);
+  }
+
+  /** Runs the tasks at most {@link #READERS} at a time; the first failure is rethrown as it was thrown. */
+  private static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> tasks, String what) {
+    List<T> results = new ArrayList<>();
+    if (tasks.size() <= 1) {
+      for (java.util.concurrent.Callable<T> t : tasks) {
+        results.add(call(t));
+      }
+      return results;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(READERS, tasks.size()), r -> {
+          Thread t = new Thread(r, "kvexpress-chunks");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+      tasks.forEach(t -> futures.add(pool.submit(t)));
+      for (java.util.concurrent.Future<T> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while " + what);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static <T> T call(java.util.concurrent.Callable<T> task) {
+    try {
+      return task.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void write(List<TxnOp> sets) {
@@ -158,45 +212,16 @@ public final class ChunkStore {
       Function<String, Optional<KvEntry>> lookup) {
     Map<String, Manifest.Chunk> distinct = new java.util.LinkedHashMap<>();
     m.chunks().forEach(c -> distinct.putIfAbsent(c.sha256(), c));
-    Map<String, byte[]> read = new HashMap<>();
     // A few reads at once: a 20 MB version is 80 chunks, and each GET mostly waits for Consul.
-    int threads = Math.min(READERS, distinct.size());
-    java.util.concurrent.ExecutorService pool = threads <= 1 ? null
-        : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-          Thread t = new Thread(r, "kvexpress-chunk-read");
-          t.setDaemon(true);
-          return t;
-        });
-    try {
-      Map<String, java.util.concurrent.Future<byte[]>> pending = new java.util.LinkedHashMap<>();
-      for (Manifest.Chunk c : distinct.values()) {
-        java.util.concurrent.Callable<byte[]> task = () -> {
-          KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
-              Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
-          return Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
-        };
-        if (pool == null) {
-          read.put(c.sha256(), task.call());
-        } else {
-          pending.put(c.sha256(), pool.submit(task));
-        }
-      }
-      for (Map.Entry<String, java.util.concurrent.Future<byte[]>> f : pending.entrySet()) {
-        read.put(f.getKey(), f.getValue().get());
-      }
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while reading the chunks of " + what);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    } finally {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
+    List<byte[]> plain = inParallel(distinct.values().stream().<java.util.concurrent.Callable<byte[]>>map(c -> () -> {
+      KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
+          Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
+      return Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
+    }).toList(), "reading the chunks of " + what);
+    Map<String, byte[]> read = new HashMap<>();
+    int i = 0;
+    for (String name : distinct.keySet()) {
+      read.put(name, plain.get(i++));
     }
     List<byte[]> parts = new ArrayList<>(m.chunks().size());
     m.chunks().forEach(c -> parts.add(read.get(c.sha256())));
