@@ -222,7 +222,7 @@ class StagedRolloutIT extends AgentTest {
     assertThat(out("web-1").code()).isEqualTo(4);
     Path lockFile = tmp.resolve("web-1");
     assertThat(cli().run("lock", "-f", lockFile.toString(), "--hostname", "web-1", "--for", "2s").code()).isZero();
-    Thread.sleep(2500);
+    Thread.sleep(3500); // both --for 2s ends have passed, however slow the runs between them were
     CliRun.Result published = in(Lines.hosts(13));
     assertThat(published.code()).as(published.err()).isZero();
     assertThat(published.err()).contains("the stop key has expired; proceeding");
