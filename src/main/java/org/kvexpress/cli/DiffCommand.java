@@ -15,6 +15,7 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 
 /** {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current data. */
@@ -63,7 +64,8 @@ final class DiffCommand implements Command<DiffCommand.Options> {
         store.confirmAbsent(layout.data());
         throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
       }
-      byte[] current = content(store, layout, s.data());
+      VersionStore versions = new VersionStore(store);
+      byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
       byte[] before;
       String label;
       if (o.file() != null) {
@@ -79,7 +81,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
           store.confirmAbsent(layout.last());
           throw KvexpressException.refused(Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
         }
-        before = content(store, layout, s.last());
+        before = versions.decoded(layout, s.last(), Encoding.MAX_DECODED_BYTES);
         label = layout.last();
       }
       byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
@@ -89,14 +91,5 @@ final class DiffCommand implements Command<DiffCommand.Options> {
           .add("from", label);
     }
     return CommandResult.ok(summary);
-  }
-
-  /** A stored version's content: a single value decoded, a chunked one read and verified chunk by chunk. */
-  private static byte[] content(KvStore store, KeyLayout layout, org.kvexpress.kv.KvEntry stored) {
-    if (stored.flags() != org.kvexpress.core.Manifest.FLAGS) {
-      return Encoding.fromFlags(stored.flags()).decode(stored.value(), Encoding.MAX_DECODED_BYTES);
-    }
-    return new org.kvexpress.kv.VersionStore(store).content(layout, stored, null, Encoding.MAX_DECODED_BYTES,
-        stored.key(), "its manifest");
   }
 }

@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
@@ -253,6 +254,18 @@ public final class VersionStore {
   public byte[] content(KeyLayout layout, KvEntry stored, String checksum, long maxBytes, String what,
       String claimedBy) {
     return content(layout, stored, checksum, maxBytes, what, claimedBy, store::get);
+  }
+
+  /**
+   * What a stored version decodes to, for showing it ({@code diff}, a dry run's diff, the shrink guard), not
+   * for applying it: a single value is only decoded, not compared with a checksum (it may have none); a
+   * chunked one is still read chunk by chunk and checked against its own manifest.
+   */
+  public byte[] decoded(KeyLayout layout, KvEntry stored, long maxBytes) {
+    if (stored.flags() != Manifest.FLAGS) {
+      return Encoding.fromFlags(stored.flags()).decode(stored.value(), maxBytes);
+    }
+    return content(layout, stored, null, maxBytes, stored.key(), "its manifest");
   }
 
   /** {@link #content} with chunks found by {@code lookup}, e.g. in a listing already read. */

@@ -292,11 +292,7 @@ public final class Publisher {
       return null;
     }
     try {
-      if (snap.data().flags() != Manifest.FLAGS) {
-        return Encoding.fromFlags(snap.data().flags()).decode(snap.data().value(), Encoding.MAX_DECODED_BYTES);
-      }
-      return versions.content(snap.layout(), snap.data(), null, Encoding.MAX_DECODED_BYTES, snap.layout().data(),
-          snap.layout().checksum());
+      return versions.decoded(snap.layout(), snap.data(), Encoding.MAX_DECODED_BYTES);
     } catch (KvexpressException e) {
       return null;
     }
