@@ -165,8 +165,7 @@ public final class StatusService {
       return s.signature() == null ? null : new KeyStatus.Signature("(unreadable)", null, null, null, false);
     }
     return new KeyStatus.Signature(st.signer(), st.fingerprint(), st.time(), st.publisher(),
-        st.checksum().equals(s.checksumText()) && st.key().equals(s.layout().key())
-            && st.prefix().equals(s.layout().prefix()));
+        st.covers(s.layout(), s.checksumText()));
   }
 
   /** Every node report of the key; a node is current when the file on its disk has the published checksum. */

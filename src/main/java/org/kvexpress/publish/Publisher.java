@@ -117,8 +117,7 @@ public final class Publisher {
 
   private static boolean signedBy(KeySnapshot snap, SigningKey key) {
     SignedStatement s = snap.signature() == null ? null : SignedStatement.parse(snap.signature().value());
-    return s != null && s.fingerprint().equals(key.fingerprint()) && s.checksum().equals(snap.checksumText())
-        && s.prefix().equals(snap.layout().prefix()) && s.key().equals(snap.layout().key());
+    return s != null && s.fingerprint().equals(key.fingerprint()) && s.covers(snap.layout(), snap.checksumText());
   }
 
   private byte[] signature(PublishInput in, String checksum, Instant now) {

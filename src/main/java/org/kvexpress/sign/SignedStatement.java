@@ -41,6 +41,11 @@ public record SignedStatement(
     return GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Whether this statement is about {@code checksum} published as {@code layout} (its signature unchecked). */
+  public boolean covers(org.kvexpress.core.KeyLayout layout, String checksum) {
+    return prefix.equals(layout.prefix()) && key.equals(layout.key()) && this.checksum.equals(checksum);
+  }
+
   /** Who signed, for status and logs: {@code signer (fingerprint) at time by publisher}. */
   public String describe() {
     return signer + " (" + fingerprint + ") at " + time + " by " + publisher;
