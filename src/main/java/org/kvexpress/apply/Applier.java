@@ -277,8 +277,8 @@ public final class Applier {
 
   /** The publish time meta gives for the snapshot's version, or null when meta does not describe it. */
   private static String publishedAt(KeySnapshot snap) {
-    org.kvexpress.core.Meta m = snap.parsedMeta();
-    return m != null && m.checksum() != null && m.checksum().equals(snap.checksumText()) ? m.time() : null;
+    org.kvexpress.core.Meta m = snap.currentMeta();
+    return m == null ? null : m.time();
   }
 
   /**

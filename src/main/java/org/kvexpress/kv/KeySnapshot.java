@@ -21,8 +21,17 @@ public record KeySnapshot(
     }
 
     public String checksumText() {
-      return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+      return text(checksum);
     }
+
+    public Meta parsedMeta() {
+      return meta == null ? null : Meta.parse(meta.value());
+    }
+  }
+
+  /** A checksum value trimmed (Go kvexpress and hand edits may add a newline), or null. */
+  private static String text(KvEntry checksum) {
+    return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
   }
 
   /**
@@ -57,7 +66,7 @@ public record KeySnapshot(
 
   /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
   public String checksumText() {
-    return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+    return text(checksum);
   }
 
   /**
@@ -95,6 +104,16 @@ public record KeySnapshot(
 
   public Meta parsedMeta() {
     return meta == null ? null : Meta.parse(meta.value());
+  }
+
+  /**
+   * Meta when it describes the current version (it names the published checksum), else null: meta a hand
+   * edit or Go kvexpress left behind says nothing about what is published now.
+   */
+  public Meta currentMeta() {
+    Meta m = parsedMeta();
+    String current = checksumText();
+    return m != null && current != null && current.equals(m.checksum()) ? m : null;
   }
 
   /**

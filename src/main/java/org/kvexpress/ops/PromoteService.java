@@ -90,7 +90,7 @@ public final class PromoteService {
           + Checksum.shortForm(to) + ", fewer than --min-canaries " + minCanaries + " (canaries run out --canary "
           + "--report); wait for them, or --force");
     }
-    Meta stagedMeta = s.staged().meta() == null ? null : Meta.parse(s.staged().meta().value());
+    Meta stagedMeta = staged.parsedMeta();
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     Version next = new Version(staged.data().value(), staged.data().flags(), to);
     Meta meta = new Meta(to, Canonicalizer.countLines(plain), plain.length, next.encodingLabel(), hostname,

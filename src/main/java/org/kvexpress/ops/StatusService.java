@@ -85,7 +85,7 @@ public final class StatusService {
   static KeyStatus describe(KeySnapshot s, java.time.Instant now,
       java.util.function.Function<String, java.util.Optional<KvEntry>> chunks) {
     String checksum = s.checksumText();
-    Meta meta = s.parsedMeta();
+    Meta meta = s.currentMeta();
     Integer lines = null;
     Long bytes = null;
     String encoding = null;
@@ -117,15 +117,14 @@ public final class StatusService {
         encoding = encoding == null ? "unknown(" + Long.toUnsignedString(s.data().flags()) + ")" : encoding;
       }
     }
-    boolean metaCurrent = meta != null && checksum != null && checksum.equals(meta.checksum());
-    String publishedAt = metaCurrent ? meta.time() : null;
+    String publishedAt = meta != null ? meta.time() : null;
     List<NodeStatus> nodes = nodes(s, checksum, publishedAt, now);
     int current = (int) nodes.stream().filter(NodeStatus::current).count();
     int failing = (int) nodes.stream().filter(n -> !n.current() && !"applied".equals(n.result())
         && !"current".equals(n.result())).count();
     return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
         s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
-        metaCurrent ? meta.host() : null, s.stopReason(), s.stopExpired(now), s.last() != null, verified, chunkCount,
+        meta != null ? meta.host() : null, s.stopReason(), s.stopExpired(now), s.last() != null, verified, chunkCount,
         signature(s), staged(s), new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
         nodes, null);
   }
@@ -134,7 +133,7 @@ public final class StatusService {
     if (!s.staged().exists()) {
       return null;
     }
-    Meta m = s.staged().meta() == null ? null : Meta.parse(s.staged().meta().value());
+    Meta m = s.staged().parsedMeta();
     return new KeyStatus.Staged(s.staged().checksumText(), m == null ? null : m.time(), m == null ? null : m.host(),
         PromoteService.canaries(s.nodes(), s.layout().nodesDir(), s.staged().checksumText()));
   }

@@ -277,8 +277,8 @@ public final class Publisher {
   }
 
   private int publishedLines(KeySnapshot snap) {
-    Meta meta = snap.parsedMeta();
-    if (meta != null && snap.checksumText() != null && snap.checksumText().equals(meta.checksum())) {
+    Meta meta = snap.currentMeta();
+    if (meta != null) {
       return meta.lines();
     }
     byte[] current = decodeCurrent(snap);
