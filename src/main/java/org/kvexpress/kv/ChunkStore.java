@@ -155,19 +155,29 @@ public final class ChunkStore {
   }
 
   private void register(KeyLayout layout, PendingChunks.Entry entry, Instant now) {
+    if (!updateRegistry(layout, p -> p.live(now).with(entry))) {
+      throw KvexpressException.failure(Reason.CONFLICT, "other publishers keep changing " + layout.pending()
+          + "; try again");
+    }
+  }
+
+  /**
+   * Changes the pending registry by compare-and-set, reading it again after a conflict; {@code change} gives
+   * null when there is nothing to change. False when other publishers kept changing it first.
+   */
+  private boolean updateRegistry(KeyLayout layout, java.util.function.UnaryOperator<PendingChunks> change) {
     for (int attempt = 1; attempt <= 20; attempt++) {
       if (attempt > 1) {
         pause(attempt);
       }
       KvEntry seen = store.get(layout.pending()).orElse(null);
-      PendingChunks next = PendingChunks.parse(seen == null ? null : seen.value()).live(now).with(entry);
-      if (store.txn(List.of(TxnOp.unchangedSince(layout.pending(), seen),
+      PendingChunks next = change.apply(PendingChunks.parse(seen == null ? null : seen.value()));
+      if (next == null || store.txn(List.of(TxnOp.unchangedSince(layout.pending(), seen),
           TxnOp.set(layout.pending(), next.toJson(), 0))).committed()) {
-        return;
+        return true;
       }
     }
-    throw KvexpressException.failure(Reason.CONFLICT, "other publishers keep changing " + layout.pending()
-        + "; try again");
+    return false;
   }
 
   /**
@@ -176,17 +186,7 @@ public final class ChunkStore {
    */
   public void release(KeyLayout layout, String id) {
     try {
-      for (int attempt = 1; attempt <= 20; attempt++) {
-        if (attempt > 1) {
-          pause(attempt);
-        }
-        KvEntry seen = store.get(layout.pending()).orElse(null);
-        PendingChunks p = PendingChunks.parse(seen == null ? null : seen.value());
-        if (seen == null || !p.has(id) || store.txn(List.of(TxnOp.checkIndex(layout.pending(), seen.modifyIndex()),
-            TxnOp.set(layout.pending(), p.without(id).toJson(), 0))).committed()) {
-          return;
-        }
-      }
+      updateRegistry(layout, p -> p.has(id) ? p.without(id) : null);
     } catch (KvexpressException e) {
       // It goes stale after PendingChunks.STALE_AFTER and is collected then.
     }
