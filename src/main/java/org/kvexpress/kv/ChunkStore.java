@@ -25,7 +25,7 @@ import org.kvexpress.core.Reason;
  * then). {@link #collect} removes chunks that neither data, last nor a live registration names, in
  * transactions guarded on the registry's, data's and last's indexes, so a chunk a publisher registered, or a
  * version committed, after the collector looked is never removed. A registration lives
- * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #stillLive}).
+ * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #committing}).
  */
 public final class ChunkStore {
   /** Chunk reads or writes at once (the HTTP pool holds 8 connections). */
@@ -46,11 +46,30 @@ public final class ChunkStore {
    */
   public record Staged(String id, Instant at, int written, long storedBytes) {}
 
-  /** Refuses to commit chunks whose registration may have gone stale (collectors then ignore it). */
-  public static void stillLive(Staged staged, Instant now) {
-    if (!now.isBefore(staged.at().plus(PendingChunks.STALE_AFTER))) {
-      throw KvexpressException.failure(Reason.CONFLICT, "staging the chunks took longer than "
-          + PendingChunks.STALE_AFTER.toMinutes() + " minutes, so they may have been collected; run the publish again");
+  /** The commit that makes a version current (or staged); it may be interrupted while it backs off. */
+  public interface Commit<T> {
+    T run() throws InterruptedException;
+  }
+
+  /**
+   * Runs the commit of a version whose chunks {@code staged} registered (null: a version without chunks):
+   * refused when the registration may have gone stale (collectors then ignore it), and the registration is
+   * released afterwards whatever happened, since data names the chunks once the commit is done.
+   */
+  public <T> T committing(KeyLayout layout, Staged staged, java.time.Clock clock, Commit<T> commit)
+      throws InterruptedException {
+    if (staged == null) {
+      return commit.run();
+    }
+    try {
+      if (!clock.instant().isBefore(staged.at().plus(PendingChunks.STALE_AFTER))) {
+        throw KvexpressException.failure(Reason.CONFLICT, "staging the chunks took longer than "
+            + PendingChunks.STALE_AFTER.toMinutes() + " minutes, so they may have been collected; run the publish "
+            + "again");
+      }
+      return commit.run();
+    } finally {
+      release(layout, staged.id());
     }
   }
 

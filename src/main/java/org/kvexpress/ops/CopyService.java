@@ -60,25 +60,15 @@ public final class CopyService {
     boolean chunked = staged != null;
     byte[] signature = signKey == null ? null
         : signKey.sign(to, first.version().checksum(), now.toString(), SigningKey.publisher(hostname)).toJson();
-    VersionStore.Committed c;
-    try {
-      if (chunked) {
-        ChunkStore.stillLive(staged, Instant.now(clock));
+    // After a conflict the source is read again: the copy is of the source as it is when it commits (a
+    // chunked one only if it is still the version whose chunks were staged).
+    VersionStore.Committed c = chunks.committing(to, staged, clock, () -> versions.commit(to, dst, seen -> {
+      Source src = seen == dst ? first : verified(from, versions.read(from), signKey);
+      if (chunked && !src.version().checksum().equals(first.version().checksum())) {
+        throw KvexpressException.failure(Reason.CHANGED, from.dir() + " changed during the copy; run it again");
       }
-      // After a conflict the source is read again: the copy is of the source as it is when it commits (a
-      // chunked one only if it is still the version whose chunks were staged).
-      c = versions.commit(to, dst, seen -> {
-        Source src = seen == dst ? first : verified(from, versions.read(from), signKey);
-        if (chunked && !src.version().checksum().equals(first.version().checksum())) {
-          throw KvexpressException.failure(Reason.CHANGED, from.dir() + " changed during the copy; run it again");
-        }
-        return draft(from, src, now, signature);
-      }, VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again"));
-    } finally {
-      if (chunked) {
-        chunks.release(to, staged.id());
-      }
-    }
+      return draft(from, src, now, signature);
+    }, VersionStore.Rules.publish(from.dir() + " or " + to.dir() + " keep changing; run the copy again")));
     if (chunked || dst.pending() != null) {
       try {
         chunks.collect(to, now, java.util.Set.of());

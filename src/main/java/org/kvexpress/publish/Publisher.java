@@ -242,19 +242,10 @@ public final class Publisher {
     byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
     Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname, now.toString(),
         in.source(), null, null);
-    VersionStore.Committed c;
-    try {
-      if (staged != null) {
-        ChunkStore.stillLive(staged, Instant.now(clock));
-      }
-      VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
-      c = in.stage() ? versions.stage(layout, first, draft) : versions.commit(layout, first, seen -> draft,
-          VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again"));
-    } finally {
-      if (staged != null) {
-        chunks.release(layout, staged.id());
-      }
-    }
+    VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
+    VersionStore.Committed c = chunks.committing(layout, staged, clock, () -> in.stage()
+        ? versions.stage(layout, first, draft) : versions.commit(layout, first, seen -> draft,
+        VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again")));
     if (parts != null || first.pending() != null) {
       collectGarbage(layout, chunks, now);
     }
