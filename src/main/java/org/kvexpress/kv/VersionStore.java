@@ -210,7 +210,8 @@ public final class VersionStore {
         TxnOp.delete(layout.stagedSignature()))).committed();
   }
 
-  private static KvexpressException halted(KeySnapshot snap) {
+  /** The halt of a writer that found the key stopped (exit 4), with the way out. */
+  public static KvexpressException halted(KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     return KvexpressException.halted(Reason.STOP_KEY, "stop key " + layout.stop() + " is set: " + snap.stopReason()
         + "; run 'kvexpress resume -k " + layout.key() + "' when it is safe");

@@ -44,7 +44,7 @@ public final class CopyService {
     Source first = verified(from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
     if (dst.stopActive(clock.instant())) {
-      throw KvexpressException.halted(Reason.STOP_KEY, "stop key " + to.stop() + " is set: " + dst.stopReason());
+      throw VersionStore.halted(dst);
     }
     if (first.version().checksum().equals(dst.checksumText())) {
       return new Result(false, first.version().checksum(), first.lines(), dst.data().modifyIndex());

@@ -153,9 +153,7 @@ public final class Publisher {
   /** Halts on a stop key; one whose {@code --for} has run out is logged and passed. */
   static void haltIfStopped(KeySnapshot snap, Instant now, Log log) {
     if (snap.stopActive(now)) {
-      throw KvexpressException.halted(Reason.STOP_KEY,
-          "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
-          + "; run 'kvexpress resume -k " + snap.layout().key() + "' when it is safe");
+      throw VersionStore.halted(snap);
     }
     if (snap.stopExpired(now)) {
       log.warn(COMPONENT, Fields.of("key", snap.layout().key()).add("warning", "the stop key has expired; proceeding")
