@@ -47,9 +47,15 @@ public final class Cli {
 
   /** A command's parser: the shared options, then its own, as every run and --help build it. */
   static OptionParser parserFor(Command<?> command) {
-    OptionParser parser = new OptionParser(false);
-    new CommonOptions(parser, command.talksToConsul());
+    OptionParser parser = sharedOptions(command.talksToConsul());
     command.declare(parser);
+    return parser;
+  }
+
+  /** A parser that holds only the options every command shares (and, when it talks to Consul, those). */
+  static OptionParser sharedOptions(boolean talksToConsul) {
+    OptionParser parser = new OptionParser(false);
+    new CommonOptions(parser, talksToConsul);
     return parser;
   }
 

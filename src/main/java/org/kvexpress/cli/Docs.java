@@ -89,7 +89,7 @@ public final class Docs {
         + "with its usage line and its own options, and the options every command shares follow, exactly as "
         + "\\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
     b.append(".SH COMMANDS\n");
-    List<OptionDescriptor> common = options(Cli.parserFor(SHARED));
+    List<OptionDescriptor> common = options(Cli.sharedOptions(true));
     Set<List<String>> commonNames = new java.util.HashSet<>();
     common.forEach(d -> commonNames.add(d.options()));
     for (Map.Entry<Command<?>, OptionParser> e : commands().entrySet()) {
@@ -121,39 +121,6 @@ public final class Docs {
     b.append(".SH SEE ALSO\n.BR consul (1),\n/usr/share/doc/kvexpress/README.md.gz\n");
     return b.toString();
   }
-
-  /** A command with no options of its own: its parser holds exactly the shared options. */
-  private static final Command<Void> SHARED = new Command<>() {
-    @Override
-    public String name() {
-      return "";
-    }
-
-    @Override
-    public String usage() {
-      return "";
-    }
-
-    @Override
-    public String summary() {
-      return "";
-    }
-
-    @Override
-    public void declare(OptionParser parser) {
-      // none of its own
-    }
-
-    @Override
-    public Void options(joptsimple.OptionSet options) {
-      return null;
-    }
-
-    @Override
-    public CommandResult run(Void options, CommandContext context) {
-      return CommandResult.OK;
-    }
-  };
 
   static final String[][] ENVIRONMENT = {
       {"CONSUL_HTTP_ADDR", "Consul's HTTP API (default 127.0.0.1:8500); https:// for TLS."},
