@@ -270,7 +270,7 @@ public final class Applier {
     List<String> keys = new java.util.ArrayList<>(List.of(layout.data(), layout.checksum(), layout.meta(),
         layout.stop(), layout.signature(), layout.nodeReport(hostname), lockKey));
     if (canary) {
-      keys.addAll(List.of(layout.stagedData(), layout.stagedChecksum(), layout.stagedMeta(), layout.stagedSignature()));
+      keys.addAll(layout.stagedKeys());
     }
     return store.getAll(keys);
   }

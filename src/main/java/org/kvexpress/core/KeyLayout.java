@@ -97,10 +97,17 @@ public record KeyLayout(String prefix, String key) {
     return stagedDir() + SIGNATURE;
   }
 
+  /** The staged version's keys. */
+  public java.util.List<String> stagedKeys() {
+    return java.util.List.of(stagedData(), stagedChecksum(), stagedMeta(), stagedSignature());
+  }
+
   /** Every key a version read needs, in one request: not the chunks, not the node reports. */
   public java.util.List<String> versionKeys() {
-    return java.util.List.of(data(), checksum(), last(), meta(), stop(), signature(), lastSignature(), pending(),
-        stagedData(), stagedChecksum(), stagedMeta(), stagedSignature());
+    java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(data(), checksum(), last(), meta(),
+        stop(), signature(), lastSignature(), pending()));
+    keys.addAll(stagedKeys());
+    return java.util.List.copyOf(keys);
   }
 
   /** Folder of the node reports of this key, with its trailing slash. */

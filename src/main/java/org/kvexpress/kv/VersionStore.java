@@ -204,10 +204,10 @@ public final class VersionStore {
   public boolean discard(KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     KeySnapshot.Staged s = snap.staged();
-    return store.txn(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
-        TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()), TxnOp.delete(layout.stagedData()),
-        TxnOp.delete(layout.stagedChecksum()), TxnOp.delete(layout.stagedMeta()),
-        TxnOp.delete(layout.stagedSignature()))).committed();
+    List<TxnOp> ops = new ArrayList<>(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
+        TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum())));
+    layout.stagedKeys().forEach(k -> ops.add(TxnOp.delete(k)));
+    return store.txn(ops).committed();
   }
 
   /** The halt of a writer that found the key stopped (exit 4), with the way out. */

@@ -98,8 +98,7 @@ public final class PromoteService {
         + stagedMeta.host() + " from " + stagedMeta.source() + ")"), null, null);
     List<KvEntry> readFrom = new ArrayList<>(List.of(staged.data(), staged.checksum()));
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(next, meta, readFrom,
-        staged.signature() == null ? null : staged.signature().value(), List.of(layout.stagedData(),
-        layout.stagedChecksum(), layout.stagedMeta(), layout.stagedSignature())),
+        staged.signature() == null ? null : staged.signature().value(), layout.stagedKeys()),
         new VersionStore.Rules(1, true, true, layout.dir() + " changed while promoting; look at 'kvexpress status -k "
             + layout.key() + "' and promote again"));
     return new Result(s.checksumText(), to, holding, c.index());
