@@ -52,8 +52,9 @@ public final class CdsTraining {
 
   private static void run(String address, String stdin, String... args) {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    // The host name comes from CliEnvironment.system(), so the archive holds the lambda a real run creates there.
     CliEnvironment env = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), quiet,
-        quiet, Map.of("CONSUL_HTTP_ADDR", address), Clock.systemUTC(), () -> "cds-training", false);
+        quiet, Map.of("CONSUL_HTTP_ADDR", address), Clock.systemUTC(), CliEnvironment.system().hostname(), false);
     new Cli(env).run(args);
   }
 }

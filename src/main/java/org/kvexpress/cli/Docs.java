@@ -62,8 +62,8 @@ public final class Docs {
   /** Every command with its parser, as {@code kvexpress <command> --help} sees them. */
   static Map<Command<?>, OptionParser> commands() {
     Map<Command<?>, OptionParser> all = new LinkedHashMap<>();
-    for (java.util.function.Supplier<Command<?>> f : Cli.COMMANDS) {
-      Command<?> c = f.get();
+    for (String name : Cli.COMMANDS) {
+      Command<?> c = Cli.command(name);
       all.put(c, Cli.parserFor(c));
     }
     return all;

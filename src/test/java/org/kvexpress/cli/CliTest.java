@@ -10,8 +10,16 @@ import org.kvexpress.testing.CliRun;
 
 /** The CLI frame: help, version, usage errors and exit codes, through Cli.run with captured streams. */
 class CliTest {
-  static final List<String> COMMANDS = List.of("in", "out", "raw", "copy", "stop", "resume", "lock", "unlock",
-      "clean", "status", "rollback", "diff", "dev-agent");
+  static final List<String> COMMANDS = Cli.COMMANDS;
+
+  @Test
+  void everyListedNameBuildsTheCommandOfThatName() {
+    assertThat(COMMANDS).hasSize(16).doesNotHaveDuplicates();
+    for (String c : COMMANDS) {
+      assertThat(Cli.command(c).name()).isEqualTo(c);
+    }
+    assertThat(Cli.command("frobnicate")).isNull();
+  }
 
   @Test
   void helpListsEveryCommandWithASummary() {
