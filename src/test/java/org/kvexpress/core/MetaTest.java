@@ -20,6 +20,14 @@ class MetaTest {
   }
 
   @Test
+  void theStoredFormIsCompactOrderedAndNotHtmlEscaped() {
+    Meta m = new Meta("c".repeat(64), 10, 200L, "plain", "host<1>", null, "-u http://x/?a=1&b=2", null, "id-2");
+    assertThat(new String(m.toJson(), StandardCharsets.UTF_8)).isEqualTo("{\"checksum\":\"" + "c".repeat(64)
+        + "\",\"lines\":10,\"bytes\":200,\"encoding\":\"plain\",\"host\":\"host<1>\","
+        + "\"source\":\"-u http://x/?a=1&b=2\",\"id\":\"id-2\"}");
+  }
+
+  @Test
   void missingFieldsAreNullOrZeroAndUnknownOnesAreIgnored() {
     Meta m = parse("{\"checksum\":\"abc\",\"futureField\":{\"x\":1},\"lines\":null}");
     assertThat(m).isEqualTo(new Meta("abc", 0, 0L, null, null, null, null, null, null));
