@@ -33,3 +33,20 @@ median_ms() {
   shift
   for _ in $(seq 1 "$n"); do time_ms "$@"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
+# Runs "$@ VERSION" on the default JDK, then with JAVA_HOME on a JDK 24+ and its AOT cache when one is
+# installed under /usr/lib/jvm (or named by KVEXPRESS_BENCH_JDK24); VERSION is the JDK's version.
+each_jdk() {
+  "$@" "$(java -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/')"
+  local jdk24=${KVEXPRESS_BENCH_JDK24:-} h
+  if [ -z "$jdk24" ]; then
+    for h in /usr/lib/jvm/*; do
+      if grep -qE '^JAVA_VERSION="(2[4-9]|[3-9][0-9])' "$h/release" 2> /dev/null; then jdk24=$h; fi
+    done
+  fi
+  if [ -n "$jdk24" ]; then
+    if [ ! -f "${root}/target/kvexpress.aot" ]; then JAVA_HOME=$jdk24 "$root/bin/kvexpress-cds" > /dev/null; fi
+    JAVA_HOME=$jdk24 "$@" "$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk24/release")"
+  else
+    echo "(no JDK 24+ found: set KVEXPRESS_BENCH_JDK24 to measure the AOT cache)" >&2
+  fi
+}

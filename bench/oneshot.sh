@@ -46,16 +46,4 @@ jdk_line() {
     printf "oneshot jdk=%s runs=%d normal_ms=%d no_archive_ms=%d stdin_ms=%d hello_ms=%d script_ms=%d normal_to_script=%.2f stdin_to_hello=%.2f\n",
       n, '"$runs"', o, c, s, h, sc, o / sc, s / h }'
 }
-jdk_line "$(java -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/')"
-jdk24=${KVEXPRESS_BENCH_JDK24:-}
-if [ -z "$jdk24" ]; then
-  for h in /usr/lib/jvm/*; do
-    if grep -qE '^JAVA_VERSION="(2[4-9]|[3-9][0-9])' "$h/release" 2> /dev/null; then jdk24=$h; fi
-  done
-fi
-if [ -n "$jdk24" ]; then
-  if [ ! -f "${root}/target/kvexpress.aot" ]; then JAVA_HOME=$jdk24 "$root/bin/kvexpress-cds" > /dev/null; fi
-  JAVA_HOME=$jdk24 jdk_line "$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk24/release")"
-else
-  echo "(no JDK 24+ found: set KVEXPRESS_BENCH_JDK24 to measure the AOT cache)" >&2
-fi
+each_jdk jdk_line
