@@ -1,6 +1,8 @@
 package org.kvexpress.apply;
 
 import java.util.List;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.log.Fields;
 
 /**
  * What {@code out} did. Refusals and halts are thrown, not returned. {@code repaired} lists the
@@ -19,6 +21,18 @@ public record ApplyResult(
 
   ApplyResult with(Double latency, boolean fromStaged) {
     return new ApplyResult(outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged);
+  }
+
+  /**
+   * {@code line} (key and file) with what this result says, as {@code out}'s and the watcher's log lines give
+   * it; what is unknown or did not happen is left out (the watch handler's shortcut counts no lines).
+   */
+  public Fields describe(Fields line) {
+    return line.add("result", outcome.word()).add("lines", lines < 0 ? null : lines)
+        .add("bytes", bytes < 0 ? null : bytes).add("checksum", Checksum.shortForm(checksum))
+        .add("repaired", repaired.isEmpty() ? null : String.join(",", repaired)).add("reload_exit", reloadExit)
+        .add("staged", staged ? Boolean.TRUE : null)
+        .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000));
   }
 
   /** The ways an apply can succeed. */

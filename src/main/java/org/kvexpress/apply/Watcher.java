@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KvListing;
@@ -162,11 +161,7 @@ public final class Watcher {
       ApplyResult r = applier.apply(in);
       if (r.outcome() == ApplyResult.Outcome.WROTE || !r.repaired().isEmpty()) {
         listener.round(in, r, null, (System.nanoTime() - started) / 1_000_000);
-        log.info(COMPONENT, f.add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
-            .add("checksum", Checksum.shortForm(r.checksum()))
-            .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
-            .add("reload_exit", r.reloadExit()).add("staged", r.staged() ? Boolean.TRUE : null)
-            .add("latency_ms", r.latencySeconds() == null ? null : Math.round(r.latencySeconds() * 1000)));
+        log.info(COMPONENT, r.describe(f));
       }
       appliedStaged.put(in, r.staged());
       return r;

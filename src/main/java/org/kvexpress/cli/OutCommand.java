@@ -12,7 +12,6 @@ import org.kvexpress.apply.Applier;
 import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.apply.ApplyResult;
 import org.kvexpress.apply.Watcher;
-import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
@@ -163,11 +162,8 @@ final class OutCommand implements Command<OutCommand.Options> {
       if (current != null) {
         // A key watch delivered the checksum this file already has: nothing can be newer than what the
         // watch just delivered, and a current file needs no stop or lock check, so no request is sent.
-        return new CommandResult(current.outcome().word(), current.checksum(), Fields.of("key", in.layout().key())
-            .add("file", in.file()).add("result", current.outcome().word())
-            .add("checksum", Checksum.shortForm(current.checksum()))
-            .add("repaired", current.repaired().isEmpty() ? null : String.join(",", current.repaired()))
-            .add("path", "watch_stdin"));
+        return new CommandResult(current.outcome().word(), current.checksum(),
+            current.describe(Fields.of("key", in.layout().key()).add("file", in.file())).add("path", "watch_stdin"));
       }
     }
     try (KvStore store = ctx.openStore()) {
@@ -183,13 +179,8 @@ final class OutCommand implements Command<OutCommand.Options> {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
         ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
       }
-      return new CommandResult(r.outcome().word(), r.checksum(), Fields.of("key", in.layout().key())
-          .add("file", in.file()).add("result", r.outcome().word()).add("lines", r.lines()).add("bytes", r.bytes())
-          .add("checksum", Checksum.shortForm(r.checksum()))
-          .add("repaired", r.repaired().isEmpty() ? null : String.join(",", r.repaired()))
-          .add("reload_exit", r.reloadExit()).add("staged", r.staged() ? Boolean.TRUE : null)
-          .add("latency_ms", r.latencySeconds() == null ? null : Math.round(r.latencySeconds() * 1000))
-          .add("path", "consul"));
+      return new CommandResult(r.outcome().word(), r.checksum(),
+          r.describe(Fields.of("key", in.layout().key()).add("file", in.file())).add("path", "consul"));
     }
   }
 
