@@ -86,6 +86,7 @@ public final class ChunkStore {
     }
     List<List<TxnOp>> batches = new ArrayList<>();
     List<TxnOp> batch = new ArrayList<>();
+    int batchBytes = 0;
     int written = 0;
     long stored = 0;
     for (int i = 0; i < parts.size(); i++) {
@@ -94,14 +95,15 @@ public final class ChunkStore {
         continue;
       }
       TxnOp op = TxnOp.set(layout.chunk(name), encoding.encode(parts.get(i)), encoding.flags());
-      List<TxnOp> grown = new ArrayList<>(batch);
-      grown.add(op);
-      if (!batch.isEmpty() && (grown.size() > ConsulLimits.MAX_TXN_OPS
-          || ConsulLimits.txnBytes(grown) > ConsulLimits.MAX_TXN_BYTES)) {
+      int grownBytes = ConsulLimits.txnBytesPlus(batchBytes, op);
+      if (!batch.isEmpty() && (batch.size() + 1 > ConsulLimits.MAX_TXN_OPS
+          || grownBytes > ConsulLimits.MAX_TXN_BYTES)) {
         batches.add(batch);
         batch = new ArrayList<>();
+        grownBytes = ConsulLimits.txnBytesPlus(0, op);
       }
       batch.add(op);
+      batchBytes = grownBytes;
       written++;
       stored += op.value().length;
     }
@@ -280,20 +282,18 @@ public final class ChunkStore {
       }
       registry = store.get(layout.pending()).orElse(null);
     }
+    List<TxnOp> guards = List.of(TxnOp.unchangedSince(layout.pending(), registry),
+        TxnOp.unchangedSince(layout.data(), s.data()), TxnOp.unchangedSince(layout.last(), s.last()),
+        TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
     int removed = 0;
     for (int from = 0; from < garbage.size(); from += DELETES_PER_TXN) {
-      List<TxnOp> ops = new ArrayList<>();
-      ops.add(TxnOp.unchangedSince(layout.pending(), registry));
-      ops.add(TxnOp.unchangedSince(layout.data(), s.data()));
-      ops.add(TxnOp.unchangedSince(layout.last(), s.last()));
-      ops.add(TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
-      for (String k : garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN))) {
-        ops.add(TxnOp.delete(k));
-      }
+      List<String> deletes = garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN));
+      List<TxnOp> ops = new ArrayList<>(guards);
+      deletes.forEach(k -> ops.add(TxnOp.delete(k)));
       if (!store.txn(ops).committed()) {
         break;
       }
-      removed += ops.size() - 4;
+      removed += deletes.size();
     }
     return removed;
   }

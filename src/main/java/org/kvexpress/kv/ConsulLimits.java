@@ -18,4 +18,14 @@ public final class ConsulLimits {
   public static int txnBytes(java.util.List<TxnOp> ops) {
     return ConsulKvStore.TxnCodec.encode(ops).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
+
+  /**
+   * {@link #txnBytes} of a body that is {@code bytesBefore} long (0: no operations yet) with {@code op} added:
+   * the body is a JSON array, so one more element adds its own encoding and a comma. Lets a batch grow one
+   * operation at a time without encoding everything in it again.
+   */
+  public static int txnBytesPlus(int bytesBefore, TxnOp op) {
+    int alone = txnBytes(java.util.List.of(op)); // "[" + op + "]"
+    return bytesBefore == 0 ? alone : bytesBefore + alone - 1;
+  }
 }
