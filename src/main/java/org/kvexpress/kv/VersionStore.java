@@ -50,9 +50,12 @@ public final class VersionStore {
   public record Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
     /** {@code in} and {@code copy}: retried, stopped by the stop key, split when large. */
     public static Rules publish(String gaveUp) {
-      return new Rules(6, true, true, gaveUp);
+      return new Rules(PUBLISH_ATTEMPTS, true, true, gaveUp);
     }
   }
+
+  /** Attempts of a publish (or a staging) before it gives up on other writers. */
+  private static final int PUBLISH_ATTEMPTS = 6;
 
   /** How a commit ended: this writer's version is current, or another writer had made the same one current. */
   public enum Outcome { COMMITTED, SAME_BY_ANOTHER }
@@ -115,8 +118,7 @@ public final class VersionStore {
       }
       lastConflict = result.errors().isEmpty() ? "" : " (last conflict: " + result.errors().get(0).what() + ")";
       if (attempt < rules.attempts()) {
-        // Back off before reading again, not after: a read followed by a pause is stale when it is used.
-        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+        backOff(attempt);
       }
       snap = read(layout);
       if (rules.guardStop() && snap.stopActive(clock.instant())) {
@@ -177,7 +179,7 @@ public final class VersionStore {
    */
   public Committed stage(KeyLayout layout, KeySnapshot seen, Draft d) throws InterruptedException {
     KeySnapshot snap = seen;
-    for (int attempt = 1; attempt <= 6; attempt++) {
+    for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       if (snap.stopActive(clock.instant())) {
         throw halted(snap);
       }
@@ -190,13 +192,14 @@ public final class VersionStore {
       if (r.committed()) {
         return new Committed(Outcome.COMMITTED, indexOf(r, layout.stagedData()), d);
       }
-      Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
+      backOff(attempt);
       snap = read(layout);
       if (d.next().checksum().equals(snap.staged().checksumText())) {
         return new Committed(Outcome.SAME_BY_ANOTHER, snap.staged().data().modifyIndex(), d);
       }
     }
-    throw KvexpressException.failure(Reason.CONFLICT, "gave up after 6 attempts: other publishers keep changing "
+    throw KvexpressException.failure(Reason.CONFLICT, "gave up after " + PUBLISH_ATTEMPTS + " attempts: other "
+        + "publishers keep changing "
         + layout.stagedDir() + "; try again");
   }
 
@@ -285,6 +288,14 @@ public final class VersionStore {
           + " chunks, more than --max-bytes " + maxBytes + "; raise --max-bytes if this file really is that large");
     }
     return ChunkStore.content(layout, m, what, lookup);
+  }
+
+  /**
+   * A random pause after a conflict that grows with the attempt, so concurrent writers do not collide again;
+   * taken before reading again, not after: a read followed by a pause is stale when it is used.
+   */
+  private static void backOff(int attempt) throws InterruptedException {
+    Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
   }
 
   private static long indexOf(TxnResult result, String key) {
