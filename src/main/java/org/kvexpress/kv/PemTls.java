@@ -13,7 +13,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
@@ -22,6 +21,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Pem;
 
 /** Builds an SSLContext from the PEM files Consul's environment variables name. */
 final class PemTls {
@@ -136,15 +136,8 @@ final class PemTls {
 
   /** The DER bytes of the first PEM block with exactly this label, or null. */
   private static byte[] block(String pem, String label) {
-    String begin = "-----BEGIN " + label + "-----";
-    String end = "-----END " + label + "-----";
-    int s = pem.indexOf(begin);
-    int e = s < 0 ? -1 : pem.indexOf(end, s);
-    if (s < 0 || e < 0) {
-      return null;
-    }
     try {
-      return Base64.getMimeDecoder().decode(pem.substring(s + begin.length(), e));
+      return Pem.block(pem, label);
     } catch (IllegalArgumentException bad) {
       throw KvexpressException.usage("CONSUL_CLIENT_KEY has a " + label + " block that is not valid base64");
     }

@@ -10,9 +10,9 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Pem;
 
 /**
  * Ed25519 keys as PEM files (PKCS#8 {@code PRIVATE KEY}, X.509 {@code PUBLIC KEY}, as {@code openssl genpkey
@@ -23,11 +23,6 @@ final class Ed25519Keys {
   static final String ALGORITHM = "Ed25519";
 
   private Ed25519Keys() {}
-
-  static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
-  }
 
   static PrivateKey readPrivate(Path file) {
     byte[] der = der(file, "PRIVATE KEY");
@@ -66,17 +61,15 @@ final class Ed25519Keys {
     } catch (IOException e) {
       throw KvexpressException.usage("cannot read key file " + file + ": " + e.getMessage());
     }
-    String begin = "-----BEGIN " + type + "-----";
-    String end = "-----END " + type + "-----";
-    int from = text.indexOf(begin);
-    int to = text.indexOf(end);
-    if (from < 0 || to < from) {
-      throw KvexpressException.usage(file + " holds no PEM '" + type + "' block; make keys with 'kvexpress keygen'");
-    }
+    byte[] der;
     try {
-      return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
+      der = Pem.block(text, type);
     } catch (IllegalArgumentException e) {
       throw KvexpressException.usage(file + " has a damaged PEM block (" + e.getMessage() + ")");
     }
+    if (der == null) {
+      throw KvexpressException.usage(file + " holds no PEM '" + type + "' block; make keys with 'kvexpress keygen'");
+    }
+    return der;
   }
 }

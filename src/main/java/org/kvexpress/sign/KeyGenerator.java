@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Pem;
 import org.kvexpress.core.Reason;
 
 /** {@code keygen}: a new Ed25519 key pair as {@code NAME.key} (0600, created so) and {@code NAME.pub}. */
@@ -37,9 +38,9 @@ public final class KeyGenerator {
       // Created with mode 0600 in one step: the private key is never readable by others, not even briefly.
       Files.newByteChannel(priv, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
-      Files.writeString(priv, Ed25519Keys.pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
+      Files.writeString(priv, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()),
           StandardCharsets.US_ASCII);
-      Files.writeString(pub, Ed25519Keys.pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
+      Files.writeString(pub, Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
           StandardOpenOption.CREATE_NEW);
     } catch (FileAlreadyExistsException e) {
       throw KvexpressException.usage(e.getFile() + " exists; keygen never overwrites a key: choose another --name or "
