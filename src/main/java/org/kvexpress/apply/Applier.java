@@ -95,11 +95,10 @@ public final class Applier {
         try {
           ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null, staged);
           String publishedAt = publishedAt(snap);
-          Instant appliedAt = r.outcome() == ApplyResult.Outcome.WROTE ? Instant.now(clock) : null;
-          Double latency = appliedAt == null || publishedAt == null ? null
-              : Duration.between(Instant.parse(publishedAt), appliedAt).toMillis() / 1000.0;
+          String appliedAt = r.outcome() == ApplyResult.Outcome.WROTE
+              ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString() : null;
           report(in, target, snap, r.outcome().word(), null, r.reloadExit(), publishedAt, appliedAt);
-          return r.with(latency, staged);
+          return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), staged);
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
             throw e;
@@ -119,7 +118,7 @@ public final class Applier {
    * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
    */
   void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit,
-      String publishedAt, Instant appliedAt) {
+      String publishedAt, String appliedAt) {
     if (!in.mode().report() || in.mode().dryRun() || result.equals("would_apply")) {
       return;
     }
@@ -134,8 +133,7 @@ public final class Applier {
       // for the same file (a file this node did not write has none).
       boolean same = before != null && onDisk != null && onDisk.equals(before.checksum());
       String published = appliedAt != null ? publishedAt : same ? before.publishedAt() : null;
-      String applied = appliedAt != null ? appliedAt.truncatedTo(ChronoUnit.MILLIS).toString()
-          : same ? before.appliedAt() : null;
+      String applied = appliedAt != null ? appliedAt : same ? before.appliedAt() : null;
       NodeReport now = new NodeReport(onDisk, snap == null ? null : snap.checksumText(), result,
           reason == null ? null : reason.tag(), reloadExit,
           Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), published, applied,

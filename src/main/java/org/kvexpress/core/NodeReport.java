@@ -19,6 +19,14 @@ public record NodeReport(
 
   /** Seconds from publish to apply, or null when either time is unknown. */
   public Double latencySeconds() {
+    return latencySeconds(publishedAt, appliedAt);
+  }
+
+  /**
+   * Seconds from {@code publishedAt} to {@code appliedAt} (ISO-8601 instants), or null when either is unknown
+   * or unreadable: the publish time comes from meta, which a hand edit or another tool may have written.
+   */
+  public static Double latencySeconds(String publishedAt, String appliedAt) {
     try {
       return publishedAt == null || appliedAt == null ? null
           : java.time.Duration.between(java.time.Instant.parse(publishedAt), java.time.Instant.parse(appliedAt))

@@ -256,6 +256,21 @@ class OutCommandIT {
     }
 
     @Test
+    void anUnreadablePublishTimeInMetaStillAppliesWithoutALatency() throws IOException {
+      publish(Lines.hosts(10));
+      String meta = Store.get(agent, "kvexpress/hosts/meta").text();
+      Store.put(agent, "kvexpress/hosts/meta", meta.replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"yesterday\""));
+      Path marker = tmp.resolve("reloaded");
+      CliRun.Result r = out("--report", "--hostname", "node-a", "-e", "touch " + marker);
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).contains("result=applied").doesNotContain("latency_ms");
+      assertThat(Files.readAllBytes(target)).isEqualTo(canonical(Lines.hosts(10)));
+      assertThat(marker).exists();
+      assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-a").text()).contains("\"result\":\"applied\"")
+          .contains("\"appliedAt\":\"");
+    }
+
+    @Test
     void corruptedChecksumIs3AndTheFileIsUntouched() throws IOException {
       publish(Lines.hosts(10));
       Files.createDirectories(target.getParent());
