@@ -40,8 +40,8 @@ public final class CopyService {
   }
 
   public Result copy(KeyLayout from, KeyLayout to, SigningKey signKey) throws InterruptedException {
-    VersionStore versions = new VersionStore(store);
-    Source first = verified(from, versions.read(from), signKey);
+    VersionStore versions = new VersionStore(store, clock);
+    Source first = verified(versions, from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
     if (dst.stopActive(clock.instant())) {
       throw VersionStore.halted(dst);
@@ -63,7 +63,7 @@ public final class CopyService {
     // After a conflict the source is read again: the copy is of the source as it is when it commits (a
     // chunked one only if it is still the version whose chunks were staged).
     VersionStore.Committed c = chunks.committing(to, staged, clock, () -> versions.commit(to, dst, seen -> {
-      Source src = seen == dst ? first : verified(from, versions.read(from), signKey);
+      Source src = seen == dst ? first : verified(versions, from, versions.read(from), signKey);
       if (chunked && !src.version().checksum().equals(first.version().checksum())) {
         throw KvexpressException.failure(Reason.CHANGED, from.dir() + " changed during the copy; run it again");
       }
@@ -89,7 +89,7 @@ public final class CopyService {
   /** The source's current version, proven by its checksum, its content, and the entries the copy is guarded on. */
   private record Source(Version version, byte[] plain, int lines, List<KvEntry> readFrom) {}
 
-  private Source verified(KeyLayout from, KeySnapshot src, SigningKey signKey) {
+  private Source verified(VersionStore versions, KeyLayout from, KeySnapshot src, SigningKey signKey) {
     if (src.data() == null || src.checksumText() == null) {
       store.confirmAbsent(src.data() == null ? from.data() : from.checksum());
       throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing to copy: " + from.dir()
@@ -99,7 +99,7 @@ public final class CopyService {
       throw KvexpressException.refused(Reason.UNSIGNED, from.dir() + " is signed, and a signature names its key, so "
           + "the copy would arrive unsigned; pass --sign-key FILE to sign it for the destination");
     }
-    byte[] plain = new VersionStore(store).content(from, src.data(), src.checksumText(), Encoding.MAX_DECODED_BYTES,
+    byte[] plain = versions.content(from, src.data(), src.checksumText(), Encoding.MAX_DECODED_BYTES,
         from.data(), from.checksum() + "; refusing to copy a version that does not verify");
     return new Source(src.current(), plain, Canonicalizer.countLines(plain), List.of(src.data(), src.checksum()));
   }

@@ -41,7 +41,7 @@ public final class RollbackService {
    * time, which nodes running {@code out --no-older} need to accept a version published before theirs.
    */
   public Result rollback(KeyLayout layout, SigningKey signKey) throws InterruptedException {
-    VersionStore versions = new VersionStore(store);
+    VersionStore versions = new VersionStore(store, clock);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
       store.confirmAbsent(s.data() == null ? layout.data() : layout.last());
@@ -57,6 +57,7 @@ public final class RollbackService {
     Version last = new Version(s.last().value(), s.last().flags(), meta.lastChecksum());
     byte[] lastPlain = versions.content(layout, s.last(), meta.lastChecksum(), Encoding.MAX_DECODED_BYTES,
         layout.last(), "meta; refusing to roll back to it");
+    int lines = Canonicalizer.countLines(lastPlain);
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] signature = signKey != null
         ? signKey.sign(layout, last.checksum(), now.toString(), SigningKey.publisher(hostname)).toJson()
@@ -68,11 +69,11 @@ public final class RollbackService {
     // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict the
     // state it was asked to undo is gone, so the operator decides again.
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(last,
-        new Meta(last.checksum(), Canonicalizer.countLines(lastPlain), lastPlain.length, last.encodingLabel(),
+        new Meta(last.checksum(), lines, lastPlain.length, last.encodingLabel(),
             hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null), List.of(),
         signature),
         new VersionStore.Rules(1, false, false, layout.dir() + " changed while rolling back; look at 'kvexpress "
             + "status -k " + layout.key() + "' and run rollback again if it is still wanted"));
-    return new Result(current, last.checksum(), Canonicalizer.countLines(lastPlain), c.index());
+    return new Result(current, last.checksum(), lines, c.index());
   }
 }
