@@ -282,10 +282,15 @@ public final class Cli {
     List<String> names = new ArrayList<>();
     for (String option : e.options()) {
       for (String o : option.split("/")) {
-        names.add(o.length() == 1 ? "-" + o : "--" + o);
+        names.add(flag(o));
       }
     }
     return String.join("/", names);
+  }
+
+  /** An option name as typed: {@code -k} for a one-letter name, {@code --key} otherwise. */
+  static String flag(String option) {
+    return (option.length() == 1 ? "-" : "--") + option;
   }
 
   private int usage(Command<?> command, String message) {

@@ -134,7 +134,7 @@ public final class Docs {
   private static String optionNames(OptionDescriptor d) {
     List<String> names = new ArrayList<>();
     for (String o : d.options()) {
-      names.add("\\fB" + (o.length() == 1 ? "\\-" : "\\-\\-") + roff(o) + "\\fR");
+      names.add("\\fB" + roff(Cli.flag(o)) + "\\fR");
     }
     String arg = d.acceptsArguments() ? " \\fI" + roff(d.argumentDescription().isEmpty() ? "VALUE"
         : d.argumentDescription()) + "\\fR" : "";
@@ -172,7 +172,7 @@ public final class Docs {
       List<String> flags = new ArrayList<>();
       for (OptionDescriptor d : options(e.getValue())) {
         for (String o : d.options()) {
-          String flag = (o.length() == 1 ? "-" : "--") + o;
+          String flag = Cli.flag(o);
           flags.add(flag);
           String arg = d.argumentDescription().toUpperCase(java.util.Locale.ROOT);
           if (d.acceptsArguments() && (arg.contains("FILE") || arg.contains("DIR") || arg.contains("PATH"))) {

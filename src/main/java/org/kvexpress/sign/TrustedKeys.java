@@ -60,7 +60,7 @@ public final class TrustedKeys {
    * {@code checksum} was published as {@code layout}; returns it, or refuses (exit 3) saying what is wrong.
    */
   public SignedStatement verify(byte[] stored, KeyLayout layout, String checksum) {
-    String where = layout.dir() + "signature";
+    String where = layout.signature();
     if (stored == null) {
       throw refused(Reason.UNSIGNED, layout.dir() + " is not signed (no " + where + ") and this node trusts only "
           + "signed versions; publish with 'kvexpress in --sign-key FILE'");
