@@ -206,6 +206,11 @@ public final class DevAgent implements AutoCloseable {
     faults.failWhen(when, fault, times);
   }
 
+  /** {@link FaultPlan#failWhen(Predicate, Fault, int, Runnable)}. */
+  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+    faults.failWhen(when, fault, times, meanwhile);
+  }
+
   /** Fails this fraction of all requests, half with 500 and half by dropping the connection. */
   public void setFailRate(double rate) {
     faults.setFailRate(rate);
@@ -231,7 +236,8 @@ public final class DevAgent implements AutoCloseable {
       ex.close();
       return;
     }
-    Fault fault = faults.admit(req);
+    FaultPlan.Injected injected = faults.admit(req);
+    Fault fault = injected.fault();
     if (fault == Fault.DELAY) {
       try {
         Thread.sleep(Fault.DELAY_TIME.toMillis());
@@ -254,17 +260,21 @@ public final class DevAgent implements AutoCloseable {
     String contentLength = ex.getRequestHeaders().getFirst("Content-Length");
     try {
       Reply reply = route(ex, req, overflow, contentLength == null ? -1 : Long.parseLong(contentLength),
-          r -> finish(ex, req, r, started, dropAfter));
+          r -> finish(ex, req, r, started, dropAfter, injected.meanwhile()));
       if (reply != null) {
-        finish(ex, req, reply, started, dropAfter);
+        finish(ex, req, reply, started, dropAfter, injected.meanwhile());
       }
     } catch (RuntimeException e) {
-      finish(ex, req, Reply.text(500, "internal error: " + e), started, false);
+      finish(ex, req, Reply.text(500, "internal error: " + e), started, false, null);
     }
   }
 
-  private void finish(HttpExchange ex, RecordedRequest req, Reply reply, long started, boolean drop) {
+  private void finish(HttpExchange ex, RecordedRequest req, Reply reply, long started, boolean drop,
+      Runnable meanwhile) {
     if (drop) {
+      if (meanwhile != null) {
+        meanwhile.run();
+      }
       log(req, "dropped-after-apply", started);
       ex.close();
     } else {

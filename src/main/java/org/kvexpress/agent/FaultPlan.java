@@ -14,7 +14,15 @@ import java.util.function.Predicate;
  * the newest requests ({@code recordLimit}; 0 records nothing), so a long-running agent stays bounded.
  */
 public final class FaultPlan {
-  private record Planned(Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining) {}
+  private record Planned(Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining, Runnable meanwhile) {}
+
+  /**
+   * The fault for one request (null: serve it normally) and what to run after applying it and before the
+   * answer is dropped ({@link Fault#DROP_AFTER_APPLY}; null: nothing), e.g. another writer's publish.
+   */
+  public record Injected(Fault fault, Runnable meanwhile) {
+    static final Injected NONE = new Injected(null, null);
+  }
 
   private final int recordLimit;
   private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
@@ -41,7 +49,15 @@ public final class FaultPlan {
 
   /** Injects {@code fault} into the next {@code times} requests that match. */
   public synchronized void failWhen(Predicate<RecordedRequest> when, Fault fault, int times) {
-    planned.add(new Planned(when, fault, new AtomicInteger(times)));
+    failWhen(when, fault, times, null);
+  }
+
+  /**
+   * Injects {@code fault} into the next {@code times} requests that match; with {@link Fault#DROP_AFTER_APPLY},
+   * {@code meanwhile} runs after each is applied and before its answer is dropped.
+   */
+  public synchronized void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+    planned.add(new Planned(when, fault, new AtomicInteger(times), meanwhile));
   }
 
   /** Fails this fraction of all requests, half with 500 and half by dropping the connection. */
@@ -49,8 +65,8 @@ public final class FaultPlan {
     this.failRate = rate;
   }
 
-  /** Records a request and decides its fault, or null to serve it normally. */
-  public synchronized Fault admit(RecordedRequest r) {
+  /** Records a request and decides its fault ({@link Injected#fault} null: serve it normally). */
+  public synchronized Injected admit(RecordedRequest r) {
     if (recordLimit > 0) {
       if (recorded.size() >= recordLimit) {
         recorded.removeFirst();
@@ -60,13 +76,13 @@ public final class FaultPlan {
     for (Planned p : planned) {
       if (p.remaining().get() > 0 && p.when().test(r)) {
         p.remaining().decrementAndGet();
-        return p.fault();
+        return new Injected(p.fault(), p.meanwhile());
       }
     }
     planned.removeIf(p -> p.remaining().get() <= 0);
     if (failRate > 0 && ThreadLocalRandom.current().nextDouble() < failRate) {
-      return ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP;
+      return new Injected(ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP, null);
     }
-    return null;
+    return Injected.NONE;
   }
 }

@@ -64,7 +64,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
         store.confirmAbsent(layout.data());
         throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
       }
-      VersionStore versions = new VersionStore(store);
+      VersionStore versions = new VersionStore(store, ctx.env().clock());
       byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
       byte[] before;
       String label;

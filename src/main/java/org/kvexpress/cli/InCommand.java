@@ -146,6 +146,11 @@ final class InCommand implements Command<InCommand.Options> {
       }
       // Logged here, before -e runs: a failing -e is an error of its own, and the publish stays.
       ctx.log().info(name(), summary);
+      if (result.stoppedSince() != null) {
+        ctx.log().warn(name(), Fields.of("key", layout.key()).add("warning", "this version was committed before the "
+            + "stop key was set, so nodes may have applied it; 'kvexpress rollback -k " + layout.key()
+            + "' makes the previous version current again"));
+      }
       if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
         ctx.sinks().event("kvexpress in: " + layout.key() + " published", result.diff() == null ? ""
             : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8), "info", layout.key());
@@ -186,6 +191,12 @@ final class InCommand implements Command<InCommand.Options> {
     f.add("checksum", Checksum.shortForm(r.checksum()));
     if (r.index() > 0) {
       f.add("index", r.index());
+    }
+    if (r.current() != null) {
+      f.add("superseded_by", Checksum.shortForm(r.current()));
+    }
+    if (r.stoppedSince() != null) {
+      f.add("stopped_since", r.stoppedSince());
     }
     return f;
   }

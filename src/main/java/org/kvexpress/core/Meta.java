@@ -4,12 +4,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonArray;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The small JSON document at {@code <prefix>/<key>/meta}: what the current data is and where it came
  * from, and the checksum of {@code last}, so that {@code status}, {@code diff} and {@code rollback} need
- * not decode data to describe it.
+ * not decode data to describe it. {@code id} names the commit that wrote this version and {@code history} the
+ * commits before it, newest first ({@link Lineage}): how a writer whose answer was lost learns exactly whether
+ * its commit happened.
  */
 public record Meta(
     String checksum,
@@ -20,7 +25,12 @@ public record Meta(
     String time,
     String source,
     String lastChecksum,
-    String id) {
+    String id,
+    List<String> history) {
+
+  public Meta {
+    history = history == null ? List.of() : List.copyOf(history);
+  }
 
   /**
    * The stored form: the fields in declaration order, absent ones left out, nothing HTML-escaped. Built as a
@@ -37,6 +47,11 @@ public record Meta(
     put(o, "source", source);
     put(o, "lastChecksum", lastChecksum);
     put(o, "id", id);
+    if (!history.isEmpty()) {
+      JsonArray ids = new JsonArray();
+      history.forEach(ids::add);
+      o.add("history", ids);
+    }
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -46,14 +61,14 @@ public record Meta(
     }
   }
 
-  /** The same meta with another writer id. */
-  public Meta withId(String newId) {
-    return new Meta(checksum, lines, bytes, encoding, host, time, source, lastChecksum, newId);
+  /** The same meta with another commit id and the history of commits before it. */
+  public Meta withCommit(String newId, List<String> before) {
+    return new Meta(checksum, lines, bytes, encoding, host, time, source, lastChecksum, newId, before);
   }
 
   /** The same meta with another last checksum. */
   public Meta withLastChecksum(String last) {
-    return new Meta(checksum, lines, bytes, encoding, host, time, source, last, id);
+    return new Meta(checksum, lines, bytes, encoding, host, time, source, last, id, history);
   }
 
   /**
@@ -69,7 +84,7 @@ public record Meta(
       JsonObject o = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
       return new Meta(text(o, "checksum"), Math.toIntExact(number(o, "lines")), number(o, "bytes"),
           text(o, "encoding"), text(o, "host"), text(o, "time"), text(o, "source"), text(o, "lastChecksum"),
-          text(o, "id"));
+          text(o, "id"), texts(o, "history"));
     } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ArithmeticException
         | NumberFormatException e) {
       return null;
@@ -79,6 +94,19 @@ public record Meta(
   private static String text(JsonObject o, String name) {
     JsonElement e = o.get(name);
     return e == null || e.isJsonNull() ? null : e.getAsJsonPrimitive().getAsString();
+  }
+
+  /** A list of strings; anything else (a hand edit) makes the whole meta unreadable, so it counts as absent. */
+  private static List<String> texts(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    if (e == null || e.isJsonNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonElement item : e.getAsJsonArray()) {
+      out.add(item.getAsJsonPrimitive().getAsString());
+    }
+    return out;
   }
 
   private static long number(JsonObject o, String name) {

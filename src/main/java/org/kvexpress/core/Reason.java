@@ -36,6 +36,12 @@ public enum Reason {
   CANARIES,
   // failures (exit 1)
   UNREACHABLE,
+  /** A write was sent but no answer came back: it may or may not have been applied. */
+  UNCONFIRMED,
+  /** After a write whose answer was lost, what Consul holds cannot tell whether it committed. */
+  OUTCOME_UNKNOWN,
+  /** What answered at the Consul address is not Consul. */
+  NOT_CONSUL,
   ACL_DENIED,
   TLS,
   CONSUL_ERROR,

@@ -33,6 +33,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.apache.http.NoHttpResponseException;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.socket.ConnectionSocketFactory;
 import org.apache.http.conn.socket.PlainConnectionSocketFactory;
@@ -90,7 +91,7 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public Optional<KvEntry> get(String key) {
-    HttpResponse r = call("read", key, () -> plain.makeGetRequest(request("/v1/kv/" + key)));
+    HttpResponse r = call(Op.READ, key, () -> plain.makeGetRequest(request("/v1/kv/" + key)));
     if (r.getStatusCode() == 404) {
       return Optional.empty();
     }
@@ -102,13 +103,13 @@ public final class ConsulKvStore implements KvStore {
   public KvListing list(String prefix) {
     // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it, Consul
     // leaves out what the token may not read.
-    HttpResponse r = call("list", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
+    HttpResponse r = call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
     return listing(r);
   }
 
   @Override
   public List<String> keys(String prefix) {
-    HttpResponse r = call("list", prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
+    HttpResponse r = call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
     if (r.getStatusCode() == 404) {
       return List.of();
     }
@@ -124,33 +125,36 @@ public final class ConsulKvStore implements KvStore {
     HttpTransport client = blockingClient(wait);
     HttpRequest req = request("/v1/kv/" + keyOrPrefix, recurse ? "recurse" : null,
         "index=" + Long.toUnsignedString(index), "wait=" + wait.toMillis() + "ms");
-    return listing(call(recurse ? "list" : "read", keyOrPrefix, () -> client.makeGetRequest(req)));
+    // One try: after a failure the watcher starts over from index 0 (the agent may have restarted with an
+    // older store, and a blocking query whose index is ahead of the store's would wait out its whole wait).
+    return listing(call(recurse ? Op.LIST : Op.READ, keyOrPrefix, () -> client.makeGetRequest(req), false));
   }
 
   @Override
   public void put(String key, byte[] value, long flags) {
     HttpRequest req = request("/v1/kv/" + key, value, "flags=" + Long.toUnsignedString(flags));
-    call("write", key, () -> plain.makePutRequest(req));
+    call(Op.WRITE, key, () -> plain.makePutRequest(req));
   }
 
   @Override
   public void delete(String key) {
-    call("write", key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key)));
+    call(Op.WRITE, key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key)));
   }
 
   @Override
-  public TxnResult txn(List<TxnOp> ops) {
+  public TxnResult txn(List<TxnOp> ops, boolean consistent) {
     if (ops.size() > ConsulLimits.MAX_TXN_OPS) {
       // A caller's bug, not an operator's: every transaction kvexpress builds has a fixed handful of ops.
       throw new IllegalArgumentException("a transaction of " + ops.size() + " operations exceeds Consul 1.8's "
           + ConsulLimits.MAX_TXN_OPS);
     }
     String body = TxnCodec.encode(ops);
-    HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    String kind = !ops.isEmpty() && ops.stream().allMatch(TxnOp::readOnly) ? "read" : "write";
-    HttpResponse r = call(kind, ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
-        () -> plain.makePutRequest(req));
-    JsonObject json = JsonParser.parseString(r.getContent()).getAsJsonObject();
+    boolean readOnly = !ops.isEmpty() && ops.stream().allMatch(TxnOp::readOnly);
+    HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        readOnly && consistent ? "consistent" : null);
+    HttpResponse r = call(readOnly ? Op.TXN_READ : Op.TXN_WRITE, ops.isEmpty() ? "(empty transaction)"
+        : ops.get(0).key(), () -> plain.makePutRequest(req));
+    JsonObject json = txnAnswer(r);
     if (r.getStatusCode() == 409) {
       List<TxnResult.TxnError> errors = new ArrayList<>();
       for (JsonElement e : asArray(json.get("Errors"))) {
@@ -181,6 +185,15 @@ public final class ConsulKvStore implements KvStore {
     closeQuietly(plainHttp);
     synchronized (this) {
       closeQuietly(blockingHttp);
+    }
+  }
+
+  @Override
+  public void abortWatches() {
+    synchronized (this) {
+      closeQuietly(blockingHttp);
+      blockingHttp = null;
+      blocking = null;
     }
   }
 
@@ -226,9 +239,39 @@ public final class ConsulKvStore implements KvStore {
     return b.build();
   }
 
-  /** Sends a request with retries and turns every non-success answer into a message naming the cause. */
-  private HttpResponse call(String op, String key, Supplier<HttpResponse> send) {
-    return retrier.run(() -> {
+  /**
+   * What a request does, which decides the answer that proves Consul sent it and whether a try that got no
+   * answer may have changed something: KV reads carry X-Consul-Index (404 included), read-only transactions
+   * X-Consul-KnownLeader, writes a JSON body.
+   */
+  private enum Op {
+    READ("read"), LIST("list"), TXN_READ("read"), WRITE("write"), TXN_WRITE("write");
+
+    /** The ACL permission's verb: key:read, key:list or key:write. */
+    final String permission;
+
+    Op(String permission) {
+      this.permission = permission;
+    }
+
+    boolean writes() {
+      return this == WRITE || this == TXN_WRITE;
+    }
+  }
+
+  private HttpResponse call(Op op, String key, Supplier<HttpResponse> send) {
+    return call(op, key, send, true);
+  }
+
+  /**
+   * Sends a request ({@code retry}: again after transient failures, within the budget) and turns every
+   * non-success answer into a message naming the cause. A write none of whose tries got an answer fails as
+   * {@link Reason#UNCONFIRMED} when one of them may have reached Consul (anything but a refused connection),
+   * since Consul may have applied it.
+   */
+  private HttpResponse call(Op op, String key, Supplier<HttpResponse> send, boolean retry) {
+    boolean[] maybeSent = {false};
+    Supplier<HttpResponse> once = () -> {
       HttpResponse r;
       try {
         r = send.get();
@@ -246,18 +289,23 @@ public final class ConsulKvStore implements KvStore {
             throw KvexpressException.failure(Reason.TLS, redact(rejected));
           }
         }
+        maybeSent[0] |= !(cause instanceof ConnectException || cause instanceof ConnectTimeoutException
+            || cause instanceof UnknownHostException);
         throw new Retrier.TransientException(describe(cause));
       }
       int status = r.getStatusCode();
-      if (status == 200 || (status == 404 && (op.equals("read") || op.equals("list"))) || status == 409) {
+      if (status == 200 || status == 404 || status == 409) {
+        // Consul answers 404 only to KV reads of a missing key; to anything else it is another server's page.
+        requireConsul(op, key, r);
         return r;
       }
       String body = firstLine(r.getContent());
       if (status == 403) {
         String what = body.contains("ACL not found")
             ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
-            : "the ACL token lacks key:" + op + " (" + body + "); see README, ACL policies";
-        throw KvexpressException.failure(Reason.ACL_DENIED, "Consul denied " + op + " on " + key + ": " + what);
+            : "the ACL token lacks key:" + op.permission + " (" + body + "); see README, ACL policies";
+        throw KvexpressException.failure(Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": "
+            + what);
       }
       if (status == 413) {
         throw KvexpressException.refused(Reason.TOO_LARGE,
@@ -268,13 +316,73 @@ public final class ConsulKvStore implements KvStore {
             + settings.datacenter() + "\"; check --datacenter");
       }
       if (status >= 500 || status == 429) {
+        // A 500 may come after Consul accepted the write (a leader lost before answering); 429 never does.
+        maybeSent[0] |= status >= 500;
         throw new Retrier.TransientException("HTTP " + status + (body.isEmpty() ? "" : " " + body));
       }
       throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address() + " answered HTTP " + status
-          + " to " + op + " " + key + (body.isEmpty() ? "" : ": " + body));
-    }, (cause, attempts, elapsed) -> KvexpressException.failure(Reason.UNREACHABLE, String.format(
-        "cannot reach Consul at %s: %s (%d attempts in %s s)", address(), cause, attempts,
-        elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds())));
+          + " to " + op.permission + " " + key + (body.isEmpty() ? "" : ": " + body));
+    };
+    Retrier.GiveUp giveUp = (cause, attempts, elapsed) -> {
+      String tries = String.format("%d attempts in %s s", attempts,
+          elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds());
+      if (op.writes() && maybeSent[0]) {
+        return KvexpressException.failure(Reason.UNCONFIRMED, String.format("no answer from Consul at %s to the "
+            + "write of %s (%s; %s): it may or may not have been applied", address(), key, cause, tries));
+      }
+      return KvexpressException.failure(Reason.UNREACHABLE, String.format("cannot reach Consul at %s: %s (%s)",
+          address(), cause, tries));
+    };
+    if (!retry) {
+      try {
+        return once.get();
+      } catch (Retrier.TransientException e) {
+        throw giveUp.after(e.getMessage(), 1, java.time.Duration.ZERO);
+      }
+    }
+    return retrier.run(once, giveUp);
+  }
+
+  /**
+   * Fails unless the answer came from Consul: every KV read answer (404 included) carries X-Consul-Index, a
+   * read-only transaction's X-Consul-KnownLeader, and a write's body is Consul's JSON. Another HTTP server at
+   * a mistyped address must never read as an empty Consul ("not stopped", "not locked", "nothing published").
+   */
+  private void requireConsul(Op op, String key, HttpResponse r) {
+    boolean consul = switch (op) {
+      case READ, LIST -> r.getConsulIndex() != null;
+      case TXN_READ -> r.getStatusCode() != 404 && r.isConsulKnownLeader() != null;
+      case WRITE -> r.getStatusCode() == 200 && ("true".equals(r.getContent().strip())
+          || "false".equals(r.getContent().strip()));
+      case TXN_WRITE -> r.getStatusCode() != 404 && isTxnAnswer(r.getContent());
+    };
+    if (!consul) {
+      String body = firstLine(r.getContent());
+      throw KvexpressException.failure(Reason.NOT_CONSUL, "what answers at " + address() + " is not a Consul agent: "
+          + "it answered HTTP " + r.getStatusCode() + " to " + op.permission + " " + key + " without "
+          + (op == Op.TXN_WRITE || op == Op.WRITE ? "Consul's answer" : "Consul's headers")
+          + (body.isEmpty() ? "" : " (" + (body.length() > 80 ? body.substring(0, 80) + "…" : body) + ")")
+          + "; check -s/--server and CONSUL_HTTP_ADDR");
+    }
+  }
+
+  private static boolean isTxnAnswer(String content) {
+    try {
+      JsonElement e = JsonParser.parseString(content);
+      return e.isJsonObject() && (e.getAsJsonObject().has("Results") || e.getAsJsonObject().has("Errors"));
+    } catch (com.google.gson.JsonParseException e) {
+      return false;
+    }
+  }
+
+  /** A transaction's answer, which {@link #requireConsul} has proven to be Consul's JSON. */
+  private JsonObject txnAnswer(HttpResponse r) {
+    JsonElement e = JsonParser.parseString(r.getContent());
+    if (!e.isJsonObject()) {
+      throw KvexpressException.failure(Reason.NOT_CONSUL, "what answers at " + address() + " is not a Consul agent: "
+          + "its answer to a transaction is not Consul's JSON; check -s/--server and CONSUL_HTTP_ADDR");
+    }
+    return e.getAsJsonObject();
   }
 
   /** Names the denied op, its key and the permission it needs, which Consul 1.8 leaves out of its text. */

@@ -2,6 +2,7 @@ package org.kvexpress.kv;
 
 import java.nio.charset.StandardCharsets;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Meta;
 
 /**
@@ -27,6 +28,23 @@ public record KeySnapshot(
     public Meta parsedMeta() {
       return meta == null ? null : Meta.parse(meta.value());
     }
+
+    /** Staged meta when it describes the staged version, else null. */
+    Meta currentMeta() {
+      Meta m = parsedMeta();
+      String current = checksumText();
+      return m != null && current != null && current.equals(m.checksum()) ? m : null;
+    }
+
+    /** The stagings that led to the staged version ({@link Lineage}). */
+    public Lineage lineage() {
+      return Lineage.of(currentMeta(), data == null ? 0 : data.modifyIndex());
+    }
+
+    /** The name of the staged version for a staging guarded on it. */
+    public String anchor() {
+      return Lineage.anchor(currentMeta(), data == null ? 0 : data.modifyIndex());
+    }
   }
 
   /** A checksum value trimmed (Go kvexpress and hand edits may add a newline), or null. */
@@ -40,6 +58,14 @@ public record KeySnapshot(
    */
   public static KeySnapshot read(KvStore store, KeyLayout layout) {
     return of(layout, store.getAll(layout.versionKeys()));
+  }
+
+  /**
+   * {@link #read}, answered by a leader that has confirmed it still leads: what a writer reads to learn the
+   * outcome of a write whose answer was lost.
+   */
+  public static KeySnapshot readConsistent(KvStore store, KeyLayout layout) {
+    return of(layout, store.getAll(layout.versionKeys(), true));
   }
 
   public static KeySnapshot of(KeyLayout layout, KvListing listing) {
@@ -116,12 +142,13 @@ public record KeySnapshot(
     return m != null && current != null && current.equals(m.checksum()) ? m : null;
   }
 
-  /**
-   * Whether the current version was written by the write with this meta id: how a writer whose answer
-   * was lost (and whose retry then conflicted with itself) recognises its own commit.
-   */
-  public boolean writtenBy(String id) {
-    Meta m = parsedMeta();
-    return m != null && id.equals(m.id());
+  /** The commits that led to the current version ({@link Lineage}). */
+  public Lineage lineage() {
+    return Lineage.of(currentMeta(), data == null ? 0 : data.modifyIndex());
+  }
+
+  /** The name of the current version for a commit guarded on it ({@link Lineage#anchor}). */
+  public String anchor() {
+    return Lineage.anchor(currentMeta(), data == null ? 0 : data.modifyIndex());
   }
 }

@@ -35,7 +35,16 @@ public interface KvStore extends AutoCloseable {
    * get, which would fail the whole transaction); results are filtered to the exact names. Index is 0.
    */
   default KvListing getAll(List<String> keys) {
-    TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList());
+    return getAll(keys, false);
+  }
+
+  /**
+   * {@link #getAll(List)}, with {@code consistent} read through the leader after it confirms it still leads
+   * (Consul's {@code ?consistent}): what a writer uses to learn the outcome of a write whose answer was lost,
+   * since a deposed leader could otherwise answer from before that write.
+   */
+  default KvListing getAll(List<String> keys, boolean consistent) {
+    TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList(), consistent);
     if (!r.committed()) {
       throw org.kvexpress.core.KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address()
           + " failed a read-only transaction: " + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
@@ -56,14 +65,26 @@ public interface KvStore extends AutoCloseable {
     }
   }
 
+  /** Ends every blocking {@link #watch} in flight at once (they fail); later watches work again. */
+  default void abortWatches() {}
+
   /** Plain write. */
   void put(String key, byte[] value, long flags);
 
   /** Deletes one key; deleting a missing key succeeds. */
   void delete(String key);
 
-  /** Runs the operations atomically: all of them or none. */
-  TxnResult txn(List<TxnOp> ops);
+  /**
+   * Runs the operations atomically: all of them or none. A write whose every try failed without an answer
+   * throws {@link Reason#UNREACHABLE} when no try can have reached Consul, and {@link Reason#UNCONFIRMED} when
+   * one may have: it may have been applied (or may still be), and only a read can tell.
+   */
+  default TxnResult txn(List<TxnOp> ops) {
+    return txn(ops, false);
+  }
+
+  /** {@link #txn(List)}; {@code consistent} applies to a read-only transaction (Consul's {@code ?consistent}). */
+  TxnResult txn(List<TxnOp> ops, boolean consistent);
 
   /** How many times requests were retried so far (for metrics). */
   default long retries() {

@@ -3,13 +3,13 @@ package org.kvexpress.kv;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
@@ -57,18 +57,28 @@ public final class VersionStore {
   /** Attempts of a publish (or a staging) before it gives up on other writers. */
   private static final int PUBLISH_ATTEMPTS = 6;
 
-  /** How a commit ended: this writer's version is current, or another writer had made the same one current. */
-  public enum Outcome { COMMITTED, SAME_BY_ANOTHER }
+  /** How a commit ended. */
+  public enum Outcome {
+    /** This writer's version is current. */
+    COMMITTED,
+    /** This writer's version was committed (its answer was lost) and newer versions followed it. */
+    SUPERSEDED,
+    /** Another writer had made the same content current; this writer committed nothing. */
+    SAME_BY_ANOTHER
+  }
 
-  /** The outcome, the data key's new ModifyIndex, and the draft that is now current. */
-  public record Committed(Outcome outcome, long index, Draft draft) {}
+  /**
+   * The outcome; the data key's index and checksum of what is current now (for SUPERSEDED the newer version,
+   * else this writer's); the draft that was committed (or matched); and the reason of a stop set after this
+   * writer's commit, which the writer learned only on its re-read after a lost answer (null: none).
+   */
+  public record Committed(Outcome outcome, long index, Draft draft, String current, String stoppedSince) {}
+
+  /** One try at a commit: its id (written into meta), the version it was guarded on, and what it wrote. */
+  private record Attempt(String id, String anchor, Draft draft) {}
 
   private final KvStore store;
   private final java.time.Clock clock;
-
-  public VersionStore(KvStore store) {
-    this(store, java.time.Clock.systemUTC());
-  }
 
   /** {@code clock} decides whether a stop set with {@code --for} has expired. */
   public VersionStore(KvStore store, java.time.Clock clock) {
@@ -85,18 +95,29 @@ public final class VersionStore {
    * Makes {@code draft.apply(snapshot)} the current version of {@code layout}, the snapshot's version
    * becoming last. {@code draft} is asked again with a fresh snapshot after each conflict, so a writer can
    * re-read its source; it may throw to give up.
+   *
+   * <p>Exactly once: every attempt writes a fresh id into meta ({@link Lineage}). After a conflict or a lost
+   * answer the key is read again through the leader, and the chain of commits it shows decides, before
+   * anything else (a stop set meanwhile included): an attempt of ours in it is our commit (current, or
+   * superseded by newer ones); none in it, with the chain reaching back to what they were guarded on, is
+   * no commit and the next attempt may go; a chain that cannot tell, or an answer lost on the last attempt
+   * while it could still land, is {@link Reason#OUTCOME_UNKNOWN}: never a second write over a newer version.
    */
   public Committed commit(KeyLayout layout, KeySnapshot seen, Function<KeySnapshot, Draft> draft, Rules rules)
       throws InterruptedException {
-    String id = UUID.randomUUID().toString();
+    List<Attempt> tried = new ArrayList<>();
     KeySnapshot snap = seen;
     String lastConflict = "";
-    for (int attempt = 1; attempt <= rules.attempts(); attempt++) {
+    boolean mayStillLand = false;
+    for (int n = 1; n <= rules.attempts(); n++) {
       if (rules.guardStop() && snap.stopActive(clock.instant())) {
         throw halted(snap);
       }
       Draft d = draft.apply(snap);
-      Meta meta = d.meta().withId(id).withLastChecksum(snap.checksumText());
+      Attempt attempt = new Attempt(Lineage.newId(), snap.anchor(), d);
+      tried.add(attempt);
+      Meta meta = d.meta().withCommit(attempt.id(), snap.lineage().historyForNext())
+          .withLastChecksum(snap.checksumText());
       List<TxnOp> guards = new ArrayList<>();
       for (KvEntry source : d.readFrom()) {
         guards.add(TxnOp.checkIndex(source.key(), source.modifyIndex()));
@@ -112,27 +133,112 @@ public final class VersionStore {
           TxnOp.set(layout.checksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
           TxnOp.set(layout.meta(), meta.toJson(), 0), setOrDelete(layout.signature(), d.signature())));
       d.remove().forEach(k -> current.add(TxnOp.delete(k)));
-      TxnResult result = write(layout, guards, keepLast(snap), current, rules);
-      if (result.committed()) {
-        return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d);
+      KeySnapshot read = snap;
+      TxnResult result = unlessUnconfirmed(() -> write(layout, guards, keepLast(read), current, rules), mayStillLand,
+          layout.dir(), tried);
+      if (result != null && result.committed()) {
+        return new Committed(Outcome.COMMITTED, indexOf(result, layout.data()), d, d.next().checksum(), null);
       }
-      lastConflict = result.errors().isEmpty() ? "" : " (last conflict: " + result.errors().get(0).what() + ")";
-      if (attempt < rules.attempts()) {
-        backOff(attempt);
+      if (result != null) {
+        lastConflict = result.errors().isEmpty() ? "" : " (last conflict: " + result.errors().get(0).what() + ")";
+        if (n < rules.attempts()) {
+          backOff(n);
+        }
       }
-      snap = read(layout);
-      if (rules.guardStop() && snap.stopActive(clock.instant())) {
-        throw halted(snap);
+      snap = reread(layout, tried, false);
+      Committed mine = settled(tried, snap.lineage(), snap.data(), snap.checksumText(), snap, layout.dir());
+      if (mine != null) {
+        return mine;
       }
+      // Ours did not commit; an answer lost on this attempt may still land while its anchor is current.
+      mayStillLand = result == null && snap.anchor().equals(attempt.anchor());
       if (d.next().checksum().equals(snap.checksumText())) {
-        // Our own write whose answer was lost (the retry then conflicted with it), or another writer's.
-        return new Committed(snap.writtenBy(id) ? Outcome.COMMITTED : Outcome.SAME_BY_ANOTHER,
-            snap.data().modifyIndex(), d);
+        return new Committed(Outcome.SAME_BY_ANOTHER, snap.data().modifyIndex(), d, snap.checksumText(), null);
       }
+    }
+    if (mayStillLand) {
+      throw outcomeUnknown(layout.dir(), tried, "Consul did not answer its last attempt, which may still be "
+          + "applied");
     }
     throw KvexpressException.failure(Reason.CONFLICT, rules.attempts() > 1
         ? "gave up after " + rules.attempts() + " attempts: " + rules.gaveUp() + lastConflict
         : rules.gaveUp() + lastConflict);
+  }
+
+  /**
+   * A transaction's result, or null when it was sent and no answer came back ({@link Reason#UNCONFIRMED}).
+   * Any other failure while an earlier attempt of ours may still land ({@code mayStillLand}) leaves the
+   * outcome unknown.
+   */
+  private static TxnResult unlessUnconfirmed(java.util.function.Supplier<TxnResult> send, boolean mayStillLand,
+      String dir, List<Attempt> tried) {
+    try {
+      return send.get();
+    } catch (KvexpressException e) {
+      if (e.reason() == Reason.UNCONFIRMED) {
+        return null;
+      }
+      if (mayStillLand) {
+        throw outcomeUnknown(dir, tried, "Consul did not answer an earlier attempt, which may still be applied, and "
+            + "the next one failed: " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The key read again through the leader after a conflict or a lost answer. When even that read fails, no
+   * one can say whether an attempt committed: the writer must not guess.
+   */
+  private KeySnapshot reread(KeyLayout layout, List<Attempt> tried, boolean staged) {
+    try {
+      return KeySnapshot.readConsistent(store, layout);
+    } catch (KvexpressException e) {
+      if (e.kind() == KvexpressException.Kind.FAILURE && (e.reason() == Reason.UNREACHABLE
+          || e.reason() == Reason.UNCONFIRMED)) {
+        throw outcomeUnknown(staged ? layout.stagedDir() : layout.dir(), tried, "reading it again failed: "
+            + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What the chain of commits says about this writer's attempts: the commit of one of them (current or
+   * superseded), null when none committed, or {@link Reason#OUTCOME_UNKNOWN} when it cannot tell.
+   */
+  private static Committed settled(List<Attempt> tried, Lineage lineage, KvEntry data, String checksum,
+      KeySnapshot snap, String dir) {
+    boolean unknown = false;
+    for (Attempt a : tried) {
+      switch (lineage.verdict(a.id(), a.anchor())) {
+        case CURRENT -> {
+          return new Committed(Outcome.COMMITTED, data.modifyIndex(), a.draft(), checksum, stopReason(snap));
+        }
+        case SUPERSEDED -> {
+          return new Committed(Outcome.SUPERSEDED, data.modifyIndex(), a.draft(), checksum, stopReason(snap));
+        }
+        case UNKNOWN -> unknown = true;
+        case NOT_COMMITTED -> { }
+      }
+    }
+    if (unknown) {
+      throw outcomeUnknown(dir, tried, "more versions were committed since than meta "
+          + "remembers, or a writer that keeps no history (Go kvexpress, a hand edit) wrote it");
+    }
+    return null;
+  }
+
+  private static String stopReason(KeySnapshot snap) {
+    return snap.stop() == null ? null : snap.stopReason();
+  }
+
+  private static KvexpressException outcomeUnknown(String dir, List<Attempt> tried, String why) {
+    String checksum = tried.get(tried.size() - 1).draft().next().checksum();
+    return KvexpressException.failure(Reason.OUTCOME_UNKNOWN, "cannot tell whether version "
+        + Checksum.shortForm(checksum) + " was committed to " + dir + ": its answer was lost and " + why
+        + "; run 'kvexpress status' to see what is current, and publish again only if it is not what you want "
+        + "(nothing was written twice)");
   }
 
   private TxnResult write(KeyLayout layout, List<TxnOp> guards, List<TxnOp> keepLast, List<TxnOp> current,
@@ -175,32 +281,50 @@ public final class VersionStore {
   /**
    * Makes {@code draft} the staged version ({@code in --stage}) without touching the current one: staged
    * data, checksum, meta and signature in one transaction guarded on the staged version as read and on the
-   * stop key. Returns the outcome as {@link #commit} does (another writer may have staged the same).
+   * stop key. Exactly once as {@link #commit} is: the staged meta carries the attempt ids.
    */
   public Committed stage(KeyLayout layout, KeySnapshot seen, Draft d) throws InterruptedException {
+    List<Attempt> tried = new ArrayList<>();
     KeySnapshot snap = seen;
-    for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+    boolean mayStillLand = false;
+    for (int n = 1; n <= PUBLISH_ATTEMPTS; n++) {
       if (snap.stopActive(clock.instant())) {
         throw halted(snap);
       }
-      KeySnapshot.Staged s = snap.staged();
-      TxnResult r = store.txn(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
-          TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()), TxnOp.unchangedSince(layout.stop(), snap.stop()),
+      KeySnapshot read = snap;
+      KeySnapshot.Staged s = read.staged();
+      Attempt attempt = new Attempt(Lineage.newId(), s.anchor(), d);
+      tried.add(attempt);
+      Meta meta = d.meta().withCommit(attempt.id(), s.lineage().historyForNext());
+      TxnResult r = unlessUnconfirmed(() -> store.txn(List.of(TxnOp.unchangedSince(layout.stagedData(), s.data()),
+          TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()), TxnOp.unchangedSince(layout.stop(), read.stop()),
           TxnOp.set(layout.stagedData(), d.next().stored(), d.next().flags()),
           TxnOp.set(layout.stagedChecksum(), d.next().checksum().getBytes(StandardCharsets.US_ASCII), 0),
-          TxnOp.set(layout.stagedMeta(), d.meta().toJson(), 0), setOrDelete(layout.stagedSignature(), d.signature())));
-      if (r.committed()) {
-        return new Committed(Outcome.COMMITTED, indexOf(r, layout.stagedData()), d);
+          TxnOp.set(layout.stagedMeta(), meta.toJson(), 0), setOrDelete(layout.stagedSignature(), d.signature()))),
+          mayStillLand, layout.stagedDir(), tried);
+      if (r != null && r.committed()) {
+        return new Committed(Outcome.COMMITTED, indexOf(r, layout.stagedData()), d, d.next().checksum(), null);
       }
-      backOff(attempt);
-      snap = read(layout);
-      if (d.next().checksum().equals(snap.staged().checksumText())) {
-        return new Committed(Outcome.SAME_BY_ANOTHER, snap.staged().data().modifyIndex(), d);
+      if (r != null && n < PUBLISH_ATTEMPTS) {
+        backOff(n);
+      }
+      snap = reread(layout, tried, true);
+      KeySnapshot.Staged now = snap.staged();
+      Committed mine = settled(tried, now.lineage(), now.data(), now.checksumText(), snap, layout.stagedDir());
+      if (mine != null) {
+        return mine;
+      }
+      mayStillLand = r == null && now.anchor().equals(attempt.anchor());
+      if (d.next().checksum().equals(now.checksumText())) {
+        return new Committed(Outcome.SAME_BY_ANOTHER, now.data().modifyIndex(), d, now.checksumText(), null);
       }
     }
+    if (mayStillLand) {
+      throw outcomeUnknown(layout.stagedDir(), tried, "Consul did not answer its last attempt, which may still be "
+          + "applied");
+    }
     throw KvexpressException.failure(Reason.CONFLICT, "gave up after " + PUBLISH_ATTEMPTS + " attempts: other "
-        + "publishers keep changing "
-        + layout.stagedDir() + "; try again");
+        + "publishers keep changing " + layout.stagedDir() + "; try again");
   }
 
   /** Drops the staged version as read, in one transaction guarded on it; false when it changed meanwhile. */
@@ -228,7 +352,7 @@ public final class VersionStore {
     return ConsulLimits.txnBytes(List.of(TxnOp.checkIndex(layout.data(), Long.MAX_VALUE),
         TxnOp.checkIndex(layout.checksum(), Long.MAX_VALUE), TxnOp.checkNotExists(layout.stop()),
         TxnOp.set(layout.data(), stored, flags), TxnOp.set(layout.checksum(), new byte[64], 0),
-        TxnOp.set(layout.meta(), new byte[512], 0), TxnOp.set(layout.signature(), new byte[700], 0)));
+        TxnOp.set(layout.meta(), new byte[1024], 0), TxnOp.set(layout.signature(), new byte[700], 0)));
   }
 
   /** The ops that make the snapshot's version last, with its meta naming last's checksum (rollback checks it). */

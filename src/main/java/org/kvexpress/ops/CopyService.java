@@ -82,7 +82,7 @@ public final class CopyService {
 
   private VersionStore.Draft draft(KeyLayout from, Source src, Instant now, byte[] signature) {
     Meta meta = new Meta(src.version().checksum(), src.lines(), src.plain().length, src.version().encodingLabel(),
-        hostname, now.toString(), "copy of " + from.key(), null, null);
+        hostname, now.toString(), "copy of " + from.key(), null, null, null);
     return new VersionStore.Draft(src.version(), meta, src.readFrom(), signature);
   }
 

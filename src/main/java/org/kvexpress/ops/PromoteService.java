@@ -95,7 +95,7 @@ public final class PromoteService {
     Version next = new Version(staged.data().value(), staged.data().flags(), to);
     Meta meta = new Meta(to, Canonicalizer.countLines(plain), plain.length, next.encodingLabel(), hostname,
         now.toString(), "promoted" + (stagedMeta == null ? "" : " (staged " + stagedMeta.time() + " by "
-        + stagedMeta.host() + " from " + stagedMeta.source() + ")"), null, null);
+        + stagedMeta.host() + " from " + stagedMeta.source() + ")"), null, null, null);
     List<KvEntry> readFrom = new ArrayList<>(List.of(staged.data(), staged.checksum()));
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(next, meta, readFrom,
         staged.signature() == null ? null : staged.signature().value(), layout.stagedKeys()),

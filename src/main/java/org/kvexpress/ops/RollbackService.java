@@ -70,7 +70,7 @@ public final class RollbackService {
     // state it was asked to undo is gone, so the operator decides again.
     VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(last,
         new Meta(last.checksum(), lines, lastPlain.length, last.encodingLabel(),
-            hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null), List.of(),
+            hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null, null), List.of(),
         signature),
         new VersionStore.Rules(1, false, false, layout.dir() + " changed while rolling back; look at 'kvexpress "
             + "status -k " + layout.key() + "' and run rollback again if it is still wanted"));

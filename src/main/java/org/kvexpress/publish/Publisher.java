@@ -89,7 +89,8 @@ public final class Publisher {
           encoded != null ? encoded.length : (int) canon.size(), encoding.label(), 0, diff);
     }
     PublishResult r = commit(in, canon, encoding, encoded, parts, snap, now);
-    return new PublishResult(r.outcome(), canon, checksum, r.encodedBytes(), r.encoding(), r.index(), diff);
+    return new PublishResult(r.outcome(), canon, checksum, r.encodedBytes(), r.encoding(), r.index(), diff,
+        r.current(), r.stoppedSince());
   }
 
   /**
@@ -239,7 +240,7 @@ public final class Publisher {
     }
     byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
     Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname, now.toString(),
-        in.source(), null, null);
+        in.source(), null, null, null);
     VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
     VersionStore.Committed c = chunks.committing(layout, staged, clock, () -> in.stage()
         ? versions.stage(layout, first, draft) : versions.commit(layout, first, seen -> draft,
@@ -247,9 +248,13 @@ public final class Publisher {
     if (parts != null || first.pending() != null) {
       collectGarbage(layout, chunks, now);
     }
-    PublishResult.Outcome done = in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
-    return new PublishResult(c.outcome() == VersionStore.Outcome.COMMITTED ? done : PublishResult.Outcome.UNCHANGED,
-        canon, checksum, (int) storedBytes, encoding.label(), c.index(), null);
+    PublishResult.Outcome done = switch (c.outcome()) {
+      case COMMITTED -> in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
+      case SUPERSEDED -> PublishResult.Outcome.SUPERSEDED;
+      case SAME_BY_ANOTHER -> PublishResult.Outcome.UNCHANGED;
+    };
+    return new PublishResult(done, canon, checksum, (int) storedBytes, encoding.label(), c.index(), null,
+        c.outcome() == VersionStore.Outcome.SUPERSEDED ? c.current() : null, c.stoppedSince());
   }
 
   /** Removes chunks no version needs any more; the publish stands whatever happens here. */

@@ -301,10 +301,10 @@ class LargeVersionsIT extends AgentTest {
       assertThat(in(Lines.random(900_000, 13)).code()).isZero();
       assertThat(in(Lines.random(900_000, 14)).code()).as("two publishes and collections meanwhile").isZero();
       assertThat(chunkKeys(DIR)).containsAll(m.names());
-      VersionStore versions = new VersionStore(store);
+      VersionStore versions = new VersionStore(store, java.time.Clock.systemUTC());
       VersionStore.Committed c = versions.commit(layout, versions.read(layout), seen -> new VersionStore.Draft(
           new org.kvexpress.core.Version(m.toJson(), Manifest.FLAGS, m.checksum()), new Meta(m.checksum(), 1,
-          mine.length, "plain", "slow", Instant.now().toString(), "test", null, null), List.of(), null),
+          mine.length, "plain", "slow", Instant.now().toString(), "test", null, null, null), List.of(), null),
           VersionStore.Rules.publish("conflict"));
       assertThat(c.outcome()).isEqualTo(VersionStore.Outcome.COMMITTED);
       new ChunkStore(store).release(layout, staged.id());

@@ -62,12 +62,24 @@ public interface Backend extends AutoCloseable {
 
   void failWhen(Predicate<RecordedRequest> when, Fault fault, int times);
 
+  /**
+   * Injects {@code fault} into the next {@code times} matching requests; with {@link Fault#DROP_AFTER_APPLY},
+   * {@code meanwhile} runs after each is applied and before its answer is dropped.
+   */
+  void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile);
+
   default void failNext(Fault fault) {
     failWhen(r -> true, fault, 1);
   }
 
   /** Fails this fraction of all requests, half with 500 and half by dropping the connection. */
   void setFailRate(double rate);
+
+  /**
+   * Restarts the agent with an empty store at the same address, as a Consul dev agent that crashed and came
+   * back: its index starts over, below what its clients last saw. Only for backends without ACLs.
+   */
+  void restartEmpty() throws IOException;
 
   /** What the agent logged during this test (the dev agent's verbose log, or Consul's own log). */
   String log();

@@ -105,6 +105,11 @@ public final class ConsulBackend implements Backend {
   }
 
   @Override
+  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+    proxy.faults().failWhen(when, fault, times, meanwhile);
+  }
+
+  @Override
   public void setFailRate(double rate) {
     proxy.faults().setFailRate(rate);
   }
@@ -118,6 +123,16 @@ public final class ConsulBackend implements Backend {
     } catch (IOException e) {
       return "(no log: " + e + ")";
     }
+  }
+
+  @Override
+  public void restartEmpty() throws IOException {
+    if (token != null) {
+      throw new UnsupportedOperationException("restartEmpty is for the agent without ACLs");
+    }
+    agent.kill();
+    agent.start();
+    agent.awaitLeader(java.time.Duration.ofSeconds(30));
   }
 
   @Override

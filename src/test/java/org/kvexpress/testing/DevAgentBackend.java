@@ -12,7 +12,7 @@ import org.kvexpress.agent.RecordedRequest;
 
 /** The dev agent as a test backend: a new one on a free port for every test. */
 public final class DevAgentBackend implements Backend {
-  private final DevAgent agent;
+  private DevAgent agent;
   private final String token;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
@@ -62,6 +62,11 @@ public final class DevAgentBackend implements Backend {
   }
 
   @Override
+  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+    agent.failWhen(when, fault, times, meanwhile);
+  }
+
+  @Override
   public void setFailRate(double rate) {
     agent.setFailRate(rate);
   }
@@ -71,6 +76,15 @@ public final class DevAgentBackend implements Backend {
     synchronized (log) {
       return log.toString(StandardCharsets.UTF_8);
     }
+  }
+
+  @Override
+  public void restartEmpty() throws IOException {
+    int port = agent.port();
+    agent.close();
+    DevAgent.Config config = DevAgent.Config.defaults().withVerbose(true, new PrintStream(log, true))
+        .withPort("127.0.0.1", port);
+    agent = new DevAgent(token == null ? config : config.withAclToken(token)).start();
   }
 
   @Override

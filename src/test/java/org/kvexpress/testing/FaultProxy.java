@@ -79,7 +79,8 @@ public final class FaultProxy implements AutoCloseable {
       byte[] body = ex.getRequestBody().readAllBytes();
       RecordedRequest req = new RecordedRequest(0, ex.getRequestMethod(), ex.getRequestURI().getPath(),
           ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
-      Fault fault = faults.admit(req);
+      FaultPlan.Injected injected = faults.admit(req);
+      Fault fault = injected.fault();
       if (fault == Fault.DROP) {
         return;
       }
@@ -94,6 +95,9 @@ public final class FaultProxy implements AutoCloseable {
       }
       HttpResponse<byte[]> answer = client.send(forward(ex, body), HttpResponse.BodyHandlers.ofByteArray());
       if (fault == Fault.DROP_AFTER_APPLY) {
+        if (injected.meanwhile() != null) {
+          injected.meanwhile().run();
+        }
         return;
       }
       answer.headers().map().forEach((name, values) -> {
