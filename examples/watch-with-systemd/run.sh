@@ -25,6 +25,11 @@ expect "haproxy applied verbatim" cmp -s "$root/templates/haproxy.cfg.rendered" 
 step "a new version reaches the file within moments"
 { cat "$root/templates/hosts.rendered"; echo "10.0.6.61 api-1.node.consul api.service.consul"; } | "$kvexpress" in -k hosts
 expect "new host applied" wait_for "$work/hosts.consul" "api-1"
+# The file is swapped in before the reload runs; the apply is done when its result line is logged. (A SIGTERM
+# in the middle of an apply lets it finish, then exits 143 to say so.)
+applied_thrice() { [ "$(grep -c "result=applied" "$work/watch.log")" -ge 3 ]; }
+for _ in $(seq 1 200); do applied_thrice && break; sleep 0.1; done
+expect "the apply of the new version finished" applied_thrice
 
 step "SIGTERM, as systemctl stop sends it: exit 0, no temp files"
 kill -TERM "$watcher"

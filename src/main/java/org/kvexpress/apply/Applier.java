@@ -81,7 +81,7 @@ public final class Applier {
     Path target = AtomicFiles.resolveTarget(in.file());
     KeySnapshot snap = null;
     try {
-      String lockKey = KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
+      String lockKey = lockKey(in);
       for (int attempt = 1; ; attempt++) {
         KvListing read = fetch(in.layout(), lockKey, in.mode().canary());
         KvEntry lock = read.find(lockKey).orElse(null);
@@ -245,6 +245,11 @@ public final class Applier {
     }
   }
 
+  /** This node's lock of the input's file: {@code <prefix>/locks/<sha256(absolute path)>/<hostname>}. */
+  public String lockKey(ApplyInput in) {
+    return KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
+  }
+
   // ---- steps ----
 
   void haltIfLocked(Path file, KvEntry lock) {
@@ -321,7 +326,7 @@ public final class Applier {
       throw KvexpressException.refused(Reason.NO_CHECKSUM,
           layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = new VersionStore(store).content(layout, snap.data(), expected, in.guards().maxBytes(),
+    byte[] content = new VersionStore(store, clock).content(layout, snap.data(), expected, in.guards().maxBytes(),
         "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {

@@ -1,10 +1,13 @@
 package org.kvexpress.apply;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KvListing;
@@ -13,14 +16,21 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * {@code out --watch}: one loop per file, each blocking on its key's checksum and running the full apply
- * whenever it wakes. Data, checksum, last and meta change in one transaction, so the checksum moves
- * exactly when a new version exists, and node reports or stop toggles under the key do not wake the
- * fleet. A wait that times out still re-applies, so an unlocked or repaired node converges within one wait.
+ * {@code out --watch}: one loop per file, each blocking on one key and running the full apply whenever that
+ * key says something may have changed. Normally that key is the version's checksum: data, checksum, last and
+ * meta change in one transaction, so the checksum moves exactly when a new version exists, and node reports
+ * do not wake the fleet. A loop halted by the stop key or by its node lock blocks on that key instead, so its
+ * removal ({@code resume}, {@code unlock}) is applied at once rather than at the next new version. A wait
+ * that times out still re-applies, so a repaired node converges within one wait.
  *
- * <p>Blocking-query rules (Consul's blocking queries): the index is reset when it goes backwards and kept at least 1; a
- * loop that returns early without news is slowed down; while Consul is unreachable the loop backs off
- * with jitter and leaves the file alone.
+ * <p>Blocking-query rules (Consul's blocking queries): the index starts over from 0 when it goes backwards and
+ * after any failure (an agent restarted with an older store answers an index ahead of its own only when its
+ * wait runs out), and is kept at least 1; a loop that returns early without news is slowed down; while Consul
+ * is unreachable the loop backs off with jitter and leaves the file alone.
+ *
+ * <p>Stopping ({@link #stop}): a loop that is waiting ends at once; a loop in the middle of an apply finishes
+ * it, its reload included (bounded by {@code --exec-timeout}), logs its result and writes its report first,
+ * so no reload is left running without its watcher.
  */
 public final class Watcher {
   private static final Duration MIN_ROUND = Duration.ofMillis(250);
@@ -39,98 +49,181 @@ public final class Watcher {
     void round(ApplyInput in, ApplyResult result, KvexpressException failure, long millis);
   }
 
+  /**
+   * What a loop blocks on until the next round: the version's checksum (or a canary's staged checksum), or
+   * the stop key or node lock that halted the last round.
+   */
+  private record Watched(String key, boolean halt) {}
+
+  /** How a round ended, as the loop needs it: the result (null unless it succeeded) and a halt's key. */
+  private record Round(ApplyResult result, String haltedBy) {}
+
   private final KvStore store;
   private final Applier applier;
   private final Log log;
   private final Duration wait;
+  private final Clock clock;
   private final RoundListener listener;
-  private final AtomicBoolean stopped = new AtomicBoolean();
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Loop> loops = new ArrayList<>();
+  private volatile boolean stopped;
+  private volatile boolean interruptedApply;
   /** Per canary input: whether its last successful apply (by either loop) applied the staged version. */
   private final java.util.Map<ApplyInput, Boolean> appliedStaged = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public Watcher(KvStore store, Applier applier, Log log, Duration wait) {
-    this(store, applier, log, wait, (in, result, failure, millis) -> { });
-  }
-
-  public Watcher(KvStore store, Applier applier, Log log, Duration wait, RoundListener listener) {
+  public Watcher(KvStore store, Applier applier, Log log, Duration wait, Clock clock, RoundListener listener) {
     this.store = store;
     this.applier = applier;
     this.log = log;
     this.wait = wait;
+    this.clock = clock;
     this.listener = listener;
   }
 
-  /** Starts one loop per input and waits until {@link #stop()} is called and every loop has ended. */
-  public void run(List<ApplyInput> inputs) throws InterruptedException {
-    synchronized (threads) {
-      for (ApplyInput in : inputs) {
-        threads.add(new Thread(() -> loop(in, in.layout().checksum()), "kvexpress-watch-" + in.layout().key()));
-        if (in.mode().canary()) {
-          // A canary also wakes for the staged version: a second blocking query, on its checksum.
-          threads.add(new Thread(() -> loop(in, in.layout().stagedChecksum()),
-              "kvexpress-watch-staged-" + in.layout().key()));
-        }
-      }
-      threads.forEach(Thread::start);
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-  }
+  /** One loop's thread and whether it is in the middle of an apply, which {@link #stop} lets finish. */
+  private final class Loop {
+    final Thread thread;
+    boolean applying;
 
-  /** Ends every loop: wakes sleeping ones; the caller closes the store to abort blocked requests. */
-  public void stop() {
-    stopped.set(true);
-    synchronized (threads) {
-      threads.forEach(Thread::interrupt);
+    Loop(ApplyInput in, String watched, String name) {
+      this.thread = new Thread(() -> loop(this, in, watched), name);
+    }
+
+    /** Starts an apply unless the watcher is stopping; false when it is. */
+    synchronized boolean beginApply() {
+      if (stopped) {
+        return false;
+      }
+      applying = true;
+      return true;
+    }
+
+    synchronized void endApply() {
+      applying = false;
+    }
+
+    synchronized void stop() {
+      if (applying) {
+        interruptedApply = true;
+      } else {
+        thread.interrupt();
+      }
     }
   }
 
   /**
-   * One file's loop, woken by changes of {@code watched} (the checksum, or a canary's staged checksum);
-   * never throws, never deletes the file.
+   * Starts one loop per input and waits until {@link #stop()} is called and every loop has ended. True when
+   * the stop came while a loop was applying (it finished that apply first).
    */
-  void loop(ApplyInput in, String watched) {
-    boolean stagedLoop = !watched.equals(in.layout().checksum());
+  public boolean run(List<ApplyInput> inputs) throws InterruptedException {
+    synchronized (loops) {
+      for (ApplyInput in : inputs) {
+        loops.add(new Loop(in, in.layout().checksum(), "kvexpress-watch-" + in.layout().key()));
+        if (in.mode().canary()) {
+          // A canary also wakes for the staged version: a second blocking query, on its checksum.
+          loops.add(new Loop(in, in.layout().stagedChecksum(), "kvexpress-watch-staged-" + in.layout().key()));
+        }
+      }
+      loops.forEach(l -> l.thread.start());
+    }
+    for (Loop l : loops) {
+      l.thread.join();
+    }
+    return interruptedApply;
+  }
+
+  /**
+   * Ends every loop: waiting ones at once (their blocked queries are aborted), applying ones after their apply.
+   */
+  public void stop() {
+    stopped = true;
+    synchronized (loops) {
+      loops.forEach(Loop::stop);
+    }
+    store.abortWatches();
+  }
+
+  /**
+   * One file's loop, woken by changes of the key it watches (the checksum, or a canary's staged checksum,
+   * until a round is halted); never throws, never deletes the file.
+   */
+  private void loop(Loop self, ApplyInput in, String versionKey) {
+    boolean stagedLoop = !versionKey.equals(in.layout().checksum());
+    Watched watched = new Watched(versionKey, false);
+    Duration nextWait = wait;
     long index = 0;
     int failures = 0;
     boolean waitingForKey = false;
     String key = in.layout().key();
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "started"));
-    while (!stopped.get()) {
+    while (!stopped) {
       long started = System.nanoTime();
       long before = index;
       try {
-        KvListing l = store.watch(watched, false, index, wait);
-        index = l.index() < index ? 0 : Math.max(1, l.index());
-        if (before != 0 && index == 0) {
-          log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards; starting over"));
-        }
+        KvListing l = store.watch(watched.key(), false, index, nextWait);
         failures = 0;
-        // A key not published (yet) has nothing to apply and nothing to say but once: it gets a full round
-        // (which still fails closed on a key the token may not read) when first seen and at each --wait.
+        if (l.index() < index) {
+          log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards (" + index + " to "
+              + l.index() + "); starting over"));
+        }
+        index = l.index() < index ? 0 : Math.max(1, l.index());
         boolean missing = l.entries().isEmpty();
-        log.debug(COMPONENT, Fields.of("key", key).add("watched", watched).add("index", index).add("missing", missing));
-        boolean sawKey = false;
-        // A canary's other loop may have applied the staged version meanwhile: then its disappearance is news.
-        boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
-        if (!missing || !waitingForKey || index == before || stagedOnDisk) {
-          ApplyResult r = applyOnce(in);
-          // The apply reads again: the key may have appeared or gone since the watch answered, and what the
-          // apply saw decides whether the next round may be skipped.
-          sawKey = r != null && (!stagedLoop || r.staged());
+        boolean timedOut = before != 0 && index == before;
+        log.debug(COMPONENT, Fields.of("key", key).add("watched", watched.key()).add("index", index)
+            .add("missing", missing));
+        boolean round;
+        nextWait = wait;
+        if (watched.halt()) {
+          // Halted: a round when the halting key is gone, when the wait runs out, or when a freeze set with
+          // --for ends (the wait is cut to end just after it).
+          Instant end = missing ? null : Freeze.expiry(new String(l.entries().get(0).value(), StandardCharsets.UTF_8));
+          Instant now = clock.instant();
+          if (end != null && now.isBefore(end)) {
+            nextWait = min(wait, Duration.between(now, end).plusMillis(100));
+          }
+          round = missing || timedOut || end != null && !now.isBefore(end);
+        } else {
+          // A key not published (yet) has nothing to apply and nothing to say but once: it gets a full round
+          // (which still fails closed on a key the token may not read) when first seen and at each --wait.
+          // A canary's other loop may have applied the staged version meanwhile: then its disappearance is news.
+          boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
+          round = !missing || !waitingForKey || timedOut || stagedOnDisk;
         }
-        if (missing && !sawKey && !waitingForKey && !stagedLoop) {
-          log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
-              + "to be published"));
+        if (round) {
+          if (!self.beginApply()) {
+            break;
+          }
+          Round r;
+          try {
+            r = applyOnce(in);
+          } finally {
+            self.endApply();
+          }
+          boolean sawKey = r.result() != null && (!stagedLoop || r.result().staged());
+          if (!watched.halt() && missing && !sawKey && !waitingForKey && !stagedLoop && r.haltedBy() == null) {
+            log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
+                + "to be published"));
+          }
+          waitingForKey = missing && !sawKey && !watched.halt();
+          Watched next = r.haltedBy() != null ? new Watched(r.haltedBy(), true) : new Watched(versionKey, false);
+          if (!next.equals(watched)) {
+            watched = next;
+            index = 0;
+            nextWait = wait;
+            if (next.halt()) {
+              log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "halted; waiting for "
+                  + next.key() + " to be removed"));
+            }
+            continue;
+          }
         }
-        waitingForKey = missing && !sawKey;
       } catch (RuntimeException e) {
-        if (stopped.get()) {
+        if (stopped) {
           break;
         }
         failures++;
+        // The agent may have restarted with an older store: a blocking query from our index would wait out
+        // its whole wait there, missing what is published meanwhile.
+        index = 0;
         log.error(COMPONENT, Fields.of("key", key).add("file", in.file()).add("result", "failed")
             .add("error", e instanceof KvexpressException ? e.getMessage() : String.valueOf(e))
             .add("retry_in", "backoff"));
@@ -146,15 +239,19 @@ public final class Watcher {
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
   }
 
-  /** One apply; its result, or null when it was refused, halted or failed (logged here). */
-  private ApplyResult applyOnce(ApplyInput in) {
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** One apply, as the loop needs its outcome; refusals, halts and failures are logged here. */
+  private Round applyOnce(ApplyInput in) {
     // A canary's two loops apply the same file: one at a time.
     synchronized (in) {
       return applyOnceLocked(in);
     }
   }
 
-  private ApplyResult applyOnceLocked(ApplyInput in) {
+  private Round applyOnceLocked(ApplyInput in) {
     Fields f = Fields.of("key", in.layout().key()).add("file", in.file());
     long started = System.nanoTime();
     try {
@@ -164,19 +261,21 @@ public final class Watcher {
         log.info(COMPONENT, r.describe(f));
       }
       appliedStaged.put(in, r.staged());
-      return r;
+      return new Round(r, null);
     } catch (KvexpressException e) {
       listener.round(in, null, e, (System.nanoTime() - started) / 1_000_000);
       if (e.kind() == KvexpressException.Kind.FAILURE && e.reason() == Reason.UNREACHABLE) {
         throw e;
       }
-      String result = e.kind().word();
       log.log(e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN, COMPONENT,
-          f.add("result", result).add("reason", e.reason()).add("error", e.getMessage()));
+          f.add("result", e.kind().word()).add("reason", e.reason()).add("error", e.getMessage()));
+      String haltedBy = e.kind() != KvexpressException.Kind.HALTED ? null
+          : e.reason() == Reason.STOP_KEY ? in.layout().stop() : applier.lockKey(in);
+      return new Round(null, haltedBy);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return new Round(null, null);
     }
-    return null;
   }
 
   private static long backoff(int failures) {
@@ -188,7 +287,7 @@ public final class Watcher {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
-      if (!stopped.get()) {
+      if (!stopped) {
         Thread.currentThread().interrupt();
       }
     }

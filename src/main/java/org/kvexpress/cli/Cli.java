@@ -155,7 +155,7 @@ public final class Cli {
     CommandResult result = CommandResult.OK;
     try {
       result = command.run(opts, ctx);
-      code = ExitCode.OK;
+      code = result.code();
       if (result.summary() != null) {
         log.info(command.name(), result.summary());
       }

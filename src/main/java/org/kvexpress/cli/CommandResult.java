@@ -8,9 +8,13 @@ import org.kvexpress.log.Fields;
  * command logged it itself). Anything but success is a KvexpressException, which the CLI turns into the
  * exit code, the error line and the metrics.
  */
-record CommandResult(String result, String checksum, Fields summary) {
+record CommandResult(String result, String checksum, Fields summary, ExitCode code) {
   /** Success with nothing more to say. */
   static final CommandResult OK = new CommandResult("ok", null, null);
+
+  CommandResult(String result, String checksum, Fields summary) {
+    this(result, checksum, summary, ExitCode.OK);
+  }
 
   /** Success of an operator command, with its summary line. */
   static CommandResult ok(Fields summary) {

@@ -13,7 +13,11 @@ public enum ExitCode {
   /** Refused by a guard: too few lines, checksum mismatch, check failed, value too large, nothing to apply. */
   REFUSED(3),
   /** Halted on purpose: stop key set, or file locked on this node. */
-  HALTED(4);
+  HALTED(4),
+  /** {@code out --watch} stopped by SIGINT while applying a file (it finished that apply first): 128 + 2. */
+  INTERRUPTED_BY_SIGINT(130),
+  /** {@code out --watch} stopped by SIGTERM while applying a file (it finished that apply first): 128 + 15. */
+  INTERRUPTED_BY_SIGTERM(143);
 
   private final int code;
 
@@ -23,6 +27,11 @@ public enum ExitCode {
 
   public int code() {
     return code;
+  }
+
+  /** The code of a watcher stopped by {@code signal} (2 or 15) in the middle of an apply. */
+  public static ExitCode interruptedBy(int signal) {
+    return signal == 2 ? INTERRUPTED_BY_SIGINT : INTERRUPTED_BY_SIGTERM;
   }
 
   public static ExitCode of(KvexpressException.Kind kind) {

@@ -187,22 +187,28 @@ final class OutCommand implements Command<OutCommand.Options> {
   private CommandResult watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
       CommandContext ctx) throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
-    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, (in, result, failure, millis) -> {
-      org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
-      if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
-        m.count("kvexpress.out.applied", 1, "key", in.layout().key());
-        metrics.applyLatency(in.layout().key(), result.latencySeconds());
-      }
-      String word = result != null ? result.outcome().word() : failure.kind().word();
-      metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
-          result == null ? null : result.checksum(), millis, 0);
-    });
-    Runnable stop = () -> {
+    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, ctx.env().clock(),
+        (in, result, failure, millis) -> {
+          org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
+          if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
+            m.count("kvexpress.out.applied", 1, "key", in.layout().key());
+            metrics.applyLatency(in.layout().key(), result.latencySeconds());
+          }
+          String word = result != null ? result.outcome().word() : failure.kind().word();
+          metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
+              result == null ? null : result.checksum(), millis, 0);
+        });
+    java.util.concurrent.atomic.AtomicInteger signal = new java.util.concurrent.atomic.AtomicInteger();
+    Signals.onTerminate(number -> {
+      signal.set(number);
       watcher.stop();
-      store.close(); // aborts blocked queries at once
-    };
-    Signals.onTerminate(stop);
-    watcher.run(inputs);
+    });
+    if (watcher.run(inputs)) {
+      // Stopped while applying: that apply finished (or its reload was killed at --exec-timeout) first.
+      ExitCode code = ExitCode.interruptedBy(signal.get());
+      return new CommandResult("interrupted", null, Fields.of("watch", "stopped while applying; the apply "
+          + "finished first").add("exit", code.code()), code);
+    }
     return CommandResult.OK;
   }
 

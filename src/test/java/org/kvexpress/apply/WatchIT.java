@@ -156,6 +156,106 @@ class WatchIT {
     awaitContent(target, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
   }
 
+  private static byte[] canonical(String content) {
+    return Canonicalizer.canonicalize(content.getBytes(StandardCharsets.UTF_8)).bytes();
+  }
+
+  private CliRun.Result run(String... args) {
+    return CliRun.against(agent.address()).run(args);
+  }
+
+  /** README's incident flow: stop, rollback, resume. The watcher applies the rollback as soon as it resumes. */
+  @Test
+  void aWatcherHaltedByTheStopKeyAppliesWhatIsCurrentTheMomentItIsResumed() throws Exception {
+    Path target = tmp.resolve("hosts");
+    // The default --wait (5m): only the resume itself can wake the watcher in time.
+    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString());
+    publish("hosts", Lines.hosts(10));
+    awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
+    publish("hosts", Lines.hosts(11));
+    awaitContent(target, canonical(Lines.hosts(11)), Duration.ofSeconds(20));
+    assertThat(run("stop", "-k", "hosts", "-r", "bad version").code()).isZero();
+    assertThat(run("rollback", "-k", "hosts").code()).isZero();
+    awaitLog("waiting for kvexpress/hosts/stop to be removed");
+    assertThat(Files.readAllBytes(target)).as("halted: the rollback waits for resume").isEqualTo(
+        canonical(Lines.hosts(11)));
+    // Halted, the watcher blocks on the stop key alone: writes elsewhere cost it nothing.
+    agent.clearRequests();
+    for (int i = 0; i < 20; i++) {
+      Store.put(agent, "elsewhere/" + i, "x");
+    }
+    Thread.sleep(500); // proves an absence: no round follows unrelated writes
+    assertThat(agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count()).isZero();
+    long resumed = System.nanoTime();
+    assertThat(run("resume", "-k", "hosts").code()).isZero();
+    awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
+    long ms = (System.nanoTime() - resumed) / 1_000_000;
+    assertThat(ms).as("applied on resume, not at the next --wait (5 minutes)").isLessThan(10_000);
+  }
+
+  @Test
+  void aWatcherHaltedByItsLockAppliesTheMomentItIsUnlocked() throws Exception {
+    Path target = tmp.resolve("hosts");
+    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--hostname", "node-1");
+    publish("hosts", Lines.hosts(10));
+    awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
+    assertThat(CliRun.against(agent.address()).hostname("node-1")
+        .run("lock", "-f", target.toString(), "-r", "debugging").code()).isZero();
+    publish("hosts", Lines.hosts(12));
+    awaitLog("to be removed");
+    assertThat(Files.readAllBytes(target)).isEqualTo(canonical(Lines.hosts(10)));
+    assertThat(CliRun.against(agent.address()).hostname("node-1").run("unlock", "-f", target.toString()).code())
+        .isZero();
+    awaitContent(target, canonical(Lines.hosts(12)), Duration.ofSeconds(10));
+  }
+
+  /** An agent that comes back with an empty store answers indexes below the watcher's: it starts over. */
+  @Test
+  void aWatcherFollowsAnAgentThatRestartedWithAnEmptyStore() throws Exception {
+    Path target = tmp.resolve("hosts");
+    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s");
+    for (int i = 0; i < 20; i++) {
+      Store.put(agent, "elsewhere/" + i, "x"); // moves the index well past what the fresh store will have
+    }
+    publish("hosts", Lines.hosts(10));
+    awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
+    agent.restartEmpty();
+    publish("hosts", Lines.hosts(13));
+    awaitContent(target, canonical(Lines.hosts(13)), Duration.ofSeconds(15));
+  }
+
+  /** SIGINT in the middle of a reload: the reload finishes, the result is logged and reported, then exit 130. */
+  @Test
+  void aSignalDuringAReloadLetsItFinishThenExitsSayingSo() throws Exception {
+    Path target = tmp.resolve("hosts");
+    Path marks = tmp.resolve("reload.marks");
+    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--report",
+        "--hostname", "node-1", "-e", "echo start >> " + marks + "; sleep 3; echo end >> " + marks);
+    publish("hosts", Lines.hosts(10));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && !(Files.exists(marks) && Files.readString(marks).contains("start"))) {
+      Thread.sleep(20);
+    }
+    assertThat(Files.readString(marks)).isEqualTo("start\n");
+    new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor();
+    assertThat(watcher.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(marks)).as("the reload finished before the watcher exited").isEqualTo(
+        "start\nend\n");
+    assertThat(watcher.exitValue()).as("stopped by SIGINT while applying").isEqualTo(130);
+    String log = Files.readString(tmp.resolve("watch.log"));
+    assertThat(log).contains("result=applied").contains("reload_exit=0").contains("watch=stopped");
+    assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-1").text()).contains("\"result\":\"applied\"");
+  }
+
+  private void awaitLog(String text) throws Exception {
+    Path log = tmp.resolve("watch.log");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && !Files.readString(log).contains(text)) {
+      Thread.sleep(20);
+    }
+    assertThat(Files.readString(log)).contains(text);
+  }
+
   static List<String> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).toList();

@@ -73,7 +73,8 @@ public final class Fanout {
     for (int i = 0; i < nodes; i++) {
       KvStore store = new ConsulKvStore(settings);
       stores.add(store);
-      Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()), quiet, Duration.ofMinutes(5));
+      Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()), quiet, Duration.ofMinutes(5),
+          Clock.systemUTC(), (in, result, failure, millis) -> { });
       watchers.add(w);
       ApplyInput in = new ApplyInput(layout, dir.resolve("node-" + i).resolve("hosts"), FileSettings.DEFAULTS,
           new ApplyInput.Guards(1, ApplyInput.DEFAULT_MAX_BYTES, false),

@@ -212,6 +212,7 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   private void stopProcess() {
+    signal("CONT"); // a paused agent would never see the SIGTERM
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -235,6 +236,29 @@ public final class ConsulAgent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     RUNNING.remove(this);
+  }
+
+  /** SIGSTOP: the agent freezes (a long GC pause, a hung VM) and holds its connections without answering. */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    try {
+      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot send SIG" + name + " to consul " + this.name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
