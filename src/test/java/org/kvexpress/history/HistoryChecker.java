@@ -142,7 +142,7 @@ final class HistoryChecker {
       }
     }
     for (History.Write w : writes) {
-      if (!w.op().equals("in") || w.checksum() == null) {
+      if (!(w.op().equals("in") || w.op().equals("promote")) || w.checksum() == null) {
         continue;
       }
       Integer at = positionOf.get(w.checksum());

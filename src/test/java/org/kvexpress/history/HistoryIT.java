@@ -250,7 +250,7 @@ class HistoryIT {
       if (!running.get()) {
         return;
       }
-      int pick = random.nextInt(9);
+      int pick = random.nextInt(10);
       try {
         switch (pick) {
           case 0 -> {
@@ -308,6 +308,7 @@ class HistoryIT {
             pause(500 + random.nextInt(2000));
             operator(operator, "resume", "resume", "-k", KEY);
           }
+          case 8 -> stageAndPromote(operator, random);
           default -> {
             count("rollback");
             rollback(operator);
@@ -360,6 +361,20 @@ class HistoryIT {
     History.Outcome o = r.code() == 0 ? History.Outcome.PUBLISHED : r.code() == 3 ? History.Outcome.REFUSED
         : r.err().contains("reason=conflict") ? History.Outcome.FAILED : History.Outcome.UNKNOWN;
     history.write(new History.Write("operator", "rollback", to, o, null, start, System.nanoTime(), r.err().strip()));
+  }
+
+  /** A staged rollout's end: a unique version staged, then promoted (no canaries here: --force). */
+  private void stageAndPromote(String address, Random random) {
+    count("stage and promote");
+    String content = Lines.hosts(10) + "version staged-" + random.nextInt(1_000_000) + "\n";
+    CliRun.Result staged = CliRun.against(address).stdin(content).run(withRetry("in", "-k", KEY, "--stage"));
+    if (staged.code() != 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    CliRun.Result r = CliRun.against(address).run(withRetry("promote", "-k", KEY, "--force"));
+    history.write(new History.Write("operator", "promote", sum(content), outcome(r), null, start, System.nanoTime(),
+        lastLine(r.err())));
   }
 
   private static String[] withRetry(String... argv) {
@@ -445,7 +460,7 @@ class HistoryIT {
   static History.Outcome outcome(CliRun.Result r) {
     String err = r.err();
     return switch (r.code()) {
-      case 0 -> err.contains("result=published") ? History.Outcome.PUBLISHED
+      case 0 -> err.contains("result=published") || err.contains("result=promoted") ? History.Outcome.PUBLISHED
           : err.contains("result=superseded") ? History.Outcome.SUPERSEDED
           : err.contains("result=unchanged") ? History.Outcome.UNCHANGED : History.Outcome.UNKNOWN;
       case 3 -> History.Outcome.REFUSED;
