@@ -153,6 +153,8 @@ public final class Watcher {
     long index = 0;
     int failures = 0;
     boolean waitingForKey = false;
+    // The checksum the round that ended a halt applied (or found current), until the version key answers.
+    String appliedChecksum = null;
     String key = in.layout().key();
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "started"));
     while (!stopped) {
@@ -186,7 +188,10 @@ public final class Watcher {
           // (which still fails closed on a key the token may not read) when first seen and at each --wait.
           // A canary's other loop may have applied the staged version meanwhile: then its disappearance is news.
           boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
-          round = !missing || !waitingForKey || timedOut || stagedOnDisk;
+          // Back from a halt, the round that ended it has just applied this very checksum: no second round.
+          boolean justApplied = before == 0 && !missing && appliedChecksum != null
+              && appliedChecksum.equals(new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip());
+          round = (!missing || !waitingForKey || timedOut || stagedOnDisk) && !justApplied;
         }
         if (round) {
           if (!self.beginApply()) {
@@ -199,6 +204,7 @@ public final class Watcher {
             self.endApply();
           }
           boolean sawKey = r.result() != null && (!stagedLoop || r.result().staged());
+          appliedChecksum = watched.halt() && r.result() != null ? r.result().checksum() : null;
           if (!watched.halt() && missing && !sawKey && !waitingForKey && !stagedLoop && r.haltedBy() == null) {
             log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
                 + "to be published"));

@@ -187,10 +187,16 @@ class WatchIT {
     Thread.sleep(500); // proves an absence: no round follows unrelated writes
     assertThat(agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count()).isZero();
     long resumed = System.nanoTime();
+    int before = agent.requestCount();
     assertThat(run("resume", "-k", "hosts").code()).isZero();
     awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
     long ms = (System.nanoTime() - resumed) / 1_000_000;
     assertThat(ms).as("applied on resume, not at the next --wait (5 minutes)").isLessThan(10_000);
+    Thread.sleep(300); // lets the watcher settle back on the checksum, to count what the resume cost it
+    List<String> cost = agent.requests().subList(before, agent.requestCount()).stream()
+        .map(r -> r.method() + " " + r.path()).toList();
+    System.out.println("halted watcher on " + agent.kind() + ": resume applied in " + ms + " ms; requests from the "
+        + "resume on (the resume's own GET and DELETE included): " + cost);
   }
 
   @Test
