@@ -21,19 +21,17 @@ import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
 
 /**
- * Least privilege on real Consul with {@code default_policy = "deny"}: the three roles of README "ACL
- * policies" (their rules are read from examples/acl-policies, so the README's policies are the ones
- * tested), and every way a token that may not read a key must fail closed (exit 1, never softened)
- * instead of reading the key as absent. Only real Consul has per-key policies.
+ * Least privilege on real Consul with {@code default_policy = "deny"}: the three roles of README
+ * "ACL policies" (their rules are read from examples/acl-policies, so the README's policies are the
+ * ones tested), and every way a token that may not read a key must fail closed (exit 1, never
+ * softened) instead of reading the key as absent. Only real Consul has per-key policies.
  */
 @Tag("real-consul-only")
 class AclIT {
   private static final String ADMIN = "ac100000-0000-4000-8000-00000000ad01";
-  @RegisterExtension
-  static final BackendExtension BACKEND = BackendExtension.withAcl(ADMIN);
+  @RegisterExtension static final BackendExtension BACKEND = BackendExtension.withAcl(ADMIN);
   private Backend consul;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path file;
 
   @BeforeEach
@@ -42,9 +40,9 @@ class AclIT {
     file = tmp.resolve("etc/hosts.consul");
   }
 
-
   private static String policy(String role) throws IOException {
-    return Files.readString(ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"))
+    return Files.readString(
+            ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"))
         .replace("NODE", "node-1");
   }
 
@@ -56,7 +54,8 @@ class AclIT {
   private CliRun as(String token) throws IOException {
     Path f = Files.createTempFile(tmp, "token", "");
     Files.writeString(f, token);
-    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return CliRun.against(consul.address()).env("CONSUL_HTTP_TOKEN_FILE", f.toString());
   }
 
@@ -69,7 +68,8 @@ class AclIT {
     assertThat(r.code()).as(r.err()).isZero();
   }
 
-  private static void assertDenied(CliRun.Result r, String key, String permission, String... tokens) {
+  private static void assertDenied(
+      CliRun.Result r, String key, String permission, String... tokens) {
     assertThat(r.code()).as(r.err()).isEqualTo(1);
     assertThat(r.err()).contains("reason=acl_denied").contains(key).contains(permission);
     for (String t : tokens) {
@@ -81,7 +81,9 @@ class AclIT {
   void theReadmeShowsExactlyThesePolicies() throws IOException {
     String readme = Files.readString(ConsulBinary.projectRoot().resolve("README.md"));
     for (String role : List.of("publisher", "node", "auditor")) {
-      String file = Files.readString(ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"));
+      String file =
+          Files.readString(
+              ConsulBinary.projectRoot().resolve("examples/acl-policies/" + role + ".hcl"));
       assertThat(readme).as(role).contains("```hcl\n" + file.strip() + "\n```");
     }
   }
@@ -106,15 +108,26 @@ class AclIT {
     publish(Lines.hosts(11));
     publish(Lines.hosts(12));
     String node = token(policy("node"));
-    CliRun.Result out = as(node).hostname("node-1").run("out", "-k", "hosts", "-f", file.toString(), "--report");
+    CliRun.Result out =
+        as(node).hostname("node-1").run("out", "-k", "hosts", "-f", file.toString(), "--report");
     assertThat(out.code()).as(out.err()).isZero();
-    assertThat(out.err()).contains("result=applied").doesNotContain("could not write the node report");
-    assertThat(Http.get(consul.url("/v1/kv/kvexpress/hosts/nodes/node-1"), "X-Consul-Token", ADMIN).statusCode())
+    assertThat(out.err())
+        .contains("result=applied")
+        .doesNotContain("could not write the node report");
+    assertThat(
+            Http.get(consul.url("/v1/kv/kvexpress/hosts/nodes/node-1"), "X-Consul-Token", ADMIN)
+                .statusCode())
         .isEqualTo(200);
-    assertThat(as(node).hostname("node-1").run("lock", "-f", file.toString(), "-r", "drill").code()).isZero();
+    assertThat(as(node).hostname("node-1").run("lock", "-f", file.toString(), "-r", "drill").code())
+        .isZero();
     assertThat(as(node).hostname("node-1").run("unlock", "-f", file.toString()).code()).isZero();
-    assertDenied(as(node).stdin(Lines.hosts(14)).run("in", "-k", "hosts"), "kvexpress/hosts/", "key:write", node);
-    assertDenied(as(node).run("stop", "-k", "hosts", "-r", "no"), "kvexpress/hosts/stop", "key:write", node);
+    assertDenied(
+        as(node).stdin(Lines.hosts(14)).run("in", "-k", "hosts"),
+        "kvexpress/hosts/",
+        "key:write",
+        node);
+    assertDenied(
+        as(node).run("stop", "-k", "hosts", "-r", "no"), "kvexpress/hosts/stop", "key:write", node);
     assertDenied(as(node).run("rollback", "-k", "hosts"), "kvexpress/hosts/", "key:write", node);
   }
 
@@ -126,7 +139,10 @@ class AclIT {
     assertThat(as(auditor).run("status").out()).contains("hosts");
     assertThat(as(auditor).run("status", "-k", "hosts", "--json").code()).isZero();
     assertThat(as(auditor).run("diff", "-k", "hosts").code()).isZero();
-    assertDenied(as(auditor).stdin(Lines.hosts(14)).run("in", "-k", "hosts"), "kvexpress/hosts/", "key:write",
+    assertDenied(
+        as(auditor).stdin(Lines.hosts(14)).run("in", "-k", "hosts"),
+        "kvexpress/hosts/",
+        "key:write",
         auditor);
   }
 
@@ -134,9 +150,11 @@ class AclIT {
   void aStopKeyTheTokenMayNotReadHaltsOutAsAFailureNeverAnApply() throws IOException {
     publish(Lines.hosts(12));
     assertThat(admin().run("stop", "-k", "hosts", "-r", "bad deploy").code()).isZero();
-    String noStop = token("key \"kvexpress/hosts/data\" { policy = \"read\" }\n"
-        + "key \"kvexpress/hosts/checksum\" { policy = \"read\" }\nkey \"kvexpress/hosts/meta\" { policy = \"read\" }\n"
-        + "key_prefix \"kvexpress/locks/\" { policy = \"read\" }\n");
+    String noStop =
+        token(
+            "key \"kvexpress/hosts/data\" { policy = \"read\" }\n"
+                + "key \"kvexpress/hosts/checksum\" { policy = \"read\" }\nkey \"kvexpress/hosts/meta\" { policy = \"read\" }\n"
+                + "key_prefix \"kvexpress/locks/\" { policy = \"read\" }\n");
     for (String soft : List.of("--verbose", "--soft")) {
       CliRun.Result r = as(noStop).run("out", "-k", "hosts", "-f", file.toString(), soft);
       assertDenied(r, "kvexpress/hosts/stop", "key:read", noStop);
@@ -147,9 +165,12 @@ class AclIT {
   @Test
   void aLockTheTokenMayNotReadHaltsOutAsAFailure() throws IOException {
     publish(Lines.hosts(12));
-    assertThat(admin().hostname("node-1").run("lock", "-f", file.toString(), "-r", "debugging").code()).isZero();
+    assertThat(
+            admin().hostname("node-1").run("lock", "-f", file.toString(), "-r", "debugging").code())
+        .isZero();
     String scoped = token("key_prefix \"kvexpress/hosts/\" { policy = \"read\" }\n");
-    CliRun.Result r = as(scoped).hostname("node-1").run("out", "-k", "hosts", "-f", file.toString(), "--soft");
+    CliRun.Result r =
+        as(scoped).hostname("node-1").run("out", "-k", "hosts", "-f", file.toString(), "--soft");
     assertDenied(r, "kvexpress/locks/", "key:read", scoped);
     assertThat(file).doesNotExist();
   }
@@ -170,10 +191,17 @@ class AclIT {
     publish(Lines.hosts(13));
     String elsewhere = token("key_prefix \"other/\" { policy = \"write\" }\n");
     for (CliRun cli : List.of(as(elsewhere), CliRun.against(consul.address()))) {
-      assertDenied(cli.run("out", "-k", "hosts", "-f", file.toString(), "--soft"), "kvexpress/hosts/data",
-          "key:read", elsewhere);
+      assertDenied(
+          cli.run("out", "-k", "hosts", "-f", file.toString(), "--soft"),
+          "kvexpress/hosts/data",
+          "key:read",
+          elsewhere);
       assertDenied(cli.run("rollback", "-k", "hosts"), "kvexpress/hosts/", "key:read", elsewhere);
-      assertDenied(cli.run("copy", "--from", "hosts", "--to", "x"), "kvexpress/hosts/data", "key:read", elsewhere);
+      assertDenied(
+          cli.run("copy", "--from", "hosts", "--to", "x"),
+          "kvexpress/hosts/data",
+          "key:read",
+          elsewhere);
       assertDenied(cli.run("diff", "-k", "hosts"), "kvexpress/hosts/data", "key:read", elsewhere);
       assertDenied(cli.run("status"), "kvexpress/", "key:read", elsewhere);
       assertDenied(cli.run("status", "-k", "hosts"), "kvexpress/hosts/", "key:read", elsewhere);
@@ -183,9 +211,12 @@ class AclIT {
 
   @Test
   void aDeniedStopGuardNamesItsVerbKeyAndPermission() throws IOException {
-    // May write the data keys but not the stop key: in's check-not-exists guard is what Consul denies.
-    String noStopWrite = token("key_prefix \"kvexpress/hosts/\" { policy = \"write\" }\n"
-        + "key \"kvexpress/hosts/stop\" { policy = \"read\" }\n");
+    // May write the data keys but not the stop key: in's check-not-exists guard is what Consul
+    // denies.
+    String noStopWrite =
+        token(
+            "key_prefix \"kvexpress/hosts/\" { policy = \"write\" }\n"
+                + "key \"kvexpress/hosts/stop\" { policy = \"read\" }\n");
     CliRun.Result r = as(noStopWrite).stdin(Lines.hosts(12)).run("in", "-k", "hosts");
     assertDenied(r, "check-not-exists of kvexpress/hosts/stop", "key:write", noStopWrite);
     assertThat(r.err()).contains("authorises this guard as a write");
@@ -193,18 +224,29 @@ class AclIT {
 
   @Test
   void withTheKeyListPolicyStatusNeedsListOnlyOnTheKeysFolder() throws IOException {
-    try (ConsulAgent listed = ConsulAgent.sharedDev("consul-list")
-        .withConfig("\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", \"enable_key_list_policy\": true, "
-            + "\"tokens\": {\"" + (ConsulBinary.atLeast(1, 11) ? "initial_management" : "master") + "\": \"" + ADMIN
-            + "\"}}").start()) {
+    try (ConsulAgent listed =
+        ConsulAgent.sharedDev("consul-list")
+            .withConfig(
+                "\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", \"enable_key_list_policy\": true, "
+                    + "\"tokens\": {\""
+                    + (ConsulBinary.atLeast(1, 11) ? "initial_management" : "master")
+                    + "\": \""
+                    + ADMIN
+                    + "\"}}")
+            .start()) {
       listed.awaitLeader(java.time.Duration.ofSeconds(30));
       CliRun admin = CliRun.against(listed.address()).env("CONSUL_HTTP_TOKEN", ADMIN);
       assertThat(admin.stdin(Lines.hosts(12)).run("in", "-k", "hosts").code()).isZero();
-      String keyOnly = ConsulBackend.createToken(listed, ADMIN, "key_prefix \"kvexpress/hosts/\" { policy = \"list\" }\n");
-      CliRun.Result one = CliRun.against(listed.address()).env("CONSUL_HTTP_TOKEN", keyOnly)
-          .run("status", "-k", "hosts");
+      String keyOnly =
+          ConsulBackend.createToken(
+              listed, ADMIN, "key_prefix \"kvexpress/hosts/\" { policy = \"list\" }\n");
+      CliRun.Result one =
+          CliRun.against(listed.address())
+              .env("CONSUL_HTTP_TOKEN", keyOnly)
+              .run("status", "-k", "hosts");
       assertThat(one.code()).as(one.err()).isZero();
-      CliRun.Result all = CliRun.against(listed.address()).env("CONSUL_HTTP_TOKEN", keyOnly).run("status");
+      CliRun.Result all =
+          CliRun.against(listed.address()).env("CONSUL_HTTP_TOKEN", keyOnly).run("status");
       assertDenied(all, "kvexpress/", "key:list", keyOnly);
     }
   }

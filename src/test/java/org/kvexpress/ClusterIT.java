@@ -31,8 +31,8 @@ import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 
 /**
- * A real Consul cluster on loopback (three servers, two client agents, each with its own ports, data
- * directory and node name), and what kvexpress promises on it when agents and the leader fail.
+ * A real Consul cluster on loopback (three servers, two client agents, each with its own ports,
+ * data directory and node name), and what kvexpress promises on it when agents and the leader fail.
  */
 @Tag("real-consul-only")
 class ClusterIT {
@@ -40,8 +40,7 @@ class ClusterIT {
   private static ConsulAgent client1;
   private static ConsulAgent client2;
   private static Path clusterDir;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -52,7 +51,8 @@ class ClusterIT {
     for (ConsulAgent s : SERVERS) {
       s.joining(SERVERS).start();
     }
-    client1 = ConsulAgent.client("client-1", clusterDir.resolve("client-1")).joining(SERVERS).start();
+    client1 =
+        ConsulAgent.client("client-1", clusterDir.resolve("client-1")).joining(SERVERS).start();
     client2 = ConsulAgent.client("client-2", clusterDir.resolve("client-2")).joining(SERVERS);
     // client-2 runs a key watch as the blog post's nodes did; its handler is the real launcher.
     client2.withConfig(watchConfig(clusterDir.resolve("client-2-node"), client2.address())).start();
@@ -96,19 +96,36 @@ class ClusterIT {
     Files.createDirectories(node);
     Path handler = node.resolve("handler.sh");
     // Counts every firing, then runs out exactly as a node's watch handler would.
-    Files.writeString(handler, "#!/bin/sh\necho fired >> " + node.resolve("fired") + "\nexec "
-        + ConsulBinary.projectRoot().resolve("bin/kvexpress") + " out -k watched -f " + node.resolve("watched.conf")
-        + " -s " + agentAddress + " -e 'echo reload >> " + node.resolve("reloads") + "' --soft\n");
+    Files.writeString(
+        handler,
+        "#!/bin/sh\necho fired >> "
+            + node.resolve("fired")
+            + "\nexec "
+            + ConsulBinary.projectRoot().resolve("bin/kvexpress")
+            + " out -k watched -f "
+            + node.resolve("watched.conf")
+            + " -s "
+            + agentAddress
+            + " -e 'echo reload >> "
+            + node.resolve("reloads")
+            + "' --soft\n");
     handler.toFile().setExecutable(true);
     return "\"watches\": [{\"type\": \"key\", \"key\": \"kvexpress/watched/checksum\", \"handler_type\": \"script\", "
-        + "\"args\": [\"" + handler + "\"]}]";
+        + "\"args\": [\""
+        + handler
+        + "\"]}]";
   }
 
   private static ConsulAgent leader() {
-    HttpResponse<String> r = Http.get(SERVERS.get(0).running() ? SERVERS.get(0).url("/v1/status/leader")
-        : SERVERS.get(1).url("/v1/status/leader"));
+    HttpResponse<String> r =
+        Http.get(
+            SERVERS.get(0).running()
+                ? SERVERS.get(0).url("/v1/status/leader")
+                : SERVERS.get(1).url("/v1/status/leader"));
     String addr = r.body().strip().replace("\"", "");
-    return SERVERS.stream().filter(s -> s.rpcAddress().equals(addr)).findFirst()
+    return SERVERS.stream()
+        .filter(s -> s.rpcAddress().equals(addr))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no server is the leader " + addr));
   }
 
@@ -132,8 +149,12 @@ class ClusterIT {
         Map<String, String> out = new java.util.HashMap<>();
         for (var e : com.google.gson.JsonParser.parseString(r.body()).getAsJsonArray()) {
           var o = e.getAsJsonObject();
-          String v = o.get("Value").isJsonNull() ? "" : new String(java.util.Base64.getDecoder()
-              .decode(o.get("Value").getAsString()), StandardCharsets.UTF_8);
+          String v =
+              o.get("Value").isJsonNull()
+                  ? ""
+                  : new String(
+                      java.util.Base64.getDecoder().decode(o.get("Value").getAsString()),
+                      StandardCharsets.UTF_8);
           out.put(o.get("Key").getAsString().substring("kvexpress/burst/".length()), v);
         }
         return out;
@@ -144,7 +165,8 @@ class ClusterIT {
   }
 
   @Test
-  void killingTheLeaderDuringABurstLosesNoAcknowledgedPublishAndNoReaderSeesAHalfVersion() throws Exception {
+  void killingTheLeaderDuringABurstLosesNoAcknowledgedPublishAndNoReaderSeesAHalfVersion()
+      throws Exception {
     int publishes = 40;
     AtomicBoolean done = new AtomicBoolean();
     Map<String, Integer> outCodes = new ConcurrentHashMap<>();
@@ -156,23 +178,31 @@ class ClusterIT {
     List<Thread> readers = new ArrayList<>();
     for (ConsulAgent node : List.of(client1, client2)) {
       Path file = tmp.resolve(node.name() + "/burst.conf");
-      Thread t = new Thread(() -> {
-        while (!done.get()) {
-          CliRun.Result r = CliRun.against(node.address()).hostname(node.name())
-              .run("out", "-k", "burst", "-f", file.toString(), "--retry-for", "30s");
-          outCodes.merge(node.name() + " exit " + r.code(), 1, Integer::sum);
-          if (r.code() != 0 && r.code() != 1 && !r.err().contains("reason=nothing_published")) {
-            badReads.add(node.name() + ": " + r.err());
-          }
-          try {
-            if (Files.exists(file) && !everyChecksum.contains(Checksum.sha256Hex(Files.readAllBytes(file)))) {
-              badReads.add(node.name() + ": the file is no published version");
-            }
-          } catch (IOException e) {
-            badReads.add(node.name() + ": " + e);
-          }
-        }
-      }, "out-" + node.name());
+      Thread t =
+          new Thread(
+              () -> {
+                while (!done.get()) {
+                  CliRun.Result r =
+                      CliRun.against(node.address())
+                          .hostname(node.name())
+                          .run("out", "-k", "burst", "-f", file.toString(), "--retry-for", "30s");
+                  outCodes.merge(node.name() + " exit " + r.code(), 1, Integer::sum);
+                  if (r.code() != 0
+                      && r.code() != 1
+                      && !r.err().contains("reason=nothing_published")) {
+                    badReads.add(node.name() + ": " + r.err());
+                  }
+                  try {
+                    if (Files.exists(file)
+                        && !everyChecksum.contains(Checksum.sha256Hex(Files.readAllBytes(file)))) {
+                      badReads.add(node.name() + ": the file is no published version");
+                    }
+                  } catch (IOException e) {
+                    badReads.add(node.name() + ": " + e);
+                  }
+                }
+              },
+              "out-" + node.name());
       t.start();
       readers.add(t);
     }
@@ -185,16 +215,22 @@ class ClusterIT {
           killed = leader();
           killed.kill();
         }
-        CliRun.Result r = CliRun.against(client1.address()).stdin(version(i)).run("in", "-k", "burst", "-l", "1");
+        CliRun.Result r =
+            CliRun.against(client1.address()).stdin(version(i)).run("in", "-k", "burst", "-l", "1");
         assertThat(r.code()).as("publish %d: %s", i, r.err()).isIn(0, 1);
         if (r.code() == 1) {
-          assertThat(r.err().strip()).as("one clear line").doesNotContain("\n").contains("result=failed");
+          assertThat(r.err().strip())
+              .as("one clear line")
+              .doesNotContain("\n")
+              .contains("result=failed");
           failures.add(r.err().strip());
           continue;
         }
         assertThat(r.err()).contains("result=published");
-        // The chain: right after an acknowledged publish, data is this version and last is a version
-        // published after the previous acknowledged one (or that one itself): nothing acknowledged is lost.
+        // The chain: right after an acknowledged publish, data is this version and last is a
+        // version
+        // published after the previous acknowledged one (or that one itself): nothing acknowledged
+        // is lost.
         Map<String, String> now = readVersion(client1);
         assertThat(now.get("checksum")).as("publish %d is current", i).isEqualTo(sumOf(version(i)));
         if (!acknowledged.isEmpty()) {
@@ -204,7 +240,9 @@ class ClusterIT {
           for (int j = previous; j < i; j++) {
             allowed.add(sumOf(version(j)));
           }
-          assertThat(lastSum).as("last after publish %d chains back to publish %d", i, previous).isIn(allowed);
+          assertThat(lastSum)
+              .as("last after publish %d chains back to publish %d", i, previous)
+              .isIn(allowed);
         }
         acknowledged.add(i);
       }
@@ -221,13 +259,22 @@ class ClusterIT {
     String finalSum = sumOf(version(acknowledged.get(acknowledged.size() - 1)));
     for (ConsulAgent node : List.of(client1, client2)) {
       Path file = tmp.resolve(node.name() + "/burst.conf");
-      CliRun.Result r = CliRun.against(node.address()).hostname(node.name())
-          .run("out", "-k", "burst", "-f", file.toString(), "--retry-for", "30s");
+      CliRun.Result r =
+          CliRun.against(node.address())
+              .hostname(node.name())
+              .run("out", "-k", "burst", "-f", file.toString(), "--retry-for", "30s");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Checksum.sha256Hex(Files.readAllBytes(file))).isEqualTo(finalSum);
     }
-    System.out.println("cluster burst: acknowledged=" + acknowledged.size() + " failed=" + failures.size()
-        + " out=" + new java.util.TreeMap<>(outCodes) + " killed=" + killed.name());
+    System.out.println(
+        "cluster burst: acknowledged="
+            + acknowledged.size()
+            + " failed="
+            + failures.size()
+            + " out="
+            + new java.util.TreeMap<>(outCodes)
+            + " killed="
+            + killed.name());
   }
 
   @Test
@@ -236,18 +283,24 @@ class ClusterIT {
     Path fired = node.resolve("fired");
     Path reloads = node.resolve("reloads");
     Path file = node.resolve("watched.conf");
-    CliRun.Result pub = CliRun.against(client1.address()).stdin(Lines.hosts(30) + "v " + System.nanoTime() + "\n")
-        .run("in", "-k", "watched");
+    CliRun.Result pub =
+        CliRun.against(client1.address())
+            .stdin(Lines.hosts(30) + "v " + System.nanoTime() + "\n")
+            .run("in", "-k", "watched");
     assertThat(pub.code()).as(pub.err()).isZero();
     String sum = readSum(client1, "watched");
-    await(() -> Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(sum), "the watch applied");
+    await(
+        () -> Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(sum),
+        "the watch applied");
     int reloadsBefore = countLines(reloads);
     long inodeBefore = inode(file);
     int firedBefore = countLines(fired);
     client2.stop();
     client2.start();
     client2.awaitLeader(Duration.ofSeconds(60));
-    await(() -> countLines(fired) > firedBefore, "the watch fired again after the agent's restart (consul#571)");
+    await(
+        () -> countLines(fired) > firedBefore,
+        "the watch fired again after the agent's restart (consul#571)");
     Thread.sleep(1000); // let the handler finish
     assertThat(countLines(reloads)).as("no reload for an unchanged file").isEqualTo(reloadsBefore);
     assertThat(inode(file)).as("the file was not rewritten").isEqualTo(inodeBefore);
@@ -256,25 +309,44 @@ class ClusterIT {
   @Test
   void aWatcherSurvivesItsAgentsRestartAndAppliesWhatWasPublishedMeanwhile() throws Exception {
     Path file = tmp.resolve("watch/hosts.conf");
-    CliRun.Result first = CliRun.against(SERVERS.get(0).address()).stdin(Lines.hosts(15) + "first\n")
-        .run("in", "-k", "survive");
+    CliRun.Result first =
+        CliRun.against(SERVERS.get(0).address())
+            .stdin(Lines.hosts(15) + "first\n")
+            .run("in", "-k", "survive");
     assertThat(first.code()).as(first.err()).isZero();
-    Process watcher = Jar.command(Map.of("CONSUL_HTTP_ADDR", client1.address()), "out", "-k", "survive", "-f",
-        file.toString(), "--watch", "--retry-for", "120s").redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("watcher.log").toFile()).start();
+    Process watcher =
+        Jar.command(
+                Map.of("CONSUL_HTTP_ADDR", client1.address()),
+                "out",
+                "-k",
+                "survive",
+                "-f",
+                file.toString(),
+                "--watch",
+                "--retry-for",
+                "120s")
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("watcher.log").toFile())
+            .start();
     try {
       String firstSum = readSum(SERVERS.get(0), "survive");
-      await(() -> Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(firstSum), "first version");
+      await(
+          () -> Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(firstSum),
+          "first version");
       client1.stop();
-      CliRun.Result second = CliRun.against(SERVERS.get(1).address()).stdin(Lines.hosts(15) + "second\n")
-          .run("in", "-k", "survive");
+      CliRun.Result second =
+          CliRun.against(SERVERS.get(1).address())
+              .stdin(Lines.hosts(15) + "second\n")
+              .run("in", "-k", "survive");
       assertThat(second.code()).as(second.err()).isZero();
       String secondSum = readSum(SERVERS.get(1), "survive");
       Thread.sleep(2000);
       assertThat(watcher.isAlive()).as("the watcher outlives its agent").isTrue();
       client1.start();
       client1.awaitLeader(Duration.ofSeconds(60));
-      await(() -> Checksum.sha256Hex(Files.readAllBytes(file)).equals(secondSum), "the version published meanwhile");
+      await(
+          () -> Checksum.sha256Hex(Files.readAllBytes(file)).equals(secondSum),
+          "the version published meanwhile");
     } finally {
       watcher.destroy();
       watcher.waitFor(10, TimeUnit.SECONDS);
@@ -285,29 +357,71 @@ class ClusterIT {
   }
 
   /**
-   * Propagation on the cluster: six nodes apply through the two client agents, each as its own node with
-   * --report, two more never get the new version (one locked, one gone); a server answers status --latency.
+   * Propagation on the cluster: six nodes apply through the two client agents, each as its own node
+   * with --report, two more never get the new version (one locked, one gone); a server answers
+   * status --latency.
    */
   @Test
   void statusLatencyOnTheClusterCountsEveryReportingNode() throws Exception {
-    assertThat(CliRun.against(client1.address()).stdin(Lines.hosts(20)).run("in", "-k", "spread").code()).isZero();
-    List<String> nodes = List.of("n-1", "n-2", "n-3", "n-4", "n-5", "n-6", "locked-node", "gone-node");
+    assertThat(
+            CliRun.against(client1.address())
+                .stdin(Lines.hosts(20))
+                .run("in", "-k", "spread")
+                .code())
+        .isZero();
+    List<String> nodes =
+        List.of("n-1", "n-2", "n-3", "n-4", "n-5", "n-6", "locked-node", "gone-node");
     for (String n : List.of("locked-node", "gone-node")) {
-      assertThat(CliRun.against(client2.address()).run("out", "-k", "spread", "-f", tmp.resolve(n).toString(),
-          "--hostname", n, "--report").code()).isZero();
+      assertThat(
+              CliRun.against(client2.address())
+                  .run(
+                      "out",
+                      "-k",
+                      "spread",
+                      "-f",
+                      tmp.resolve(n).toString(),
+                      "--hostname",
+                      n,
+                      "--report")
+                  .code())
+          .isZero();
     }
-    assertThat(CliRun.against(client2.address()).run("lock", "-f", tmp.resolve("locked-node").toString(),
-        "--hostname", "locked-node").code()).isZero();
-    assertThat(CliRun.against(client1.address()).stdin(Lines.hosts(25)).run("in", "-k", "spread").code()).isZero();
+    assertThat(
+            CliRun.against(client2.address())
+                .run(
+                    "lock",
+                    "-f",
+                    tmp.resolve("locked-node").toString(),
+                    "--hostname",
+                    "locked-node")
+                .code())
+        .isZero();
+    assertThat(
+            CliRun.against(client1.address())
+                .stdin(Lines.hosts(25))
+                .run("in", "-k", "spread")
+                .code())
+        .isZero();
     for (int i = 0; i < nodes.size() - 1; i++) {
       ConsulAgent via = i % 2 == 0 ? client1 : client2;
-      CliRun.against(via.address()).run("out", "-k", "spread", "-f", tmp.resolve(nodes.get(i)).toString(),
-          "--hostname", nodes.get(i), "--report");
+      CliRun.against(via.address())
+          .run(
+              "out",
+              "-k",
+              "spread",
+              "-f",
+              tmp.resolve(nodes.get(i)).toString(),
+              "--hostname",
+              nodes.get(i),
+              "--report");
     }
-    CliRun.Result r = CliRun.against(SERVERS.get(0).address()).run("status", "-k", "spread", "--latency");
+    CliRun.Result r =
+        CliRun.against(SERVERS.get(0).address()).run("status", "-k", "spread", "--latency");
     assertThat(r.code()).as(r.err()).isZero();
     System.out.println("cluster latency:\n" + r.out());
-    assertThat(r.out()).contains("spread: 6 of 8 reporting nodes hold").contains("publish -> apply over 6 nodes")
+    assertThat(r.out())
+        .contains("spread: 6 of 8 reporting nodes hold")
+        .contains("publish -> apply over 6 nodes")
         .contains("not holding it: gone-node, locked-node");
   }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every examples/NAME/run.sh runs end to end and must exit 0 (two of them on real Consul agents, the others
- * on the dev agent); each folder has a README.
+ * Every examples/NAME/run.sh runs end to end and must exit 0 (two of them on real Consul agents,
+ * the others on the dev agent); each folder has a README.
  */
 @Tag("no-backend")
 class ExamplesIT {
@@ -42,24 +42,33 @@ class ExamplesIT {
 
   @TestFactory
   List<DynamicTest> everyRunScriptSucceeds() throws IOException {
-    return folders().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-      Path log = Files.createTempFile("example-", ".log");
-      ProcessBuilder pb = new ProcessBuilder("bash", f.resolve("run.sh").toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null"));
-      pb.environment().put("KVEXPRESS_SKIP_BUILD", "1");
-      pb.environment().remove("CONSUL_HTTP_ADDR");
-      pb.environment().remove("CONSUL_HTTP_TOKEN");
-      Process p = pb.start();
-      boolean done = p.waitFor(120, TimeUnit.SECONDS);
-      if (!done) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-      }
-      String output = Files.readString(log, StandardCharsets.UTF_8);
-      Files.deleteIfExists(log);
-      assertThat(done).as("finished within 120 s:\n" + output).isTrue();
-      assertThat(p.exitValue()).as(output).isZero();
-      assertThat(output).contains("==> done");
-    })).collect(Collectors.toList());
+    return folders().stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      Path log = Files.createTempFile("example-", ".log");
+                      ProcessBuilder pb =
+                          new ProcessBuilder("bash", f.resolve("run.sh").toString())
+                              .redirectErrorStream(true)
+                              .redirectOutput(log.toFile())
+                              .redirectInput(new File("/dev/null"));
+                      pb.environment().put("KVEXPRESS_SKIP_BUILD", "1");
+                      pb.environment().remove("CONSUL_HTTP_ADDR");
+                      pb.environment().remove("CONSUL_HTTP_TOKEN");
+                      Process p = pb.start();
+                      boolean done = p.waitFor(120, TimeUnit.SECONDS);
+                      if (!done) {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                      }
+                      String output = Files.readString(log, StandardCharsets.UTF_8);
+                      Files.deleteIfExists(log);
+                      assertThat(done).as("finished within 120 s:\n" + output).isTrue();
+                      assertThat(p.exitValue()).as(output).isZero();
+                      assertThat(output).contains("==> done");
+                    }))
+        .collect(Collectors.toList());
   }
 }

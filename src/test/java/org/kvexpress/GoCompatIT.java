@@ -23,18 +23,16 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /**
- * Go kvexpress's command lines, as its README, docs/cli.md and users' watch handlers wrote them, run
- * unchanged: each test is one Go-era line with the exit code and the effect it must have (file content
- * and mode, keys written), against both backends.
+ * Go kvexpress's command lines, as its README, docs/cli.md and users' watch handlers wrote them,
+ * run unchanged: each test is one Go-era line with the exit code and the effect it must have (file
+ * content and mode, keys written), against both backends.
  */
 class GoCompatIT {
   private static final String TOKEN = "60c0ffee-0000-4000-8000-00000000c0de";
-  @RegisterExtension
-  static final BackendExtension BACKEND = BackendExtension.withAcl(TOKEN);
+  @RegisterExtension static final BackendExtension BACKEND = BackendExtension.withAcl(TOKEN);
   private Backend agent;
   private Dogstatsd dogstatsd;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path input;
 
   @BeforeEach
@@ -50,7 +48,10 @@ class GoCompatIT {
     dogstatsd.close();
   }
 
-  /** A CLI as a Go-era node or hook has it: the server and token on its command line, as Go users wrote them. */
+  /**
+   * A CLI as a Go-era node or hook has it: the server and token on its command line, as Go users
+   * wrote them.
+   */
   private CliRun.Result go(String line) {
     List<String> argv = new ArrayList<>(List.of(shellWords(line)));
     argv.addAll(List.of("-s", agent.address(), "-t", TOKEN, "-D", dogstatsd.address()));
@@ -98,7 +99,8 @@ class GoCompatIT {
   void theReadmesInLineWithSortedTrue() throws IOException {
     CliRun.Result r = go("in --key hosts --file " + input + " --length 100 --sorted=true");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(Store.data(agent, "kvexpress", "hosts")).isEqualTo(canonical(Files.readString(input)));
+    assertThat(Store.data(agent, "kvexpress", "hosts"))
+        .isEqualTo(canonical(Files.readString(input)));
   }
 
   @Test
@@ -109,16 +111,25 @@ class GoCompatIT {
     Files.writeString(input, Lines.hosts(121));
     assertThat(go("in -d true -k hosts -f " + input + " -l 100").code()).isZero();
     String all = String.join("\n", datagrams());
-    assertThat(all).contains("kvexpress.run:1|c").contains("_e{").contains("kvexpress in: hosts published")
-        .contains("+10.0.0.121 host-120").contains("|t:info|#key:hosts");
+    assertThat(all)
+        .contains("kvexpress.run:1|c")
+        .contains("_e{")
+        .contains("kvexpress in: hosts published")
+        .contains("+10.0.0.121 host-120")
+        .contains("|t:info|#key:hosts");
   }
 
   @Test
   void theWatchHandlerLineAppliesWithGosIntegerModeAndRunsItsExec() throws IOException {
     assertThat(go("in -k hosts -f " + input).code()).isZero();
     Path file = tmp.resolve("etc/hosts.consul");
-    CliRun.Result r = go("out -d true -k hosts -f " + file + " -l 100 -c 00644 -e 'touch " + tmp.resolve("reloaded")
-        + "'");
+    CliRun.Result r =
+        go(
+            "out -d true -k hosts -f "
+                + file
+                + " -l 100 -c 00644 -e 'touch "
+                + tmp.resolve("reloaded")
+                + "'");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(file).hasBinaryContent(canonical(Files.readString(input)));
     assertThat(mode(file)).isEqualTo("rw-r--r--");
@@ -141,7 +152,9 @@ class GoCompatIT {
     CliRun.Result r = go("out -d true -k hosts -f " + halted);
     assertThat(r.code()).isEqualTo(4);
     assertThat(halted).doesNotExist();
-    assertThat(String.join("\n", datagrams())).contains("kvexpress out: hosts is stopped").contains("|t:warning");
+    assertThat(String.join("\n", datagrams()))
+        .contains("kvexpress out: hosts is stopped")
+        .contains("|t:warning");
     Path ignored = tmp.resolve("ignored");
     assertThat(go("out --ignore_stop -k hosts -f " + ignored).code()).isZero();
     assertThat(ignored).exists();
@@ -152,7 +165,8 @@ class GoCompatIT {
     assertThat(go("in -k hosts -f " + input).code()).isZero();
     CliRun.Result r = go("copy --keyfrom hosts --keyto hosts_alternate");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(Store.data(agent, "kvexpress", "hosts_alternate")).isEqualTo(Store.data(agent, "kvexpress", "hosts"));
+    assertThat(Store.data(agent, "kvexpress", "hosts_alternate"))
+        .isEqualTo(Store.data(agent, "kvexpress", "hosts"));
   }
 
   @Test
@@ -160,7 +174,8 @@ class GoCompatIT {
     String unsorted = "zeta\nalpha\nalpha\n\nmid\n";
     Files.writeString(input, unsorted);
     assertThat(go("in -k order -f " + input + " -l 1 --sorted=false").code()).isZero();
-    assertThat(new String(Store.data(agent, "kvexpress", "order"), StandardCharsets.UTF_8)).isEqualTo(unsorted);
+    assertThat(new String(Store.data(agent, "kvexpress", "order"), StandardCharsets.UTF_8))
+        .isEqualTo(unsorted);
     Files.writeString(input, Lines.hosts(30));
     assertThat(go("in -k zipped -f " + input + " -z true").code()).isZero();
     assertThat(Store.get(agent, "kvexpress/zipped/data").flags()).isEqualTo(2);
@@ -169,14 +184,16 @@ class GoCompatIT {
     Path out = tmp.resolve("zipped");
     assertThat(go("out -z -k zipped -f " + out).code()).as("-z on out changes nothing").isZero();
     assertThat(out).hasBinaryContent(canonical(Lines.hosts(31)));
-    assertThat(go("raw -k kvexpress/zipped/checksum -f " + tmp.resolve("raw") + " -z").code()).isZero();
+    assertThat(go("raw -k kvexpress/zipped/checksum -f " + tmp.resolve("raw") + " -z").code())
+        .isZero();
   }
 
   @Test
   void lockUnlockAndCleanAsGoWroteThem() throws IOException {
     Path file = tmp.resolve("hosts");
     Files.writeString(file, "keep me\n");
-    assertThat(go("lock -f " + file + " -r 'I need this file to be locked for an hour.'").code()).isZero();
+    assertThat(go("lock -f " + file + " -r 'I need this file to be locked for an hour.'").code())
+        .isZero();
     assertThat(go("unlock -f " + file).code()).isZero();
     Path staging = tmp.resolve("hosts.kvexpress");
     Files.writeString(staging, "half");
@@ -193,29 +210,63 @@ class GoCompatIT {
   void aGoYamlConfigGivesServerAndTokenAndTheCommandLineWins() throws IOException {
     Files.writeString(input, Lines.hosts(12));
     Path cfg = tmp.resolve("config.yml");
-    Files.writeString(cfg, "consul_server: " + agent.address() + "\ntoken: " + TOKEN + "\ndogstatsd: true\n"
-        + "dogstatsd_address: " + dogstatsd.address() + "\ndatadog_api_key: abc\n");
-    CliRun.Result r = CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
+    Files.writeString(
+        cfg,
+        "consul_server: "
+            + agent.address()
+            + "\ntoken: "
+            + TOKEN
+            + "\ndogstatsd: true\n"
+            + "dogstatsd_address: "
+            + dogstatsd.address()
+            + "\ndatadog_api_key: abc\n");
+    CliRun.Result r =
+        CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("accepted for Go kvexpress's command lines and not used");
     assertThat(String.join("\n", datagrams())).contains("kvexpress.run");
-    CliRun.Result wins = CliRun.cli().run("out", "-k", "hosts", "-f", tmp.resolve("o").toString(), "-C",
-        cfg.toString(), "-t", "0dd0dd00-feed-4bad-beef-000000000bad", "--retry-for", "1s");
+    CliRun.Result wins =
+        CliRun.cli()
+            .run(
+                "out",
+                "-k",
+                "hosts",
+                "-f",
+                tmp.resolve("o").toString(),
+                "-C",
+                cfg.toString(),
+                "-t",
+                "0dd0dd00-feed-4bad-beef-000000000bad",
+                "--retry-for",
+                "1s");
     assertThat(wins.code()).as("-t on the command line beats the config's token").isEqualTo(1);
-    CliRun.Result longForm = CliRun.cli().run("out", "--config", cfg.toString(), "-k", "hosts", "-f",
-        tmp.resolve("o").toString());
-    assertThat(longForm.code()).as("out --config without --watch is Go's YAML: " + longForm.err()).isZero();
+    CliRun.Result longForm =
+        CliRun.cli()
+            .run(
+                "out",
+                "--config",
+                cfg.toString(),
+                "-k",
+                "hosts",
+                "-f",
+                tmp.resolve("o").toString());
+    assertThat(longForm.code())
+        .as("out --config without --watch is Go's YAML: " + longForm.err())
+        .isZero();
     assertThat(tmp.resolve("o")).exists();
     Files.writeString(cfg, "consul_server: [unclosed\n");
-    CliRun.Result broken = CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
+    CliRun.Result broken =
+        CliRun.cli().run("in", "-k", "hosts", "-f", input.toString(), "-C", cfg.toString());
     assertThat(broken.code()).isEqualTo(2);
     assertThat(broken.err()).contains("is not valid YAML");
   }
 
   @Test
   void kvexpressDebugTurnsOnVerboseLogging() {
-    CliRun.Result r = CliRun.cli().env("KVEXPRESS_DEBUG", "1").run("in", "-k", "hosts", "-f", input.toString(),
-        "-s", agent.address(), "-t", TOKEN);
+    CliRun.Result r =
+        CliRun.cli()
+            .env("KVEXPRESS_DEBUG", "1")
+            .run("in", "-k", "hosts", "-f", input.toString(), "-s", agent.address(), "-t", TOKEN);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("[DEBUG]");
   }
@@ -225,6 +276,8 @@ class GoCompatIT {
     Files.writeString(input, Lines.hosts(3));
     CliRun.Result r = go("in -d -k hosts -f " + input + " -l 100");
     assertThat(r.code()).isEqualTo(3);
-    assertThat(String.join("\n", datagrams())).contains("kvexpress in: hosts is too short").contains("|t:error");
+    assertThat(String.join("\n", datagrams()))
+        .contains("kvexpress in: hosts is too short")
+        .contains("|t:error");
   }
 }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bin/kvexpress and bin/kvexpress-cds from an installed copy, the way an operator runs them. */
@@ -32,8 +32,10 @@ class LauncherIT {
     return dir;
   }
 
-  private static Run run(Map<String, String> env, String... cmd) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+  private static Run run(Map<String, String> env, String... cmd)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null"));
     pb.environment().remove("JAVA_OPTS");
     pb.environment().remove("KVEXPRESS_JAR");
     pb.environment().putAll(env);
@@ -46,8 +48,8 @@ class LauncherIT {
   private record Run(int code, String output) {}
 
   @Test
-  void aCopiedInstallStartsWithoutAnArchiveAndKvexpressCdsMakesOneThatThisJdkAccepts(@TempDir Path tmp)
-      throws Exception {
+  void aCopiedInstallStartsWithoutAnArchiveAndKvexpressCdsMakesOneThatThisJdkAccepts(
+      @TempDir Path tmp) throws Exception {
     Path home = install(tmp.resolve("opt/kvexpress"));
     String launcher = home.resolve("bin/kvexpress").toString();
     assertThat(run(Map.of(), launcher, "--version").output()).startsWith("kvexpress ");
@@ -69,32 +71,44 @@ class LauncherIT {
     Files.copy(built.resolve("kvexpress.jsa.info"), home.resolve("target/kvexpress.jsa.info"));
     String launcher = home.resolve("bin/kvexpress").toString();
     Run first = run(Map.of(), launcher, "--version");
-    assertThat(first.output()).contains("was made for another JDK or location").contains("bin/kvexpress-cds once");
+    assertThat(first.output())
+        .contains("was made for another JDK or location")
+        .contains("bin/kvexpress-cds once");
     Run second = run(Map.of(), launcher, "--version");
     assertThat(second.output()).doesNotContain("start-up archive").startsWith("kvexpress ");
   }
 
-  /** On JDK 24 and later the launcher uses an AOT cache (JEP 483/514) that kvexpress-cds makes for that JDK. */
+  /**
+   * On JDK 24 and later the launcher uses an AOT cache (JEP 483/514) that kvexpress-cds makes for
+   * that JDK.
+   */
   @Test
   void onJdk24AndLaterTheLauncherUsesAnAotCache(@TempDir Path tmp) throws Exception {
     Path jdk = null;
     try (var homes = Files.list(Path.of("/usr/lib/jvm"))) {
       for (Path h : homes.sorted().toList()) {
-        List<String> release = Files.exists(h.resolve("release")) ? Files.readAllLines(h.resolve("release")) : List.of();
+        List<String> release =
+            Files.exists(h.resolve("release"))
+                ? Files.readAllLines(h.resolve("release"))
+                : List.of();
         if (release.stream().anyMatch(l -> l.matches("JAVA_VERSION=\"(2[4-9]|[3-9][0-9]).*"))) {
           jdk = h;
         }
       }
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(jdk != null, "no JDK 24+ under /usr/lib/jvm on this machine");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        jdk != null, "no JDK 24+ under /usr/lib/jvm on this machine");
     Path home = install(tmp.resolve("opt/kvexpress"));
     Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
     Run made = run(env, home.resolve("bin/kvexpress-cds").toString());
     assertThat(made.code()).as(made.output()).isZero();
     assertThat(home.resolve("target/kvexpress.aot")).isRegularFile();
     // -XX:AOTMode=on makes the JVM fail instead of running without a cache it cannot use.
-    Run strict = run(Map.of("JAVA_HOME", jdk.toString(), "JAVA_OPTS", "-XX:AOTMode=on"),
-        home.resolve("bin/kvexpress").toString(), "--version");
+    Run strict =
+        run(
+            Map.of("JAVA_HOME", jdk.toString(), "JAVA_OPTS", "-XX:AOTMode=on"),
+            home.resolve("bin/kvexpress").toString(),
+            "--version");
     assertThat(strict.code()).as(strict.output()).isZero();
     assertThat(strict.output()).startsWith("kvexpress ");
   }

@@ -32,8 +32,7 @@ import org.kvexpress.testing.Store;
 class ObservabilityIT {
   private Backend agent;
   private Dogstatsd udp;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeEach
   void start(Backend backend) throws IOException {
@@ -56,7 +55,8 @@ class ObservabilityIT {
   }
 
   /** Lines received until one matches, or the deadline passes. */
-  private List<String> receivedUntil(java.util.function.Predicate<String> done, long millis) throws IOException {
+  private List<String> receivedUntil(java.util.function.Predicate<String> done, long millis)
+      throws IOException {
     List<String> lines = new ArrayList<>();
     long deadline = System.currentTimeMillis() + millis;
     while (System.currentTimeMillis() < deadline && lines.stream().noneMatch(done)) {
@@ -71,25 +71,37 @@ class ObservabilityIT {
 
   @Test
   void dogstatsdLinesForRunsOutcomesSizesAndRefusals() throws IOException {
-    assertThat(cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts", "--statsd", statsd()).code()).isZero();
+    assertThat(cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts", "--statsd", statsd()).code())
+        .isZero();
     List<String> in = received();
-    assertThat(in).anyMatch(l -> l.matches("kvexpress\\.run\\.duration:\\d+\\|ms\\|#command:in,result:published,key:hosts"));
-    assertThat(in).contains("kvexpress.run:1|c|#command:in,result:published,key:hosts",
-        "kvexpress.in.lines:12|g|#key:hosts");
+    assertThat(in)
+        .anyMatch(
+            l ->
+                l.matches(
+                    "kvexpress\\.run\\.duration:\\d+\\|ms\\|#command:in,result:published,key:hosts"));
+    assertThat(in)
+        .contains(
+            "kvexpress.run:1|c|#command:in,result:published,key:hosts",
+            "kvexpress.in.lines:12|g|#key:hosts");
     assertThat(in).anyMatch(l -> l.startsWith("kvexpress.in.bytes:"));
 
     cli().stdin("one\n").env("KVEXPRESS_STATSD_ADDR", statsd()).run("in", "-k", "hosts");
-    assertThat(received()).contains("kvexpress.refusal:1|c|#command:in,reason:too_few_lines,key:hosts");
+    assertThat(received())
+        .contains("kvexpress.refusal:1|c|#command:in,reason:too_few_lines,key:hosts");
 
     Path file = tmp.resolve("hosts");
     cli().run("out", "-k", "hosts", "-f", file.toString(), "--statsd", statsd());
-    assertThat(received()).contains("kvexpress.out.applied:1|c|#key:hosts",
-        "kvexpress.run:1|c|#command:out,result:applied,key:hosts");
+    assertThat(received())
+        .contains(
+            "kvexpress.out.applied:1|c|#key:hosts",
+            "kvexpress.run:1|c|#command:out,result:applied,key:hosts");
 
     agent.failNext(Fault.HTTP_500);
     cli().run("out", "-k", "hosts", "-f", file.toString(), "--statsd", statsd());
-    assertThat(received()).contains("kvexpress.retries:1|c|#command:out,key:hosts",
-        "kvexpress.run:1|c|#command:out,result:current,key:hosts");
+    assertThat(received())
+        .contains(
+            "kvexpress.retries:1|c|#command:out,key:hosts",
+            "kvexpress.run:1|c|#command:out,result:current,key:hosts");
   }
 
   @Test
@@ -97,10 +109,20 @@ class ObservabilityIT {
     // Nothing listens on this port once the socket is closed; the address only has to be valid.
     String address = statsd();
     udp.close();
-    CliRun.Result r = cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts", "--statsd", address,
-        "--metrics-file", tmp.resolve("no/such/dir/../x.prom").toString());
+    CliRun.Result r =
+        cli()
+            .stdin(Lines.hosts(12))
+            .run(
+                "in",
+                "-k",
+                "hosts",
+                "--statsd",
+                address,
+                "--metrics-file",
+                tmp.resolve("no/such/dir/../x.prom").toString());
     assertThat(r.code()).isZero();
-    assertThat(cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts", "--statsd", "nonsense").code()).isEqualTo(2);
+    assertThat(cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts", "--statsd", "nonsense").code())
+        .isEqualTo(2);
   }
 
   @Test
@@ -108,17 +130,25 @@ class ObservabilityIT {
     Path prom = tmp.resolve("kvexpress.prom");
     Path file = tmp.resolve("hosts");
     cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts");
-    assertThat(cli().run("out", "-k", "hosts", "-f", file.toString(), "--metrics-file", prom.toString()).code()).isZero();
+    assertThat(
+            cli()
+                .run("out", "-k", "hosts", "-f", file.toString(), "--metrics-file", prom.toString())
+                .code())
+        .isZero();
     String sum = Checksum.sha256Hex(Files.readAllBytes(file));
     Store.put(agent, "kvexpress/hosts/stop", "freeze");
     cli().run("out", "-k", "hosts", "-f", file.toString(), "--metrics-file", prom.toString());
     cli().run("out", "-k", "hosts", "-f", file.toString(), "--metrics-file", prom.toString());
     String text = Files.readString(prom);
-    assertThat(text).contains("# TYPE kvexpress_refusals_total counter")
+    assertThat(text)
+        .contains("# TYPE kvexpress_refusals_total counter")
         .contains("kvexpress_refusals_total{command=\"out\",key=\"hosts\",reason=\"stop_key\"} 2")
-        .contains("kvexpress_checksum_info{command=\"out\",key=\"hosts\",checksum=\"" + sum + "\"} 1")
-        .containsPattern("kvexpress_last_success_timestamp_seconds\\{command=\"out\",key=\"hosts\"} \\d+\\.\\d+")
-        .containsPattern("kvexpress_last_failure_timestamp_seconds\\{command=\"out\",key=\"hosts\"} \\d+");
+        .contains(
+            "kvexpress_checksum_info{command=\"out\",key=\"hosts\",checksum=\"" + sum + "\"} 1")
+        .containsPattern(
+            "kvexpress_last_success_timestamp_seconds\\{command=\"out\",key=\"hosts\"} \\d+\\.\\d+")
+        .containsPattern(
+            "kvexpress_last_failure_timestamp_seconds\\{command=\"out\",key=\"hosts\"} \\d+");
     assertThat(PosixPerms.of(prom)).isEqualTo("rw-r--r--");
   }
 
@@ -126,8 +156,19 @@ class ObservabilityIT {
   void nodeReportsAndConvergenceInStatus() throws IOException {
     cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts");
     for (String node : List.of("web-1", "web-2", "web-3")) {
-      CliRun.Result r = cli().run("out", "-k", "hosts", "-f", tmp.resolve(node).toString(), "--hostname", node,
-          "--report", "-e", "true");
+      CliRun.Result r =
+          cli()
+              .run(
+                  "out",
+                  "-k",
+                  "hosts",
+                  "-f",
+                  tmp.resolve(node).toString(),
+                  "--hostname",
+                  node,
+                  "--report",
+                  "-e",
+                  "true");
       assertThat(r.code()).as(r.err()).isZero();
     }
     NodeReport web1 = NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-1").bytes());
@@ -135,33 +176,85 @@ class ObservabilityIT {
     assertThat(web1.reloadExit()).isZero();
     assertThat(web1.checksum()).isEqualTo(Store.get(agent, "kvexpress/hosts/checksum").text());
     // The first re-run reports "current" (the result changed); the next one has nothing new to say.
-    cli().run("out", "-k", "hosts", "-f", tmp.resolve("web-1").toString(), "--hostname", "web-1", "--report");
-    assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-1").bytes()).result()).isEqualTo("current");
+    cli()
+        .run(
+            "out",
+            "-k",
+            "hosts",
+            "-f",
+            tmp.resolve("web-1").toString(),
+            "--hostname",
+            "web-1",
+            "--report");
+    assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-1").bytes()).result())
+        .isEqualTo("current");
     long afterCurrent = Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex();
-    cli().run("out", "-k", "hosts", "-f", tmp.resolve("web-1").toString(), "--hostname", "web-1", "--report");
-    assertThat(Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex()).as("nothing changed: no write")
+    cli()
+        .run(
+            "out",
+            "-k",
+            "hosts",
+            "-f",
+            tmp.resolve("web-1").toString(),
+            "--hostname",
+            "web-1",
+            "--report");
+    assertThat(Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex())
+        .as("nothing changed: no write")
         .isEqualTo(afterCurrent);
 
     // A new version: web-1 applies it, web-2 is locked, web-3 has not run yet.
     cli().stdin(Lines.hosts(13)).run("in", "-k", "hosts");
-    cli().run("out", "-k", "hosts", "-f", tmp.resolve("web-1").toString(), "--hostname", "web-1", "--report");
-    cli().run("lock", "-f", tmp.resolve("web-2").toString(), "--hostname", "web-2", "-r", "debugging");
-    CliRun.Result locked = cli().run("out", "-k", "hosts", "-f", tmp.resolve("web-2").toString(), "--hostname",
-        "web-2", "--report");
+    cli()
+        .run(
+            "out",
+            "-k",
+            "hosts",
+            "-f",
+            tmp.resolve("web-1").toString(),
+            "--hostname",
+            "web-1",
+            "--report");
+    cli()
+        .run(
+            "lock",
+            "-f",
+            tmp.resolve("web-2").toString(),
+            "--hostname",
+            "web-2",
+            "-r",
+            "debugging");
+    CliRun.Result locked =
+        cli()
+            .run(
+                "out",
+                "-k",
+                "hosts",
+                "-f",
+                tmp.resolve("web-2").toString(),
+                "--hostname",
+                "web-2",
+                "--report");
     assertThat(locked.code()).isEqualTo(4);
-    assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-2").bytes()).reason()).isEqualTo("locked");
+    assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-2").bytes()).reason())
+        .isEqualTo("locked");
 
     CliRun.Result table = cli().run("status", "-k", "hosts");
-    assertThat(table.out()).contains("hosts: 1 of 3 reporting nodes current, 2 lagging (1 of them failing or halted)")
-        .containsPattern("web-2\\s+[0-9a-f]{12}\\s+halted\\s+locked").containsPattern("web-3\\s+[0-9a-f]{12}\\s+applied");
-    JsonObject json = JsonParser.parseString(cli().run("status", "-k", "hosts", "--json").out()).getAsJsonObject();
+    assertThat(table.out())
+        .contains("hosts: 1 of 3 reporting nodes current, 2 lagging (1 of them failing or halted)")
+        .containsPattern("web-2\\s+[0-9a-f]{12}\\s+halted\\s+locked")
+        .containsPattern("web-3\\s+[0-9a-f]{12}\\s+applied");
+    JsonObject json =
+        JsonParser.parseString(cli().run("status", "-k", "hosts", "--json").out())
+            .getAsJsonObject();
     JsonObject key = json.getAsJsonArray("keys").get(0).getAsJsonObject();
     JsonObject conv = key.getAsJsonObject("convergence");
     assertThat(conv.get("current").getAsInt()).isEqualTo(1);
     assertThat(conv.get("reporting").getAsInt()).isEqualTo(3);
     assertThat(conv.get("failing").getAsInt()).isEqualTo(1);
     assertThat(key.getAsJsonArray("nodes")).hasSize(3);
-    assertThat(key.getAsJsonArray("nodes").get(2).getAsJsonObject().get("lag_seconds").isJsonNull()).isFalse();
+    assertThat(key.getAsJsonArray("nodes").get(2).getAsJsonObject().get("lag_seconds").isJsonNull())
+        .isFalse();
   }
 
   @Test
@@ -183,15 +276,30 @@ class ObservabilityIT {
   @Test
   void watchModeSendsMetricsPerAppliedVersion() throws Exception {
     cli().stdin(Lines.hosts(12)).run("in", "-k", "hosts");
-    Process p = Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), "out", "--watch", "-k", "hosts", "-f",
-        tmp.resolve("w").toString(), "--statsd", statsd(), "--report", "--hostname", "watcher").start();
+    Process p =
+        Jar.command(
+                Map.of("CONSUL_HTTP_ADDR", agent.address()),
+                "out",
+                "--watch",
+                "-k",
+                "hosts",
+                "-f",
+                tmp.resolve("w").toString(),
+                "--statsd",
+                statsd(),
+                "--report",
+                "--hostname",
+                "watcher")
+            .start();
     try {
       List<String> first = receivedUntil(l -> l.startsWith("kvexpress.out.applied"), 20_000);
       assertThat(first).contains("kvexpress.out.applied:1|c|#key:hosts");
       cli().stdin(Lines.hosts(13)).run("in", "-k", "hosts");
       List<String> second = receivedUntil(l -> l.startsWith("kvexpress.out.applied"), 20_000);
       assertThat(second).contains("kvexpress.out.applied:1|c|#key:hosts");
-      assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/watcher").bytes()).checksum())
+      assertThat(
+              NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/watcher").bytes())
+                  .checksum())
           .isEqualTo(Store.get(agent, "kvexpress/hosts/checksum").text());
     } finally {
       p.toHandle().destroy();
@@ -202,7 +310,8 @@ class ObservabilityIT {
   /** Reads a file's permissions as rwx text. */
   static final class PosixPerms {
     static String of(Path p) throws IOException {
-      return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+      return java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(p));
     }
   }
 }

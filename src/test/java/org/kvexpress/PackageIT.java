@@ -17,10 +17,10 @@ import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.Lines;
 
 /**
- * The release artifacts `mvn package` builds: the Debian package passes lintian, installs into a throwaway
- * root with its maintainer scripts (dpkg, chrootless), runs there against real Consul with its start-up
- * archive, and purges leaving nothing behind; the tarball works unpacked anywhere and linked into PATH; the
- * man page renders and the systemd unit verifies.
+ * The release artifacts `mvn package` builds: the Debian package passes lintian, installs into a
+ * throwaway root with its maintainer scripts (dpkg, chrootless), runs there against real Consul
+ * with its start-up archive, and purges leaving nothing behind; the tarball works unpacked anywhere
+ * and linked into PATH; the man page renders and the systemd unit verifies.
  */
 @Tag("real-consul-only")
 class PackageIT extends AgentTest {
@@ -29,8 +29,9 @@ class PackageIT extends AgentTest {
   /** The one file of a kind that package built, e.g. the .deb. */
   private static Path built(String glob) throws IOException {
     try (Stream<Path> s = Files.list(TARGET)) {
-      List<Path> found = s.filter(p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
-          .toList();
+      List<Path> found =
+          s.filter(p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
+              .toList();
       assertThat(found).as("target/" + glob + " (mvn package builds it)").hasSize(1);
       return found.get(0);
     }
@@ -62,9 +63,16 @@ class PackageIT extends AgentTest {
 
   @Test
   void lintianFindsNoErrors() throws Exception {
-    String lintian = tool("lintian", "apt-get install lintian (.ci/run does it when it runs as root)");
-    Run r = run(lintian, "--fail-on", "error", "--suppress-tags", "dir-or-file-in-opt", built("kvexpress_*_all.deb")
-        .toString());
+    String lintian =
+        tool("lintian", "apt-get install lintian (.ci/run does it when it runs as root)");
+    Run r =
+        run(
+            lintian,
+            "--fail-on",
+            "error",
+            "--suppress-tags",
+            "dir-or-file-in-opt",
+            built("kvexpress_*_all.deb").toString());
     System.out.println("lintian:\n" + r.output());
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).doesNotContainPattern("(?m)^E: ");
@@ -77,8 +85,15 @@ class PackageIT extends AgentTest {
     Files.createDirectories(admin.resolve("info"));
     Files.createDirectories(admin.resolve("updates"));
     Files.writeString(admin.resolve("status"), "");
-    List<String> dpkg = List.of("dpkg", "--root=" + root, "--admindir=" + admin, "--force-script-chrootless",
-        "--force-not-root", "--force-depends", "--log=" + tmp.resolve("dpkg.log"));
+    List<String> dpkg =
+        List.of(
+            "dpkg",
+            "--root=" + root,
+            "--admindir=" + admin,
+            "--force-script-chrootless",
+            "--force-not-root",
+            "--force-depends",
+            "--log=" + tmp.resolve("dpkg.log"));
     List<String> install = new ArrayList<>(dpkg);
     install.addAll(List.of("-i", built("kvexpress_*_all.deb").toAbsolutePath().toString()));
     Run installed = run(Map.of("DPKG_ROOT", root.toString()), install.toArray(new String[0]));
@@ -97,7 +112,8 @@ class PackageIT extends AgentTest {
     Path aot = root.resolve("usr/share/kvexpress/kvexpress.aot");
     assertThat(Files.exists(archive) || Files.exists(aot)).as(installed.output()).isTrue();
 
-    // The link resolves into the root (the launcher follows links), so the installed binary runs as is.
+    // The link resolves into the root (the launcher follows links), so the installed binary runs as
+    // is.
     String launcher = root.resolve("usr/share/kvexpress/bin/kvexpress").toString();
     Run version = run(launcher, "--version");
     assertThat(version.code()).as(version.output()).isZero();
@@ -107,33 +123,56 @@ class PackageIT extends AgentTest {
     Files.writeString(input, Lines.hosts(12));
     assertThat(run(env, launcher, "in", "-k", "pkg", "-f", input.toString()).code()).isZero();
     Path target = tmp.resolve("etc/hosts.consul");
-    // -Xshare:on makes the JVM fail unless it maps the archive: proof that the installed archive is used.
-    Map<String, String> strict = Map.of("CONSUL_HTTP_ADDR", agent.address(), "JAVA_OPTS",
-        Files.exists(archive) ? "-Xshare:on" : "-XX:AOTMode=on");
+    // -Xshare:on makes the JVM fail unless it maps the archive: proof that the installed archive is
+    // used.
+    Map<String, String> strict =
+        Map.of(
+            "CONSUL_HTTP_ADDR",
+            agent.address(),
+            "JAVA_OPTS",
+            Files.exists(archive) ? "-Xshare:on" : "-XX:AOTMode=on");
     long t0 = System.nanoTime();
     Run applied = run(strict, launcher, "out", "-k", "pkg", "-f", target.toString());
     long withArchive = (System.nanoTime() - t0) / 1_000_000;
     assertThat(applied.code()).as(applied.output()).isZero();
     assertThat(target).isRegularFile();
     t0 = System.nanoTime();
-    assertThat(run(Map.of("CONSUL_HTTP_ADDR", agent.address(), "KVEXPRESS_NO_CDS", "1"), launcher, "out", "-k",
-        "pkg", "-f", target.toString()).code()).isZero();
+    assertThat(
+            run(
+                    Map.of("CONSUL_HTTP_ADDR", agent.address(), "KVEXPRESS_NO_CDS", "1"),
+                    launcher,
+                    "out",
+                    "-k",
+                    "pkg",
+                    "-f",
+                    target.toString())
+                .code())
+        .isZero();
     long without = (System.nanoTime() - t0) / 1_000_000;
-    System.out.printf("installed package one-shot out (file current): %d ms with the start-up archive, %d ms without%n",
+    System.out.printf(
+        "installed package one-shot out (file current): %d ms with the start-up archive, %d ms without%n",
         withArchive, without);
 
     Path man = root.resolve("usr/share/man/man1/kvexpress.1.gz");
     Run rendered = run(Map.of("MANWIDTH", "100"), "man", "-l", man.toString());
     assertThat(rendered.code()).as(rendered.output()).isZero();
-    assertThat(rendered.output()).contains("kvexpress - moves configuration files").contains("promote")
+    assertThat(rendered.output())
+        .contains("kvexpress - moves configuration files")
+        .contains("promote")
         .contains("--trust-key");
-    // systemd-analyze verify checks that ExecStart exists on this machine, where the package is not installed:
-    // it verifies the unit as shipped but for the path of the binary, which points into the throwaway root.
+    // systemd-analyze verify checks that ExecStart exists on this machine, where the package is not
+    // installed:
+    // it verifies the unit as shipped but for the path of the binary, which points into the
+    // throwaway root.
     Path checked = tmp.resolve("kvexpress-watch.service");
-    Files.writeString(checked, Files.readString(unit).replace("ExecStart=/usr/bin/kvexpress ", "ExecStart=" + bin + " "));
+    Files.writeString(
+        checked,
+        Files.readString(unit).replace("ExecStart=/usr/bin/kvexpress ", "ExecStart=" + bin + " "));
     Run verified = run("systemd-analyze", "verify", "--man=no", checked.toString());
     assertThat(verified.code()).as(verified.output()).isZero();
-    assertThat(verified.output()).as("no complaint about the unit").doesNotContain("kvexpress-watch.service:");
+    assertThat(verified.output())
+        .as("no complaint about the unit")
+        .doesNotContain("kvexpress-watch.service:");
 
     List<String> purge = new ArrayList<>(dpkg);
     purge.addAll(List.of("--purge", "kvexpress"));
@@ -141,8 +180,11 @@ class PackageIT extends AgentTest {
     assertThat(purged.code()).as(purged.output()).isZero();
     List<String> left;
     try (Stream<Path> s = Files.walk(root)) {
-      left = s.filter(Files::isRegularFile).filter(p -> !p.startsWith(admin)).map(p -> root.relativize(p).toString())
-          .toList();
+      left =
+          s.filter(Files::isRegularFile)
+              .filter(p -> !p.startsWith(admin))
+              .map(p -> root.relativize(p).toString())
+              .toList();
     }
     assertThat(left).as("nothing but dpkg's own records is left").isEmpty();
     assertThat(root.resolve("usr/share/kvexpress")).doesNotExist();
@@ -154,7 +196,8 @@ class PackageIT extends AgentTest {
     Path tarball = built("kvexpress-*.tar.gz");
     Path opt = tmp.resolve("opt");
     Files.createDirectories(opt);
-    assertThat(run("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C", opt.toString()).code()).isZero();
+    assertThat(run("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C", opt.toString()).code())
+        .isZero();
     Path home;
     try (Stream<Path> s = Files.list(opt)) {
       home = s.findFirst().orElseThrow();
@@ -165,8 +208,8 @@ class PackageIT extends AgentTest {
     Path pathDir = tmp.resolve("path");
     Files.createDirectories(pathDir);
     Files.createSymbolicLink(pathDir.resolve("kvexpress"), home.resolve("bin/kvexpress"));
-    Map<String, String> env = Map.of("CONSUL_HTTP_ADDR", agent.address(), "PATH", pathDir + ":"
-        + System.getenv("PATH"));
+    Map<String, String> env =
+        Map.of("CONSUL_HTTP_ADDR", agent.address(), "PATH", pathDir + ":" + System.getenv("PATH"));
     Path input = tmp.resolve("in.txt");
     Files.writeString(input, Lines.hosts(11));
     // Through a shell, so that `kvexpress` is looked up in this PATH, as a user's shell would.
@@ -176,9 +219,14 @@ class PackageIT extends AgentTest {
     assertThat(out.code()).as(out.output()).isZero();
     assertThat(target).isRegularFile();
     // The completion script loads in bash and completes commands and options.
-    Run completion = run("bash", "-c", "source " + home.resolve("share/bash-completion/completions/kvexpress")
-        + " && COMP_WORDS=(kvexpress pro) COMP_CWORD=1 && _kvexpress && echo ${COMPREPLY[@]}"
-        + " && COMP_WORDS=(kvexpress out --trust) COMP_CWORD=2 && _kvexpress && echo ${COMPREPLY[@]}");
+    Run completion =
+        run(
+            "bash",
+            "-c",
+            "source "
+                + home.resolve("share/bash-completion/completions/kvexpress")
+                + " && COMP_WORDS=(kvexpress pro) COMP_CWORD=1 && _kvexpress && echo ${COMPREPLY[@]}"
+                + " && COMP_WORDS=(kvexpress out --trust) COMP_CWORD=2 && _kvexpress && echo ${COMPREPLY[@]}");
     assertThat(completion.code()).as(completion.output()).isZero();
     assertThat(completion.output()).contains("promote").contains("--trust-key");
   }

@@ -22,9 +22,9 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /**
- * Signed publishes end to end: keys from {@code keygen}, {@code in --sign-key}, and nodes that apply only
- * what a trusted key signed ({@code out --trust-key}). The attacks are done the way an attacker with KV
- * write would do them: by writing Consul's keys directly, with valid checksums.
+ * Signed publishes end to end: keys from {@code keygen}, {@code in --sign-key}, and nodes that
+ * apply only what a trusted key signed ({@code out --trust-key}). The attacks are done the way an
+ * attacker with KV write would do them: by writing Consul's keys directly, with valid checksums.
  */
 class SignedPublishIT extends AgentTest {
   private Path keys;
@@ -34,7 +34,9 @@ class SignedPublishIT extends AgentTest {
   void keys() {
     keys = tmp.resolve("keys");
     assertThat(cli().run("keygen", "--out", keys.toString(), "--name", "ops").code()).isZero();
-    assertThat(cli().run("keygen", "--out", tmp.resolve("other").toString(), "--name", "evil").code()).isZero();
+    assertThat(
+            cli().run("keygen", "--out", tmp.resolve("other").toString(), "--name", "evil").code())
+        .isZero();
     file = tmp.resolve("hosts");
   }
 
@@ -63,7 +65,8 @@ class SignedPublishIT extends AgentTest {
   }
 
   private void put(String key, byte[] value) {
-    assertThat(Http.put(agent.url("/v1/kv/" + key), value, Store.auth(agent)).statusCode()).isEqualTo(200);
+    assertThat(Http.put(agent.url("/v1/kv/" + key), value, Store.auth(agent)).statusCode())
+        .isEqualTo(200);
   }
 
   /** A refusal by a trusted-key check: exit 3, the reason, and the file as it was. */
@@ -75,10 +78,13 @@ class SignedPublishIT extends AgentTest {
 
   @Test
   void keygenWritesAPrivateKeyOnlyItsOwnerCanReadAndNeverOverwrites() throws Exception {
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("ops.key"))))
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("ops.key"))))
         .isEqualTo("rw-------");
-    assertThat(Files.readString(keys.resolve("ops.key"))).startsWith("-----BEGIN PRIVATE KEY-----\n");
-    assertThat(Files.readString(keys.resolve("ops.pub"))).startsWith("-----BEGIN PUBLIC KEY-----\n");
+    assertThat(Files.readString(keys.resolve("ops.key")))
+        .startsWith("-----BEGIN PRIVATE KEY-----\n");
+    assertThat(Files.readString(keys.resolve("ops.pub")))
+        .startsWith("-----BEGIN PUBLIC KEY-----\n");
     byte[] before = Files.readAllBytes(keys.resolve("ops.key"));
     CliRun.Result again = cli().run("keygen", "--out", keys.toString(), "--name", "ops");
     assertThat(again.code()).isEqualTo(2);
@@ -90,19 +96,25 @@ class SignedPublishIT extends AgentTest {
   void aSignedVersionAppliesAndStatusSaysWhoSignedIt() throws Exception {
     CliRun.Result published = in("hosts", Lines.hosts(12), "--sign-key", opsKey());
     assertThat(published.code()).as(published.err()).isZero();
-    JsonObject statement = JsonParser.parseString(Store.get(agent, "kvexpress/hosts/signature").text())
-        .getAsJsonObject();
+    JsonObject statement =
+        JsonParser.parseString(Store.get(agent, "kvexpress/hosts/signature").text())
+            .getAsJsonObject();
     assertThat(statement.get("prefix").getAsString()).isEqualTo("kvexpress");
     assertThat(statement.get("key").getAsString()).isEqualTo("hosts");
-    assertThat(statement.get("checksum").getAsString()).isEqualTo(Store.get(agent, "kvexpress/hosts/checksum").text());
+    assertThat(statement.get("checksum").getAsString())
+        .isEqualTo(Store.get(agent, "kvexpress/hosts/checksum").text());
     assertThat(statement.get("signer").getAsString()).isEqualTo("ops");
     assertThat(statement.get("publisher").getAsString()).endsWith("@node-1");
     CliRun.Result applied = out("hosts", "--trust-key", opsPub());
     assertThat(applied.code()).as(applied.err()).isZero();
-    assertThat(Files.readString(file)).isEqualTo(new String(Canonicalizer.canonicalize(Lines.hosts(12).getBytes())
-        .bytes(), StandardCharsets.UTF_8));
-    assertThat(cli().run("status").out()).containsPattern("hosts: signed by ops \\(sha256:[0-9a-f]{16}\\) at \\S+Z by "
-        + "\\S+@node-1");
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            new String(
+                Canonicalizer.canonicalize(Lines.hosts(12).getBytes()).bytes(),
+                StandardCharsets.UTF_8));
+    assertThat(cli().run("status").out())
+        .containsPattern(
+            "hosts: signed by ops \\(sha256:[0-9a-f]{16}\\) at \\S+Z by " + "\\S+@node-1");
     // Plain nodes (and Go kvexpress) are unaffected: the signature lives beside the data.
     assertThat(out("hosts").code()).isZero();
   }
@@ -119,7 +131,10 @@ class SignedPublishIT extends AgentTest {
     assertRefused(r, "bad_signature", before);
     assertThat(r.err()).contains("signs checksum").contains("but the published checksum is");
     // --soft turns the refusal into 0 for hooks; the file is still untouched.
-    assertThat(cli().run("--soft", "out", "-k", "hosts", "-f", file.toString(), "--trust-key", opsPub()).code())
+    assertThat(
+            cli()
+                .run("--soft", "out", "-k", "hosts", "-f", file.toString(), "--trust-key", opsPub())
+                .code())
         .isZero();
     assertThat(Files.readString(file)).isEqualTo(before);
   }
@@ -147,12 +162,15 @@ class SignedPublishIT extends AgentTest {
     assertThat(in("hosts", Lines.hosts(14), "--sign-key", opsKey()).code()).isZero();
     String before = Files.readString(file);
     String statement = Store.get(agent, "kvexpress/hosts/signature").text();
-    put("kvexpress/hosts/signature", statement.substring(0, statement.length() / 2).getBytes(StandardCharsets.UTF_8));
+    put(
+        "kvexpress/hosts/signature",
+        statement.substring(0, statement.length() / 2).getBytes(StandardCharsets.UTF_8));
     assertRefused(out("hosts", "--trust-key", opsPub()), "bad_signature", before);
     // A complete statement whose signature lost its last bytes.
     JsonObject o = JsonParser.parseString(statement).getAsJsonObject();
     byte[] sig = Base64.getDecoder().decode(o.get("signature").getAsString());
-    o.addProperty("signature", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(sig, 40)));
+    o.addProperty(
+        "signature", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(sig, 40)));
     put("kvexpress/hosts/signature", o.toString().getBytes(StandardCharsets.UTF_8));
     CliRun.Result r = out("hosts", "--trust-key", opsPub());
     assertRefused(r, "bad_signature", before);
@@ -170,7 +188,10 @@ class SignedPublishIT extends AgentTest {
   @Test
   void aWrongKeyAndAnUnsignedVersionAreRefused() throws Exception {
     Files.writeString(file, "before\n");
-    assertThat(in("hosts", Lines.hosts(12), "--sign-key", tmp.resolve("other/evil.key").toString()).code()).isZero();
+    assertThat(
+            in("hosts", Lines.hosts(12), "--sign-key", tmp.resolve("other/evil.key").toString())
+                .code())
+        .isZero();
     CliRun.Result r = out("hosts", "--trust-key", opsPub());
     assertRefused(r, "untrusted_signer", "before\n");
     assertThat(r.err()).contains("signed by evil (sha256:");
@@ -192,11 +213,17 @@ class SignedPublishIT extends AgentTest {
     Path trusted = tmp.resolve("trusted");
     Files.createDirectories(trusted);
     Files.copy(keys.resolve("ops.pub"), trusted.resolve("ops.pub"));
-    assertThat(cli().run("keygen", "--out", tmp.resolve("new").toString(), "--name", "ops-2027").code()).isZero();
+    assertThat(
+            cli()
+                .run("keygen", "--out", tmp.resolve("new").toString(), "--name", "ops-2027")
+                .code())
+        .isZero();
     Files.copy(tmp.resolve("new/ops-2027.pub"), trusted.resolve("ops-2027.pub"));
     assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey()).code()).isZero();
     assertThat(out("hosts", "--trust-key", trusted.toString()).code()).isZero();
-    assertThat(in("hosts", Lines.hosts(13), "--sign-key", tmp.resolve("new/ops-2027.key").toString()).code())
+    assertThat(
+            in("hosts", Lines.hosts(13), "--sign-key", tmp.resolve("new/ops-2027.key").toString())
+                .code())
         .isZero();
     assertThat(out("hosts", "--trust-key", trusted.toString()).code()).isZero();
     // The old key retired: what it signs is refused, what the new one signs still applies.
@@ -222,15 +249,19 @@ class SignedPublishIT extends AgentTest {
     for (String part : List.of("data", "checksum", "signature")) {
       put("kvexpress/hosts/" + part, v1.get(i++));
     }
-    assertThat(out("hosts", "--trust-key", opsPub()).code()).as("without --no-older a replay applies").isZero();
+    assertThat(out("hosts", "--trust-key", opsPub()).code())
+        .as("without --no-older a replay applies")
+        .isZero();
     Files.writeString(file, before);
     CliRun.Result r = out("hosts", "--trust-key", opsPub(), "--no-older");
     assertRefused(r, "older_version", before);
     assertThat(r.err()).contains("may be a replay");
     // Publishing that content again is no change; signing it anew makes it the newest.
-    assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey()).err()).contains("result=unchanged");
+    assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey()).err())
+        .contains("result=unchanged");
     Thread.sleep(1100);
-    assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey(), "--resign").err()).contains("result=signed");
+    assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey(), "--resign").err())
+        .contains("result=signed");
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).isZero();
   }
 
@@ -241,19 +272,27 @@ class SignedPublishIT extends AgentTest {
     assertThat(unsignedCopy.code()).isEqualTo(3);
     assertThat(unsignedCopy.err()).contains("reason=unsigned").contains("--sign-key");
     assertThat(Store.get(agent, "kvexpress/hosts-b/data")).isNull();
-    assertThat(cli().run("copy", "--from", "hosts", "--to", "hosts-b", "--sign-key", opsKey()).code()).isZero();
+    assertThat(
+            cli().run("copy", "--from", "hosts", "--to", "hosts-b", "--sign-key", opsKey()).code())
+        .isZero();
     assertThat(out("hosts-b", "--trust-key", opsPub()).code()).isZero();
 
     Thread.sleep(1100);
     assertThat(in("hosts", Lines.hosts(13), "--sign-key", opsKey()).code()).isZero();
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).isZero();
     assertThat(cli().run("rollback", "-k", "hosts").code()).isZero();
-    // The restored version carries its own (older) signature: valid, but older than what the node has.
+    // The restored version carries its own (older) signature: valid, but older than what the node
+    // has.
     assertThat(out("hosts", "--trust-key", opsPub()).code()).isZero();
-    assertRefused(out("hosts", "--trust-key", opsPub(), "--no-older"), "older_version", Files.readString(file));
+    assertRefused(
+        out("hosts", "--trust-key", opsPub(), "--no-older"),
+        "older_version",
+        Files.readString(file));
     assertThat(cli().run("rollback", "-k", "hosts").code()).isZero();
     Thread.sleep(1100);
     assertThat(cli().run("rollback", "-k", "hosts", "--sign-key", opsKey()).code()).isZero();
-    assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).as("signed anew by rollback").isZero();
+    assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code())
+        .as("signed anew by rollback")
+        .isZero();
   }
 }

@@ -1,8 +1,8 @@
 package org.kvexpress.agent;
 
 /**
- * The agent's ACL model: off, or one management token that may do everything (Consul's ACL rules). Any other
- * token gets "ACL not found"; no token is the anonymous token, which may do nothing.
+ * The agent's ACL model: off, or one management token that may do everything (Consul's ACL rules).
+ * Any other token gets "ACL not found"; no token is the anonymous token, which may do nothing.
  */
 final class Acl {
   static final String ANONYMOUS = "anonymous";
@@ -10,7 +10,8 @@ final class Acl {
   private final String managementToken;
 
   Acl(String managementToken) {
-    this.managementToken = managementToken == null || managementToken.isEmpty() ? null : managementToken;
+    this.managementToken =
+        managementToken == null || managementToken.isEmpty() ? null : managementToken;
   }
 
   boolean enabled() {
@@ -29,12 +30,16 @@ final class Acl {
   }
 
   static String deniedText(String permission, String resource) {
-    return "Permission denied: anonymous token lacks permission '" + permission + "' on \"" + resource
+    return "Permission denied: anonymous token lacks permission '"
+        + permission
+        + "' on \""
+        + resource
         + "\". The anonymous token is used implicitly when a request does not specify a token.";
   }
 
   private static boolean constantTimeEquals(String a, String b) {
     return java.security.MessageDigest.isEqual(
-        a.getBytes(java.nio.charset.StandardCharsets.UTF_8), b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One request on its way through the agent: what was asked, who asked (the resolved ACL identity), and
- * how to answer, now or later (a parked blocking query answers from another thread).
+ * One request on its way through the agent: what was asked, who asked (the resolved ACL identity),
+ * and how to answer, now or later (a parked blocking query answers from another thread).
  */
 record Call(
     RecordedRequest request,

@@ -27,13 +27,15 @@ import org.apache.commons.io.IOUtils;
 import org.apache.commons.io.input.BoundedInputStream;
 
 /**
- * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not Consul and
- * not for production: one node, no Raft, no sessions, one management ACL token. What it does implement
- * follows Consul's HTTP API on the wire, as DifferentialIT checks against real Consul (README "The dev agent").
+ * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not
+ * Consul and not for production: one node, no Raft, no sessions, one management ACL token. What it
+ * does implement follows Consul's HTTP API on the wire, as DifferentialIT checks against real
+ * Consul (README "The dev agent").
  *
- * <p>Modelled on okhttp's MockWebServer: {@link #start()} binds (port 0 picks a free port), {@link #url()}
- * gives the address, requests are recorded, and faults can be injected into chosen requests. Blocking
- * queries are parked rather than holding a thread, so thousands can wait at once.
+ * <p>Modelled on okhttp's MockWebServer: {@link #start()} binds (port 0 picks a free port), {@link
+ * #url()} gives the address, requests are recorded, and faults can be injected into chosen
+ * requests. Blocking queries are parked rather than holding a thread, so thousands can wait at
+ * once.
  */
 public final class DevAgent implements AutoCloseable {
   public static final long DEFAULT_MAX_VALUE_SIZE = 524_288;
@@ -59,45 +61,136 @@ public final class DevAgent implements AutoCloseable {
       int recordLimit) {
 
     public static Config defaults() {
-      return new Config("127.0.0.1", 0, null, DEFAULT_MAX_VALUE_SIZE, DEFAULT_MAX_VALUE_SIZE, 0, false, System.err,
-          Clock.systemUTC(), Duration.ofMinutes(15), null, RECORD_LIMIT);
+      return new Config(
+          "127.0.0.1",
+          0,
+          null,
+          DEFAULT_MAX_VALUE_SIZE,
+          DEFAULT_MAX_VALUE_SIZE,
+          0,
+          false,
+          System.err,
+          Clock.systemUTC(),
+          Duration.ofMinutes(15),
+          null,
+          RECORD_LIMIT);
     }
 
     public Config withPort(String h, int p) {
-      return new Config(h, p, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+      return new Config(
+          h,
+          p,
+          aclToken,
+          maxValueSize,
+          maxTxnBytes,
+          failRate,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          tls,
           recordLimit);
     }
 
     public Config withAclToken(String t) {
-      return new Config(host, port, t, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+      return new Config(
+          host,
+          port,
+          t,
+          maxValueSize,
+          maxTxnBytes,
+          failRate,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          tls,
           recordLimit);
     }
 
     public Config withMaxValueSize(long m) {
-      return new Config(host, port, aclToken, m, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl, tls,
+      return new Config(
+          host,
+          port,
+          aclToken,
+          m,
+          maxTxnBytes,
+          failRate,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          tls,
           recordLimit);
     }
 
     public Config withFailRate(double f) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, f, verbose, log, clock, tombstoneTtl, tls,
+      return new Config(
+          host,
+          port,
+          aclToken,
+          maxValueSize,
+          maxTxnBytes,
+          f,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          tls,
           recordLimit);
     }
 
     public Config withVerbose(boolean v, PrintStream out) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, v, out, clock, tombstoneTtl, tls,
+      return new Config(
+          host,
+          port,
+          aclToken,
+          maxValueSize,
+          maxTxnBytes,
+          failRate,
+          v,
+          out,
+          clock,
+          tombstoneTtl,
+          tls,
           recordLimit);
     }
 
     /** Keeps at most this many requests for {@link DevAgent#requests()}; 0 keeps none. */
     public Config withRecordLimit(int limit) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl,
-          tls, limit);
+      return new Config(
+          host,
+          port,
+          aclToken,
+          maxValueSize,
+          maxTxnBytes,
+          failRate,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          tls,
+          limit);
     }
 
-    /** Serves HTTPS with this context (its key manager holds the server certificate) instead of HTTP. */
+    /**
+     * Serves HTTPS with this context (its key manager holds the server certificate) instead of
+     * HTTP.
+     */
     public Config withTls(javax.net.ssl.SSLContext context) {
-      return new Config(host, port, aclToken, maxValueSize, maxTxnBytes, failRate, verbose, log, clock, tombstoneTtl,
-          context, recordLimit);
+      return new Config(
+          host,
+          port,
+          aclToken,
+          maxValueSize,
+          maxTxnBytes,
+          failRate,
+          verbose,
+          log,
+          clock,
+          tombstoneTtl,
+          context,
+          recordLimit);
     }
   }
 
@@ -125,7 +218,8 @@ public final class DevAgent implements AutoCloseable {
 
   /** Binds and starts serving; port 0 in the config picks a free port. */
   public DevAgent start() throws IOException {
-    // Go servers (Consul) set TCP_NODELAY; without it the JDK server's separate header and body writes
+    // Go servers (Consul) set TCP_NODELAY; without it the JDK server's separate header and body
+    // writes
     // meet the client's delayed ACK and every answer waits about 40 ms.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     executor = Executors.newFixedThreadPool(8, daemon("kvexpress-agent"));
@@ -134,7 +228,8 @@ public final class DevAgent implements AutoCloseable {
     txn = new TxnEndpoint(state, config.maxValueSize(), config.maxTxnBytes());
     InetSocketAddress bind = new InetSocketAddress(config.host(), config.port());
     if (config.tls() != null) {
-      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(bind, 1024);
+      com.sun.net.httpserver.HttpsServer https =
+          com.sun.net.httpserver.HttpsServer.create(bind, 1024);
       https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(config.tls()));
       server = https;
     } else {
@@ -175,7 +270,10 @@ public final class DevAgent implements AutoCloseable {
 
   // ---- recording and faults ----
 
-  /** The requests received so far, oldest first (at most the last 10,000; none in the dev-agent command). */
+  /**
+   * The requests received so far, oldest first (at most the last 10,000; none in the dev-agent
+   * command).
+   */
   public List<RecordedRequest> requests() {
     return faults.requests();
   }
@@ -189,8 +287,8 @@ public final class DevAgent implements AutoCloseable {
   }
 
   /**
-   * How many blocking queries are parked now: a test that must write only once its query waits awaits
-   * this instead of sleeping.
+   * How many blocking queries are parked now: a test that must write only once its query waits
+   * awaits this instead of sleeping.
    */
   public int blockedQueries() {
     return state.listenerCount();
@@ -207,7 +305,8 @@ public final class DevAgent implements AutoCloseable {
   }
 
   /** {@link FaultPlan#failWhen(Predicate, Fault, int, Runnable)}. */
-  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+  public void failWhen(
+      Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
     faults.failWhen(when, fault, times, meanwhile);
   }
 
@@ -230,8 +329,14 @@ public final class DevAgent implements AutoCloseable {
         // Read the rest, so the client gets the 413 rather than a reset while it is still sending.
         IOUtils.skip(ex.getRequestBody(), MAX_DRAINED_BYTES);
       }
-      req = new RecordedRequest(sequence.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getPath(),
-          ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
+      req =
+          new RecordedRequest(
+              sequence.incrementAndGet(),
+              ex.getRequestMethod(),
+              ex.getRequestURI().getPath(),
+              ex.getRequestURI().getRawQuery(),
+              RecordedRequest.headersOf(ex.getRequestHeaders()),
+              body);
     } catch (IOException | RuntimeException e) {
       ex.close();
       return;
@@ -259,8 +364,13 @@ public final class DevAgent implements AutoCloseable {
     boolean dropAfter = fault == Fault.DROP_AFTER_APPLY;
     String contentLength = ex.getRequestHeaders().getFirst("Content-Length");
     try {
-      Reply reply = route(ex, req, overflow, contentLength == null ? -1 : Long.parseLong(contentLength),
-          r -> finish(ex, req, r, started, dropAfter, injected.meanwhile()));
+      Reply reply =
+          route(
+              ex,
+              req,
+              overflow,
+              contentLength == null ? -1 : Long.parseLong(contentLength),
+              r -> finish(ex, req, r, started, dropAfter, injected.meanwhile()));
       if (reply != null) {
         finish(ex, req, reply, started, dropAfter, injected.meanwhile());
       }
@@ -269,7 +379,12 @@ public final class DevAgent implements AutoCloseable {
     }
   }
 
-  private void finish(HttpExchange ex, RecordedRequest req, Reply reply, long started, boolean drop,
+  private void finish(
+      HttpExchange ex,
+      RecordedRequest req,
+      Reply reply,
+      long started,
+      boolean drop,
       Runnable meanwhile) {
     if (drop) {
       if (meanwhile != null) {
@@ -282,7 +397,11 @@ public final class DevAgent implements AutoCloseable {
     }
   }
 
-  private Reply route(HttpExchange ex, RecordedRequest req, boolean overflow, long contentLength,
+  private Reply route(
+      HttpExchange ex,
+      RecordedRequest req,
+      boolean overflow,
+      long contentLength,
       java.util.function.Consumer<Reply> later) {
     String rawPath = ex.getRequestURI().getRawPath();
     String cleaned = cleanPath(rawPath);
@@ -303,8 +422,15 @@ public final class DevAgent implements AutoCloseable {
     String method = req.method();
     if (path.startsWith("/v1/kv/")) {
       Reply bad = checkMethod(method, "OPTIONS,GET,PUT,DELETE");
-      return bad != null ? bad : common(req, query, overflow, contentLength, later, call ->
-          kv.handle(call, path.substring("/v1/kv/".length())));
+      return bad != null
+          ? bad
+          : common(
+              req,
+              query,
+              overflow,
+              contentLength,
+              later,
+              call -> kv.handle(call, path.substring("/v1/kv/".length())));
     }
     if (path.equals("/v1/txn")) {
       Reply bad = checkMethod(method, "OPTIONS,PUT");
@@ -316,7 +442,9 @@ public final class DevAgent implements AutoCloseable {
     }
     if (path.equals("/v1/agent/self")) {
       Reply bad = checkMethod(method, "OPTIONS,GET");
-      return bad != null ? bad : common(req, query, overflow, contentLength, later, this::agentSelf);
+      return bad != null
+          ? bad
+          : common(req, query, overflow, contentLength, later, this::agentSelf);
     }
     return Reply.text(404, "404 page not found\n");
   }
@@ -326,16 +454,24 @@ public final class DevAgent implements AutoCloseable {
   }
 
   /**
-   * The checks every /v1 data endpoint shares (Consul's HTTP API conventions; Consul's KV read API; Consul's ACL
-   * rules), then the endpoint itself.
+   * The checks every /v1 data endpoint shares (Consul's HTTP API conventions; Consul's KV read API;
+   * Consul's ACL rules), then the endpoint itself.
    */
-  private Reply common(RecordedRequest req, Map<String, String> query, boolean overflow, long contentLength,
-      java.util.function.Consumer<Reply> later, Endpoint endpoint) {
+  private Reply common(
+      RecordedRequest req,
+      Map<String, String> query,
+      boolean overflow,
+      long contentLength,
+      java.util.function.Consumer<Reply> later,
+      Endpoint endpoint) {
     if (nonEmpty(query.get("ns")) || nonEmpty(req.header("X-Consul-Namespace"))) {
-      return Reply.text(400, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
+      return Reply.text(
+          400, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
     }
     if (nonEmpty(query.get("partition")) || nonEmpty(req.header("X-Consul-Partition"))) {
-      return Reply.text(400, "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature");
+      return Reply.text(
+          400,
+          "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature");
     }
     if (query.containsKey("stale") && query.containsKey("consistent")) {
       return Reply.text(400, "Cannot specify ?stale with ?consistent, conflicting semantics.");
@@ -345,15 +481,20 @@ public final class DevAgent implements AutoCloseable {
       return Reply.text(500, "No path to datacenter");
     }
     if (query.containsKey("token")) {
-      warn("request " + req.method() + " " + req.path()
-          + " carries ?token=, which Consul deprecates and proxies log; send the X-Consul-Token header instead");
+      warn(
+          "request "
+              + req.method()
+              + " "
+              + req.path()
+              + " carries ?token=, which Consul deprecates and proxies log; send the X-Consul-Token header instead");
     }
     String identity = acl.resolve(token(req, query));
     if (identity.equals("not-found")) {
       return Reply.text(403, "ACL not found");
     }
-    return endpoint.handle(new Call(req, query, identity, query.containsKey("pretty"), contentLength, overflow,
-        later));
+    return endpoint.handle(
+        new Call(
+            req, query, identity, query.containsKey("pretty"), contentLength, overflow, later));
   }
 
   private Reply agentSelf(Call call) {
@@ -409,7 +550,11 @@ public final class DevAgent implements AutoCloseable {
 
   /** Go's ServeMux redirects paths that path.Clean would change (keeping a trailing slash). */
   static String cleanPath(String p) {
-    if (!p.contains("//") && !p.contains("/./") && !p.contains("/../") && !p.endsWith("/.") && !p.endsWith("/..")) {
+    if (!p.contains("//")
+        && !p.contains("/./")
+        && !p.contains("/../")
+        && !p.endsWith("/.")
+        && !p.endsWith("/..")) {
       return p;
     }
     Deque<String> out = new ArrayDeque<>();
@@ -438,7 +583,10 @@ public final class DevAgent implements AutoCloseable {
       h.set("Vary", "Accept-Encoding");
       byte[] body = reply.body;
       String accept = req.header("Accept-Encoding");
-      if (body != null && body.length >= GZIP_MIN_SIZE && accept != null && accept.contains("gzip")) {
+      if (body != null
+          && body.length >= GZIP_MIN_SIZE
+          && accept != null
+          && accept.contains("gzip")) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
           gz.write(body);
@@ -464,8 +612,11 @@ public final class DevAgent implements AutoCloseable {
   private void log(RecordedRequest req, String outcome, long started) {
     if (config.verbose()) {
       long ms = (System.nanoTime() - started) / 1_000_000;
-      config.log().printf("[INFO] (agent) method=%s path=%s query=%s status=%s ms=%d%n", req.method(), req.path(),
-          redactQuery(req.rawQuery()), outcome, ms);
+      config
+          .log()
+          .printf(
+              "[INFO] (agent) method=%s path=%s query=%s status=%s ms=%d%n",
+              req.method(), req.path(), redactQuery(req.rawQuery()), outcome, ms);
     }
   }
 
@@ -485,10 +636,17 @@ public final class DevAgent implements AutoCloseable {
     return s != null && !s.isEmpty();
   }
 
-  /** At most {@code cap} bytes of the body (the caller tells an overflow by getting all {@code cap}). */
+  /**
+   * At most {@code cap} bytes of the body (the caller tells an overflow by getting all {@code
+   * cap}).
+   */
   private static byte[] readBody(InputStream in, long cap) throws IOException {
-    return IOUtils.toByteArray(BoundedInputStream.builder().setInputStream(in).setMaxCount(cap)
-        .setPropagateClose(false).get());
+    return IOUtils.toByteArray(
+        BoundedInputStream.builder()
+            .setInputStream(in)
+            .setMaxCount(cap)
+            .setPropagateClose(false)
+            .get());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -500,7 +658,10 @@ public final class DevAgent implements AutoCloseable {
     };
   }
 
-  /** Waits for the agent's threads after {@link #close()}; for tests that check nothing is left running. */
+  /**
+   * Waits for the agent's threads after {@link #close()}; for tests that check nothing is left
+   * running.
+   */
   public boolean awaitTermination(Duration d) throws InterruptedException {
     return executor == null || executor.awaitTermination(d.toMillis(), TimeUnit.MILLISECONDS);
   }

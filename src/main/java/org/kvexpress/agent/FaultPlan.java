@@ -10,15 +10,18 @@ import java.util.function.Predicate;
 
 /**
  * Which requests fail and how, and the requests seen so far: shared by the dev agent and the tests'
- * fault-injecting proxy in front of real Consul, so both speak one fault vocabulary. Recording keeps only
- * the newest requests ({@code recordLimit}; 0 records nothing), so a long-running agent stays bounded.
+ * fault-injecting proxy in front of real Consul, so both speak one fault vocabulary. Recording
+ * keeps only the newest requests ({@code recordLimit}; 0 records nothing), so a long-running agent
+ * stays bounded.
  */
 public final class FaultPlan {
-  private record Planned(Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining, Runnable meanwhile) {}
+  private record Planned(
+      Predicate<RecordedRequest> when, Fault fault, AtomicInteger remaining, Runnable meanwhile) {}
 
   /**
-   * The fault for one request (null: serve it normally) and what to run after applying it and before the
-   * answer is dropped ({@link Fault#DROP_AFTER_APPLY}; null: nothing), e.g. another writer's publish.
+   * The fault for one request (null: serve it normally) and what to run after applying it and
+   * before the answer is dropped ({@link Fault#DROP_AFTER_APPLY}; null: nothing), e.g. another
+   * writer's publish.
    */
   public record Injected(Fault fault, Runnable meanwhile) {
     static final Injected NONE = new Injected(null, null);
@@ -53,10 +56,12 @@ public final class FaultPlan {
   }
 
   /**
-   * Injects {@code fault} into the next {@code times} requests that match; with {@link Fault#DROP_AFTER_APPLY},
-   * {@code meanwhile} runs after each is applied and before its answer is dropped.
+   * Injects {@code fault} into the next {@code times} requests that match; with {@link
+   * Fault#DROP_AFTER_APPLY}, {@code meanwhile} runs after each is applied and before its answer is
+   * dropped.
    */
-  public synchronized void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+  public synchronized void failWhen(
+      Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
     planned.add(new Planned(when, fault, new AtomicInteger(times), meanwhile));
   }
 
@@ -81,7 +86,8 @@ public final class FaultPlan {
     }
     planned.removeIf(p -> p.remaining().get() <= 0);
     if (failRate > 0 && ThreadLocalRandom.current().nextDouble() < failRate) {
-      return new Injected(ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP, null);
+      return new Injected(
+          ThreadLocalRandom.current().nextBoolean() ? Fault.HTTP_500 : Fault.DROP, null);
     }
     return Injected.NONE;
   }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes JSON the way Go's encoding/json does for Consul: compact, with {@code <}, {@code >} and {@code &}
- * escaped as \u003c, \u003e, \u0026; {@code ?pretty} gives a 4-space indent and a trailing newline.
- * Values are Map (insertion order kept), List, String, Number, Boolean or null.
+ * Writes JSON the way Go's encoding/json does for Consul: compact, with {@code <}, {@code >} and
+ * {@code &} escaped as \u003c, \u003e, \u0026; {@code ?pretty} gives a 4-space indent and a
+ * trailing newline. Values are Map (insertion order kept), List, String, Number, Boolean or null.
  */
 final class GoJson {
   private GoJson() {}

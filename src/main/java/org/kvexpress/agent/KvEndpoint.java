@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kvexpress.core.GoDuration;
 
-/** GET, PUT and DELETE on /v1/kv/, with blocking queries (Consul's KV read API; Consul's blocking queries). */
+/**
+ * GET, PUT and DELETE on /v1/kv/, with blocking queries (Consul's KV read API; Consul's blocking
+ * queries).
+ */
 final class KvEndpoint {
   static final Duration DEFAULT_WAIT = Duration.ofSeconds(300);
   static final Duration MAX_WAIT = Duration.ofSeconds(600);
@@ -28,14 +31,18 @@ final class KvEndpoint {
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
 
-  KvEndpoint(KvState state, long maxValueSize, Executor executor, ScheduledExecutorService scheduler) {
+  KvEndpoint(
+      KvState state, long maxValueSize, Executor executor, ScheduledExecutorService scheduler) {
     this.state = state;
     this.maxValueSize = maxValueSize;
     this.executor = executor;
     this.scheduler = scheduler;
   }
 
-  /** Answers the call now, or parks it as a blocking query and answers later; returns null when parked. */
+  /**
+   * Answers the call now, or parks it as a blocking query and answers later; returns null when
+   * parked.
+   */
   Reply handle(Call call, String key) {
     Reply invalid = key.isEmpty() ? null : validateKey(key);
     if (invalid != null) {
@@ -77,7 +84,8 @@ final class KvEndpoint {
     if (!keys && !recurse && call.anonymous()) {
       return Reply.text(403, Acl.deniedText("key:read", key));
     }
-    Read read = () -> keys ? readKeys(call, key) : recurse ? readTree(call, key) : readKey(call, key);
+    Read read =
+        () -> keys ? readKeys(call, key) : recurse ? readTree(call, key) : readKey(call, key);
     if (minIndex == 0) {
       return read.now().reply();
     }
@@ -96,19 +104,22 @@ final class KvEndpoint {
         return new ReadResult(index, Reply.empty(404).queryMeta(index), true);
       }
       if (call.has("raw")) {
-        Reply r = new Reply(200, Reply.TEXT, e.value())
-            .header("X-Content-Type-Options", "nosniff")
-            .header("Content-Security-Policy", "sandbox");
+        Reply r =
+            new Reply(200, Reply.TEXT, e.value())
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox");
         return new ReadResult(index, r.queryMeta(index), false);
       }
-      return new ReadResult(index, Reply.json(200, List.of(json(e, true)), call.pretty()).queryMeta(index), false);
+      return new ReadResult(
+          index, Reply.json(200, List.of(json(e, true)), call.pretty()).queryMeta(index), false);
     }
   }
 
   private ReadResult readTree(Call call, String prefix) {
     synchronized (state) {
       long index = state.prefixIndex(prefix);
-      // An anonymous token sees nothing: list reads are filtered silently, not denied (Consul's ACL rules).
+      // An anonymous token sees nothing: list reads are filtered silently, not denied (Consul's ACL
+      // rules).
       List<KvState.Entry> entries = call.anonymous() ? List.of() : state.list(prefix);
       if (entries.isEmpty()) {
         return new ReadResult(index, Reply.empty(404).queryMeta(index), true);
@@ -120,7 +131,8 @@ final class KvEndpoint {
   }
 
   private ReadResult readKeys(Call call, String prefix) {
-    String sep = call.param("separator") != null ? call.param("separator") : call.param("seperator");
+    String sep =
+        call.param("separator") != null ? call.param("separator") : call.param("seperator");
     synchronized (state) {
       long index = state.prefixIndex(prefix);
       List<KvState.Entry> entries = call.anonymous() ? List.of() : state.list(prefix);
@@ -138,14 +150,15 @@ final class KvEndpoint {
       if (names.isEmpty() && !prefix.isEmpty()) {
         return new ReadResult(index, Reply.empty(404).queryMeta(index), true);
       }
-      return new ReadResult(index, Reply.json(200, new ArrayList<>(names), call.pretty()).queryMeta(index), false);
+      return new ReadResult(
+          index, Reply.json(200, new ArrayList<>(names), call.pretty()).queryMeta(index), false);
     }
   }
 
   /**
-   * Parks a blocking query. It answers when the read's index passes the client's, or when the wait ends.
-   * A key that is still missing raises the target instead of answering, so unrelated writes do not end
-   * the wait (Consul's blocking queries).
+   * Parks a blocking query. It answers when the read's index passes the client's, or when the wait
+   * ends. A key that is still missing raises the target instead of answering, so unrelated writes
+   * do not end the wait (Consul's blocking queries).
    */
   private Reply park(Call call, Read read, long minIndex, Duration wait) {
     boolean singleKey = !call.has("keys") && !call.has("recurse");
@@ -154,32 +167,34 @@ final class KvEndpoint {
     boolean[] wasMissing = {false};
     Runnable[] listener = new Runnable[1];
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-    java.util.function.Consumer<Reply> finish = reply -> {
-      if (done.compareAndSet(false, true)) {
-        state.removeListener(listener[0]);
-        if (timer[0] != null) {
-          timer[0].cancel(false);
-        }
-        call.respond().accept(reply);
-      }
-    };
-    Runnable poll = () -> {
-      if (done.get()) {
-        return;
-      }
-      ReadResult r = read.now();
-      synchronized (target) {
-        if (singleKey && r.missing() && wasMissing[0]) {
-          target[0] = Math.max(target[0], r.index());
-          return;
-        }
-        wasMissing[0] = r.missing();
-        if (r.index() <= target[0]) {
-          return;
-        }
-      }
-      finish.accept(r.reply());
-    };
+    java.util.function.Consumer<Reply> finish =
+        reply -> {
+          if (done.compareAndSet(false, true)) {
+            state.removeListener(listener[0]);
+            if (timer[0] != null) {
+              timer[0].cancel(false);
+            }
+            call.respond().accept(reply);
+          }
+        };
+    Runnable poll =
+        () -> {
+          if (done.get()) {
+            return;
+          }
+          ReadResult r = read.now();
+          synchronized (target) {
+            if (singleKey && r.missing() && wasMissing[0]) {
+              target[0] = Math.max(target[0], r.index());
+              return;
+            }
+            wasMissing[0] = r.missing();
+            if (r.index() <= target[0]) {
+              return;
+            }
+          }
+          finish.accept(r.reply());
+        };
     listener[0] = () -> executor.execute(poll);
     ReadResult first;
     synchronized (state) {
@@ -190,7 +205,9 @@ final class KvEndpoint {
       wasMissing[0] = first.missing();
       state.addListener(listener[0]);
     }
-    timer[0] = scheduler.schedule(() -> finish.accept(read.now().reply()), wait.toMillis(), TimeUnit.MILLISECONDS);
+    timer[0] =
+        scheduler.schedule(
+            () -> finish.accept(read.now().reply()), wait.toMillis(), TimeUnit.MILLISECONDS);
     return null;
   }
 
@@ -220,7 +237,8 @@ final class KvEndpoint {
     if (call.param("flags") != null) {
       Long f = parseUint(call.param("flags"));
       if (f == null) {
-        return Reply.text(500, "strconv.ParseUint: parsing \"" + call.param("flags") + "\": invalid syntax");
+        return Reply.text(
+            500, "strconv.ParseUint: parsing \"" + call.param("flags") + "\": invalid syntax");
       }
       flags = f;
     }
@@ -228,13 +246,19 @@ final class KvEndpoint {
     if (call.param("cas") != null) {
       cas = parseUint(call.param("cas"));
       if (cas == null) {
-        return Reply.text(500, "strconv.ParseUint: parsing \"" + call.param("cas") + "\": invalid syntax");
+        return Reply.text(
+            500, "strconv.ParseUint: parsing \"" + call.param("cas") + "\": invalid syntax");
       }
     }
     String session = call.param("acquire") != null ? call.param("acquire") : call.param("release");
     if (call.contentLength() > maxValueSize) {
-      return Reply.text(413, "Request body(" + call.contentLength() + " bytes) too large, max size: " + maxValueSize
-          + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
+      return Reply.text(
+          413,
+          "Request body("
+              + call.contentLength()
+              + " bytes) too large, max size: "
+              + maxValueSize
+              + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
     }
     if (call.bodyOverflow() || call.request().body().length > maxValueSize) {
       return Reply.text(413, "Request body too large. Max allowed is " + maxValueSize + " bytes.");
@@ -249,14 +273,16 @@ final class KvEndpoint {
     byte[] value = call.request().body();
     long f = flags;
     Long c = cas;
-    boolean ok = state.transact(txn -> {
-      KvState.Entry old = txn.table.get(key);
-      if (c != null && (c == 0 ? old != null : old == null || old.modifyIndex() != c)) {
-        return false;
-      }
-      KvState.stageSet(txn, key, value, f);
-      return true;
-    });
+    boolean ok =
+        state.transact(
+            txn -> {
+              KvState.Entry old = txn.table.get(key);
+              if (c != null && (c == 0 ? old != null : old == null || old.modifyIndex() != c)) {
+                return false;
+              }
+              KvState.stageSet(txn, key, value, f);
+              return true;
+            });
     return Reply.json(200, ok, false);
   }
 
@@ -273,25 +299,28 @@ final class KvEndpoint {
     if (call.param("cas") != null) {
       cas = parseUint(call.param("cas"));
       if (cas == null) {
-        return Reply.text(500, "strconv.ParseUint: parsing \"" + call.param("cas") + "\": invalid syntax");
+        return Reply.text(
+            500, "strconv.ParseUint: parsing \"" + call.param("cas") + "\": invalid syntax");
       }
     }
     if (call.anonymous()) {
       return Reply.text(403, Acl.deniedText("key:write", key));
     }
     Long c = cas;
-    boolean ok = state.transact(txn -> {
-      if (recurse) {
-        KvState.stageDeleteTree(txn, key);
-        return true;
-      }
-      KvState.Entry old = txn.table.get(key);
-      if (c != null && old != null && old.modifyIndex() != c) {
-        return false;
-      }
-      KvState.stageDelete(txn, key);
-      return true;
-    });
+    boolean ok =
+        state.transact(
+            txn -> {
+              if (recurse) {
+                KvState.stageDeleteTree(txn, key);
+                return true;
+              }
+              KvState.Entry old = txn.table.get(key);
+              if (c != null && old != null && old.modifyIndex() != c) {
+                return false;
+              }
+              KvState.stageDelete(txn, key);
+              return true;
+            });
     return Reply.json(200, ok, false);
   }
 
@@ -308,13 +337,15 @@ final class KvEndpoint {
     // Go's url.Values.Encode(): keys sorted, values escaped.
     Map<String, String> sorted = new TreeMap<>(call.query());
     StringBuilder b = new StringBuilder();
-    sorted.forEach((k, v) -> {
-      if (b.length() > 0) {
-        b.append('&');
-      }
-      b.append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-          .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
+    sorted.forEach(
+        (k, v) -> {
+          if (b.length() > 0) {
+            b.append('&');
+          }
+          b.append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8))
+              .append('=')
+              .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
     return Reply.text(400, "Conflicting flags: " + b + "\n");
   }
 

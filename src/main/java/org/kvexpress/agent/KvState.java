@@ -17,19 +17,25 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's state
- * store (Consul's KV read API; Consul's KV delete API; Consul's blocking queries): keys sort bytewise, an identical
- * write changes nothing, deletes leave
- * tombstones that keep list indexes from going backwards until they are reaped.
+ * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's
+ * state store (Consul's KV read API; Consul's KV delete API; Consul's blocking queries): keys sort
+ * bytewise, an identical write changes nothing, deletes leave tombstones that keep list indexes
+ * from going backwards until they are reaped.
  */
 final class KvState {
   /**
-   * One stored key. Immutable; a write replaces it. Its value's base64 is made once here, not for every
-   * one of a thousand readers.
+   * One stored key. Immutable; a write replaces it. Its value's base64 is made once here, not for
+   * every one of a thousand readers.
    */
-  record Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex, String base64) {
+  record Entry(
+      String key, byte[] value, long flags, long createIndex, long modifyIndex, String base64) {
     Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
-      this(key, value, flags, createIndex, modifyIndex,
+      this(
+          key,
+          value,
+          flags,
+          createIndex,
+          modifyIndex,
           value.length == 0 ? null : java.util.Base64.getEncoder().encodeToString(value));
     }
 
@@ -39,15 +45,20 @@ final class KvState {
   }
 
   /**
-   * The table inside one transaction: reads see earlier writes, and since every reader takes the state's
-   * lock, nothing shows until the transaction commits (or is rolled back).
+   * The table inside one transaction: reads see earlier writes, and since every reader takes the
+   * state's lock, nothing shows until the transaction commits (or is rolled back).
    */
   final class Txn {
-    /** The live table, changed in place under the state's lock; {@link #rollback()} undoes the changes. */
+    /**
+     * The live table, changed in place under the state's lock; {@link #rollback()} undoes the
+     * changes.
+     */
     final TreeMap<String, Entry> table = entries;
+
     final List<String> tombstonesToAdd = new ArrayList<>();
     final long index = raftIndex + 1;
     boolean wrote;
+
     /** (key, entry before the change, or null) for every change, newest first. */
     private final Deque<Map.Entry<String, Entry>> undo = new ArrayDeque<>();
 
@@ -68,23 +79,25 @@ final class KvState {
   }
 
   /** Code point order of Java strings equals the byte order of their UTF-8 encodings. */
-  static final Comparator<String> BYTE_ORDER = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
+  static final Comparator<String> BYTE_ORDER =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+      };
 
   private final TreeMap<String, Entry> entries = new TreeMap<>(BYTE_ORDER);
-  private final TreeMap<String, long[]> tombstones = new TreeMap<>(BYTE_ORDER); // key -> {index, millis}
+  private final TreeMap<String, long[]> tombstones =
+      new TreeMap<>(BYTE_ORDER); // key -> {index, millis}
   private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
   private final Clock clock;
   private final Duration tombstoneTtl;
@@ -97,7 +110,9 @@ final class KvState {
     this.tombstoneTtl = tombstoneTtl;
   }
 
-  /** Listeners run (outside the lock) after every change; blocking queries re-check through them. */
+  /**
+   * Listeners run (outside the lock) after every change; blocking queries re-check through them.
+   */
   void addListener(Runnable r) {
     listeners.add(r);
   }
@@ -119,13 +134,19 @@ final class KvState {
     return new ArrayList<>(underPrefix(entries, prefix).values());
   }
 
-  /** X-Consul-Index of a single-key read: the key's ModifyIndex, or the table indexes when it is missing. */
+  /**
+   * X-Consul-Index of a single-key read: the key's ModifyIndex, or the table indexes when it is
+   * missing.
+   */
   synchronized long keyIndex(String key) {
     Entry e = entries.get(key);
     return clamp(e != null ? e.modifyIndex() : Math.max(kvsIndex, tombstoneIndex));
   }
 
-  /** X-Consul-Index of a prefix read: the highest index under it, tombstones included, else the table's. */
+  /**
+   * X-Consul-Index of a prefix read: the highest index under it, tombstones included, else the
+   * table's.
+   */
   synchronized long prefixIndex(String prefix) {
     long max = 0;
     for (Entry e : underPrefix(entries, prefix).values()) {
@@ -141,7 +162,8 @@ final class KvState {
   boolean transact(java.util.function.Predicate<Txn> body) {
     boolean changed;
     synchronized (this) {
-      // Changes go straight into the table and are undone on failure: a read-only transaction, or one
+      // Changes go straight into the table and are undone on failure: a read-only transaction, or
+      // one
       // write among thousands of keys, then costs what it touches rather than a copy of the table.
       Txn txn = new Txn();
       boolean committed = false;
@@ -163,7 +185,10 @@ final class KvState {
     return true;
   }
 
-  /** Stages a set in a transaction; an identical value and flags change nothing (Consul's KV write API). */
+  /**
+   * Stages a set in a transaction; an identical value and flags change nothing (Consul's KV write
+   * API).
+   */
   static Entry stageSet(Txn txn, String key, byte[] value, long flags) {
     Entry old = txn.table.get(key);
     if (old != null && old.sameContent(value, flags)) {
@@ -231,7 +256,8 @@ final class KvState {
     if (prefix.isEmpty()) {
       return map;
     }
-    // Every key with this raw prefix sorts between the prefix and the prefix followed by the highest
+    // Every key with this raw prefix sorts between the prefix and the prefix followed by the
+    // highest
     // code point.
     return map.subMap(prefix, true, prefix + Character.toString(Character.MAX_CODE_POINT), true);
   }

@@ -8,11 +8,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One request as the agent received it, kept for tests (okhttp MockWebServer's RecordedRequest). Header
- * names are lowercased; query values are URL-decoded, and a flag without value maps to "".
+ * One request as the agent received it, kept for tests (okhttp MockWebServer's RecordedRequest).
+ * Header names are lowercased; query values are URL-decoded, and a flag without value maps to "".
  */
 public record RecordedRequest(
-    long sequence, String method, String path, String rawQuery, Map<String, String> headers, byte[] body) {
+    long sequence,
+    String method,
+    String path,
+    String rawQuery,
+    Map<String, String> headers,
+    byte[] body) {
 
   /** The decoded query parameters in order; only the first value of a repeated name is kept. */
   public Map<String, String> query() {

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An HTTP answer of the agent: status, headers and body, built by the endpoints and sent by {@link DevAgent}. */
+/**
+ * An HTTP answer of the agent: status, headers and body, built by the endpoints and sent by {@link
+ * DevAgent}.
+ */
 final class Reply {
   static final String JSON = "application/json";
   static final String TEXT = "text/plain; charset=utf-8";

@@ -15,13 +15,18 @@ import java.util.Set;
 
 /** PUT /v1/txn: KV operations applied atomically, all or none (Consul's /v1/txn API). */
 final class TxnEndpoint {
-  /** Consul 1.8.7 to 1.13 allow 64 operations; 1.14 raised it to 128. The stricter limit keeps tests honest. */
+  /**
+   * Consul 1.8.7 to 1.13 allow 64 operations; 1.14 raised it to 128. The stricter limit keeps tests
+   * honest.
+   */
   static final int MAX_OPS = 64;
+
   private static final Set<String> TOP_FIELDS = Set.of("KV");
   private static final Set<String> KV_FIELDS =
       Set.of("Verb", "Key", "Value", "Flags", "Index", "Session", "Namespace", "Partition");
   private static final Set<String> WRITE_VERBS =
       Set.of("set", "cas", "lock", "unlock", "delete", "delete-cas", "delete-tree");
+
   /** Reads whose results Consul filters by ACL instead of denying. */
   private static final Set<String> FILTERED_READS = Set.of("get", "get-tree");
 
@@ -35,17 +40,26 @@ final class TxnEndpoint {
     this.maxTxnBytes = maxTxnBytes;
   }
 
-  private record Op(String verb, String key, byte[] value, long flags, long index, String session) {}
+  private record Op(
+      String verb, String key, byte[] value, long flags, long index, String session) {}
 
   Reply handle(Call call) {
     long limit = Math.max(maxTxnBytes, maxValueSize);
     if (call.contentLength() > limit) {
-      return Reply.text(413, "Request body(" + call.contentLength() + " bytes) too large, max size: " + limit
-          + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
+      return Reply.text(
+          413,
+          "Request body("
+              + call.contentLength()
+              + " bytes) too large, max size: "
+              + limit
+              + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
     }
     if (call.bodyOverflow()) {
-      return Reply.text(413, "Request body too large, max size: " + limit
-          + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
+      return Reply.text(
+          413,
+          "Request body too large, max size: "
+              + limit
+              + " bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.");
     }
     List<Op> ops;
     try {
@@ -54,43 +68,58 @@ final class TxnEndpoint {
       return Reply.text(400, "Failed to parse body: " + e.getMessage());
     }
     if (ops.size() > MAX_OPS) {
-      return Reply.text(413, "Transaction contains too many operations (" + ops.size() + " > " + MAX_OPS + ")");
+      return Reply.text(
+          413, "Transaction contains too many operations (" + ops.size() + " > " + MAX_OPS + ")");
     }
     for (Op op : ops) {
       if (op.value() != null && op.value().length > maxValueSize) {
-        return Reply.text(413, "Value for key \"" + op.key() + "\" is too large (" + op.value().length + " > "
-            + maxValueSize + " bytes)");
+        return Reply.text(
+            413,
+            "Value for key \""
+                + op.key()
+                + "\" is too large ("
+                + op.value().length
+                + " > "
+                + maxValueSize
+                + " bytes)");
       }
     }
-    // Consul takes the read path (no Raft, query meta in the answer) unless an op is a known write verb.
+    // Consul takes the read path (no Raft, query meta in the answer) unless an op is a known write
+    // verb.
     boolean readOnly = ops.stream().noneMatch(op -> WRITE_VERBS.contains(op.verb()));
     List<Object> results = new ArrayList<>();
     List<Object> errors = new ArrayList<>();
     if (call.anonymous()) {
-      // Consul authorises every op but the reads before applying any: writes (check-not-exists among them)
-      // need key:write, check-index and check-session key:read. Denials come back as a rollback (Consul's /v1/txn API).
+      // Consul authorises every op but the reads before applying any: writes (check-not-exists
+      // among them)
+      // need key:write, check-index and check-session key:read. Denials come back as a rollback
+      // (Consul's /v1/txn API).
       for (int i = 0; i < ops.size(); i++) {
         String verb = ops.get(i).verb();
         if (!FILTERED_READS.contains(verb)) {
-          String perm = verb.equals("check-index") || verb.equals("check-session") ? "key:read" : "key:write";
+          String perm =
+              verb.equals("check-index") || verb.equals("check-session") ? "key:read" : "key:write";
           errors.add(error(i, Acl.deniedText(perm, ops.get(i).key())));
         }
       }
     }
     if (errors.isEmpty()) {
-      state.transact(txn -> {
-        for (int i = 0; i < ops.size(); i++) {
-          String failure = apply(txn, ops.get(i), results);
-          if (failure != null) {
-            errors.add(error(i, failure));
-          }
-        }
-        return errors.isEmpty();
-      });
+      state.transact(
+          txn -> {
+            for (int i = 0; i < ops.size(); i++) {
+              String failure = apply(txn, ops.get(i), results);
+              if (failure != null) {
+                errors.add(error(i, failure));
+              }
+            }
+            return errors.isEmpty();
+          });
     }
     if (call.anonymous()) {
-      // Reads are filtered on the way out, silently, in every Consul release (DifferentialIT shows it on
-      // 1.8.7): the anonymous token may read nothing here, so a denied get-tree looks like a missing key.
+      // Reads are filtered on the way out, silently, in every Consul release (DifferentialIT shows
+      // it on
+      // 1.8.7): the anonymous token may read nothing here, so a denied get-tree looks like a
+      // missing key.
       results.clear();
     }
     Map<String, Object> body = new LinkedHashMap<>();
@@ -147,7 +176,11 @@ final class TxnEndpoint {
           return "failed to check index, key \"" + k + "\" doesn't exist";
         }
         if (cur.modifyIndex() != op.index()) {
-          return "failed index check for key \"" + k + "\", current modify index " + cur.modifyIndex() + " != "
+          return "failed index check for key \""
+              + k
+              + "\", current modify index "
+              + cur.modifyIndex()
+              + " != "
               + op.index();
         }
         results.add(result(cur, false));
@@ -157,7 +190,11 @@ final class TxnEndpoint {
           return "failed to check session, key \"" + k + "\" doesn't exist";
         }
         if (!"".equals(op.session() == null ? "" : op.session())) {
-          return "failed session check for key \"" + k + "\", current session \"\" != \"" + op.session() + "\"";
+          return "failed session check for key \""
+              + k
+              + "\", current session \"\" != \""
+              + op.session()
+              + "\"";
         }
         results.add(result(cur, false));
         return null;
@@ -208,7 +245,8 @@ final class TxnEndpoint {
       return ops;
     }
     if (!root.isJsonArray()) {
-      throw new IllegalArgumentException("json: cannot unmarshal object into Go value of type api.TxnOps");
+      throw new IllegalArgumentException(
+          "json: cannot unmarshal object into Go value of type api.TxnOps");
     }
     for (JsonElement item : (JsonArray) root) {
       JsonObject o = item.getAsJsonObject();
@@ -219,17 +257,26 @@ final class TxnEndpoint {
       }
       JsonObject kv = o.getAsJsonObject("KV");
       if (kv == null) {
-        throw new IllegalArgumentException("only KV operations are supported by the kvexpress dev agent");
+        throw new IllegalArgumentException(
+            "only KV operations are supported by the kvexpress dev agent");
       }
       for (String f : kv.keySet()) {
         if (!KV_FIELDS.contains(f)) {
           throw new IllegalArgumentException("json: unknown field \"" + f + "\"");
         }
       }
-      byte[] value = kv.has("Value") && !kv.get("Value").isJsonNull()
-          ? Base64.getDecoder().decode(kv.get("Value").getAsString()) : null;
-      ops.add(new Op(
-          str(kv, "Verb"), str(kv, "Key"), value, uint(kv, "Flags"), uint(kv, "Index"), str(kv, "Session")));
+      byte[] value =
+          kv.has("Value") && !kv.get("Value").isJsonNull()
+              ? Base64.getDecoder().decode(kv.get("Value").getAsString())
+              : null;
+      ops.add(
+          new Op(
+              str(kv, "Verb"),
+              str(kv, "Key"),
+              value,
+              uint(kv, "Flags"),
+              uint(kv, "Index"),
+              str(kv, "Session")));
     }
     return ops;
   }

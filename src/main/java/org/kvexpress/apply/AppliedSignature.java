@@ -16,9 +16,9 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.sign.SignedStatement;
 
 /**
- * What {@code out --no-older} remembers per file: the publish time of the newest signed version it applied,
- * in {@code .NAME.kvexpress.signed} beside the file (local, so a KV writer cannot reset it). A version signed
- * earlier than that is a replay of an older one and is refused.
+ * What {@code out --no-older} remembers per file: the publish time of the newest signed version it
+ * applied, in {@code .NAME.kvexpress.signed} beside the file (local, so a KV writer cannot reset
+ * it). A version signed earlier than that is a replay of an older one and is refused.
  */
 final class AppliedSignature {
   private static final Gson GSON = new Gson();
@@ -39,14 +39,28 @@ final class AppliedSignature {
     }
     try {
       if (Instant.parse(s.time()).isBefore(Instant.parse(seen.time()))) {
-        throw KvexpressException.refused(Reason.OLDER_VERSION, "the published version of " + s.prefix() + "/" + s.key()
-            + "/ was signed at " + s.time() + ", before the version " + Checksum.shortForm(seen.checksum())
-            + " this node applied (signed at " + seen.time() + "), so it may be a replay (--no-older); if it is "
-            + "wanted, sign it anew (in --sign-key FILE --resign, or rollback --sign-key); the file is left untouched");
+        throw KvexpressException.refused(
+            Reason.OLDER_VERSION,
+            "the published version of "
+                + s.prefix()
+                + "/"
+                + s.key()
+                + "/ was signed at "
+                + s.time()
+                + ", before the version "
+                + Checksum.shortForm(seen.checksum())
+                + " this node applied (signed at "
+                + seen.time()
+                + "), so it may be a replay (--no-older); if it is "
+                + "wanted, sign it anew (in --sign-key FILE --resign, or rollback --sign-key); the file is left untouched");
       }
     } catch (DateTimeParseException e) {
-      throw KvexpressException.refused(Reason.BAD_SIGNATURE, "the signature's time \"" + s.time() + "\" is not a UTC "
-          + "time; the file is left untouched");
+      throw KvexpressException.refused(
+          Reason.BAD_SIGNATURE,
+          "the signature's time \""
+              + s.time()
+              + "\" is not a UTC "
+              + "time; the file is left untouched");
     }
   }
 
@@ -59,11 +73,16 @@ final class AppliedSignature {
     Path file = stateFile(target);
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      Files.writeString(temp, GSON.toJson(new State(s.key(), s.checksum(), s.time())), StandardCharsets.UTF_8);
+      Files.writeString(
+          temp, GSON.toJson(new State(s.key(), s.checksum(), s.time())), StandardCharsets.UTF_8);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "applied the file, but cannot record its signature time in " + file
-          + " for --no-older: " + e.getMessage());
+      throw KvexpressException.failure(
+          Reason.IO,
+          "applied the file, but cannot record its signature time in "
+              + file
+              + " for --no-older: "
+              + e.getMessage());
     }
   }
 
@@ -80,8 +99,14 @@ final class AppliedSignature {
       return null;
     } catch (IOException | JsonParseException | DateTimeParseException e) {
       // Fail closed: without the record, replays could not be told apart.
-      throw KvexpressException.failure(Reason.IO, "cannot read " + file + " (--no-older's record of the last "
-          + "applied signature): " + e.getMessage() + "; delete it to accept the published version once");
+      throw KvexpressException.failure(
+          Reason.IO,
+          "cannot read "
+              + file
+              + " (--no-older's record of the last "
+              + "applied signature): "
+              + e.getMessage()
+              + "; delete it to accept the published version once");
     }
   }
 }

@@ -37,7 +37,11 @@ import org.kvexpress.sign.TrustedKeys;
  */
 public final class Applier {
   private static final String COMPONENT = "out";
-  /** Reads of a chunked version before a missing chunk is refused: a collected chunk means a newer manifest. */
+
+  /**
+   * Reads of a chunked version before a missing chunk is refused: a collected chunk means a newer
+   * manifest.
+   */
   private static final int CHUNK_READS = 3;
 
   private final KvStore store;
@@ -45,7 +49,8 @@ public final class Applier {
   private final Log log;
   private final String hostname;
   private final Clock clock;
-  private final java.util.Set<String> expiredSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> expiredSeen =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Applier(KvStore store, CommandRunner runner, Log log, String hostname, Clock clock) {
     this.store = store;
@@ -56,11 +61,12 @@ public final class Applier {
   }
 
   /**
-   * The watch handler's shortcut: when {@code payload} is the key's checksum pair and the file on disk has
-   * that checksum, the file is current (mode and owner repaired if asked) and no request is needed. Null
-   * when that does not hold; the caller then applies normally.
+   * The watch handler's shortcut: when {@code payload} is the key's checksum pair and the file on
+   * disk has that checksum, the file is current (mode and owner repaired if asked) and no request
+   * is needed. Null when that does not hold; the caller then applies normally.
    */
-  public static ApplyResult currentByWatchPayload(ApplyInput in, java.util.Optional<WatchPayload> payload) {
+  public static ApplyResult currentByWatchPayload(
+      ApplyInput in, java.util.Optional<WatchPayload> payload) {
     if (payload.isEmpty() || !payload.get().key().equals(in.layout().checksum())) {
       return null;
     }
@@ -74,8 +80,9 @@ public final class Applier {
   }
 
   /**
-   * One full apply, reading the key's folder afresh; with {@code report}, the node then says what it did. A
-   * chunk that a newer publish collected while this read the older manifest costs a fresh read, not a refusal.
+   * One full apply, reading the key's folder afresh; with {@code report}, the node then says what
+   * it did. A chunk that a newer publish collected while this read the older manifest costs a fresh
+   * read, not a refusal.
    */
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
@@ -87,7 +94,8 @@ public final class Applier {
         KvEntry lock = read.find(lockKey).orElse(null);
         haltIfLocked(in.file(), lock);
         snap = KeySnapshot.of(in.layout(), read);
-        // A canary applies the staged version while there is one; every other node the current version.
+        // A canary applies the staged version while there is one; every other node the current
+        // version.
         boolean staged = in.mode().canary() && snap.staged().exists();
         if (staged) {
           snap = snap.asStaged();
@@ -95,9 +103,12 @@ public final class Applier {
         try {
           ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null, staged);
           String publishedAt = publishedAt(snap);
-          String appliedAt = r.outcome() == ApplyResult.Outcome.WROTE
-              ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString() : null;
-          report(in, target, snap, r.outcome().word(), null, r.reloadExit(), publishedAt, appliedAt);
+          String appliedAt =
+              r.outcome() == ApplyResult.Outcome.WROTE
+                  ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString()
+                  : null;
+          report(
+              in, target, snap, r.outcome().word(), null, r.reloadExit(), publishedAt, appliedAt);
           return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), staged);
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
@@ -115,36 +126,56 @@ public final class Applier {
 
   /**
    * Writes this node's report unless it would say what the stored one says already, so a watcher
-   * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never fatal.
+   * re-checking an unchanged file writes nothing. A report that cannot be written is logged, never
+   * fatal.
    */
-  void report(ApplyInput in, Path target, KeySnapshot snap, String result, Reason reason, Integer reloadExit,
-      String publishedAt, String appliedAt) {
+  void report(
+      ApplyInput in,
+      Path target,
+      KeySnapshot snap,
+      String result,
+      Reason reason,
+      Integer reloadExit,
+      String publishedAt,
+      String appliedAt) {
     if (!in.mode().report() || in.mode().dryRun() || result.equals("would_apply")) {
       return;
     }
     try {
       String key = in.layout().nodeReport(hostname);
-      KvEntry stored = snap != null
-          ? snap.nodes().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null)
-          : store.get(key).orElse(null);
+      KvEntry stored =
+          snap != null
+              ? snap.nodes().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null)
+              : store.get(key).orElse(null);
       NodeReport before = stored == null ? null : NodeReport.parse(stored.value());
       String onDisk = fileChecksum(target);
-      // The publish and apply times of the file on disk: new when this run wrote it, else as reported before
+      // The publish and apply times of the file on disk: new when this run wrote it, else as
+      // reported before
       // for the same file (a file this node did not write has none).
       boolean same = before != null && onDisk != null && onDisk.equals(before.checksum());
       String published = appliedAt != null ? publishedAt : same ? before.publishedAt() : null;
       String applied = appliedAt != null ? appliedAt : same ? before.appliedAt() : null;
-      NodeReport now = new NodeReport(onDisk, snap == null ? null : snap.checksumText(), result,
-          reason == null ? null : reason.tag(), reloadExit,
-          Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), published, applied,
-          in.mode().canary() ? Boolean.TRUE : null);
+      NodeReport now =
+          new NodeReport(
+              onDisk,
+              snap == null ? null : snap.checksumText(),
+              result,
+              reason == null ? null : reason.tag(),
+              reloadExit,
+              Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
+              published,
+              applied,
+              in.mode().canary() ? Boolean.TRUE : null);
       if (now.sameAs(before)) {
         return;
       }
       store.put(key, now.toJson(), 0);
     } catch (RuntimeException e) {
-      log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", "could not write the node report")
-          .add("error", e.getMessage()));
+      log.warn(
+          COMPONENT,
+          Fields.of("key", in.layout().key())
+              .add("warning", "could not write the node report")
+              .add("error", e.getMessage()));
     }
   }
 
@@ -157,12 +188,14 @@ public final class Applier {
   }
 
   /**
-   * The steps after fetch. A transaction's reads leave out, silently, keys the token may not read, so a
-   * stop key or lock the snapshot does not show is only taken as absent after a single-key GET (which says
-   * 403 for those) confirms it: {@code unconfirmedLock} names the lock key still to confirm, or is null.
-   * A file that is current and needs no repair is left alone without asking: nothing on disk changes.
+   * The steps after fetch. A transaction's reads leave out, silently, keys the token may not read,
+   * so a stop key or lock the snapshot does not show is only taken as absent after a single-key GET
+   * (which says 403 for those) confirms it: {@code unconfirmedLock} names the lock key still to
+   * confirm, or is null. A file that is current and needs no repair is left alone without asking:
+   * nothing on disk changes.
    */
-  ApplyResult applySnapshot(ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock, boolean staged)
+  ApplyResult applySnapshot(
+      ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock, boolean staged)
       throws InterruptedException {
     AtomicFiles.removeStaleTemps(target, false);
     if (!in.guards().ignoreStop()) {
@@ -171,7 +204,13 @@ public final class Applier {
     SignedStatement signed = trusted(in, target, snap, staged);
     byte[] content = verify(in, snap);
     // verify proved that the published checksum is the content's: no need to hash it again.
-    ApplyResult r = write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, unconfirmedLock));
+    ApplyResult r =
+        write(
+            in,
+            target,
+            content,
+            snap.checksumText(),
+            () -> confirmNotHalted(in, snap, unconfirmedLock));
     if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
       AppliedSignature.record(target, signed);
     }
@@ -179,10 +218,10 @@ public final class Applier {
   }
 
   /**
-   * With {@code --trust-key}: the published checksum's signature statement by a trusted key, checked before
-   * any data is read; with {@code --no-older}, not signed earlier than what this file last received. A
-   * signature the read did not show is looked up alone, so a token that may not read it fails (exit 1)
-   * instead of reading as "unsigned". Null without {@code --trust-key}.
+   * With {@code --trust-key}: the published checksum's signature statement by a trusted key,
+   * checked before any data is read; with {@code --no-older}, not signed earlier than what this
+   * file last received. A signature the read did not show is looked up alone, so a token that may
+   * not read it fails (exit 1) instead of reading as "unsigned". Null without {@code --trust-key}.
    */
   private SignedStatement trusted(ApplyInput in, Path target, KeySnapshot snap, boolean staged) {
     TrustedKeys trust = in.guards().trust();
@@ -192,60 +231,78 @@ public final class Applier {
     if (snap.signature() == null) {
       store.confirmAbsent(staged ? snap.layout().stagedSignature() : snap.layout().signature());
     }
-    SignedStatement s = trust.verify(snap.signature() == null ? null : snap.signature().value(), snap.layout(),
-        snap.checksumText());
+    SignedStatement s =
+        trust.verify(
+            snap.signature() == null ? null : snap.signature().value(),
+            snap.layout(),
+            snap.checksumText());
     if (in.guards().noOlder()) {
       AppliedSignature.refuseOlder(target, s);
     }
     return s;
   }
 
-  /** Proves, before anything on disk changes, that neither this node's lock nor the stop key is set. */
+  /**
+   * Proves, before anything on disk changes, that neither this node's lock nor the stop key is set.
+   */
   private void confirmNotHalted(ApplyInput in, KeySnapshot snap, String unconfirmedLock) {
     if (unconfirmedLock != null) {
       haltIfLocked(in.file(), store.get(unconfirmedLock).orElse(null));
     }
     if (!in.guards().ignoreStop() && snap.stop() == null) {
-      store.get(snap.layout().stop()).ifPresent(stop -> haltIfStopped(KeySnapshot.withStop(snap, stop)));
+      store
+          .get(snap.layout().stop())
+          .ifPresent(stop -> haltIfStopped(KeySnapshot.withStop(snap, stop)));
     }
   }
 
   /**
-   * The writing half of the pipeline, for any verified content: current?, stage, check, swap, reload.
-   * {@code raw} uses it for values that have no published checksum.
+   * The writing half of the pipeline, for any verified content: current?, stage, check, swap,
+   * reload. {@code raw} uses it for values that have no published checksum.
    */
   public ApplyResult write(ApplyInput in, Path target, byte[] content) throws InterruptedException {
-    return write(in, target, content, Checksum.sha256Hex(content), () -> { });
+    return write(in, target, content, Checksum.sha256Hex(content), () -> {});
   }
 
   /**
-   * {@link #write(ApplyInput, Path, byte[])} for content whose checksum is known; {@code beforeChange} runs
-   * once before anything on disk would change (a repair or a new file; dry runs included) and may throw.
+   * {@link #write(ApplyInput, Path, byte[])} for content whose checksum is known; {@code
+   * beforeChange} runs once before anything on disk would change (a repair or a new file; dry runs
+   * included) and may throw.
    */
-  private ApplyResult write(ApplyInput in, Path target, byte[] content, String checksum, Runnable beforeChange)
+  private ApplyResult write(
+      ApplyInput in, Path target, byte[] content, String checksum, Runnable beforeChange)
       throws InterruptedException {
     int lines = Canonicalizer.countLines(content);
     if (isCurrent(target, checksum)) {
       if (AtomicFiles.repairsNeeded(target, in.fileSettings()).isEmpty()) {
-        return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, List.of(), null);
+        return new ApplyResult(
+            ApplyResult.Outcome.CURRENT, checksum, lines, content.length, List.of(), null);
       }
       beforeChange.run();
-      List<String> repaired = in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
-      return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
+      List<String> repaired =
+          in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
+      return new ApplyResult(
+          ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
     }
     beforeChange.run();
     if (in.mode().dryRun()) {
-      return new ApplyResult(ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
+      return new ApplyResult(
+          ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
     }
     try (AtomicFiles.Staged staged = AtomicFiles.stage(target, content, in.fileSettings())) {
       check(in, staged, checksum);
-      Path previous = AtomicFiles.swap(staged, in.hooks().restoreOnFailure() && in.hooks().exec() != null);
+      Path previous =
+          AtomicFiles.swap(staged, in.hooks().restoreOnFailure() && in.hooks().exec() != null);
       Integer reloadExit = reload(in, target, checksum, previous);
-      return new ApplyResult(ApplyResult.Outcome.WROTE, checksum, lines, content.length, List.of(), reloadExit);
+      return new ApplyResult(
+          ApplyResult.Outcome.WROTE, checksum, lines, content.length, List.of(), reloadExit);
     }
   }
 
-  /** This node's lock of the input's file: {@code <prefix>/locks/<sha256(absolute path)>/<hostname>}. */
+  /**
+   * This node's lock of the input's file: {@code <prefix>/locks/<sha256(absolute
+   * path)>/<hostname>}.
+   */
   public String lockKey(ApplyInput in) {
     return KeyLayout.lock(in.layout().prefix(), in.file(), hostname);
   }
@@ -258,80 +315,123 @@ public final class Applier {
       if (expired(lock.key(), reason)) {
         return;
       }
-      throw KvexpressException.halted(Reason.LOCKED,
-          file.toAbsolutePath().normalize() + " is locked on " + hostname + ": "
-          + (reason.isEmpty() ? "(no reason given)" : reason) + "; run 'kvexpress unlock -f " + file
-          + "' to release it");
+      throw KvexpressException.halted(
+          Reason.LOCKED,
+          file.toAbsolutePath().normalize()
+              + " is locked on "
+              + hostname
+              + ": "
+              + (reason.isEmpty() ? "(no reason given)" : reason)
+              + "; run 'kvexpress unlock -f "
+              + file
+              + "' to release it");
     }
   }
 
   /**
-   * The key's values, this node's own report and its lock, in one request. Listing the key's folder would
-   * also bring every other node's report: a fleet of N nodes would move N^2 reports per publish.
+   * The key's values, this node's own report and its lock, in one request. Listing the key's folder
+   * would also bring every other node's report: a fleet of N nodes would move N^2 reports per
+   * publish.
    */
   KvListing fetch(KeyLayout layout, String lockKey, boolean canary) {
-    List<String> keys = new java.util.ArrayList<>(List.of(layout.data(), layout.checksum(), layout.meta(),
-        layout.stop(), layout.signature(), layout.nodeReport(hostname), lockKey));
+    List<String> keys =
+        new java.util.ArrayList<>(
+            List.of(
+                layout.data(),
+                layout.checksum(),
+                layout.meta(),
+                layout.stop(),
+                layout.signature(),
+                layout.nodeReport(hostname),
+                lockKey));
     if (canary) {
       keys.addAll(layout.stagedKeys());
     }
     return store.getAll(keys);
   }
 
-  /** The publish time meta gives for the snapshot's version, or null when meta does not describe it. */
+  /**
+   * The publish time meta gives for the snapshot's version, or null when meta does not describe it.
+   */
   private static String publishedAt(KeySnapshot snap) {
     org.kvexpress.core.Meta m = snap.currentMeta();
     return m == null ? null : m.time();
   }
 
   /**
-   * Whether a stop or lock value's {@code --for} has run out; says so once per value and process (a watcher
-   * asks every round).
+   * Whether a stop or lock value's {@code --for} has run out; says so once per value and process (a
+   * watcher asks every round).
    */
   private boolean expired(String key, String value) {
     if (!org.kvexpress.core.Freeze.expired(value, clock.instant())) {
       return false;
     }
     if (expiredSeen.add(key + "\n" + value)) {
-      log.warn(COMPONENT, Fields.of("key", key).add("warning", "expired; proceeding").add("value", value));
+      log.warn(
+          COMPONENT,
+          Fields.of("key", key).add("warning", "expired; proceeding").add("value", value));
     }
     return true;
   }
 
   void haltIfStopped(KeySnapshot snap) {
     if (snap.stop() != null && !expired(snap.layout().stop(), snap.stopReason())) {
-      throw KvexpressException.halted(Reason.STOP_KEY,
-          "stop key " + snap.layout().stop() + " is set: " + snap.stopReason()
-          + "; the file is left as it is until 'kvexpress resume -k " + snap.layout().key() + "'");
+      throw KvexpressException.halted(
+          Reason.STOP_KEY,
+          "stop key "
+              + snap.layout().stop()
+              + " is set: "
+              + snap.stopReason()
+              + "; the file is left as it is until 'kvexpress resume -k "
+              + snap.layout().key()
+              + "'");
     }
   }
 
   /**
-   * Decodes the data and proves it is what was published: checksum, then length. Data or checksum that the
-   * snapshot lacks is looked up once more by itself, so a token that may not read it fails (exit 1) instead
-   * of reading as "nothing published".
+   * Decodes the data and proves it is what was published: checksum, then length. Data or checksum
+   * that the snapshot lacks is looked up once more by itself, so a token that may not read it fails
+   * (exit 1) instead of reading as "nothing published".
    */
   byte[] verify(ApplyInput in, KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
       store.confirmAbsent(layout.data());
-      throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir()
-          + "; publish it first with 'kvexpress in -k " + layout.key() + "'");
+      throw KvexpressException.refused(
+          Reason.NOTHING_PUBLISHED,
+          "nothing published under "
+              + layout.dir()
+              + "; publish it first with 'kvexpress in -k "
+              + layout.key()
+              + "'");
     }
     String expected = snap.checksumText();
     if (expected == null || expected.isEmpty()) {
       if (snap.checksum() == null) {
         store.confirmAbsent(layout.checksum());
       }
-      throw KvexpressException.refused(Reason.NO_CHECKSUM,
-          layout.checksum() + " is missing; republish with kvexpress in");
+      throw KvexpressException.refused(
+          Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }
-    byte[] content = new VersionStore(store, clock).content(layout, snap.data(), expected, in.guards().maxBytes(),
-        "data under " + layout.data(), layout.checksum() + "; the file is left untouched");
+    byte[] content =
+        new VersionStore(store, clock)
+            .content(
+                layout,
+                snap.data(),
+                expected,
+                in.guards().maxBytes(),
+                "data under " + layout.data(),
+                layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {
-      throw KvexpressException.refused(Reason.TOO_FEW_LINES, "published data has " + lines + " lines, fewer than "
-          + "--min-lines " + in.guards().minLines() + "; the file is left untouched");
+      throw KvexpressException.refused(
+          Reason.TOO_FEW_LINES,
+          "published data has "
+              + lines
+              + " lines, fewer than "
+              + "--min-lines "
+              + in.guards().minLines()
+              + "; the file is left untouched");
     }
     return content;
   }
@@ -345,56 +445,86 @@ public final class Applier {
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot read " + target + " to compare it: " + e.getMessage());
+      throw KvexpressException.failure(
+          Reason.IO, "cannot read " + target + " to compare it: " + e.getMessage());
     }
   }
 
-  void check(ApplyInput in, AtomicFiles.Staged staged, String checksum) throws InterruptedException {
+  void check(ApplyInput in, AtomicFiles.Staged staged, String checksum)
+      throws InterruptedException {
     if (in.hooks().check() == null) {
       return;
     }
     String command = in.hooks().check().replace("{}", shellQuote(staged.path().toString()));
-    CommandRunner.Result r = runner.run(command, env(in, staged.target(), checksum), in.hooks().timeout());
-    log.debug(COMPONENT, Fields.of("key", in.layout().key()).add("step", "check").add("exit", r.exitCode())
-        .add("output", r.output().isEmpty() ? null : r.output()));
+    CommandRunner.Result r =
+        runner.run(command, env(in, staged.target(), checksum), in.hooks().timeout());
+    log.debug(
+        COMPONENT,
+        Fields.of("key", in.layout().key())
+            .add("step", "check")
+            .add("exit", r.exitCode())
+            .add("output", r.output().isEmpty() ? null : r.output()));
     if (!r.succeeded()) {
-      throw KvexpressException.refused(Reason.CHECK_FAILED, "--check " + (r.timedOut() ? "timed out" : "exited "
-          + r.exitCode()) + (r.output().isEmpty() ? "" : ": " + r.lastLine())
-          + "; " + staged.target() + " is left untouched");
+      throw KvexpressException.refused(
+          Reason.CHECK_FAILED,
+          "--check "
+              + (r.timedOut() ? "timed out" : "exited " + r.exitCode())
+              + (r.output().isEmpty() ? "" : ": " + r.lastLine())
+              + "; "
+              + staged.target()
+              + " is left untouched");
     }
   }
 
-  Integer reload(ApplyInput in, Path target, String checksum, Path previous) throws InterruptedException {
+  Integer reload(ApplyInput in, Path target, String checksum, Path previous)
+      throws InterruptedException {
     if (in.hooks().exec() == null) {
       return null;
     }
     try {
       splay(in.hooks().splay());
-      CommandRunner.Result r = runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
+      CommandRunner.Result r =
+          runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
       logReload(in, r, "reload");
       if (r.succeeded()) {
         return 0;
       }
-      String what = r.timedOut() ? "did not finish within --exec-timeout " + in.hooks().timeout().toSeconds()
-          + " s and was killed" : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
+      String what =
+          r.timedOut()
+              ? "did not finish within --exec-timeout "
+                  + in.hooks().timeout().toSeconds()
+                  + " s and was killed"
+              : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
       if (in.hooks().restoreOnFailure()) {
         AtomicFiles.restore(previous, target);
         previous = null;
-        CommandRunner.Result again = runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
+        CommandRunner.Result again =
+            runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
         logReload(in, again, "reload_after_restore");
-        throw KvexpressException.failure(Reason.RELOAD_FAILED, "reload " + what + "; restored the previous " + target
-            + " and reloaded " + (again.succeeded() ? "it successfully" : "it, which failed too"));
+        throw KvexpressException.failure(
+            Reason.RELOAD_FAILED,
+            "reload "
+                + what
+                + "; restored the previous "
+                + target
+                + " and reloaded "
+                + (again.succeeded() ? "it successfully" : "it, which failed too"));
       }
-      throw KvexpressException.failure(Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
+      throw KvexpressException.failure(
+          Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
     } finally {
       AtomicFiles.deleteQuietly(previous);
     }
   }
 
   private void logReload(ApplyInput in, CommandRunner.Result r, String step) {
-    log.info(COMPONENT, Fields.of("key", in.layout().key()).add("step", step)
-        .add("exit", r.timedOut() ? "timeout" : r.exitCode()).add("ms", r.took().toMillis())
-        .add("output", r.output().isEmpty() ? null : r.output()));
+    log.info(
+        COMPONENT,
+        Fields.of("key", in.layout().key())
+            .add("step", step)
+            .add("exit", r.timedOut() ? "timeout" : r.exitCode())
+            .add("ms", r.took().toMillis())
+            .add("output", r.output().isEmpty() ? null : r.output()));
   }
 
   private static void splay(Duration splay) throws InterruptedException {
@@ -406,13 +536,16 @@ public final class Applier {
   private Map<String, String> env(ApplyInput in, Path target, String checksum) {
     return checksum == null
         ? Map.of("KVEXPRESS_KEY", in.layout().key(), "KVEXPRESS_FILE", target.toString())
-        : Map.of("KVEXPRESS_KEY", in.layout().key(), "KVEXPRESS_FILE", target.toString(),
-            "KVEXPRESS_CHECKSUM", checksum);
+        : Map.of(
+            "KVEXPRESS_KEY",
+            in.layout().key(),
+            "KVEXPRESS_FILE",
+            target.toString(),
+            "KVEXPRESS_CHECKSUM",
+            checksum);
   }
-
 
   static String shellQuote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
   }
-
 }

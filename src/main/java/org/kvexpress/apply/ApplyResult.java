@@ -7,30 +7,46 @@ import org.kvexpress.log.Fields;
 /**
  * What {@code out} did. Refusals and halts are thrown, not returned. {@code repaired} lists the
  * attributes fixed on an already-current file; {@code reloadExit} is null when no reload ran;
- * {@code latencySeconds} is the time from the version's publish to this write (null unless written and the
- * publish time is known); {@code staged} says a canary applied the staged version.
+ * {@code latencySeconds} is the time from the version's publish to this write (null unless written
+ * and the publish time is known); {@code staged} says a canary applied the staged version.
  */
 public record ApplyResult(
-    Outcome outcome, String checksum, int lines, int bytes, List<String> repaired, Integer reloadExit,
-    Double latencySeconds, boolean staged) {
+    Outcome outcome,
+    String checksum,
+    int lines,
+    int bytes,
+    List<String> repaired,
+    Integer reloadExit,
+    Double latencySeconds,
+    boolean staged) {
 
-  public ApplyResult(Outcome outcome, String checksum, int lines, int bytes, List<String> repaired,
+  public ApplyResult(
+      Outcome outcome,
+      String checksum,
+      int lines,
+      int bytes,
+      List<String> repaired,
       Integer reloadExit) {
     this(outcome, checksum, lines, bytes, repaired, reloadExit, null, false);
   }
 
   ApplyResult with(Double latency, boolean fromStaged) {
-    return new ApplyResult(outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged);
+    return new ApplyResult(
+        outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged);
   }
 
   /**
-   * {@code line} (key and file) with what this result says, as {@code out}'s and the watcher's log lines give
-   * it; what is unknown or did not happen is left out (the watch handler's shortcut counts no lines).
+   * {@code line} (key and file) with what this result says, as {@code out}'s and the watcher's log
+   * lines give it; what is unknown or did not happen is left out (the watch handler's shortcut
+   * counts no lines).
    */
   public Fields describe(Fields line) {
-    return line.add("result", outcome.word()).add("lines", lines < 0 ? null : lines)
-        .add("bytes", bytes < 0 ? null : bytes).add("checksum", Checksum.shortForm(checksum))
-        .add("repaired", repaired.isEmpty() ? null : String.join(",", repaired)).add("reload_exit", reloadExit)
+    return line.add("result", outcome.word())
+        .add("lines", lines < 0 ? null : lines)
+        .add("bytes", bytes < 0 ? null : bytes)
+        .add("checksum", Checksum.shortForm(checksum))
+        .add("repaired", repaired.isEmpty() ? null : String.join(",", repaired))
+        .add("reload_exit", reloadExit)
         .add("staged", staged ? Boolean.TRUE : null)
         .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000));
   }

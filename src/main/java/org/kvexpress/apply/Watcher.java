@@ -16,30 +16,34 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * {@code out --watch}: one loop per file, each blocking on one key and running the full apply whenever that
- * key says something may have changed. Normally that key is the version's checksum: data, checksum, last and
- * meta change in one transaction, so the checksum moves exactly when a new version exists, and node reports
- * do not wake the fleet. A loop halted by the stop key or by its node lock blocks on that key instead, so its
- * removal ({@code resume}, {@code unlock}) is applied at once rather than at the next new version. A wait
- * that times out still re-applies, so a repaired node converges within one wait.
+ * {@code out --watch}: one loop per file, each blocking on one key and running the full apply
+ * whenever that key says something may have changed. Normally that key is the version's checksum:
+ * data, checksum, last and meta change in one transaction, so the checksum moves exactly when a new
+ * version exists, and node reports do not wake the fleet. A loop halted by the stop key or by its
+ * node lock blocks on that key instead, so its removal ({@code resume}, {@code unlock}) is applied
+ * at once rather than at the next new version. A wait that times out still re-applies, so a
+ * repaired node converges within one wait.
  *
- * <p>Blocking-query rules (Consul's blocking queries): the index starts over from 0 when it goes backwards and
- * after any failure (an agent restarted with an older store answers an index ahead of its own only when its
- * wait runs out), and is kept at least 1; a loop that returns early without news is slowed down; while Consul
- * is unreachable the loop backs off with jitter and leaves the file alone.
+ * <p>Blocking-query rules (Consul's blocking queries): the index starts over from 0 when it goes
+ * backwards and after any failure (an agent restarted with an older store answers an index ahead of
+ * its own only when its wait runs out), and is kept at least 1; a loop that returns early without
+ * news is slowed down; while Consul is unreachable the loop backs off with jitter and leaves the
+ * file alone.
  *
- * <p>Stopping ({@link #stop}): a loop that is waiting ends at once; a loop in the middle of an apply finishes
- * it, its reload included (bounded by {@code --exec-timeout}), logs its result and writes its report first,
- * so no reload is left running without its watcher.
+ * <p>Stopping ({@link #stop}): a loop that is waiting ends at once; a loop in the middle of an
+ * apply finishes it, its reload included (bounded by {@code --exec-timeout}), logs its result and
+ * writes its report first, so no reload is left running without its watcher.
  */
 public final class Watcher {
   private static final Duration MIN_ROUND = Duration.ofMillis(250);
+
   /**
-   * How often a watch on a key that is not published yet may wake. Consul 1.8.7 ends a blocking query on a
-   * missing key at any KV write anywhere (newer releases wait for the key), so a fleet waiting for a new
-   * key would otherwise answer every unrelated write with a round.
+   * How often a watch on a key that is not published yet may wake. Consul 1.8.7 ends a blocking
+   * query on a missing key at any KV write anywhere (newer releases wait for the key), so a fleet
+   * waiting for a new key would otherwise answer every unrelated write with a round.
    */
   static final Duration MISSING_KEY_PACE = Duration.ofSeconds(1);
+
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String COMPONENT = "out";
 
@@ -50,12 +54,15 @@ public final class Watcher {
   }
 
   /**
-   * What a loop blocks on until the next round: the version's checksum (or a canary's staged checksum), or
-   * the stop key or node lock that halted the last round.
+   * What a loop blocks on until the next round: the version's checksum (or a canary's staged
+   * checksum), or the stop key or node lock that halted the last round.
    */
   private record Watched(String key, boolean halt) {}
 
-  /** How a round ended, as the loop needs it: the result (null unless it succeeded) and a halt's key. */
+  /**
+   * How a round ended, as the loop needs it: the result (null unless it succeeded) and a halt's
+   * key.
+   */
   private record Round(ApplyResult result, String haltedBy) {}
 
   private final KvStore store;
@@ -67,10 +74,16 @@ public final class Watcher {
   private final List<Loop> loops = new ArrayList<>();
   private volatile boolean stopped;
   private volatile boolean interruptedApply;
-  /** Per canary input: whether its last successful apply (by either loop) applied the staged version. */
-  private final java.util.Map<ApplyInput, Boolean> appliedStaged = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public Watcher(KvStore store, Applier applier, Log log, Duration wait, Clock clock, RoundListener listener) {
+  /**
+   * Per canary input: whether its last successful apply (by either loop) applied the staged
+   * version.
+   */
+  private final java.util.Map<ApplyInput, Boolean> appliedStaged =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  public Watcher(
+      KvStore store, Applier applier, Log log, Duration wait, Clock clock, RoundListener listener) {
     this.store = store;
     this.applier = applier;
     this.log = log;
@@ -79,7 +92,9 @@ public final class Watcher {
     this.listener = listener;
   }
 
-  /** One loop's thread and whether it is in the middle of an apply, which {@link #stop} lets finish. */
+  /**
+   * One loop's thread and whether it is in the middle of an apply, which {@link #stop} lets finish.
+   */
   private final class Loop {
     final Thread thread;
     boolean applying;
@@ -111,8 +126,8 @@ public final class Watcher {
   }
 
   /**
-   * Starts one loop per input and waits until {@link #stop()} is called and every loop has ended. True when
-   * the stop came while a loop was applying (it finished that apply first).
+   * Starts one loop per input and waits until {@link #stop()} is called and every loop has ended.
+   * True when the stop came while a loop was applying (it finished that apply first).
    */
   public boolean run(List<ApplyInput> inputs) throws InterruptedException {
     synchronized (loops) {
@@ -120,7 +135,9 @@ public final class Watcher {
         loops.add(new Loop(in, in.layout().checksum(), "kvexpress-watch-" + in.layout().key()));
         if (in.mode().canary()) {
           // A canary also wakes for the staged version: a second blocking query, on its checksum.
-          loops.add(new Loop(in, in.layout().stagedChecksum(), "kvexpress-watch-staged-" + in.layout().key()));
+          loops.add(
+              new Loop(
+                  in, in.layout().stagedChecksum(), "kvexpress-watch-staged-" + in.layout().key()));
         }
       }
       loops.forEach(l -> l.thread.start());
@@ -132,7 +149,8 @@ public final class Watcher {
   }
 
   /**
-   * Ends every loop: waiting ones at once (their blocked queries are aborted), applying ones after their apply.
+   * Ends every loop: waiting ones at once (their blocked queries are aborted), applying ones after
+   * their apply.
    */
   public void stop() {
     stopped = true;
@@ -143,8 +161,8 @@ public final class Watcher {
   }
 
   /**
-   * One file's loop, woken by changes of the key it watches (the checksum, or a canary's staged checksum,
-   * until a round is halted); never throws, never deletes the file.
+   * One file's loop, woken by changes of the key it watches (the checksum, or a canary's staged
+   * checksum, until a round is halted); never throws, never deletes the file.
    */
   private void loop(Loop self, ApplyInput in, String versionKey) {
     boolean stagedLoop = !versionKey.equals(in.layout().checksum());
@@ -153,7 +171,8 @@ public final class Watcher {
     long index = 0;
     int failures = 0;
     boolean waitingForKey = false;
-    // The checksum the round that ended a halt applied (or found current), until the version key answers.
+    // The checksum the round that ended a halt applied (or found current), until the version key
+    // answers.
     String appliedChecksum = null;
     String key = in.layout().key();
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "started"));
@@ -164,33 +183,53 @@ public final class Watcher {
         KvListing l = store.watch(watched.key(), false, index, nextWait);
         failures = 0;
         if (l.index() < index) {
-          log.info(COMPONENT, Fields.of("key", key).add("note", "index went backwards (" + index + " to "
-              + l.index() + "); starting over"));
+          log.info(
+              COMPONENT,
+              Fields.of("key", key)
+                  .add(
+                      "note",
+                      "index went backwards (" + index + " to " + l.index() + "); starting over"));
         }
         index = l.index() < index ? 0 : Math.max(1, l.index());
         boolean missing = l.entries().isEmpty();
         boolean timedOut = before != 0 && index == before;
-        log.debug(COMPONENT, Fields.of("key", key).add("watched", watched.key()).add("index", index)
-            .add("missing", missing));
+        log.debug(
+            COMPONENT,
+            Fields.of("key", key)
+                .add("watched", watched.key())
+                .add("index", index)
+                .add("missing", missing));
         boolean round;
         nextWait = wait;
         if (watched.halt()) {
-          // Halted: a round when the halting key is gone, when the wait runs out, or when a freeze set with
+          // Halted: a round when the halting key is gone, when the wait runs out, or when a freeze
+          // set with
           // --for ends (the wait is cut to end just after it).
-          Instant end = missing ? null : Freeze.expiry(new String(l.entries().get(0).value(), StandardCharsets.UTF_8));
+          Instant end =
+              missing
+                  ? null
+                  : Freeze.expiry(new String(l.entries().get(0).value(), StandardCharsets.UTF_8));
           Instant now = clock.instant();
           if (end != null && now.isBefore(end)) {
             nextWait = min(wait, Duration.between(now, end).plusMillis(100));
           }
           round = missing || timedOut || end != null && !now.isBefore(end);
         } else {
-          // A key not published (yet) has nothing to apply and nothing to say but once: it gets a full round
-          // (which still fails closed on a key the token may not read) when first seen and at each --wait.
-          // A canary's other loop may have applied the staged version meanwhile: then its disappearance is news.
+          // A key not published (yet) has nothing to apply and nothing to say but once: it gets a
+          // full round
+          // (which still fails closed on a key the token may not read) when first seen and at each
+          // --wait.
+          // A canary's other loop may have applied the staged version meanwhile: then its
+          // disappearance is news.
           boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
-          // Back from a halt, the round that ended it has just applied this very checksum: no second round.
-          boolean justApplied = before == 0 && !missing && appliedChecksum != null
-              && appliedChecksum.equals(new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip());
+          // Back from a halt, the round that ended it has just applied this very checksum: no
+          // second round.
+          boolean justApplied =
+              before == 0
+                  && !missing
+                  && appliedChecksum != null
+                  && appliedChecksum.equals(
+                      new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip());
           round = (!missing || !waitingForKey || timedOut || stagedOnDisk) && !justApplied;
         }
         if (round) {
@@ -205,19 +244,33 @@ public final class Watcher {
           }
           boolean sawKey = r.result() != null && (!stagedLoop || r.result().staged());
           appliedChecksum = watched.halt() && r.result() != null ? r.result().checksum() : null;
-          if (!watched.halt() && missing && !sawKey && !waitingForKey && !stagedLoop && r.haltedBy() == null) {
-            log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "waiting for the key "
-                + "to be published"));
+          if (!watched.halt()
+              && missing
+              && !sawKey
+              && !waitingForKey
+              && !stagedLoop
+              && r.haltedBy() == null) {
+            log.info(
+                COMPONENT,
+                Fields.of("key", key)
+                    .add("file", in.file())
+                    .add("watch", "waiting for the key " + "to be published"));
           }
           waitingForKey = missing && !sawKey && !watched.halt();
-          Watched next = r.haltedBy() != null ? new Watched(r.haltedBy(), true) : new Watched(versionKey, false);
+          Watched next =
+              r.haltedBy() != null
+                  ? new Watched(r.haltedBy(), true)
+                  : new Watched(versionKey, false);
           if (!next.equals(watched)) {
             watched = next;
             index = 0;
             nextWait = wait;
             if (next.halt()) {
-              log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "halted; waiting for "
-                  + next.key() + " to be removed"));
+              log.info(
+                  COMPONENT,
+                  Fields.of("key", key)
+                      .add("file", in.file())
+                      .add("watch", "halted; waiting for " + next.key() + " to be removed"));
             }
             continue;
           }
@@ -227,17 +280,23 @@ public final class Watcher {
           break;
         }
         failures++;
-        // The agent may have restarted with an older store: a blocking query from our index would wait out
+        // The agent may have restarted with an older store: a blocking query from our index would
+        // wait out
         // its whole wait there, missing what is published meanwhile.
         index = 0;
-        log.error(COMPONENT, Fields.of("key", key).add("file", in.file()).add("result", "failed")
-            .add("error", e instanceof KvexpressException ? e.getMessage() : String.valueOf(e))
-            .add("retry_in", "backoff"));
+        log.error(
+            COMPONENT,
+            Fields.of("key", key)
+                .add("file", in.file())
+                .add("result", "failed")
+                .add("error", e instanceof KvexpressException ? e.getMessage() : String.valueOf(e))
+                .add("retry_in", "backoff"));
         sleep(backoff(failures));
         continue;
       }
       long took = (System.nanoTime() - started) / 1_000_000;
-      long pace = waitingForKey ? MISSING_KEY_PACE.toMillis() : index == before ? MIN_ROUND.toMillis() : 0;
+      long pace =
+          waitingForKey ? MISSING_KEY_PACE.toMillis() : index == before ? MIN_ROUND.toMillis() : 0;
       if (took < pace) {
         sleep(pace - took);
       }
@@ -273,10 +332,14 @@ public final class Watcher {
       if (e.kind() == KvexpressException.Kind.FAILURE && e.reason() == Reason.UNREACHABLE) {
         throw e;
       }
-      log.log(e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN, COMPONENT,
+      log.log(
+          e.kind() == KvexpressException.Kind.FAILURE ? Log.Level.ERROR : Log.Level.WARN,
+          COMPONENT,
           f.add("result", e.kind().word()).add("reason", e.reason()).add("error", e.getMessage()));
-      String haltedBy = e.kind() != KvexpressException.Kind.HALTED ? null
-          : e.reason() == Reason.STOP_KEY ? in.layout().stop() : applier.lockKey(in);
+      String haltedBy =
+          e.kind() != KvexpressException.Kind.HALTED
+              ? null
+              : e.reason() == Reason.STOP_KEY ? in.layout().stop() : applier.lockKey(in);
       return new Round(null, haltedBy);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -12,9 +12,10 @@ import java.util.Map;
 import org.kvexpress.agent.DevAgent;
 
 /**
- * The training run behind the AppCDS archive that {@code mvn package} builds (target/kvexpress.jsa): it
- * starts a dev agent in this JVM and runs the commands a fleet runs most, so that their classes (and the
- * lambdas they use) are archived and later starts skip loading and linking them. Not a user command.
+ * The training run behind the AppCDS archive that {@code mvn package} builds
+ * (target/kvexpress.jsa): it starts a dev agent in this JVM and runs the commands a fleet runs
+ * most, so that their classes (and the lambdas they use) are archived and later starts skip loading
+ * and linking them. Not a user command.
  */
 public final class CdsTraining {
   private CdsTraining() {}
@@ -22,14 +23,24 @@ public final class CdsTraining {
   public static void main(String[] args) throws IOException {
     Path dir = Files.createTempDirectory("kvexpress-cds");
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    // With an agent's address (bin/kvexpress-cds passes one), train against that process, so the archive
+    // With an agent's address (bin/kvexpress-cds passes one), train against that process, so the
+    // archive
     // holds only what a node's kvexpress loads; without, a dev agent runs in this JVM.
-    try (DevAgent agent = args.length > 0 ? null : new DevAgent(DevAgent.Config.defaults().withVerbose(false, quiet))
-        .start()) {
+    try (DevAgent agent =
+        args.length > 0
+            ? null
+            : new DevAgent(DevAgent.Config.defaults().withVerbose(false, quiet)).start()) {
       String address = args.length > 0 ? args[0] : agent.address();
       StringBuilder content = new StringBuilder();
       for (int i = 0; i < 200; i++) {
-        content.append("10.0.").append(i / 250).append('.').append(i % 250).append(" host-").append(i).append('\n');
+        content
+            .append("10.0.")
+            .append(i / 250)
+            .append('.')
+            .append(i % 250)
+            .append(" host-")
+            .append(i)
+            .append('\n');
       }
       String file = dir.resolve("hosts").toString();
       run(address, content.toString(), "in", "-k", "hosts");
@@ -41,9 +52,17 @@ public final class CdsTraining {
       run(address, "", "status");
       // A watch handler's run: the checksum pair on stdin, the file current (no request is sent).
       String sum = org.kvexpress.core.Checksum.sha256Hex(Files.readAllBytes(Path.of(file)));
-      run(address, "{\"Key\":\"kvexpress/hosts/checksum\",\"ModifyIndex\":9,\"Flags\":0,\"Value\":\""
-          + java.util.Base64.getEncoder().encodeToString(sum.getBytes(StandardCharsets.US_ASCII)) + "\"}", "out", "-k",
-          "hosts", "-f", file);
+      run(
+          address,
+          "{\"Key\":\"kvexpress/hosts/checksum\",\"ModifyIndex\":9,\"Flags\":0,\"Value\":\""
+              + java.util.Base64.getEncoder()
+                  .encodeToString(sum.getBytes(StandardCharsets.US_ASCII))
+              + "\"}",
+          "out",
+          "-k",
+          "hosts",
+          "-f",
+          file);
       run(address, "", "out", "-k", "missing", "-f", file);
     } finally {
       org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
@@ -52,9 +71,17 @@ public final class CdsTraining {
 
   private static void run(String address, String stdin, String... args) {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    // The host name comes from CliEnvironment.system(), so the archive holds the lambda a real run creates there.
-    CliEnvironment env = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), quiet,
-        quiet, Map.of("CONSUL_HTTP_ADDR", address), Clock.systemUTC(), CliEnvironment.system().hostname(), false);
+    // The host name comes from CliEnvironment.system(), so the archive holds the lambda a real run
+    // creates there.
+    CliEnvironment env =
+        new CliEnvironment(
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            quiet,
+            quiet,
+            Map.of("CONSUL_HTTP_ADDR", address),
+            Clock.systemUTC(),
+            CliEnvironment.system().hostname(),
+            false);
     new Cli(env).run(args);
   }
 }

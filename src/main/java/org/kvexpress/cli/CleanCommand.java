@@ -8,7 +8,10 @@ import joptsimple.OptionSpec;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.log.Fields;
 
-/** {@code kvexpress clean -f FILE}: removes leftover staging files and Go kvexpress caches beside FILE. */
+/**
+ * {@code kvexpress clean -f FILE}: removes leftover staging files and Go kvexpress caches beside
+ * FILE.
+ */
 final class CleanCommand implements Command<CleanCommand.Options> {
   /** The file whose leftovers to remove. */
   record Options(String file) {}
@@ -38,7 +41,10 @@ final class CleanCommand implements Command<CleanCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    file = p.acceptsAll(List.of("f", "file"), "the file whose leftovers to remove").withRequiredArg().required();
+    file =
+        p.acceptsAll(List.of("f", "file"), "the file whose leftovers to remove")
+            .withRequiredArg()
+            .required();
   }
 
   @Override

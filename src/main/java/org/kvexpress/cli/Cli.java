@@ -15,19 +15,37 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * The command line: {@code kvexpress [--soft] <command> [options]}. Parses, dispatches, and turns every
- * outcome into one exit code from {@link ExitCode} and at most one error line. Holds no business logic.
+ * The command line: {@code kvexpress [--soft] <command> [options]}. Parses, dispatches, and turns
+ * every outcome into one exit code from {@link ExitCode} and at most one error line. Holds no
+ * business logic.
  */
 public final class Cli {
   private final CliEnvironment env;
 
   /** Every command's name, in the order --help, the man page and the completion list them. */
-  static final List<String> COMMANDS = List.of("in", "out", "raw", "copy", "stop", "resume", "lock", "unlock",
-      "clean", "status", "rollback", "diff", "promote", "discard", "keygen", "dev-agent");
+  static final List<String> COMMANDS =
+      List.of(
+          "in",
+          "out",
+          "raw",
+          "copy",
+          "stop",
+          "resume",
+          "lock",
+          "unlock",
+          "clean",
+          "status",
+          "rollback",
+          "diff",
+          "promote",
+          "discard",
+          "keygen",
+          "dev-agent");
 
   /**
-   * The command of that name, or null. Only the command that runs is built: `out` starts on every node for every
-   * change, and building all sixteen (with a lambda each) cost it about 5 ms of start-up on JDK 17.
+   * The command of that name, or null. Only the command that runs is built: `out` starts on every
+   * node for every change, and building all sixteen (with a lambda each) cost it about 5 ms of
+   * start-up on JDK 17.
    */
   static Command<?> command(String name) {
     return switch (name) {
@@ -52,11 +70,17 @@ public final class Cli {
   }
 
   /** The first line of --help and of the man page. */
-  static final String TAGLINE = "moves configuration files to every node through Consul's KV store.";
+  static final String TAGLINE =
+      "moves configuration files to every node through Consul's KV store.";
 
   /** The exit codes as --help and the man page give them. */
-  static final List<String> EXIT_CODES = List.of("0 done or nothing to do", "1 failure", "2 usage error",
-      "3 refused by a guard", "4 halted (stop key or node lock)");
+  static final List<String> EXIT_CODES =
+      List.of(
+          "0 done or nothing to do",
+          "1 failure",
+          "2 usage error",
+          "3 refused by a guard",
+          "4 halted (stop key or node lock)");
 
   static final String SOFT_HELP = "--soft turns 3 and 4 into 0.";
 
@@ -71,7 +95,10 @@ public final class Cli {
     return parser;
   }
 
-  /** A parser that holds only the options every command shares (and, when it talks to Consul, those). */
+  /**
+   * A parser that holds only the options every command shares (and, when it talks to Consul,
+   * those).
+   */
   static OptionParser sharedOptions(boolean talksToConsul) {
     OptionParser parser = new OptionParser(false);
     new CommonOptions(parser, talksToConsul);
@@ -95,7 +122,8 @@ public final class Cli {
           return ExitCode.OK.code();
         }
         default -> {
-          return usage(null, "unknown option " + flag + " before the command; run 'kvexpress --help'");
+          return usage(
+              null, "unknown option " + flag + " before the command; run 'kvexpress --help'");
         }
       }
     }
@@ -120,7 +148,8 @@ public final class Cli {
     CommonOptions.Common common;
     try {
       options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
-      // jopt-simple converts values lazily; convert them all now so a bad value is a usage error here.
+      // jopt-simple converts values lazily; convert them all now so a bad value is a usage error
+      // here.
       for (joptsimple.OptionSpec<?> spec : options.specs()) {
         options.valuesOf(spec);
       }
@@ -129,8 +158,10 @@ public final class Cli {
         return ExitCode.OK.code();
       }
       if (!options.nonOptionArguments().isEmpty()) {
-        throw KvexpressException.usage("unexpected argument \"" + options.nonOptionArguments().get(0)
-            + "\"; options take the form -x VALUE or --name VALUE");
+        throw KvexpressException.usage(
+            "unexpected argument \""
+                + options.nonOptionArguments().get(0)
+                + "\"; options take the form -x VALUE or --name VALUE");
       }
       common = commonSpecs.read(options, softBeforeCommand, env);
       opts = command.options(options);
@@ -139,16 +170,27 @@ public final class Cli {
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
-    Log log = new Log(env.err(), env.clock(),
-        common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO, common.logFormat());
+    Log log =
+        new Log(
+            env.err(),
+            env.clock(),
+            common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO,
+            common.logFormat());
     RunMetrics runMetrics;
     try {
       runMetrics = RunMetrics.from(common, env);
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
-    CommandContext ctx = new CommandContext(env, log, common, new Fields(), new org.kvexpress.metrics.Metrics(),
-        runMetrics, new java.util.ArrayList<>());
+    CommandContext ctx =
+        new CommandContext(
+            env,
+            log,
+            common,
+            new Fields(),
+            new org.kvexpress.metrics.Metrics(),
+            runMetrics,
+            new java.util.ArrayList<>());
     long started = System.nanoTime();
     ExitCode code;
     Reason reason = null;
@@ -166,54 +208,88 @@ public final class Cli {
       if (e.kind() == KvexpressException.Kind.USAGE) {
         return usage(command, log.scrub(e.getMessage()));
       }
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", e.kind().word())
-          .add("reason", e.reason()).add("error", e.getMessage()));
+      log.error(
+          command.name(),
+          new Fields()
+              .addAll(ctx.fields())
+              .add("result", e.kind().word())
+              .add("reason", e.reason())
+              .add("error", e.getMessage()));
       if (common.verbose() && e.getCause() != null) {
         log.debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
       }
     } catch (IOException | UncheckedIOException e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", Reason.IO)
-          .add("error", ioMessage(e)));
+      log.error(
+          command.name(),
+          new Fields()
+              .addAll(ctx.fields())
+              .add("result", "failed")
+              .add("reason", Reason.IO)
+              .add("error", ioMessage(e)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       code = ExitCode.FAILURE;
       log.error(command.name(), Fields.of("result", "failed").add("reason", Reason.INTERRUPTED));
     } catch (Exception e) {
       code = ExitCode.FAILURE;
-      log.error(command.name(), new Fields().addAll(ctx.fields()).add("result", "failed").add("reason", Reason.INTERNAL)
-          .add("error", "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
-              + "; please report this with the command line (without the token)"));
+      log.error(
+          command.name(),
+          new Fields()
+              .addAll(ctx.fields())
+              .add("result", "failed")
+              .add("reason", Reason.INTERNAL)
+              .add(
+                  "error",
+                  "unexpected "
+                      + e.getClass().getSimpleName()
+                      + ": "
+                      + e.getMessage()
+                      + "; please report this with the command line (without the token)"));
     }
     if (code == ExitCode.FAILURE && reason == null) {
       result = new CommandResult("failed", null, null);
       reason = Reason.ERROR;
     }
     goEvent(command.name(), (String) ctx.fields().get("key"), reason, runMetrics);
-    runMetrics.run(ctx.metrics(), command.name(), (String) ctx.fields().get("key"), result.result(), reason,
-        result.checksum(), (System.nanoTime() - started) / 1_000_000, ctx.retries());
+    runMetrics.run(
+        ctx.metrics(),
+        command.name(),
+        (String) ctx.fields().get("key"),
+        result.result(),
+        reason,
+        result.checksum(),
+        (System.nanoTime() - started) / 1_000_000,
+        ctx.retries());
     return code.soften(common.soft()).code();
   }
 
   /**
-   * The command line with Go kvexpress's forms translated (see {@link GoArgs}) and its -C YAML config
-   * applied under the command line's own options.
+   * The command line with Go kvexpress's forms translated (see {@link GoArgs}) and its -C YAML
+   * config applied under the command line's own options.
    */
   private List<String> goEra(Command<?> command, OptionParser parser, List<String> args) {
     java.util.Set<String> recognized = parser.recognizedOptions().keySet();
-    // out --config is this tool's JSON watch configuration with --watch (which Go kvexpress never had);
+    // out --config is this tool's JSON watch configuration with --watch (which Go kvexpress never
+    // had);
     // otherwise --config, like -C, is Go's YAML config.
-    GoArgs.Result go = GoArgs.translate(args, recognized, command.name().equals("out") && args.contains("--watch"));
+    GoArgs.Result go =
+        GoArgs.translate(
+            args, recognized, command.name().equals("out") && args.contains("--watch"));
     List<String> argv = new ArrayList<>(go.args());
     boolean dogstatsd = go.dogstatsd();
     String address = go.dogstatsdAddress();
     boolean datadogSettings = go.datadogKeys();
     if (go.goConfig() != null) {
       GoConfig cfg = GoConfig.load(go.goConfig());
-      if (cfg.consulServer() != null && recognized.contains("server") && !given(argv, "-s", "--server")) {
+      if (cfg.consulServer() != null
+          && recognized.contains("server")
+          && !given(argv, "-s", "--server")) {
         argv.addAll(List.of("--server", cfg.consulServer()));
       }
-      if (cfg.token() != null && recognized.contains("token") && !given(argv, "-t", "--token", "--token-file")) {
+      if (cfg.token() != null
+          && recognized.contains("token")
+          && !given(argv, "-t", "--token", "--token-file")) {
         argv.addAll(List.of("--token", cfg.token()));
       }
       dogstatsd |= cfg.dogstatsd();
@@ -221,11 +297,17 @@ public final class Cli {
       datadogSettings |= cfg.datadogSettings();
     }
     if (dogstatsd && !given(argv, "--statsd")) {
-      argv.addAll(List.of("--statsd", address != null ? address : GoArgs.DEFAULT_DOGSTATSD, "--datadog-events"));
+      argv.addAll(
+          List.of(
+              "--statsd",
+              address != null ? address : GoArgs.DEFAULT_DOGSTATSD,
+              "--datadog-events"));
     }
     if (datadogSettings) {
-      env.err().println("kvexpress: the Datadog API key, app key and host (-a, -A, datadog_*) are accepted for Go "
-          + "kvexpress's command lines and not used: events go through dogstatsd (-d)");
+      env.err()
+          .println(
+              "kvexpress: the Datadog API key, app key and host (-a, -A, datadog_*) are accepted for Go "
+                  + "kvexpress's command lines and not used: events go through dogstatsd (-d)");
     }
     return argv;
   }
@@ -241,14 +323,23 @@ public final class Cli {
     return false;
   }
 
-  /** Go kvexpress's Datadog events for a stop key and a file too short (the publish event is in's own). */
+  /**
+   * Go kvexpress's Datadog events for a stop key and a file too short (the publish event is in's
+   * own).
+   */
   private static void goEvent(String command, String key, Reason reason, RunMetrics metrics) {
     if (reason == Reason.STOP_KEY) {
-      metrics.event("kvexpress " + command + ": " + key + " is stopped", "the stop key is set; nothing was changed",
-          "warning", key);
+      metrics.event(
+          "kvexpress " + command + ": " + key + " is stopped",
+          "the stop key is set; nothing was changed",
+          "warning",
+          key);
     } else if (reason == Reason.TOO_FEW_LINES) {
-      metrics.event("kvexpress " + command + ": " + key + " is too short", "fewer lines than --min-lines; nothing "
-          + "was changed", "error", key);
+      metrics.event(
+          "kvexpress " + command + ": " + key + " is too short",
+          "fewer lines than --min-lines; nothing " + "was changed",
+          "error",
+          key);
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What the CLI may take from the outside world: streams, environment variables, clock, host name and
- * whether stdin is a terminal. Only {@link Main} builds the real one; tests build their own.
+ * What the CLI may take from the outside world: streams, environment variables, clock, host name
+ * and whether stdin is a terminal. Only {@link Main} builds the real one; tests build their own.
  */
 public record CliEnvironment(
     InputStream in,
@@ -24,8 +24,14 @@ public record CliEnvironment(
 
   /** The process's own environment. */
   public static CliEnvironment system() {
-    return new CliEnvironment(System.in, System.out, System.err, System.getenv(), Clock.systemUTC(),
-        CliEnvironment::systemHostname, detectTerminal());
+    return new CliEnvironment(
+        System.in,
+        System.out,
+        System.err,
+        System.getenv(),
+        Clock.systemUTC(),
+        CliEnvironment::systemHostname,
+        detectTerminal());
   }
 
   public String getenv(String name) {
@@ -33,7 +39,9 @@ public record CliEnvironment(
     return v == null || v.isEmpty() ? null : v;
   }
 
-  /** The short host name, as Go's os.Hostname() gives it (so lock keys match Go kvexpress nodes). */
+  /**
+   * The short host name, as Go's os.Hostname() gives it (so lock keys match Go kvexpress nodes).
+   */
   static String systemHostname() {
     try {
       Path etc = Path.of("/proc/sys/kernel/hostname");
@@ -49,7 +57,10 @@ public record CliEnvironment(
     }
   }
 
-  /** Whether fd 0 is a terminal; Java 17 has no direct call, so ask /proc, then fall back to System.console(). */
+  /**
+   * Whether fd 0 is a terminal; Java 17 has no direct call, so ask /proc, then fall back to
+   * System.console().
+   */
   private static boolean detectTerminal() {
     try {
       Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));

@@ -4,9 +4,9 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 
 /**
- * One kvexpress command: its options, its one-line summary, and how it runs. A fresh instance per run.
- * The parsed options are read once into the command's immutable options record {@code O}, where every
- * cross-flag rule is checked; running never looks at the OptionSet again.
+ * One kvexpress command: its options, its one-line summary, and how it runs. A fresh instance per
+ * run. The parsed options are read once into the command's immutable options record {@code O},
+ * where every cross-flag rule is checked; running never looks at the OptionSet again.
  */
 interface Command<O> {
   String name();

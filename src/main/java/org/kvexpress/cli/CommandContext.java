@@ -6,13 +6,19 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
 /**
- * What a running command gets, and the collaborators the CLI builds for it (a Consul store, a command
- * runner): the environment, its log, the shared options, {@code fields} that
- * describe what it works on (key=…, file=…), which the CLI puts on any error line it logs and on its
- * metrics, and the metrics the command adds to what the CLI reports when it ends.
+ * What a running command gets, and the collaborators the CLI builds for it (a Consul store, a
+ * command runner): the environment, its log, the shared options, {@code fields} that describe what
+ * it works on (key=…, file=…), which the CLI puts on any error line it logs and on its metrics, and
+ * the metrics the command adds to what the CLI reports when it ends.
  */
-record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, Fields fields,
-    org.kvexpress.metrics.Metrics metrics, RunMetrics sinks, java.util.List<KvStore> stores) {
+record CommandContext(
+    CliEnvironment env,
+    Log log,
+    CommonOptions.Common common,
+    Fields fields,
+    org.kvexpress.metrics.Metrics metrics,
+    RunMetrics sinks,
+    java.util.List<KvStore> stores) {
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
@@ -20,7 +26,10 @@ record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, 
     return store;
   }
 
-  /** The runner of -e and --check commands; with {@code passToken} they inherit the Consul token variables. */
+  /**
+   * The runner of -e and --check commands; with {@code passToken} they inherit the Consul token
+   * variables.
+   */
   org.kvexpress.exec.CommandRunner runner(boolean passToken) {
     return new org.kvexpress.exec.ShellCommandRunner(passToken);
   }
@@ -36,8 +45,12 @@ record CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, 
 
   /** Who runs the command, for stop and lock values. */
   org.kvexpress.ops.Stamp stamp() {
-    String user = env.getenv("USER") != null ? env.getenv("USER")
-        : env.getenv("LOGNAME") != null ? env.getenv("LOGNAME") : System.getProperty("user.name", "unknown");
+    String user =
+        env.getenv("USER") != null
+            ? env.getenv("USER")
+            : env.getenv("LOGNAME") != null
+                ? env.getenv("LOGNAME")
+                : System.getProperty("user.name", "unknown");
     return new org.kvexpress.ops.Stamp(user, env.hostname().get(), env.clock());
   }
 

@@ -18,14 +18,29 @@ import org.kvexpress.kv.Token;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 
-/** The options every command shares: output, --soft, and (for commands that talk to Consul) the connection. */
+/**
+ * The options every command shares: output, --soft, and (for commands that talk to Consul) the
+ * connection.
+ */
 final class CommonOptions {
-  /** The shared options as parsed; connection settings are resolved only when a command opens a store. */
-  record Common(boolean soft, boolean verbose, boolean quiet, String prefix, Connection connection, String statsd,
-      boolean datadogEvents, String metricsFile, org.kvexpress.log.Log.Format logFormat) {}
+  /**
+   * The shared options as parsed; connection settings are resolved only when a command opens a
+   * store.
+   */
+  record Common(
+      boolean soft,
+      boolean verbose,
+      boolean quiet,
+      String prefix,
+      Connection connection,
+      String statsd,
+      boolean datadogEvents,
+      String metricsFile,
+      org.kvexpress.log.Log.Format logFormat) {}
 
   /** Connection flags as given on the command line, before the environment is consulted. */
-  record Connection(String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
+  record Connection(
+      String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
 
   final OptionSpec<Void> help;
   final OptionSpec<Void> soft;
@@ -44,68 +59,122 @@ final class CommonOptions {
 
   CommonOptions(OptionParser p, boolean consul) {
     help = p.acceptsAll(java.util.List.of("h", "help"), "show this help").forHelp();
-    soft = p.accepts("soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
+    soft =
+        p.accepts(
+            "soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
     verbose = p.acceptsAll(java.util.List.of("v", "verbose"), "log each step");
     quiet = p.acceptsAll(java.util.List.of("q", "quiet"), "log only errors, refusals and halts");
-    logFormat = p.accepts("log-format", "text (key=value) or json (one object per line)").withRequiredArg()
-        .describedAs("text|json").defaultsTo("text");
-    statsd = p.accepts("statsd", "send dogstatsd metrics over UDP to HOST:PORT (default: KVEXPRESS_STATSD_ADDR)")
-        .withRequiredArg().describedAs("HOST:PORT");
-    datadogEvents = p.accepts("datadog-events", "with --statsd, also send Datadog events (a publish with its diff, "
-        + "a stop key, a file too short) as dogstatsd event datagrams, as Go kvexpress's -d did");
-    metricsFile = p.accepts("metrics-file", "keep node_exporter textfile metrics in FILE (written atomically)")
-        .withRequiredArg().describedAs("FILE");
+    logFormat =
+        p.accepts("log-format", "text (key=value) or json (one object per line)")
+            .withRequiredArg()
+            .describedAs("text|json")
+            .defaultsTo("text");
+    statsd =
+        p.accepts(
+                "statsd",
+                "send dogstatsd metrics over UDP to HOST:PORT (default: KVEXPRESS_STATSD_ADDR)")
+            .withRequiredArg()
+            .describedAs("HOST:PORT");
+    datadogEvents =
+        p.accepts(
+            "datadog-events",
+            "with --statsd, also send Datadog events (a publish with its diff, "
+                + "a stop key, a file too short) as dogstatsd event datagrams, as Go kvexpress's -d did");
+    metricsFile =
+        p.accepts(
+                "metrics-file", "keep node_exporter textfile metrics in FILE (written atomically)")
+            .withRequiredArg()
+            .describedAs("FILE");
     if (!consul) {
       server = token = tokenFile = datacenter = prefix = null;
       retryFor = null;
       return;
     }
-    server = p.acceptsAll(java.util.List.of("s", "server"),
-            "Consul HTTP address (default: CONSUL_HTTP_ADDR, else " + ConsulAddress.DEFAULT + ")")
-        .withRequiredArg().describedAs("[http[s]://]HOST:PORT");
-    token = p.acceptsAll(java.util.List.of("t", "token"),
-            "ACL token (default: CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN); visible in ps, prefer --token-file")
-        .withRequiredArg().describedAs("TOKEN");
-    tokenFile = p.accepts("token-file", "read the ACL token from FILE (wins over -t)")
-        .withRequiredArg().describedAs("FILE");
-    datacenter = p.accepts("datacenter", "Consul datacenter (?dc=)").withRequiredArg().describedAs("DC");
-    prefix = p.acceptsAll(java.util.List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
-        .withRequiredArg().withValuesConvertedBy(Converters.PREFIX).defaultsTo("kvexpress");
-    retryFor = p.accepts("retry-for", "give up on an unreachable or failing Consul after this long")
-        .withRequiredArg().withValuesConvertedBy(Converters.DURATION)
-        .defaultsTo(Converters.Span.of(ConsulSettings.DEFAULT_RETRY_FOR));
+    server =
+        p.acceptsAll(
+                java.util.List.of("s", "server"),
+                "Consul HTTP address (default: CONSUL_HTTP_ADDR, else "
+                    + ConsulAddress.DEFAULT
+                    + ")")
+            .withRequiredArg()
+            .describedAs("[http[s]://]HOST:PORT");
+    token =
+        p.acceptsAll(
+                java.util.List.of("t", "token"),
+                "ACL token (default: CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN); visible in ps, prefer --token-file")
+            .withRequiredArg()
+            .describedAs("TOKEN");
+    tokenFile =
+        p.accepts("token-file", "read the ACL token from FILE (wins over -t)")
+            .withRequiredArg()
+            .describedAs("FILE");
+    datacenter =
+        p.accepts("datacenter", "Consul datacenter (?dc=)").withRequiredArg().describedAs("DC");
+    prefix =
+        p.acceptsAll(java.util.List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.PREFIX)
+            .defaultsTo("kvexpress");
+    retryFor =
+        p.accepts("retry-for", "give up on an unreachable or failing Consul after this long")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(ConsulSettings.DEFAULT_RETRY_FOR));
   }
 
   Common read(OptionSet o, boolean softBeforeCommand, CliEnvironment env) {
     if (o.has(verbose) && o.has(quiet)) {
       throw KvexpressException.usage("cannot use --verbose and --quiet together");
     }
-    org.kvexpress.log.Log.Format format = switch (o.valueOf(logFormat)) {
-      case "text" -> org.kvexpress.log.Log.Format.TEXT;
-      case "json" -> org.kvexpress.log.Log.Format.JSON;
-      default -> throw KvexpressException.usage("--log-format must be text or json, not \"" + o.valueOf(logFormat) + "\"");
-    };
+    org.kvexpress.log.Log.Format format =
+        switch (o.valueOf(logFormat)) {
+          case "text" -> org.kvexpress.log.Log.Format.TEXT;
+          case "json" -> org.kvexpress.log.Log.Format.JSON;
+          default ->
+              throw KvexpressException.usage(
+                  "--log-format must be text or json, not \"" + o.valueOf(logFormat) + "\"");
+        };
     String statsdAddr = o.has(statsd) ? o.valueOf(statsd) : env.getenv("KVEXPRESS_STATSD_ADDR");
-    Connection c = server == null ? null : new Connection(o.valueOf(server), o.valueOf(token),
-        o.valueOf(tokenFile), o.valueOf(datacenter), o.valueOf(retryFor).value());
+    Connection c =
+        server == null
+            ? null
+            : new Connection(
+                o.valueOf(server),
+                o.valueOf(token),
+                o.valueOf(tokenFile),
+                o.valueOf(datacenter),
+                o.valueOf(retryFor).value());
     if (o.has(datadogEvents) && statsdAddr == null) {
-      throw KvexpressException.usage("--datadog-events needs --statsd HOST:PORT (or -d, as in Go kvexpress)");
+      throw KvexpressException.usage(
+          "--datadog-events needs --statsd HOST:PORT (or -d, as in Go kvexpress)");
     }
     // KVEXPRESS_DEBUG=1 turned on Go kvexpress's debug logging; here it is --verbose.
     boolean debug = "1".equals(env.getenv("KVEXPRESS_DEBUG")) && !o.has(quiet);
-    return new Common(softBeforeCommand || o.has(soft), o.has(verbose) || debug, o.has(quiet),
-        prefix == null ? null : o.valueOf(prefix), c, statsdAddr, o.has(datadogEvents), o.valueOf(metricsFile), format);
+    return new Common(
+        softBeforeCommand || o.has(soft),
+        o.has(verbose) || debug,
+        o.has(quiet),
+        prefix == null ? null : o.valueOf(prefix),
+        c,
+        statsdAddr,
+        o.has(datadogEvents),
+        o.valueOf(metricsFile),
+        format);
   }
 
   /**
-   * Resolves the connection the way Consul's CLI does (Consul's CLI environment variables): flags first, then
-   * CONSUL_* variables.
-   * Token precedence: --token-file, -t, CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN; none means no token.
+   * Resolves the connection the way Consul's CLI does (Consul's CLI environment variables): flags
+   * first, then CONSUL_* variables. Token precedence: --token-file, -t, CONSUL_HTTP_TOKEN_FILE,
+   * CONSUL_HTTP_TOKEN; none means no token.
    */
   static ConsulSettings settings(Connection c, CliEnvironment env, Log log) {
     boolean ssl = parseBool(env, "CONSUL_HTTP_SSL", false);
-    String addr = c.server() != null ? c.server()
-        : env.getenv("CONSUL_HTTP_ADDR") != null ? env.getenv("CONSUL_HTTP_ADDR") : ConsulAddress.DEFAULT;
+    String addr =
+        c.server() != null
+            ? c.server()
+            : env.getenv("CONSUL_HTTP_ADDR") != null
+                ? env.getenv("CONSUL_HTTP_ADDR")
+                : ConsulAddress.DEFAULT;
     ConsulAddress address = ConsulAddress.parse(addr, ssl);
     String secret;
     if (c.tokenFile() != null) {
@@ -121,12 +190,18 @@ final class CommonOptions {
     if (tok != null) {
       log.redact(tok.secret());
     }
-    // Consul's Go client treats an unparsable CONSUL_HTTP_SSL_VERIFY as false and turns verification off;
+    // Consul's Go client treats an unparsable CONSUL_HTTP_SSL_VERIFY as false and turns
+    // verification off;
     // here only an explicit false does (parseBool refuses anything else).
     boolean verify = parseBool(env, "CONSUL_HTTP_SSL_VERIFY", true);
-    TlsSettings tls = new TlsSettings(env.getenv("CONSUL_CACERT"), env.getenv("CONSUL_CAPATH"),
-        env.getenv("CONSUL_CLIENT_CERT"), env.getenv("CONSUL_CLIENT_KEY"), verify,
-        env.getenv("CONSUL_TLS_SERVER_NAME"));
+    TlsSettings tls =
+        new TlsSettings(
+            env.getenv("CONSUL_CACERT"),
+            env.getenv("CONSUL_CAPATH"),
+            env.getenv("CONSUL_CLIENT_CERT"),
+            env.getenv("CONSUL_CLIENT_KEY"),
+            verify,
+            env.getenv("CONSUL_TLS_SERVER_NAME"));
     return new ConsulSettings(address, tok, tls, c.datacenter(), c.retryFor());
   }
 
@@ -135,24 +210,29 @@ final class CommonOptions {
     try {
       String t = Files.readString(path).strip();
       if (t.isEmpty()) {
-        throw KvexpressException.usage("token file " + file + " (" + source + ") is empty; write the token into it");
+        throw KvexpressException.usage(
+            "token file " + file + " (" + source + ") is empty; write the token into it");
       }
       warnIfShared(path, log);
       return t;
     } catch (NoSuchFileException e) {
       throw KvexpressException.usage("token file " + file + " (" + source + ") does not exist");
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot read token file " + file + " (" + source + "): "
-          + e.getClass().getSimpleName());
+      throw KvexpressException.usage(
+          "cannot read token file " + file + " (" + source + "): " + e.getClass().getSimpleName());
     }
   }
 
   private static void warnIfShared(Path path, Log log) {
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
-      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-        log.warn("cli", Fields.of("warning", "token file is readable by group or others")
-            .add("file", path).add("fix", "chmod 600 " + path));
+      if (perms.contains(PosixFilePermission.GROUP_READ)
+          || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn(
+            "cli",
+            Fields.of("warning", "token file is readable by group or others")
+                .add("file", path)
+                .add("fix", "chmod 600 " + path));
       }
     } catch (IOException | UnsupportedOperationException ignored) {
       // not a POSIX file system: nothing to check
@@ -166,7 +246,8 @@ final class CommonOptions {
     }
     Boolean b = goBool(v);
     if (b == null) {
-      // Never guess a TLS setting: reading "yes" as false would send the token in clear, or trust any server.
+      // Never guess a TLS setting: reading "yes" as false would send the token in clear, or trust
+      // any server.
       throw KvexpressException.usage(name + "=" + v + " is not a boolean; set it to true or false");
     }
     return b;

@@ -7,21 +7,30 @@ import org.kvexpress.core.GoDuration;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
 
-/** jopt-simple converters that enforce kvexpress's rules while parsing (JMH's IntegerValueConverter style). */
+/**
+ * jopt-simple converters that enforce kvexpress's rules while parsing (JMH's IntegerValueConverter
+ * style).
+ */
 final class Converters {
   private Converters() {}
 
   /** A whole number that is zero or more. */
-  static final ValueConverter<Integer> NON_NEGATIVE = new IntConverter(0, Integer.MAX_VALUE, "a whole number >= 0");
+  static final ValueConverter<Integer> NON_NEGATIVE =
+      new IntConverter(0, Integer.MAX_VALUE, "a whole number >= 0");
+
   /** A percentage from 0 to 100. */
-  static final ValueConverter<Integer> PERCENT = new IntConverter(0, 100, "a whole number from 0 to 100");
+  static final ValueConverter<Integer> PERCENT =
+      new IntConverter(0, 100, "a whole number from 0 to 100");
 
   /** A key name: segments of [A-Za-z0-9_.,-] joined by /. */
   static final ValueConverter<String> KEY = new Checked("KEY", s -> KeyNames.validateKey("key", s));
+
   /** A prefix; leading and trailing slashes are dropped. */
   static final ValueConverter<String> PREFIX = new Checked("PREFIX", KeyNames::normalizePrefix);
 
-  /** A duration option's value; prints the way it is written (30s), so help shows readable defaults. */
+  /**
+   * A duration option's value; prints the way it is written (30s), so help shows readable defaults.
+   */
   record Span(Duration value) {
     static Span of(Duration d) {
       return new Span(d);
@@ -34,52 +43,58 @@ final class Converters {
   }
 
   /** A Go-style duration such as 30s, 5m or 1m30s. */
-  static final ValueConverter<Span> DURATION = new ValueConverter<>() {
-    @Override
-    public Span convert(String value) {
-      Duration d = GoDuration.parse(value);
-      if (d == null || d.isNegative()) {
-        throw new ValueConversionException("\"" + value + "\" is not a duration; use forms like 500ms, 30s, 5m");
-      }
-      return new Span(d);
-    }
+  static final ValueConverter<Span> DURATION =
+      new ValueConverter<>() {
+        @Override
+        public Span convert(String value) {
+          Duration d = GoDuration.parse(value);
+          if (d == null || d.isNegative()) {
+            throw new ValueConversionException(
+                "\"" + value + "\" is not a duration; use forms like 500ms, 30s, 5m");
+          }
+          return new Span(d);
+        }
 
-    @Override
-    public Class<Span> valueType() {
-      return Span.class;
-    }
+        @Override
+        public Class<Span> valueType() {
+          return Span.class;
+        }
 
-    @Override
-    public String valuePattern() {
-      return "DURATION";
-    }
-  };
+        @Override
+        public String valuePattern() {
+          return "DURATION";
+        }
+      };
 
   /** A file mode in octal, such as 0640 or 644. */
-  static final ValueConverter<Integer> MODE = new ValueConverter<>() {
-    @Override
-    public Integer convert(String value) {
-      if (!value.matches("0?[0-7]{3,4}")) {
-        throw new ValueConversionException("\"" + value + "\" is not an octal file mode; use forms like 0640 or 644");
-      }
-      int mode = Integer.parseInt(value, 8);
-      if (mode > 0777) {
-        throw new ValueConversionException("\"" + value
-            + "\" sets setuid, setgid or sticky bits, which kvexpress does not write; use a mode up to 0777");
-      }
-      return mode;
-    }
+  static final ValueConverter<Integer> MODE =
+      new ValueConverter<>() {
+        @Override
+        public Integer convert(String value) {
+          if (!value.matches("0?[0-7]{3,4}")) {
+            throw new ValueConversionException(
+                "\"" + value + "\" is not an octal file mode; use forms like 0640 or 644");
+          }
+          int mode = Integer.parseInt(value, 8);
+          if (mode > 0777) {
+            throw new ValueConversionException(
+                "\""
+                    + value
+                    + "\" sets setuid, setgid or sticky bits, which kvexpress does not write; use a mode up to 0777");
+          }
+          return mode;
+        }
 
-    @Override
-    public Class<Integer> valueType() {
-      return Integer.class;
-    }
+        @Override
+        public Class<Integer> valueType() {
+          return Integer.class;
+        }
 
-    @Override
-    public String valuePattern() {
-      return "OCTAL";
-    }
-  };
+        @Override
+        public String valuePattern() {
+          return "OCTAL";
+        }
+      };
 
   private static final class IntConverter implements ValueConverter<Integer> {
     private final int min;

@@ -9,7 +9,10 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.CopyService;
 
-/** {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one transaction. */
+/**
+ * {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one
+ * transaction.
+ */
 final class CopyCommand implements Command<CopyCommand.Options> {
   /** The source and destination keys. */
   record Options(String from, String to, java.nio.file.Path signKey) {}
@@ -35,10 +38,22 @@ final class CopyCommand implements Command<CopyCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    from = p.accepts("from", "source key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
-    to = p.accepts("to", "destination key").withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
-    signKey = p.accepts("sign-key", "sign the copy for the destination key (required when the source is signed)")
-        .withRequiredArg().describedAs("FILE");
+    from =
+        p.accepts("from", "source key")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    to =
+        p.accepts("to", "destination key")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    signKey =
+        p.accepts(
+                "sign-key",
+                "sign the copy for the destination key (required when the source is signed)")
+            .withRequiredArg()
+            .describedAs("FILE");
   }
 
   @Override
@@ -46,7 +61,9 @@ final class CopyCommand implements Command<CopyCommand.Options> {
     if (o.valueOf(from).equals(o.valueOf(to))) {
       throw org.kvexpress.core.KvexpressException.usage("--from and --to name the same key");
     }
-    return new Options(o.valueOf(from), o.valueOf(to),
+    return new Options(
+        o.valueOf(from),
+        o.valueOf(to),
         o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
   }
 
@@ -57,13 +74,31 @@ final class CopyCommand implements Command<CopyCommand.Options> {
     KeyLayout dst = new KeyLayout(ctx.prefix(), o.to());
     ctx.fields().add("from", src.key()).add("to", dst.key());
     try (KvStore store = ctx.openStore()) {
-      CopyService.Result r = new CopyService(store, ctx.env().clock(), ctx.env().hostname().get()).copy(src, dst,
-          o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
-      summary = Fields.of("from", src.key()).add("to", dst.key())
-          .add("result", r.copied() ? "copied" : "unchanged").add("lines", r.lines())
-          .add("checksum", Checksum.shortForm(r.checksum())).add("index", r.index() == 0 ? null : r.index());
-      ctx.say(r.copied() ? "copied " + src.key() + " to " + dst.key() + " (" + r.lines() + " lines, checksum "
-          + Checksum.shortForm(r.checksum()) + ")" : dst.key() + " already holds this version; nothing written");
+      CopyService.Result r =
+          new CopyService(store, ctx.env().clock(), ctx.env().hostname().get())
+              .copy(
+                  src,
+                  dst,
+                  o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
+      summary =
+          Fields.of("from", src.key())
+              .add("to", dst.key())
+              .add("result", r.copied() ? "copied" : "unchanged")
+              .add("lines", r.lines())
+              .add("checksum", Checksum.shortForm(r.checksum()))
+              .add("index", r.index() == 0 ? null : r.index());
+      ctx.say(
+          r.copied()
+              ? "copied "
+                  + src.key()
+                  + " to "
+                  + dst.key()
+                  + " ("
+                  + r.lines()
+                  + " lines, checksum "
+                  + Checksum.shortForm(r.checksum())
+                  + ")"
+              : dst.key() + " already holds this version; nothing written");
     }
     return CommandResult.ok(summary);
   }

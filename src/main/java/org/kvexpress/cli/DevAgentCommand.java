@@ -13,8 +13,12 @@ import org.kvexpress.core.Reason;
 
 /** {@code kvexpress dev-agent}: runs the in-memory Consul-compatible agent until interrupted. */
 final class DevAgentCommand implements Command<DevAgentCommand.Options> {
-  /** Where to listen, with what ACL token, limits and injected failure rate, and where to write the address. */
-  record Options(String host, int port, String aclToken, long maxValueSize, double failRate, String addrFile) {
+  /**
+   * Where to listen, with what ACL token, limits and injected failure rate, and where to write the
+   * address.
+   */
+  record Options(
+      String host, int port, String aclToken, long maxValueSize, double failRate, String addrFile) {
     /** host:port as given, for messages. */
     String address() {
       return host + ":" + port;
@@ -49,16 +53,30 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    httpAddr = p.accepts("http-addr", "address to listen on; port 0 picks a free port")
-        .withRequiredArg().describedAs("HOST:PORT").defaultsTo("127.0.0.1:8500");
-    aclToken = p.accepts("acl-token", "enable ACLs: this token may do everything, any other gets 403")
-        .withRequiredArg().describedAs("TOKEN");
-    maxValueSize = p.accepts("max-value-size", "largest value accepted (Consul's kv_max_value_size)")
-        .withRequiredArg().ofType(Long.class).defaultsTo(DevAgent.DEFAULT_MAX_VALUE_SIZE);
-    failRate = p.accepts("fail-rate", "answer this fraction of requests with a 500 or a dropped connection")
-        .withRequiredArg().ofType(Double.class).defaultsTo(0.0);
-    addrFile = p.accepts("addr-file", "write HOST:PORT to FILE once listening (for scripts using port 0)")
-        .withRequiredArg().describedAs("FILE");
+    httpAddr =
+        p.accepts("http-addr", "address to listen on; port 0 picks a free port")
+            .withRequiredArg()
+            .describedAs("HOST:PORT")
+            .defaultsTo("127.0.0.1:8500");
+    aclToken =
+        p.accepts("acl-token", "enable ACLs: this token may do everything, any other gets 403")
+            .withRequiredArg()
+            .describedAs("TOKEN");
+    maxValueSize =
+        p.accepts("max-value-size", "largest value accepted (Consul's kv_max_value_size)")
+            .withRequiredArg()
+            .ofType(Long.class)
+            .defaultsTo(DevAgent.DEFAULT_MAX_VALUE_SIZE);
+    failRate =
+        p.accepts(
+                "fail-rate", "answer this fraction of requests with a 500 or a dropped connection")
+            .withRequiredArg()
+            .ofType(Double.class)
+            .defaultsTo(0.0);
+    addrFile =
+        p.accepts("addr-file", "write HOST:PORT to FILE once listening (for scripts using port 0)")
+            .withRequiredArg()
+            .describedAs("FILE");
   }
 
   @Override
@@ -78,40 +96,55 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
     if (o.valueOf(maxValueSize) <= 0) {
       throw KvexpressException.usage("--max-value-size must be positive");
     }
-    return new Options(colon > 0 ? addr.substring(0, colon) : "127.0.0.1", port, o.valueOf(aclToken),
-        o.valueOf(maxValueSize), rate, o.valueOf(addrFile));
+    return new Options(
+        colon > 0 ? addr.substring(0, colon) : "127.0.0.1",
+        port,
+        o.valueOf(aclToken),
+        o.valueOf(maxValueSize),
+        rate,
+        o.valueOf(addrFile));
   }
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws Exception {
-    DevAgent.Config config = DevAgent.Config.defaults()
-        .withPort(o.host(), o.port())
-        .withAclToken(o.aclToken())
-        .withMaxValueSize(o.maxValueSize())
-        .withFailRate(o.failRate())
-        .withRecordLimit(0) // requests are recorded for tests only; a long-running agent must not grow
-        .withVerbose(ctx.common().verbose(), ctx.env().err());
+    DevAgent.Config config =
+        DevAgent.Config.defaults()
+            .withPort(o.host(), o.port())
+            .withAclToken(o.aclToken())
+            .withMaxValueSize(o.maxValueSize())
+            .withFailRate(o.failRate())
+            .withRecordLimit(
+                0) // requests are recorded for tests only; a long-running agent must not grow
+            .withVerbose(ctx.common().verbose(), ctx.env().err());
     DevAgent agent = new DevAgent(config);
     try {
       agent.start();
     } catch (java.net.BindException e) {
-      throw KvexpressException.failure(Reason.BIND,
+      throw KvexpressException.failure(
+          Reason.BIND,
           "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stopped.countDown();
+                }));
     if (o.addrFile() != null) {
       Path target = Path.of(o.addrFile());
       Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".addr", ".tmp");
       Files.writeString(tmp, agent.address() + "\n");
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
-    ctx.env().out().println("kvexpress dev agent listening on " + agent.url()
-        + " (in memory, one node: not Consul, not for production)"
-        + (config.aclToken() != null ? "; ACLs enabled" : ""));
+    ctx.env()
+        .out()
+        .println(
+            "kvexpress dev agent listening on "
+                + agent.url()
+                + " (in memory, one node: not Consul, not for production)"
+                + (config.aclToken() != null ? "; ACLs enabled" : ""));
     ctx.env().out().flush();
     stopped.await();
     return CommandResult.OK;

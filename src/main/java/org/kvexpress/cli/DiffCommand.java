@@ -18,7 +18,10 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 
-/** {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current data. */
+/**
+ * {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current
+ * data.
+ */
 final class DiffCommand implements Command<DiffCommand.Options> {
   /** The key, and a local file to compare instead of last (or null). */
   record Options(String key, String file) {}
@@ -43,9 +46,14 @@ final class DiffCommand implements Command<DiffCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "published key").withRequiredArg().withValuesConvertedBy(Converters.KEY)
-        .required();
-    file = p.acceptsAll(List.of("f", "file"), "compare this local file instead of last").withRequiredArg();
+    key =
+        p.acceptsAll(List.of("k", "key"), "published key")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    file =
+        p.acceptsAll(List.of("f", "file"), "compare this local file instead of last")
+            .withRequiredArg();
   }
 
   @Override
@@ -62,7 +70,8 @@ final class DiffCommand implements Command<DiffCommand.Options> {
       KeySnapshot s = KeySnapshot.read(store, layout);
       if (s.data() == null) {
         store.confirmAbsent(layout.data());
-        throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
+        throw KvexpressException.refused(
+            Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
       }
       VersionStore versions = new VersionStore(store, ctx.env().clock());
       byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
@@ -79,7 +88,8 @@ final class DiffCommand implements Command<DiffCommand.Options> {
       } else {
         if (s.last() == null) {
           store.confirmAbsent(layout.last());
-          throw KvexpressException.refused(Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
+          throw KvexpressException.refused(
+              Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
         }
         before = versions.decoded(layout, s.last(), Encoding.MAX_DECODED_BYTES);
         label = layout.last();
@@ -87,8 +97,10 @@ final class DiffCommand implements Command<DiffCommand.Options> {
       byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
       ctx.env().out().write(diff);
       ctx.env().out().flush();
-      summary = Fields.of("key", layout.key()).add("result", diff.length == 0 ? "same" : "different")
-          .add("from", label);
+      summary =
+          Fields.of("key", layout.key())
+              .add("result", diff.length == 0 ? "same" : "different")
+              .add("from", label);
     }
     return CommandResult.ok(summary);
   }

@@ -9,7 +9,9 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.PromoteService;
 
-/** {@code kvexpress discard -k KEY}: drop the staged version; canaries return to the current one. */
+/**
+ * {@code kvexpress discard -k KEY}: drop the staged version; canaries return to the current one.
+ */
 final class DiscardCommand implements Command<DiscardCommand.Options> {
   /** The key whose staged version to drop. */
   record Options(String key) {}
@@ -33,8 +35,11 @@ final class DiscardCommand implements Command<DiscardCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key whose staged version to drop").withRequiredArg()
-        .withValuesConvertedBy(Converters.KEY).required();
+    key =
+        p.acceptsAll(List.of("k", "key"), "key whose staged version to drop")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
   }
 
   @Override
@@ -47,10 +52,16 @@ final class DiscardCommand implements Command<DiscardCommand.Options> {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
-      boolean dropped = new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get()).discard(layout);
-      ctx.say(dropped ? "discarded the staged version of " + layout.key() + "; canaries return to the current one"
-          : layout.key() + " has no staged version; nothing to do");
-      return CommandResult.ok(Fields.of("key", layout.key()).add("result", dropped ? "discarded" : "nothing_staged"));
+      boolean dropped =
+          new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get()).discard(layout);
+      ctx.say(
+          dropped
+              ? "discarded the staged version of "
+                  + layout.key()
+                  + "; canaries return to the current one"
+              : layout.key() + " has no staged version; nothing to do");
+      return CommandResult.ok(
+          Fields.of("key", layout.key()).add("result", dropped ? "discarded" : "nothing_staged"));
     }
   }
 }

@@ -18,10 +18,11 @@ import joptsimple.OptionDescriptor;
 import joptsimple.OptionParser;
 
 /**
- * The man page kvexpress(1) and the bash completion, generated at build time ({@code mvn package}) from the
- * very objects {@code --help} prints: the commands' usage lines and summaries and their parsers' options,
- * so the three cannot drift apart; and the gzipped changelog and README the Debian package ships. Run as
- * {@code java -cp kvexpress.jar org.kvexpress.cli.Docs OUT_DIR PROJECT_DIR}.
+ * The man page kvexpress(1) and the bash completion, generated at build time ({@code mvn package})
+ * from the very objects {@code --help} prints: the commands' usage lines and summaries and their
+ * parsers' options, so the three cannot drift apart; and the gzipped changelog and README the
+ * Debian package ships. Run as {@code java -cp kvexpress.jar org.kvexpress.cli.Docs OUT_DIR
+ * PROJECT_DIR}.
  */
 public final class Docs {
   private Docs() {}
@@ -34,24 +35,27 @@ public final class Docs {
     Files.writeString(dir.resolve("kvexpress.1"), man, StandardCharsets.UTF_8);
     Files.write(dir.resolve("kvexpress.1.gz"), gzip(man.getBytes(StandardCharsets.UTF_8)));
     Files.writeString(dir.resolve("kvexpress.bash"), bashCompletion(), StandardCharsets.UTF_8);
-    String changelog = Files.readString(project.resolve("packaging/changelog"), StandardCharsets.UTF_8)
-        .replace("@VERSION@", Version.get());
+    String changelog =
+        Files.readString(project.resolve("packaging/changelog"), StandardCharsets.UTF_8)
+            .replace("@VERSION@", Version.get());
     Files.write(dir.resolve("changelog.gz"), gzip(changelog.getBytes(StandardCharsets.UTF_8)));
-    Files.write(dir.resolve("README.md.gz"), gzip(Files.readAllBytes(project.resolve("README.md"))));
+    Files.write(
+        dir.resolve("README.md.gz"), gzip(Files.readAllBytes(project.resolve("README.md"))));
   }
 
   /**
-   * gzip at the best level without a name or time in its header: the same input makes the same bytes. The
-   * header's XFL byte says "maximum compression" (2), as gzip -9 writes it and lintian checks; the JDK
-   * leaves it 0 whatever the level.
+   * gzip at the best level without a name or time in its header: the same input makes the same
+   * bytes. The header's XFL byte says "maximum compression" (2), as gzip -9 writes it and lintian
+   * checks; the JDK leaves it 0 whatever the level.
    */
   static byte[] gzip(byte[] data) throws IOException {
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (OutputStream out = new GZIPOutputStream(gz) {
-      {
-        def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
-      }
-    }) {
+    try (OutputStream out =
+        new GZIPOutputStream(gz) {
+          {
+            def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+          }
+        }) {
       out.write(data);
     }
     byte[] bytes = gz.toByteArray();
@@ -69,7 +73,9 @@ public final class Docs {
     return all;
   }
 
-  /** A parser's options, each once, in the order declared (help first, as jopt-simple keeps them). */
+  /**
+   * A parser's options, each once, in the order declared (help first, as jopt-simple keeps them).
+   */
   static List<OptionDescriptor> options(OptionParser parser) {
     Set<OptionDescriptor> seen = new LinkedHashSet<>();
     for (joptsimple.OptionSpec<?> s : parser.recognizedOptions().values()) {
@@ -82,12 +88,18 @@ public final class Docs {
 
   static String manPage() {
     StringBuilder b = new StringBuilder();
-    b.append(".TH KVEXPRESS 1 \"\" \"kvexpress ").append(roff(Version.get())).append("\" \"User Commands\"\n");
+    b.append(".TH KVEXPRESS 1 \"\" \"kvexpress ")
+        .append(roff(Version.get()))
+        .append("\" \"User Commands\"\n");
     b.append(".SH NAME\nkvexpress \\- ").append(roff(Cli.TAGLINE)).append('\n');
-    b.append(".SH SYNOPSIS\n.B kvexpress\n[\\fB\\-\\-soft\\fR] \\fIcommand\\fR [\\fIoptions\\fR]\n");
-    b.append(".SH DESCRIPTION\n\\fBkvexpress\\fR ").append(roff(Cli.TAGLINE)).append(" Each command is listed below "
-        + "with its usage line and its own options, and the options every command shares follow, exactly as "
-        + "\\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
+    b.append(
+        ".SH SYNOPSIS\n.B kvexpress\n[\\fB\\-\\-soft\\fR] \\fIcommand\\fR [\\fIoptions\\fR]\n");
+    b.append(".SH DESCRIPTION\n\\fBkvexpress\\fR ")
+        .append(roff(Cli.TAGLINE))
+        .append(
+            " Each command is listed below "
+                + "with its usage line and its own options, and the options every command shares follow, exactly as "
+                + "\\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
     b.append(".SH COMMANDS\n");
     List<OptionDescriptor> common = options(Cli.sharedOptions(true));
     Set<List<String>> commonNames = new java.util.HashSet<>();
@@ -95,40 +107,62 @@ public final class Docs {
     for (Map.Entry<Command<?>, OptionParser> e : commands().entrySet()) {
       Command<?> c = e.getKey();
       b.append(".SS ").append(c.name()).append('\n');
-      b.append(roff(c.summary())).append(".\n.PP\n.B Usage:\n").append(roff(c.usage())).append('\n');
+      b.append(roff(c.summary()))
+          .append(".\n.PP\n.B Usage:\n")
+          .append(roff(c.usage()))
+          .append('\n');
       for (OptionDescriptor d : options(e.getValue())) {
         if (!commonNames.contains(d.options())) {
-          b.append(".TP\n").append(optionNames(d)).append('\n').append(roff(describe(d))).append('\n');
+          b.append(".TP\n")
+              .append(optionNames(d))
+              .append('\n')
+              .append(roff(describe(d)))
+              .append('\n');
         }
       }
     }
-    b.append(".SH COMMON OPTIONS\nEvery command takes these; keygen, clean and dev\\-agent do not talk to Consul "
-        + "and take only the first few.\n");
+    b.append(
+        ".SH COMMON OPTIONS\nEvery command takes these; keygen, clean and dev\\-agent do not talk to Consul "
+            + "and take only the first few.\n");
     for (OptionDescriptor d : common) {
       b.append(".TP\n").append(optionNames(d)).append('\n').append(roff(describe(d))).append('\n');
     }
     b.append(".SH EXIT STATUS\n");
     for (String line : Cli.EXIT_CODES) {
-      b.append(".TP\n").append(roff(line.substring(0, 1))).append('\n').append(roff(line.substring(2))).append('\n');
+      b.append(".TP\n")
+          .append(roff(line.substring(0, 1)))
+          .append('\n')
+          .append(roff(line.substring(2)))
+          .append('\n');
     }
     b.append(".PP\n").append(roff(Cli.SOFT_HELP)).append('\n');
     b.append(".SH ENVIRONMENT\n");
     for (String[] env : ENVIRONMENT) {
       b.append(".TP\n.B ").append(env[0]).append('\n').append(roff(env[1])).append('\n');
     }
-    b.append(".SH FILES\n.TP\n.I /etc/kvexpress/watch.json\nThe files the kvexpress\\-watch service keeps applied "
-        + "(\\fBout \\-\\-watch \\-\\-config\\fR).\n");
+    b.append(
+        ".SH FILES\n.TP\n.I /etc/kvexpress/watch.json\nThe files the kvexpress\\-watch service keeps applied "
+            + "(\\fBout \\-\\-watch \\-\\-config\\fR).\n");
     b.append(".SH SEE ALSO\n.BR consul (1),\n/usr/share/doc/kvexpress/README.md.gz\n");
     return b.toString();
   }
 
   static final String[][] ENVIRONMENT = {
-      {"CONSUL_HTTP_ADDR", "Consul's HTTP API (default 127.0.0.1:8500); https:// for TLS."},
-      {"CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE", "the ACL token, or a file holding it; never printed."},
-      {"CONSUL_CACERT, CONSUL_CAPATH, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL_VERIFY, "
-          + "CONSUL_TLS_SERVER_NAME", "TLS settings, as for the consul command."},
-      {"KVEXPRESS_STATSD_ADDR", "dogstatsd HOST:PORT, as --statsd."},
-      {"JAVA_HOME, JAVA_OPTS", "the Java runtime the launcher starts, and extra JVM options (added last)."},
+    {"CONSUL_HTTP_ADDR", "Consul's HTTP API (default 127.0.0.1:8500); https:// for TLS."},
+    {
+      "CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE",
+      "the ACL token, or a file holding it; never printed."
+    },
+    {
+      "CONSUL_CACERT, CONSUL_CAPATH, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL_VERIFY, "
+          + "CONSUL_TLS_SERVER_NAME",
+      "TLS settings, as for the consul command."
+    },
+    {"KVEXPRESS_STATSD_ADDR", "dogstatsd HOST:PORT, as --statsd."},
+    {
+      "JAVA_HOME, JAVA_OPTS",
+      "the Java runtime the launcher starts, and extra JVM options (added last)."
+    },
   };
 
   private static String optionNames(OptionDescriptor d) {
@@ -136,8 +170,12 @@ public final class Docs {
     for (String o : d.options()) {
       names.add("\\fB" + roff(Cli.flag(o)) + "\\fR");
     }
-    String arg = d.acceptsArguments() ? " \\fI" + roff(d.argumentDescription().isEmpty() ? "VALUE"
-        : d.argumentDescription()) + "\\fR" : "";
+    String arg =
+        d.acceptsArguments()
+            ? " \\fI"
+                + roff(d.argumentDescription().isEmpty() ? "VALUE" : d.argumentDescription())
+                + "\\fR"
+            : "";
     return String.join(", ", names) + arg;
   }
 
@@ -145,12 +183,18 @@ public final class Docs {
   static String describe(OptionDescriptor d) {
     String text = d.description();
     if (!d.defaultValues().isEmpty()) {
-      text += " (default: " + String.join(", ", d.defaultValues().stream().map(String::valueOf).toList()) + ")";
+      text +=
+          " (default: "
+              + String.join(", ", d.defaultValues().stream().map(String::valueOf).toList())
+              + ")";
     }
     return text;
   }
 
-  /** Escapes text for roff: backslashes, leading dots and quotes, and hyphens (minus signs in options). */
+  /**
+   * Escapes text for roff: backslashes, leading dots and quotes, and hyphens (minus signs in
+   * options).
+   */
   static String roff(String s) {
     String t = s.replace("\\", "\\e").replace("-", "\\-");
     return t.startsWith(".") || t.startsWith("'") ? "\\&" + t : t;
@@ -158,7 +202,8 @@ public final class Docs {
 
   static String bashCompletion() {
     StringBuilder b = new StringBuilder();
-    b.append("# bash completion for kvexpress, generated from its option parsers (org.kvexpress.cli.Docs)\n");
+    b.append(
+        "# bash completion for kvexpress, generated from its option parsers (org.kvexpress.cli.Docs)\n");
     b.append("_kvexpress() {\n");
     b.append("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= w\n");
     b.append("  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n");
@@ -175,12 +220,17 @@ public final class Docs {
           String flag = Cli.flag(o);
           flags.add(flag);
           String arg = d.argumentDescription().toUpperCase(java.util.Locale.ROOT);
-          if (d.acceptsArguments() && (arg.contains("FILE") || arg.contains("DIR") || arg.contains("PATH"))) {
+          if (d.acceptsArguments()
+              && (arg.contains("FILE") || arg.contains("DIR") || arg.contains("PATH"))) {
             fileOptions.add(flag);
           }
         }
       }
-      cases.append("    ").append(e.getKey().name()).append(") opts=\"").append(String.join(" ", flags))
+      cases
+          .append("    ")
+          .append(e.getKey().name())
+          .append(") opts=\"")
+          .append(String.join(" ", flags))
           .append("\" ;;\n");
     }
     b.append("  case $prev in\n");
@@ -189,7 +239,9 @@ public final class Docs {
     b.append("  esac\n");
     b.append("  local opts\n");
     b.append("  case $cmd in\n");
-    b.append("    \"\") opts=\"").append(String.join(" ", names)).append(" --soft --help --version\" ;;\n");
+    b.append("    \"\") opts=\"")
+        .append(String.join(" ", names))
+        .append(" --soft --help --version\" ;;\n");
     b.append(cases);
     b.append("    *) return ;;\n");
     b.append("  esac\n");

@@ -10,13 +10,22 @@ public enum ExitCode {
   FAILURE(1),
   /** Usage error: unknown command or option, missing or invalid value, invalid key name. */
   USAGE(2),
-  /** Refused by a guard: too few lines, checksum mismatch, check failed, value too large, nothing to apply. */
+  /**
+   * Refused by a guard: too few lines, checksum mismatch, check failed, value too large, nothing to
+   * apply.
+   */
   REFUSED(3),
   /** Halted on purpose: stop key set, or file locked on this node. */
   HALTED(4),
-  /** {@code out --watch} stopped by SIGINT while applying a file (it finished that apply first): 128 + 2. */
+  /**
+   * {@code out --watch} stopped by SIGINT while applying a file (it finished that apply first): 128
+   * + 2.
+   */
   INTERRUPTED_BY_SIGINT(130),
-  /** {@code out --watch} stopped by SIGTERM while applying a file (it finished that apply first): 128 + 15. */
+  /**
+   * {@code out --watch} stopped by SIGTERM while applying a file (it finished that apply first):
+   * 128 + 15.
+   */
   INTERRUPTED_BY_SIGTERM(143);
 
   private final int code;

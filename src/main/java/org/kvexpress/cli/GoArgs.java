@@ -7,42 +7,69 @@ import java.util.Set;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * Go kvexpress's command lines, translated into this tool's before parsing, so that a watch handler or a
- * consul-template hook written for the Go binary keeps working unchanged (README "Coming from Go
- * kvexpress"). Pure: argv in, argv out.
+ * Go kvexpress's command lines, translated into this tool's before parsing, so that a watch handler
+ * or a consul-template hook written for the Go binary keeps working unchanged (README "Coming from
+ * Go kvexpress"). Pure: argv in, argv out.
  *
- * <p>What it does: Go's boolean flags take {@code -d}, {@code -d=true} and the {@code -d true} that Go users
- * wrote (Go ignored the stray word); {@code -c/--chmod} is an integer as Go parsed it (leading 0 octal,
- * 0x hex, else decimal, so 416 is 0640); {@code --sorted=false} means {@code --verbatim};
- * {@code --ignore_stop}, {@code --keyfrom}, {@code --keyto} are renamed; {@code -d/-D} become
- * {@code --statsd} with Datadog events; {@code -C FILE} names a Go YAML config; Go's global flags that a
- * command has no use for ({@code -e} on stop, {@code -z} on out, …) are accepted and dropped, as Go
- * ignored them.
+ * <p>What it does: Go's boolean flags take {@code -d}, {@code -d=true} and the {@code -d true} that
+ * Go users wrote (Go ignored the stray word); {@code -c/--chmod} is an integer as Go parsed it
+ * (leading 0 octal, 0x hex, else decimal, so 416 is 0640); {@code --sorted=false} means {@code
+ * --verbatim}; {@code --ignore_stop}, {@code --keyfrom}, {@code --keyto} are renamed; {@code -d/-D}
+ * become {@code --statsd} with Datadog events; {@code -C FILE} names a Go YAML config; Go's global
+ * flags that a command has no use for ({@code -e} on stop, {@code -z} on out, …) are accepted and
+ * dropped, as Go ignored them.
  */
 final class GoArgs {
   /** Go's default dogstatsd address. */
   static final String DEFAULT_DOGSTATSD = "localhost:8125";
 
   /** Go's flags that take no value, by every name they had. */
-  private static final Set<String> BOOLEANS = Set.of("d", "dogstatsd", "z", "compress", "S", "sorted",
-      "ignore_stop", "verbose");
+  private static final Set<String> BOOLEANS =
+      Set.of("d", "dogstatsd", "z", "compress", "S", "sorted", "ignore_stop", "verbose");
+
   /** Go's global flags that take a value. */
-  private static final Set<String> VALUED = Set.of("C", "config", "s", "server", "t", "token", "p", "prefix", "e",
-      "exec", "l", "length", "c", "chmod", "D", "dogstatsd_address", "o", "owner", "a", "datadog_api_key", "A",
-      "datadog_app_key");
-  private static final Map<String, String> RENAMED = Map.of("ignore_stop", "ignore-stop", "keyfrom", "from",
-      "keyto", "to");
+  private static final Set<String> VALUED =
+      Set.of(
+          "C",
+          "config",
+          "s",
+          "server",
+          "t",
+          "token",
+          "p",
+          "prefix",
+          "e",
+          "exec",
+          "l",
+          "length",
+          "c",
+          "chmod",
+          "D",
+          "dogstatsd_address",
+          "o",
+          "owner",
+          "a",
+          "datadog_api_key",
+          "A",
+          "datadog_app_key");
+
+  private static final Map<String, String> RENAMED =
+      Map.of("ignore_stop", "ignore-stop", "keyfrom", "from", "keyto", "to");
 
   /** The translated argv and what the translation found. */
-  record Result(List<String> args, String goConfig, boolean dogstatsd, String dogstatsdAddress,
+  record Result(
+      List<String> args,
+      String goConfig,
+      boolean dogstatsd,
+      String dogstatsdAddress,
       boolean datadogKeys) {}
 
   private GoArgs() {}
 
   /**
-   * Translates {@code args} for a command whose parser recognizes the option names {@code recognized}.
-   * {@code watchConfig} says whether {@code --config} is this command's own JSON watch configuration
-   * ({@code out --watch}), in which case only {@code -C} names a Go config.
+   * Translates {@code args} for a command whose parser recognizes the option names {@code
+   * recognized}. {@code watchConfig} says whether {@code --config} is this command's own JSON watch
+   * configuration ({@code out --watch}), in which case only {@code -C} names a Go config.
    */
   static Result translate(List<String> args, Set<String> recognized, boolean watchConfig) {
     List<String> out = new ArrayList<>();
@@ -57,7 +84,10 @@ final class GoArgs {
         break;
       }
       Flag f = Flag.parse(token);
-      if (f == null || !BOOLEANS.contains(f.name) && !VALUED.contains(f.name) && !RENAMED.containsKey(f.name)) {
+      if (f == null
+          || !BOOLEANS.contains(f.name)
+              && !VALUED.contains(f.name)
+              && !RENAMED.containsKey(f.name)) {
         out.add(token);
         continue;
       }
@@ -128,9 +158,10 @@ final class GoArgs {
   }
 
   /**
-   * A file mode given the way Go's {@code -c/--chmod} int flag parsed it: a leading {@code 0} means octal,
-   * {@code 0x} hex, otherwise decimal (Go's help said "default 416", which is 0640). Only permission bits
-   * are accepted; {@code 644} (decimal 0o1204) is refused with the octal it surely meant.
+   * A file mode given the way Go's {@code -c/--chmod} int flag parsed it: a leading {@code 0} means
+   * octal, {@code 0x} hex, otherwise decimal (Go's help said "default 416", which is 0640). Only
+   * permission bits are accepted; {@code 644} (decimal 0o1204) is refused with the octal it surely
+   * meant.
    */
   static int goMode(String text) {
     String t = text.strip();
@@ -144,13 +175,23 @@ final class GoArgs {
         v = Long.parseLong(t);
       }
     } catch (NumberFormatException e) {
-      throw KvexpressException.usage("-c/--chmod takes a number as Go kvexpress did (0644 octal, 420 decimal), not \""
-          + text + "\"");
+      throw KvexpressException.usage(
+          "-c/--chmod takes a number as Go kvexpress did (0644 octal, 420 decimal), not \""
+              + text
+              + "\"");
     }
     if (v < 0 || v > 0777) {
-      String hint = t.matches("[0-7]{3,4}") ? "; did you mean 0" + t.replaceFirst("^0", "") + "?" : "";
-      throw KvexpressException.usage("-c/--chmod " + text + " is not a permission set (Go kvexpress read it as "
-          + "decimal " + v + ")" + hint + " (or use -m, which is octal)");
+      String hint =
+          t.matches("[0-7]{3,4}") ? "; did you mean 0" + t.replaceFirst("^0", "") + "?" : "";
+      throw KvexpressException.usage(
+          "-c/--chmod "
+              + text
+              + " is not a permission set (Go kvexpress read it as "
+              + "decimal "
+              + v
+              + ")"
+              + hint
+              + " (or use -m, which is octal)");
     }
     return (int) v;
   }
@@ -163,7 +204,8 @@ final class GoArgs {
   private static boolean parseBool(String token, String v) {
     Boolean b = CommonOptions.goBool(v);
     if (b == null) {
-      throw KvexpressException.usage("invalid boolean \"" + v + "\" in " + token + "; use true or false");
+      throw KvexpressException.usage(
+          "invalid boolean \"" + v + "\" in " + token + "; use true or false");
     }
     return b;
   }

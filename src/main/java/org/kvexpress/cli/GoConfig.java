@@ -13,12 +13,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Go kvexpress's YAML config ({@code -C FILE}): consul_server, token, dogstatsd, dogstatsd_address, and the
- * Datadog API settings, which are accepted and not used. Go ignored a missing or broken file silently; here
- * either is a usage error, because a watch handler that silently loses its token or server fails later
- * and harder to see.
+ * Go kvexpress's YAML config ({@code -C FILE}): consul_server, token, dogstatsd, dogstatsd_address,
+ * and the Datadog API settings, which are accepted and not used. Go ignored a missing or broken
+ * file silently; here either is a usage error, because a watch handler that silently loses its
+ * token or server fails later and harder to see.
  */
-record GoConfig(String consulServer, String token, boolean dogstatsd, String dogstatsdAddress,
+record GoConfig(
+    String consulServer,
+    String token,
+    boolean dogstatsd,
+    String dogstatsdAddress,
     boolean datadogSettings) {
 
   static GoConfig load(String file) {
@@ -28,7 +32,8 @@ record GoConfig(String consulServer, String token, boolean dogstatsd, String dog
     } catch (NoSuchFileException e) {
       throw KvexpressException.usage("-C/--config file " + file + " does not exist");
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot read -C/--config file " + file + ": " + e.getClass().getSimpleName());
+      throw KvexpressException.usage(
+          "cannot read -C/--config file " + file + ": " + e.getClass().getSimpleName());
     }
     Object doc;
     try {
@@ -41,13 +46,18 @@ record GoConfig(String consulServer, String token, boolean dogstatsd, String dog
       return new GoConfig(null, null, false, null, false);
     }
     if (!(doc instanceof Map<?, ?> map)) {
-      throw KvexpressException.usage("-C/--config file " + file
-          + " must be a YAML mapping (consul_server: …, token: …)");
+      throw KvexpressException.usage(
+          "-C/--config file " + file + " must be a YAML mapping (consul_server: …, token: …)");
     }
     Object dogstatsd = map.get("dogstatsd");
-    return new GoConfig(text(map, "consul_server"), text(map, "token"),
-        Boolean.TRUE.equals(dogstatsd) || "true".equals(String.valueOf(dogstatsd)), text(map, "dogstatsd_address"),
-        map.containsKey("datadog_api_key") || map.containsKey("datadog_app_key") || map.containsKey("datadog_host"));
+    return new GoConfig(
+        text(map, "consul_server"),
+        text(map, "token"),
+        Boolean.TRUE.equals(dogstatsd) || "true".equals(String.valueOf(dogstatsd)),
+        text(map, "dogstatsd_address"),
+        map.containsKey("datadog_api_key")
+            || map.containsKey("datadog_app_key")
+            || map.containsKey("datadog_host"));
   }
 
   private static String text(Map<?, ?> map, String name) {

@@ -19,21 +19,32 @@ import org.kvexpress.publish.PublishResult;
 import org.kvexpress.publish.Publisher;
 import org.kvexpress.sign.SigningKey;
 
-/** {@code kvexpress in}: the ingest filter. Reads, canonicalizes, guards and publishes atomically. */
+/**
+ * {@code kvexpress in}: the ingest filter. Reads, canonicalizes, guards and publishes atomically.
+ */
 final class InCommand implements Command<InCommand.Options> {
   /**
-   * The key, where the input comes from (a file, a URL, else stdin), how it is treated, the guards, and
-   * the command to run after a publish.
+   * The key, where the input comes from (a file, a URL, else stdin), how it is treated, the guards,
+   * and the command to run after a publish.
    */
-  record Options(String key, Source source, boolean verbatim, Guards guards, boolean compress, boolean dryRun,
-      ExecOptions exec, Path signKey, boolean resign, boolean stage) {}
+  record Options(
+      String key,
+      Source source,
+      boolean verbatim,
+      Guards guards,
+      boolean compress,
+      boolean dryRun,
+      ExecOptions exec,
+      Path signKey,
+      boolean resign,
+      boolean stage) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
   record Source(String file, String url) {}
 
   /**
-   * At least {@code minLines} lines and at most {@code maxBytes}; at most {@code maxShrinkPercent} fewer than
-   * published, and no chunks over a Go-written version, unless forced.
+   * At least {@code minLines} lines and at most {@code maxBytes}; at most {@code maxShrinkPercent}
+   * fewer than published, and no chunks over a Go-written version, unless forced.
    */
   record Guards(int minLines, Integer maxShrinkPercent, boolean force, long maxBytes) {}
 
@@ -71,34 +82,81 @@ final class InCommand implements Command<InCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key to publish under: <prefix>/<key>/data")
-        .withRequiredArg().withValuesConvertedBy(Converters.KEY).required();
-    file = p.acceptsAll(List.of("f", "file"), "read this file instead of stdin").withRequiredArg().describedAs("FILE");
-    url = p.acceptsAll(List.of("u", "url"), "fetch this http(s) URL instead of stdin (10 s timeout)")
-        .withRequiredArg().describedAs("URL");
-    verbatim = p.accepts("verbatim", "publish the bytes exactly as read: no sorting, dedupe or blank-line removal");
-    minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse input with fewer lines than this")
-        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(10);
-    maxShrink = p.accepts("max-shrink", "refuse a version with this many percent fewer lines than the published one")
-        .withRequiredArg().withValuesConvertedBy(Converters.PERCENT);
-    force = p.accepts("force", "publish even if --max-shrink would refuse, or chunk a large version over one Go "
-        + "kvexpress wrote");
-    maxBytes = p.accepts("max-bytes", "refuse input larger than this many bytes (canonical form)").withRequiredArg()
-        .ofType(Long.class).defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES).describedAs("BYTES");
-    signKey = p.accepts("sign-key", "sign the version with this Ed25519 private key (kvexpress keygen); nodes "
-        + "check it with out --trust-key").withRequiredArg().describedAs("FILE");
-    stage = p.accepts("stage", "publish as the staged version: only out --canary nodes apply it until 'kvexpress "
-        + "promote' makes it current ('kvexpress discard' drops it)");
-    resign = p.accepts("resign", "with --sign-key: sign an unchanged version anew, with the current time (for nodes "
-        + "running out --no-older that refuse it as older)");
+    key =
+        p.acceptsAll(List.of("k", "key"), "key to publish under: <prefix>/<key>/data")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    file =
+        p.acceptsAll(List.of("f", "file"), "read this file instead of stdin")
+            .withRequiredArg()
+            .describedAs("FILE");
+    url =
+        p.acceptsAll(List.of("u", "url"), "fetch this http(s) URL instead of stdin (10 s timeout)")
+            .withRequiredArg()
+            .describedAs("URL");
+    verbatim =
+        p.accepts(
+            "verbatim",
+            "publish the bytes exactly as read: no sorting, dedupe or blank-line removal");
+    minLines =
+        p.acceptsAll(List.of("l", "min-lines", "length"), "refuse input with fewer lines than this")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.NON_NEGATIVE)
+            .defaultsTo(10);
+    maxShrink =
+        p.accepts(
+                "max-shrink",
+                "refuse a version with this many percent fewer lines than the published one")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.PERCENT);
+    force =
+        p.accepts(
+            "force",
+            "publish even if --max-shrink would refuse, or chunk a large version over one Go "
+                + "kvexpress wrote");
+    maxBytes =
+        p.accepts("max-bytes", "refuse input larger than this many bytes (canonical form)")
+            .withRequiredArg()
+            .ofType(Long.class)
+            .defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES)
+            .describedAs("BYTES");
+    signKey =
+        p.accepts(
+                "sign-key",
+                "sign the version with this Ed25519 private key (kvexpress keygen); nodes "
+                    + "check it with out --trust-key")
+            .withRequiredArg()
+            .describedAs("FILE");
+    stage =
+        p.accepts(
+            "stage",
+            "publish as the staged version: only out --canary nodes apply it until 'kvexpress "
+                + "promote' makes it current ('kvexpress discard' drops it)");
+    resign =
+        p.accepts(
+            "resign",
+            "with --sign-key: sign an unchanged version anew, with the current time (for nodes "
+                + "running out --no-older that refuse it as older)");
     compress = p.acceptsAll(List.of("z", "compress"), "store data gzip-compressed (Flags=2)");
-    dryRun = p.accepts("dry-run", "do everything but write; print a summary and a diff against the published version");
-    exec = p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
-        .withRequiredArg().describedAs("CMD");
-    passToken = p.accepts("pass-token", "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
-        + "(withheld by default)");
-    execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    dryRun =
+        p.accepts(
+            "dry-run",
+            "do everything but write; print a summary and a diff against the published version");
+    exec =
+        p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
+            .withRequiredArg()
+            .describedAs("CMD");
+    passToken =
+        p.accepts(
+            "pass-token",
+            "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
+                + "(withheld by default)");
+    execTimeout =
+        p.accepts("exec-timeout", "kill -e after this long")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
   }
 
   @Override
@@ -110,12 +168,20 @@ final class InCommand implements Command<InCommand.Options> {
       throw KvexpressException.usage("--resign signs again: add --sign-key FILE");
     }
     if (o.valueOf(maxBytes) <= 0) {
-      throw KvexpressException.usage("--max-bytes must be a positive number of bytes, not " + o.valueOf(maxBytes));
+      throw KvexpressException.usage(
+          "--max-bytes must be a positive number of bytes, not " + o.valueOf(maxBytes));
     }
-    return new Options(o.valueOf(key), new Source(o.valueOf(file), o.valueOf(url)), o.has(verbatim),
-        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)), o.has(compress),
-        o.has(dryRun), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null, o.has(resign), o.has(stage));
+    return new Options(
+        o.valueOf(key),
+        new Source(o.valueOf(file), o.valueOf(url)),
+        o.has(verbatim),
+        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)),
+        o.has(compress),
+        o.has(dryRun),
+        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
+        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null,
+        o.has(resign),
+        o.has(stage));
   }
 
   @Override
@@ -126,15 +192,39 @@ final class InCommand implements Command<InCommand.Options> {
     SigningKey signer = o.signKey() == null ? null : SigningKey.load(o.signKey());
     InputSource source = source(o.source(), ctx);
     byte[] content = source.read();
-    ctx.log().debug(name(), Fields.of("key", layout.key()).add("step", "input").add("source", source.describe())
-        .add("bytes", content.length));
-    PublishInput input = new PublishInput(layout, content, source.describe(), o.verbatim(), o.guards().minLines(),
-        o.guards().maxShrinkPercent(), o.guards().force(), o.compress(), o.dryRun(), o.exec().command(),
-        o.exec().timeout(), ctx.sinks().events(), signer, o.resign(),
-        o.guards().maxBytes(), o.stage());
+    ctx.log()
+        .debug(
+            name(),
+            Fields.of("key", layout.key())
+                .add("step", "input")
+                .add("source", source.describe())
+                .add("bytes", content.length));
+    PublishInput input =
+        new PublishInput(
+            layout,
+            content,
+            source.describe(),
+            o.verbatim(),
+            o.guards().minLines(),
+            o.guards().maxShrinkPercent(),
+            o.guards().force(),
+            o.compress(),
+            o.dryRun(),
+            o.exec().command(),
+            o.exec().timeout(),
+            ctx.sinks().events(),
+            signer,
+            o.resign(),
+            o.guards().maxBytes(),
+            o.stage());
     try (KvStore store = ctx.openStore()) {
-      Publisher publisher = new Publisher(store, ctx.runner(o.exec().passToken()), ctx.log(),
-          ctx.env().clock(), ctx.env().hostname().get());
+      Publisher publisher =
+          new Publisher(
+              store,
+              ctx.runner(o.exec().passToken()),
+              ctx.log(),
+              ctx.env().clock(),
+              ctx.env().hostname().get());
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);
       if (result.outcome() == PublishResult.Outcome.WOULD_PUBLISH) {
@@ -147,13 +237,26 @@ final class InCommand implements Command<InCommand.Options> {
       // Logged here, before -e runs: a failing -e is an error of its own, and the publish stays.
       ctx.log().info(name(), summary);
       if (result.stoppedSince() != null) {
-        ctx.log().warn(name(), Fields.of("key", layout.key()).add("warning", "this version was committed before the "
-            + "stop key was set, so nodes may have applied it; 'kvexpress rollback -k " + layout.key()
-            + "' makes the previous version current again"));
+        ctx.log()
+            .warn(
+                name(),
+                Fields.of("key", layout.key())
+                    .add(
+                        "warning",
+                        "this version was committed before the "
+                            + "stop key was set, so nodes may have applied it; 'kvexpress rollback -k "
+                            + layout.key()
+                            + "' makes the previous version current again"));
       }
       if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
-        ctx.sinks().event("kvexpress in: " + layout.key() + " published", result.diff() == null ? ""
-            : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8), "info", layout.key());
+        ctx.sinks()
+            .event(
+                "kvexpress in: " + layout.key() + " published",
+                result.diff() == null
+                    ? ""
+                    : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8),
+                "info",
+                layout.key());
         ctx.metrics().gauge("kvexpress.in.lines", result.canonical().lines(), "key", layout.key());
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
@@ -170,7 +273,8 @@ final class InCommand implements Command<InCommand.Options> {
       try {
         return new InputSource.UrlSource(new URI(from.url()));
       } catch (URISyntaxException e) {
-        throw KvexpressException.usage("-u needs an http:// or https:// URL; \"" + e.getInput() + "\" is not one");
+        throw KvexpressException.usage(
+            "-u needs an http:// or https:// URL; \"" + e.getInput() + "\" is not one");
       }
     }
     if (ctx.env().stdinIsTerminal()) {
@@ -180,11 +284,13 @@ final class InCommand implements Command<InCommand.Options> {
   }
 
   private static Fields summary(KeyLayout layout, PublishResult r) {
-    Fields f = Fields.of("key", layout.key()).add("result", r.outcome().word())
-        .add("lines", r.canonical().lines())
-        .add("dropped_blank", r.canonical().droppedBlank())
-        .add("merged", r.canonical().merged())
-        .add("bytes", r.canonical().size());
+    Fields f =
+        Fields.of("key", layout.key())
+            .add("result", r.outcome().word())
+            .add("lines", r.canonical().lines())
+            .add("dropped_blank", r.canonical().droppedBlank())
+            .add("merged", r.canonical().merged())
+            .add("bytes", r.canonical().size());
     if (r.outcome() != PublishResult.Outcome.UNCHANGED && r.encoding().equals("gzip")) {
       f.add("encoding", "gzip").add("stored_bytes", r.encodedBytes());
     }

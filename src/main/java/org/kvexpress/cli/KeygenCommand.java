@@ -38,18 +38,23 @@ final class KeygenCommand implements Command<KeygenCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    out = p.accepts("out", "directory to write NAME.key (private, mode 0600) and NAME.pub into").withRequiredArg()
-        .describedAs("DIR").required();
-    name = p.accepts("name", "the key's name, shown by status as the signer").withRequiredArg()
-        .defaultsTo("kvexpress");
+    out =
+        p.accepts("out", "directory to write NAME.key (private, mode 0600) and NAME.pub into")
+            .withRequiredArg()
+            .describedAs("DIR")
+            .required();
+    name =
+        p.accepts("name", "the key's name, shown by status as the signer")
+            .withRequiredArg()
+            .defaultsTo("kvexpress");
   }
 
   @Override
   public Options options(OptionSet o) {
     String n = o.valueOf(name);
     if (n.contains("/") || n.startsWith(".")) {
-      throw org.kvexpress.core.KvexpressException.usage("--name " + n + " must be a plain file name (no /, no "
-          + "leading dot)");
+      throw org.kvexpress.core.KvexpressException.usage(
+          "--name " + n + " must be a plain file name (no /, no " + "leading dot)");
     }
     return new Options(Path.of(o.valueOf(out)), KeyNames.validateKey("name", n));
   }
@@ -57,9 +62,18 @@ final class KeygenCommand implements Command<KeygenCommand.Options> {
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
     KeyGenerator.Generated g = KeyGenerator.generate(o.dir(), o.name());
-    ctx.say("wrote " + g.privateKey() + " (keep it on publishers only) and " + g.publicKey() + " (give it to nodes: "
-        + "out --trust-key); fingerprint " + g.fingerprint());
-    return CommandResult.ok(Fields.of("result", "generated").add("private_key", g.privateKey())
-        .add("public_key", g.publicKey()).add("fingerprint", g.fingerprint()));
+    ctx.say(
+        "wrote "
+            + g.privateKey()
+            + " (keep it on publishers only) and "
+            + g.publicKey()
+            + " (give it to nodes: "
+            + "out --trust-key); fingerprint "
+            + g.fingerprint());
+    return CommandResult.ok(
+        Fields.of("result", "generated")
+            .add("private_key", g.privateKey())
+            .add("public_key", g.publicKey())
+            .add("fingerprint", g.fingerprint()));
   }
 }

@@ -22,19 +22,37 @@ import org.kvexpress.sign.TrustedKeys;
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
 final class OutCommand implements Command<OutCommand.Options> {
   /**
-   * What to apply (one key to one file, or a watch configuration file), how the file is written, what the
-   * data must pass, the commands around the swap, and how the run behaves.
+   * What to apply (one key to one file, or a watch configuration file), how the file is written,
+   * what the data must pass, the commands around the swap, and how the run behaves.
    */
-  record Options(String key, String file, String config, Integer mode, String owner, ApplyInput.Guards guards,
-      Trust trust, Hooks hooks, String hostname, Run run) {}
+  record Options(
+      String key,
+      String file,
+      String config,
+      Integer mode,
+      String owner,
+      ApplyInput.Guards guards,
+      Trust trust,
+      Hooks hooks,
+      String hostname,
+      Run run) {}
 
-  /** {@code --trust-key} files or directories (none: signatures are not checked) and {@code --no-older}. */
+  /**
+   * {@code --trust-key} files or directories (none: signatures are not checked) and {@code
+   * --no-older}.
+   */
   record Trust(List<Path> keys, boolean noOlder) {}
 
-  /** {@code --check} and {@code -e} (null when none), their timeout and token, and the reload's splay and undo. */
+  /**
+   * {@code --check} and {@code -e} (null when none), their timeout and token, and the reload's
+   * splay and undo.
+   */
   record Hooks(String check, ExecOptions exec, Duration splay, boolean restoreOnFailure) {}
 
-  /** How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report, canary. */
+  /**
+   * How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report,
+   * canary.
+   */
   record Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {}
 
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
@@ -79,45 +97,101 @@ final class OutCommand implements Command<OutCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "published key to apply").withRequiredArg()
-        .withValuesConvertedBy(Converters.KEY);
-    file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().describedAs("FILE");
-    mode = p.acceptsAll(List.of("m", "mode"), "file mode in octal (default: the existing file's, else 0640); "
-        + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
-        .withRequiredArg().withValuesConvertedBy(Converters.MODE);
-    owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
-    minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse data with fewer lines than this")
-        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(10);
-    maxBytes = p.accepts("max-bytes", "refuse data that decodes to more than this many bytes")
-        .withRequiredArg().ofType(Long.class).defaultsTo(ApplyInput.DEFAULT_MAX_BYTES);
+    key =
+        p.acceptsAll(List.of("k", "key"), "published key to apply")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY);
+    file =
+        p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().describedAs("FILE");
+    mode =
+        p.acceptsAll(
+                List.of("m", "mode"),
+                "file mode in octal (default: the existing file's, else 0640); "
+                    + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.MODE);
+    owner =
+        p.acceptsAll(List.of("o", "owner"), "file owner")
+            .withRequiredArg()
+            .describedAs("USER[:GROUP]");
+    minLines =
+        p.acceptsAll(List.of("l", "min-lines", "length"), "refuse data with fewer lines than this")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.NON_NEGATIVE)
+            .defaultsTo(10);
+    maxBytes =
+        p.accepts("max-bytes", "refuse data that decodes to more than this many bytes")
+            .withRequiredArg()
+            .ofType(Long.class)
+            .defaultsTo(ApplyInput.DEFAULT_MAX_BYTES);
     ignoreStop = p.accepts("ignore-stop", "apply even while the key's stop is set");
-    check = p.accepts("check", "run CMD on the staged file before the swap; {} is its path; non-zero refuses")
-        .withRequiredArg().describedAs("CMD");
-    exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c (the reload)")
-        .withRequiredArg().describedAs("CMD");
-    passToken = p.accepts("pass-token",
-        "let -e and --check commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE (withheld by default)");
-    execTimeout = p.accepts("exec-timeout", "kill --check or -e after this long").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
-    splay = p.accepts("splay", "wait a random time below this before the reload, so nodes do not reload at once")
-        .withRequiredArg().withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ZERO));
-    restore = p.accepts("restore-on-failure", "if the reload fails, put the previous file back and reload again");
-    hostname = p.accepts("hostname", "node name for locks (default: this machine's hostname)")
-        .withRequiredArg().describedAs("NAME");
+    check =
+        p.accepts(
+                "check",
+                "run CMD on the staged file before the swap; {} is its path; non-zero refuses")
+            .withRequiredArg()
+            .describedAs("CMD");
+    exec =
+        p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c (the reload)")
+            .withRequiredArg()
+            .describedAs("CMD");
+    passToken =
+        p.accepts(
+            "pass-token",
+            "let -e and --check commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE (withheld by default)");
+    execTimeout =
+        p.accepts("exec-timeout", "kill --check or -e after this long")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    splay =
+        p.accepts(
+                "splay",
+                "wait a random time below this before the reload, so nodes do not reload at once")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(Duration.ZERO));
+    restore =
+        p.accepts(
+            "restore-on-failure",
+            "if the reload fails, put the previous file back and reload again");
+    hostname =
+        p.accepts("hostname", "node name for locks (default: this machine's hostname)")
+            .withRequiredArg()
+            .describedAs("NAME");
     dryRun = p.accepts("dry-run", "do everything but write the file and run commands");
     watch = p.accepts("watch", "keep running: apply every new version (blocking queries)");
-    config = p.accepts("config", "with --watch: JSON file listing several key/file entries").withRequiredArg()
-        .describedAs("FILE");
-    report = p.accepts("report", "after each apply or refusal, write what happened to <prefix>/<key>/nodes/<hostname>"
-        + " (skipped when nothing changed); status shows convergence from these");
-    trustKey = p.accepts("trust-key", "apply only versions signed by this public key (a .pub file, or a directory "
-        + "of them; repeatable)").withRequiredArg().describedAs("FILE|DIR");
-    noOlder = p.accepts("no-older", "with --trust-key: refuse a version signed earlier than the one this file last "
-        + "received (a replay)");
-    canary = p.accepts("canary", "this node is a canary: it applies the staged version (in --stage) while there is "
-        + "one, and says so in its --report");
-    wait = p.accepts("wait", "with --watch: longest blocking query (at most 5m)").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(MAX_WAIT));
+    config =
+        p.accepts("config", "with --watch: JSON file listing several key/file entries")
+            .withRequiredArg()
+            .describedAs("FILE");
+    report =
+        p.accepts(
+            "report",
+            "after each apply or refusal, write what happened to <prefix>/<key>/nodes/<hostname>"
+                + " (skipped when nothing changed); status shows convergence from these");
+    trustKey =
+        p.accepts(
+                "trust-key",
+                "apply only versions signed by this public key (a .pub file, or a directory "
+                    + "of them; repeatable)")
+            .withRequiredArg()
+            .describedAs("FILE|DIR");
+    noOlder =
+        p.accepts(
+            "no-older",
+            "with --trust-key: refuse a version signed earlier than the one this file last "
+                + "received (a replay)");
+    canary =
+        p.accepts(
+            "canary",
+            "this node is a canary: it applies the staged version (in --stage) while there is "
+                + "one, and says so in its --report");
+    wait =
+        p.accepts("wait", "with --watch: longest blocking query (at most 5m)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(MAX_WAIT));
   }
 
   @Override
@@ -129,7 +203,8 @@ final class OutCommand implements Command<OutCommand.Options> {
       throw KvexpressException.usage("use either --config or -k/-f, not both");
     }
     if (!o.has(config) && (!o.has(key) || !o.has(file))) {
-      throw KvexpressException.usage("missing required option " + (o.has(key) ? "-f/--file" : "-k/--key"));
+      throw KvexpressException.usage(
+          "missing required option " + (o.has(key) ? "-f/--file" : "-k/--key"));
     }
     Duration waitFor = o.valueOf(wait).value();
     if (waitFor.compareTo(MAX_WAIT) > 0 || waitFor.isZero()) {
@@ -141,11 +216,19 @@ final class OutCommand implements Command<OutCommand.Options> {
     if (o.has(noOlder) && !o.has(trustKey) && !o.has(config)) {
       throw KvexpressException.usage("--no-older compares signatures: add --trust-key FILE|DIR");
     }
-    return new Options(o.valueOf(key), o.valueOf(file), o.valueOf(config), o.valueOf(mode), o.valueOf(owner),
+    return new Options(
+        o.valueOf(key),
+        o.valueOf(file),
+        o.valueOf(config),
+        o.valueOf(mode),
+        o.valueOf(owner),
         new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
         new Trust(o.valuesOf(trustKey).stream().map(Path::of).toList(), o.has(noOlder)),
-        new Hooks(o.valueOf(check), new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-            o.valueOf(splay).value(), o.has(restore)),
+        new Hooks(
+            o.valueOf(check),
+            new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
+            o.valueOf(splay).value(),
+            o.has(restore)),
         o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
         new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
   }
@@ -153,22 +236,43 @@ final class OutCommand implements Command<OutCommand.Options> {
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws Exception {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
-    List<ApplyInput> inputs = o.config() != null ? fromConfig(o, ctx) : List.of(input(o, ctx, o.key(), o.file(),
-        o.mode(), o.owner(), o.hooks().check(), o.hooks().exec().command(), o.guards().minLines(),
-        trust(o.trust().keys()), o.trust().noOlder(), o.run().canary()));
+    List<ApplyInput> inputs =
+        o.config() != null
+            ? fromConfig(o, ctx)
+            : List.of(
+                input(
+                    o,
+                    ctx,
+                    o.key(),
+                    o.file(),
+                    o.mode(),
+                    o.owner(),
+                    o.hooks().check(),
+                    o.hooks().exec().command(),
+                    o.guards().minLines(),
+                    trust(o.trust().keys()),
+                    o.trust().noOlder(),
+                    o.run().canary()));
     if (!o.run().watch() && !o.run().dryRun() && !ctx.env().stdinIsTerminal()) {
       ApplyInput in = inputs.get(0);
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
       if (current != null) {
-        // A key watch delivered the checksum this file already has: nothing can be newer than what the
-        // watch just delivered, and a current file needs no stop or lock check, so no request is sent.
-        return new CommandResult(current.outcome().word(), current.checksum(),
-            current.describe(Fields.of("key", in.layout().key()).add("file", in.file())).add("path", "watch_stdin"));
+        // A key watch delivered the checksum this file already has: nothing can be newer than what
+        // the
+        // watch just delivered, and a current file needs no stop or lock check, so no request is
+        // sent.
+        return new CommandResult(
+            current.outcome().word(),
+            current.checksum(),
+            current
+                .describe(Fields.of("key", in.layout().key()).add("file", in.file()))
+                .add("path", "watch_stdin"));
       }
     }
     try (KvStore store = ctx.openStore()) {
-      Applier applier = new Applier(store, ctx.runner(o.hooks().exec().passToken()), ctx.log(), node,
-          ctx.env().clock());
+      Applier applier =
+          new Applier(
+              store, ctx.runner(o.hooks().exec().passToken()), ctx.log(), node, ctx.env().clock());
       if (o.run().watch()) {
         return watch(store, applier, inputs, o.run().longestWait(), ctx);
       }
@@ -179,35 +283,59 @@ final class OutCommand implements Command<OutCommand.Options> {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
         ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
       }
-      return new CommandResult(r.outcome().word(), r.checksum(),
-          r.describe(Fields.of("key", in.layout().key()).add("file", in.file())).add("path", "consul"));
+      return new CommandResult(
+          r.outcome().word(),
+          r.checksum(),
+          r.describe(Fields.of("key", in.layout().key()).add("file", in.file()))
+              .add("path", "consul"));
     }
   }
 
-  private CommandResult watch(KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor,
-      CommandContext ctx) throws InterruptedException {
+  private CommandResult watch(
+      KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor, CommandContext ctx)
+      throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
-    Watcher watcher = new Watcher(store, applier, ctx.log(), waitFor, ctx.env().clock(),
-        (in, result, failure, millis) -> {
-          org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
-          if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
-            m.count("kvexpress.out.applied", 1, "key", in.layout().key());
-            metrics.applyLatency(in.layout().key(), result.latencySeconds());
-          }
-          String word = result != null ? result.outcome().word() : failure.kind().word();
-          metrics.run(m, "out", in.layout().key(), word, failure == null ? null : failure.reason(),
-              result == null ? null : result.checksum(), millis, 0);
+    Watcher watcher =
+        new Watcher(
+            store,
+            applier,
+            ctx.log(),
+            waitFor,
+            ctx.env().clock(),
+            (in, result, failure, millis) -> {
+              org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
+              if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
+                m.count("kvexpress.out.applied", 1, "key", in.layout().key());
+                metrics.applyLatency(in.layout().key(), result.latencySeconds());
+              }
+              String word = result != null ? result.outcome().word() : failure.kind().word();
+              metrics.run(
+                  m,
+                  "out",
+                  in.layout().key(),
+                  word,
+                  failure == null ? null : failure.reason(),
+                  result == null ? null : result.checksum(),
+                  millis,
+                  0);
+            });
+    java.util.concurrent.atomic.AtomicInteger signal =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Signals.onTerminate(
+        number -> {
+          signal.set(number);
+          watcher.stop();
         });
-    java.util.concurrent.atomic.AtomicInteger signal = new java.util.concurrent.atomic.AtomicInteger();
-    Signals.onTerminate(number -> {
-      signal.set(number);
-      watcher.stop();
-    });
     if (watcher.run(inputs)) {
-      // Stopped while applying: that apply finished (or its reload was killed at --exec-timeout) first.
+      // Stopped while applying: that apply finished (or its reload was killed at --exec-timeout)
+      // first.
       ExitCode code = ExitCode.interruptedBy(signal.get());
-      return new CommandResult("interrupted", null, Fields.of("watch", "stopped while applying; the apply "
-          + "finished first").add("exit", code.code()), code);
+      return new CommandResult(
+          "interrupted",
+          null,
+          Fields.of("watch", "stopped while applying; the apply " + "finished first")
+              .add("exit", code.code()),
+          code);
     }
     return CommandResult.OK;
   }
@@ -219,7 +347,8 @@ final class OutCommand implements Command<OutCommand.Options> {
     parsed.trustKeys().forEach(k -> keys.add(Path.of(k)));
     boolean older = o.trust().noOlder() || parsed.noOlder();
     if (older && keys.isEmpty()) {
-      throw KvexpressException.usage("no_older (--no-older) compares signatures: add trust_keys or --trust-key");
+      throw KvexpressException.usage(
+          "no_older (--no-older) compares signatures: add trust_keys or --trust-key");
     }
     TrustedKeys trusted = trust(keys);
     for (WatchConfig.Entry e : parsed.files()) {
@@ -229,25 +358,53 @@ final class OutCommand implements Command<OutCommand.Options> {
       } catch (ValueConversionException ex) {
         throw KvexpressException.usage("--config entry for " + e.file() + ": " + ex.getMessage());
       }
-      inputs.add(input(o, ctx, KeyNames.validateKey("key", e.key()), e.file(), m,
-          e.owner() == null ? o.owner() : e.owner(), e.check() == null ? o.hooks().check() : e.check(),
-          e.exec() == null ? o.hooks().exec().command() : e.exec(),
-          e.minLines() == null ? o.guards().minLines() : e.minLines(), trusted, older,
-          o.run().canary() || parsed.canary()));
+      inputs.add(
+          input(
+              o,
+              ctx,
+              KeyNames.validateKey("key", e.key()),
+              e.file(),
+              m,
+              e.owner() == null ? o.owner() : e.owner(),
+              e.check() == null ? o.hooks().check() : e.check(),
+              e.exec() == null ? o.hooks().exec().command() : e.exec(),
+              e.minLines() == null ? o.guards().minLines() : e.minLines(),
+              trusted,
+              older,
+              o.run().canary() || parsed.canary()));
     }
     return inputs;
   }
 
-  /** The trusted keys, loaded once (a bad key file is a usage error before anything is read), or null. */
+  /**
+   * The trusted keys, loaded once (a bad key file is a usage error before anything is read), or
+   * null.
+   */
   private static TrustedKeys trust(List<Path> keys) {
     return keys.isEmpty() ? null : TrustedKeys.load(keys);
   }
 
-  private static ApplyInput input(Options o, CommandContext ctx, String k, String f, Integer m, String own,
-      String chk, String ex, int lines, TrustedKeys trusted, boolean noOlder, boolean canary) {
-    return new ApplyInput(new KeyLayout(ctx.prefix(), k), Path.of(f), OwnerSpec.settings(m, own),
-        new ApplyInput.Guards(lines, o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
-        new ApplyInput.Hooks(chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
+  private static ApplyInput input(
+      Options o,
+      CommandContext ctx,
+      String k,
+      String f,
+      Integer m,
+      String own,
+      String chk,
+      String ex,
+      int lines,
+      TrustedKeys trusted,
+      boolean noOlder,
+      boolean canary) {
+    return new ApplyInput(
+        new KeyLayout(ctx.prefix(), k),
+        Path.of(f),
+        OwnerSpec.settings(m, own),
+        new ApplyInput.Guards(
+            lines, o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
+        new ApplyInput.Hooks(
+            chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
         new ApplyInput.Mode(o.run().dryRun(), o.run().report(), canary));
   }
 }

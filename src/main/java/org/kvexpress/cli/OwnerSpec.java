@@ -9,7 +9,10 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.fs.FileSettings;
 
-/** Turns {@code -m} and {@code -o USER[:GROUP]} into FileSettings; an unknown user or group is a usage error. */
+/**
+ * Turns {@code -m} and {@code -o USER[:GROUP]} into FileSettings; an unknown user or group is a
+ * usage error.
+ */
 final class OwnerSpec {
   private OwnerSpec() {}
 
@@ -26,7 +29,8 @@ final class OwnerSpec {
         user = lookup.lookupPrincipalByName(parts[0]);
       }
     } catch (UserPrincipalNotFoundException e) {
-      throw KvexpressException.usage("unknown user \"" + parts[0] + "\" in -o " + owner + "; use an existing USER[:GROUP]");
+      throw KvexpressException.usage(
+          "unknown user \"" + parts[0] + "\" in -o " + owner + "; use an existing USER[:GROUP]");
     } catch (IOException e) {
       throw KvexpressException.usage("cannot look up user \"" + parts[0] + "\": " + e.getMessage());
     }
@@ -35,9 +39,11 @@ final class OwnerSpec {
         group = lookup.lookupPrincipalByGroupName(parts[1]);
       }
     } catch (UserPrincipalNotFoundException e) {
-      throw KvexpressException.usage("unknown group \"" + parts[1] + "\" in -o " + owner + "; use an existing USER[:GROUP]");
+      throw KvexpressException.usage(
+          "unknown group \"" + parts[1] + "\" in -o " + owner + "; use an existing USER[:GROUP]");
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot look up group \"" + parts[1] + "\": " + e.getMessage());
+      throw KvexpressException.usage(
+          "cannot look up group \"" + parts[1] + "\": " + e.getMessage());
     }
     return new FileSettings(mode, user, group);
   }

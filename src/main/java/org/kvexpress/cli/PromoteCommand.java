@@ -12,7 +12,9 @@ import org.kvexpress.ops.PromoteService;
 
 /** {@code kvexpress promote -k KEY}: make the staged version current once the canaries hold it. */
 final class PromoteCommand implements Command<PromoteCommand.Options> {
-  /** The key, whether to skip the canary check, and how many canaries must hold the staged version. */
+  /**
+   * The key, whether to skip the canary check, and how many canaries must hold the staged version.
+   */
   record Options(String key, boolean force, int minCanaries) {}
 
   private OptionSpec<String> key;
@@ -36,10 +38,18 @@ final class PromoteCommand implements Command<PromoteCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key whose staged version to promote").withRequiredArg()
-        .withValuesConvertedBy(Converters.KEY).required();
-    minCanaries = p.accepts("min-canaries", "at least this many canaries must report holding the staged version")
-        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(1);
+    key =
+        p.acceptsAll(List.of("k", "key"), "key whose staged version to promote")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    minCanaries =
+        p.accepts(
+                "min-canaries",
+                "at least this many canaries must report holding the staged version")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.NON_NEGATIVE)
+            .defaultsTo(1);
     force = p.accepts("force", "promote whatever the canaries report");
   }
 
@@ -53,14 +63,31 @@ final class PromoteCommand implements Command<PromoteCommand.Options> {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
-      PromoteService.Result r = new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get())
-          .promote(layout, o.force(), o.minCanaries());
-      ctx.say("promoted " + layout.key() + " from " + (r.from() == null ? "nothing" : Checksum.shortForm(r.from()))
-          + " to " + Checksum.shortForm(r.to()) + " (held by canaries: " + (r.canaries().isEmpty() ? "none"
-          : String.join(", ", r.canaries())) + "); 'kvexpress rollback -k " + layout.key() + "' undoes it");
-      return new CommandResult("promoted", r.to(), Fields.of("key", layout.key()).add("result", "promoted")
-          .add("from", r.from() == null ? null : Checksum.shortForm(r.from())).add("to", Checksum.shortForm(r.to()))
-          .add("canaries", r.canaries().size()).add("forced", o.force() ? Boolean.TRUE : null).add("index", r.index()));
+      PromoteService.Result r =
+          new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get())
+              .promote(layout, o.force(), o.minCanaries());
+      ctx.say(
+          "promoted "
+              + layout.key()
+              + " from "
+              + (r.from() == null ? "nothing" : Checksum.shortForm(r.from()))
+              + " to "
+              + Checksum.shortForm(r.to())
+              + " (held by canaries: "
+              + (r.canaries().isEmpty() ? "none" : String.join(", ", r.canaries()))
+              + "); 'kvexpress rollback -k "
+              + layout.key()
+              + "' undoes it");
+      return new CommandResult(
+          "promoted",
+          r.to(),
+          Fields.of("key", layout.key())
+              .add("result", "promoted")
+              .add("from", r.from() == null ? null : Checksum.shortForm(r.from()))
+              .add("to", Checksum.shortForm(r.to()))
+              .add("canaries", r.canaries().size())
+              .add("forced", o.force() ? Boolean.TRUE : null)
+              .add("index", r.index()));
     }
   }
 }

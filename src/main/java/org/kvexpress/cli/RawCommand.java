@@ -19,10 +19,13 @@ import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 
-/** {@code kvexpress raw -k FULL/KEY -f FILE}: any key's raw value, written with out's discipline. */
+/**
+ * {@code kvexpress raw -k FULL/KEY -f FILE}: any key's raw value, written with out's discipline.
+ */
 final class RawCommand implements Command<RawCommand.Options> {
   /** The full key, the file and how it is written, the line guard, and the reload command. */
-  record Options(String key, String file, int minLines, Integer mode, String owner, ExecOptions exec) {}
+  record Options(
+      String key, String file, int minLines, Integer mode, String owner, ExecOptions exec) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> file;
@@ -50,25 +53,52 @@ final class RawCommand implements Command<RawCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "the full key (no prefix is added)").withRequiredArg()
-        .withValuesConvertedBy(Converters.KEY).required();
+    key =
+        p.acceptsAll(List.of("k", "key"), "the full key (no prefix is added)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
     file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().required();
-    minLines = p.acceptsAll(List.of("l", "min-lines", "length"), "refuse a value with fewer lines than this")
-        .withRequiredArg().withValuesConvertedBy(Converters.NON_NEGATIVE).defaultsTo(1);
-    mode = p.acceptsAll(List.of("m", "mode"), "file mode in octal (default: existing, else 0640); "
-        + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
-        .withRequiredArg().withValuesConvertedBy(Converters.MODE);
-    owner = p.acceptsAll(List.of("o", "owner"), "file owner").withRequiredArg().describedAs("USER[:GROUP]");
-    exec = p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c").withRequiredArg();
-    passToken = p.accepts("pass-token", "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
-        + "(withheld by default)");
-    execTimeout = p.accepts("exec-timeout", "kill -e after this long").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION).defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    minLines =
+        p.acceptsAll(
+                List.of("l", "min-lines", "length"), "refuse a value with fewer lines than this")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.NON_NEGATIVE)
+            .defaultsTo(1);
+    mode =
+        p.acceptsAll(
+                List.of("m", "mode"),
+                "file mode in octal (default: existing, else 0640); "
+                    + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.MODE);
+    owner =
+        p.acceptsAll(List.of("o", "owner"), "file owner")
+            .withRequiredArg()
+            .describedAs("USER[:GROUP]");
+    exec =
+        p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c")
+            .withRequiredArg();
+    passToken =
+        p.accepts(
+            "pass-token",
+            "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
+                + "(withheld by default)");
+    execTimeout =
+        p.accepts("exec-timeout", "kill -e after this long")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
   }
 
   @Override
   public Options options(OptionSet o) {
-    return new Options(o.valueOf(key), o.valueOf(file), o.valueOf(minLines), o.valueOf(mode), o.valueOf(owner),
+    return new Options(
+        o.valueOf(key),
+        o.valueOf(file),
+        o.valueOf(minLines),
+        o.valueOf(mode),
+        o.valueOf(owner),
         new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
   }
 
@@ -79,24 +109,52 @@ final class RawCommand implements Command<RawCommand.Options> {
     Path target = AtomicFiles.resolveTarget(Path.of(o.file()));
     ctx.fields().add("key", fullKey).add("file", target);
     // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
-    ApplyInput in = new ApplyInput(new KeyLayout("raw", fullKey), target, OwnerSpec.settings(o.mode(), o.owner()),
-        new ApplyInput.Guards(o.minLines(), ApplyInput.DEFAULT_MAX_BYTES, true),
-        new ApplyInput.Hooks(null, o.exec().command(), o.exec().timeout(), Duration.ZERO, false),
-        ApplyInput.Mode.APPLY);
+    ApplyInput in =
+        new ApplyInput(
+            new KeyLayout("raw", fullKey),
+            target,
+            OwnerSpec.settings(o.mode(), o.owner()),
+            new ApplyInput.Guards(o.minLines(), ApplyInput.DEFAULT_MAX_BYTES, true),
+            new ApplyInput.Hooks(
+                null, o.exec().command(), o.exec().timeout(), Duration.ZERO, false),
+            ApplyInput.Mode.APPLY);
     try (KvStore store = ctx.openStore()) {
-      KvEntry entry = store.get(fullKey).orElseThrow(() -> KvexpressException.refused(Reason.NOTHING_PUBLISHED,
-          "key " + fullKey + " does not exist; nothing written"));
+      KvEntry entry =
+          store
+              .get(fullKey)
+              .orElseThrow(
+                  () ->
+                      KvexpressException.refused(
+                          Reason.NOTHING_PUBLISHED,
+                          "key " + fullKey + " does not exist; nothing written"));
       int lines = Canonicalizer.countLines(entry.value());
       if (lines < o.minLines()) {
-        throw KvexpressException.refused(Reason.TOO_FEW_LINES, fullKey + " has " + lines + " lines, fewer than "
-            + "--min-lines " + o.minLines() + "; the file is left untouched");
+        throw KvexpressException.refused(
+            Reason.TOO_FEW_LINES,
+            fullKey
+                + " has "
+                + lines
+                + " lines, fewer than "
+                + "--min-lines "
+                + o.minLines()
+                + "; the file is left untouched");
       }
-      ApplyResult r = new Applier(store, ctx.runner(o.exec().passToken()), ctx.log(),
-          ctx.env().hostname().get(), ctx.env().clock())
-          .write(in, target, entry.value());
-      summary = Fields.of("key", fullKey).add("file", target).add("result", r.outcome().word())
-          .add("lines", r.lines()).add("bytes", r.bytes()).add("checksum", Checksum.shortForm(r.checksum()))
-          .add("reload_exit", r.reloadExit());
+      ApplyResult r =
+          new Applier(
+                  store,
+                  ctx.runner(o.exec().passToken()),
+                  ctx.log(),
+                  ctx.env().hostname().get(),
+                  ctx.env().clock())
+              .write(in, target, entry.value());
+      summary =
+          Fields.of("key", fullKey)
+              .add("file", target)
+              .add("result", r.outcome().word())
+              .add("lines", r.lines())
+              .add("bytes", r.bytes())
+              .add("checksum", Checksum.shortForm(r.checksum()))
+              .add("reload_exit", r.reloadExit());
       return new CommandResult(r.outcome().word(), r.checksum(), summary);
     }
   }

@@ -33,8 +33,11 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key to resume").withRequiredArg().withValuesConvertedBy(Converters.KEY)
-        .required();
+    key =
+        p.acceptsAll(List.of("k", "key"), "key to resume")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
   }
 
   @Override
@@ -49,9 +52,12 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).resume(layout);
-      summary = Fields.of("key", layout.key()).add("result", r.changed() ? "resumed" : "not_stopped");
-      ctx.say(r.changed() ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
-          : layout.key() + " was not stopped; nothing to do");
+      summary =
+          Fields.of("key", layout.key()).add("result", r.changed() ? "resumed" : "not_stopped");
+      ctx.say(
+          r.changed()
+              ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
+              : layout.key() + " was not stopped; nothing to do");
     }
     return CommandResult.ok(summary);
   }

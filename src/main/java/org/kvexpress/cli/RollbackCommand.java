@@ -35,15 +35,24 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key to roll back").withRequiredArg()
-        .withValuesConvertedBy(Converters.KEY).required();
-    signKey = p.accepts("sign-key", "sign the restored version anew, with the current time (nodes running out "
-        + "--no-older refuse it otherwise)").withRequiredArg().describedAs("FILE");
+    key =
+        p.acceptsAll(List.of("k", "key"), "key to roll back")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    signKey =
+        p.accepts(
+                "sign-key",
+                "sign the restored version anew, with the current time (nodes running out "
+                    + "--no-older refuse it otherwise)")
+            .withRequiredArg()
+            .describedAs("FILE");
   }
 
   @Override
   public Options options(OptionSet o) {
-    return new Options(o.valueOf(key), o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
+    return new Options(
+        o.valueOf(key), o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
@@ -52,13 +61,28 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
-      RollbackService.Result r = new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
-          .rollback(layout, o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
-      summary = Fields.of("key", layout.key()).add("result", "rolled_back")
-          .add("from", Checksum.shortForm(r.from())).add("to", Checksum.shortForm(r.to())).add("lines", r.lines())
-          .add("index", r.index());
-      ctx.say("rolled back " + layout.key() + " from " + Checksum.shortForm(r.from()) + " to "
-          + Checksum.shortForm(r.to()) + " (" + r.lines() + " lines); run rollback again to undo");
+      RollbackService.Result r =
+          new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
+              .rollback(
+                  layout,
+                  o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
+      summary =
+          Fields.of("key", layout.key())
+              .add("result", "rolled_back")
+              .add("from", Checksum.shortForm(r.from()))
+              .add("to", Checksum.shortForm(r.to()))
+              .add("lines", r.lines())
+              .add("index", r.index());
+      ctx.say(
+          "rolled back "
+              + layout.key()
+              + " from "
+              + Checksum.shortForm(r.from())
+              + " to "
+              + Checksum.shortForm(r.to())
+              + " ("
+              + r.lines()
+              + " lines); run rollback again to undo");
     }
     return CommandResult.ok(summary);
   }

@@ -26,8 +26,12 @@ final class RunMetrics {
 
   /** The sinks the shared options and environment ask for. */
   static RunMetrics from(CommonOptions.Common common, CliEnvironment env) {
-    return new RunMetrics(common.statsd() == null ? null : StatsdSink.parse(common.statsd()), common.datadogEvents(),
-        common.metricsFile() == null ? null : new TextfileSink(java.nio.file.Path.of(common.metricsFile())),
+    return new RunMetrics(
+        common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
+        common.datadogEvents(),
+        common.metricsFile() == null
+            ? null
+            : new TextfileSink(java.nio.file.Path.of(common.metricsFile())),
         env.clock());
   }
 
@@ -39,14 +43,18 @@ final class RunMetrics {
   /** Sends a Datadog event tagged with the key, when events are on. */
   void event(String title, String text, String alertType, String key) {
     if (events()) {
-      statsd.event(title, text, alertType, key == null ? java.util.List.of() : java.util.List.of("key:" + key));
+      statsd.event(
+          title,
+          text,
+          alertType,
+          key == null ? java.util.List.of() : java.util.List.of("key:" + key));
     }
   }
 
   /**
-   * The node's publish-to-apply delay of a version it just wrote: a statsd timing
-   * ({@code kvexpress.out.apply_latency}, milliseconds) and the textfile gauge
-   * {@code kvexpress_apply_latency_seconds{key}}, for the fleet's propagation graph.
+   * The node's publish-to-apply delay of a version it just wrote: a statsd timing ({@code
+   * kvexpress.out.apply_latency}, milliseconds) and the textfile gauge {@code
+   * kvexpress_apply_latency_seconds{key}}, for the fleet's propagation graph.
    */
   void applyLatency(String key, Double seconds) {
     if (seconds == null || key == null) {
@@ -68,14 +76,23 @@ final class RunMetrics {
 
   /**
    * Records one run. {@code result} is the command's own word (published, applied, refused, …),
-   * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or applied.
+   * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or
+   * applied.
    */
-  void run(Metrics metrics, String command, String key, String result, Reason reason, String checksum, long millis,
+  void run(
+      Metrics metrics,
+      String command,
+      String key,
+      String result,
+      Reason reason,
+      String checksum,
+      long millis,
       long retries) {
     if (!enabled()) {
       return;
     }
-    metrics.timing("kvexpress.run.duration", millis, "command", command, "result", result, "key", key);
+    metrics.timing(
+        "kvexpress.run.duration", millis, "command", command, "result", result, "key", key);
     metrics.count("kvexpress.run", 1, "command", command, "result", result, "key", key);
     boolean refused = "refused".equals(result) || "halted".equals(result);
     String reasonTag = refused && reason != null ? reason.tag() : null;
@@ -92,8 +109,14 @@ final class RunMetrics {
     }
     if (textfile != null && key != null) {
       boolean success = !refused && !"failed".equals(result);
-      textfile.record(new TextfileSink.Run(command, key, success, success ? checksum : null, reasonTag,
-          clock.millis() / 1000.0));
+      textfile.record(
+          new TextfileSink.Run(
+              command,
+              key,
+              success,
+              success ? checksum : null,
+              reasonTag,
+              clock.millis() / 1000.0));
     }
   }
 }

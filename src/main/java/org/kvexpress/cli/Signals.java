@@ -4,9 +4,9 @@ import java.util.function.IntConsumer;
 import sun.misc.Signal;
 
 /**
- * Turns SIGTERM and SIGINT into a clean stop for long-running commands instead of the JVM's immediate exit
- * (which would leave a running reload without its watcher). The handler gets the signal's number. Uses
- * sun.misc.Signal (jdk.unsupported), falling back to a shutdown hook.
+ * Turns SIGTERM and SIGINT into a clean stop for long-running commands instead of the JVM's
+ * immediate exit (which would leave a running reload without its watcher). The handler gets the
+ * signal's number. Uses sun.misc.Signal (jdk.unsupported), falling back to a shutdown hook.
  */
 final class Signals {
   private Signals() {}

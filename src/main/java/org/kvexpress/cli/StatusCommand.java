@@ -42,10 +42,16 @@ final class StatusCommand implements Command<StatusCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "only this key").withRequiredArg().withValuesConvertedBy(Converters.KEY);
+    key =
+        p.acceptsAll(List.of("k", "key"), "only this key")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY);
     json = p.accepts("json", "stable JSON instead of a table (schema in README.md)");
-    latency = p.accepts("latency", "with -k: how the current version spread: nodes holding it, publish-to-apply "
-        + "p50/p90/p99/max, a histogram and the slowest nodes (from out --report)");
+    latency =
+        p.accepts(
+            "latency",
+            "with -k: how the current version spread: nodes holding it, publish-to-apply "
+                + "p50/p90/p99/max, a histogram and the slowest nodes (from out --report)");
   }
 
   @Override
@@ -59,10 +65,16 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   @Override
   public CommandResult run(Options o, CommandContext ctx) {
     try (KvStore store = ctx.openStore()) {
-      StatusService.Status s = new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());
+      StatusService.Status s =
+          new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());
       if (o.json()) {
-        Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).setPrettyPrinting().create();
+        Gson gson =
+            new GsonBuilder()
+                .serializeNulls()
+                .disableHtmlEscaping()
+                .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                .setPrettyPrinting()
+                .create();
         ctx.say(gson.toJson(s));
       } else {
         table(s, ctx);
@@ -81,14 +93,37 @@ final class StatusCommand implements Command<StatusCommand.Options> {
       ctx.say("nothing published under " + s.prefix() + "/");
     } else {
       String fmt = "%-24s %7s %9s %-6s %-12s %8s %-20s %-16s %-4s %s";
-      ctx.say(String.format(fmt, "KEY", "LINES", "BYTES", "ENC", "CHECKSUM", "INDEX", "PUBLISHED", "BY", "LAST",
-          "STOP"));
+      ctx.say(
+          String.format(
+              fmt,
+              "KEY",
+              "LINES",
+              "BYTES",
+              "ENC",
+              "CHECKSUM",
+              "INDEX",
+              "PUBLISHED",
+              "BY",
+              "LAST",
+              "STOP"));
       for (KeyStatus k : s.keys()) {
-        ctx.say(String.format(fmt, k.key(), dash(k.lines()), dash(k.bytes()), dash(k.encoding()),
-            k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()) + (k.verified() ? "" : brotli(k) ? "?" : "!"),
-            k.modifyIndex() == 0 ? "-" : k.modifyIndex(), dash(seconds(k.publishedAt())), dash(k.publishedBy()),
-            k.hasLast() ? "yes" : "no", k.stop() == null ? "-" : (k.stopExpired() ? "expired: " : "") + k.stop())
-            .stripTrailing());
+        ctx.say(
+            String.format(
+                    fmt,
+                    k.key(),
+                    dash(k.lines()),
+                    dash(k.bytes()),
+                    dash(k.encoding()),
+                    k.checksum() == null
+                        ? "-"
+                        : Checksum.shortForm(k.checksum())
+                            + (k.verified() ? "" : brotli(k) ? "?" : "!"),
+                    k.modifyIndex() == 0 ? "-" : k.modifyIndex(),
+                    dash(seconds(k.publishedAt())),
+                    dash(k.publishedBy()),
+                    k.hasLast() ? "yes" : "no",
+                    k.stop() == null ? "-" : (k.stopExpired() ? "expired: " : "") + k.stop())
+                .stripTrailing());
       }
       if (s.keys().stream().anyMatch(k -> k.checksum() != null && !k.verified() && !brotli(k))) {
         ctx.say("(! = data does not match its checksum; out refuses it)");
@@ -96,14 +131,30 @@ final class StatusCommand implements Command<StatusCommand.Options> {
       for (KeyStatus k : s.keys()) {
         if (k.signature() != null || k.chunks() != null) {
           KeyStatus.Signature g = k.signature();
-          ctx.say(k.key() + ": " + (g == null ? "unsigned" : g.fingerprint() == null ? "signature unreadable"
-              : "signed by " + g.signer() + " (" + g.fingerprint() + ") at " + g.signedAt() + " by " + g.publisher()
-              + (g.matches() ? "" : ", but for another version or key: nodes with --trust-key refuse it"))
-              + (k.chunks() == null ? "" : "; " + k.chunks() + " chunks"));
+          ctx.say(
+              k.key()
+                  + ": "
+                  + (g == null
+                      ? "unsigned"
+                      : g.fingerprint() == null
+                          ? "signature unreadable"
+                          : "signed by "
+                              + g.signer()
+                              + " ("
+                              + g.fingerprint()
+                              + ") at "
+                              + g.signedAt()
+                              + " by "
+                              + g.publisher()
+                              + (g.matches()
+                                  ? ""
+                                  : ", but for another version or key: nodes with --trust-key refuse it"))
+                  + (k.chunks() == null ? "" : "; " + k.chunks() + " chunks"));
         }
       }
       if (s.keys().stream().anyMatch(StatusCommand::brotli)) {
-        ctx.say("(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
+        ctx.say(
+            "(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
       }
       for (KeyStatus k : s.keys()) {
         if (k.staged() != null) {
@@ -120,8 +171,12 @@ final class StatusCommand implements Command<StatusCommand.Options> {
       ctx.say("");
       ctx.say(String.format("%-14s %-20s %s", "LOCKED FILE", "HOST", "REASON"));
       for (NodeLock l : s.locks()) {
-        ctx.say(String.format("%-14s %-20s %s", l.fileHash().substring(0, Math.min(12, l.fileHash().length())) + "…",
-            l.host(), l.reason()));
+        ctx.say(
+            String.format(
+                "%-14s %-20s %s",
+                l.fileHash().substring(0, Math.min(12, l.fileHash().length())) + "…",
+                l.host(),
+                l.reason()));
       }
     }
   }
@@ -130,16 +185,29 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   private static void nodes(KeyStatus k, CommandContext ctx) {
     KeyStatus.Convergence c = k.convergence();
     ctx.say("");
-    ctx.say(String.format("%s: %d of %d reporting nodes current, %d lagging (%d of them failing or halted)", k.key(),
-        c.current(), c.reporting(), c.lagging(), c.failing()));
+    ctx.say(
+        String.format(
+            "%s: %d of %d reporting nodes current, %d lagging (%d of them failing or halted)",
+            k.key(), c.current(), c.reporting(), c.lagging(), c.failing()));
     String fmt = "  %-24s %-12s %-9s %-16s %-6s %-20s %s";
-    ctx.say(String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG").stripTrailing());
+    ctx.say(
+        String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG")
+            .stripTrailing());
     k.nodes().stream()
         .sorted(java.util.Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
-        .forEach(n -> ctx.say(String.format(fmt, n.host() + (Boolean.TRUE.equals(n.canary()) ? " (canary)" : ""),
-            n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
-            n.result(), dash(n.reason()), dash(n.reloadExit()), dash(n.reportedAt()),
-            n.current() ? "-" : n.lagSeconds() == null ? "?" : n.lagSeconds() + "s").stripTrailing()));
+        .forEach(
+            n ->
+                ctx.say(
+                    String.format(
+                            fmt,
+                            n.host() + (Boolean.TRUE.equals(n.canary()) ? " (canary)" : ""),
+                            n.checksum() == null ? "-" : Checksum.shortForm(n.checksum()),
+                            n.result(),
+                            dash(n.reason()),
+                            dash(n.reloadExit()),
+                            dash(n.reportedAt()),
+                            n.current() ? "-" : n.lagSeconds() == null ? "?" : n.lagSeconds() + "s")
+                        .stripTrailing()));
   }
 
   /** The staged version and each canary's state. */
@@ -147,9 +215,20 @@ final class StatusCommand implements Command<StatusCommand.Options> {
     KeyStatus.Staged st = k.staged();
     long holding = st.canaries().stream().filter(PromoteService.Canary::holds).count();
     ctx.say("");
-    ctx.say(k.key() + ": staged " + (st.checksum() == null ? "-" : Checksum.shortForm(st.checksum())) + " at "
-        + dash(st.publishedAt()) + " by " + dash(st.publishedBy()) + "; " + holding + " of " + st.canaries().size()
-        + " canaries hold it" + (st.canaries().isEmpty() ? " (no canary reports yet: out --canary --report)" : ""));
+    ctx.say(
+        k.key()
+            + ": staged "
+            + (st.checksum() == null ? "-" : Checksum.shortForm(st.checksum()))
+            + " at "
+            + dash(st.publishedAt())
+            + " by "
+            + dash(st.publishedBy())
+            + "; "
+            + holding
+            + " of "
+            + st.canaries().size()
+            + " canaries hold it"
+            + (st.canaries().isEmpty() ? " (no canary reports yet: out --canary --report)" : ""));
     for (PromoteService.Canary c : st.canaries()) {
       ctx.say(String.format("  %-24s %s", c.host(), c.holds() ? "holds it" : c.state()));
     }
@@ -159,35 +238,55 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   private static void latency(KeyStatus k, CommandContext ctx) {
     Latency l = k.latency();
     ctx.say("");
-    ctx.say(String.format("%s: %d of %d reporting nodes hold %s (published %s)", k.key(), l.holding(), l.reporting(),
-        k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()), dash(k.publishedAt())));
+    ctx.say(
+        String.format(
+            "%s: %d of %d reporting nodes hold %s (published %s)",
+            k.key(),
+            l.holding(),
+            l.reporting(),
+            k.checksum() == null ? "-" : Checksum.shortForm(k.checksum()),
+            dash(k.publishedAt())));
     if (l.measured() == 0) {
-      ctx.say("publish -> apply: no node reports a write of this version with its times (out --report)");
+      ctx.say(
+          "publish -> apply: no node reports a write of this version with its times (out --report)");
     } else {
-      ctx.say(String.format("publish -> apply over %d nodes: p50 %s  p90 %s  p99 %s  max %s", l.measured(),
-          secs(l.p50()), secs(l.p90()), secs(l.p99()), secs(l.max())));
+      ctx.say(
+          String.format(
+              "publish -> apply over %d nodes: p50 %s  p90 %s  p99 %s  max %s",
+              l.measured(), secs(l.p50()), secs(l.p90()), secs(l.p99()), secs(l.max())));
       int most = l.histogram().stream().mapToInt(Latency.Bucket::count).max().orElse(1);
       double lower = 0;
       for (Latency.Bucket b : l.histogram()) {
-        String range = b.le() == null ? String.format("> %ss", trim(lower))
-            : String.format("%s-%ss", trim(lower), trim(b.le()));
+        String range =
+            b.le() == null
+                ? String.format("> %ss", trim(lower))
+                : String.format("%s-%ss", trim(lower), trim(b.le()));
         if (b.count() > 0 || b.le() != null && b.le() <= l.max()) {
-          ctx.say(String.format("  %-12s %-40s %d", range, "#".repeat((int) Math.ceil(40.0 * b.count() / most)),
-              b.count()));
+          ctx.say(
+              String.format(
+                  "  %-12s %-40s %d",
+                  range, "#".repeat((int) Math.ceil(40.0 * b.count() / most)), b.count()));
         }
         lower = b.le() == null ? lower : b.le();
       }
-      ctx.say("slowest: " + String.join(", ", l.slowest().stream().map(n -> n.host() + " " + secs(n.seconds()))
-          .toList()));
+      ctx.say(
+          "slowest: "
+              + String.join(
+                  ", ",
+                  l.slowest().stream().map(n -> n.host() + " " + secs(n.seconds())).toList()));
     }
     if (!l.notHolding().isEmpty()) {
       ctx.say("not holding it: " + String.join(", ", l.notHolding()));
     }
   }
 
-  /** An ISO time to the second, for the table's fixed-width column (JSON keeps the milliseconds). */
+  /**
+   * An ISO time to the second, for the table's fixed-width column (JSON keeps the milliseconds).
+   */
   private static String seconds(String iso) {
-    return iso != null && iso.length() > 20 && iso.charAt(19) == '.' ? iso.substring(0, 19) + "Z" : iso;
+    return iso != null && iso.length() > 20 && iso.charAt(19) == '.'
+        ? iso.substring(0, 19) + "Z"
+        : iso;
   }
 
   private static String secs(Double s) {

@@ -35,24 +35,38 @@ final class StopCommand implements Command<StopCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key = p.acceptsAll(List.of("k", "key"), "key to stop").withRequiredArg().withValuesConvertedBy(Converters.KEY)
-        .required();
-    reason = p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
-        .withRequiredArg().required();
-    lasting = p.accepts("for", "the stop ends by itself after this long (e.g. 2h; an absolute UTC time from this "
-        + "machine's clock is stored); status shows it as expired until resume removes it").withRequiredArg()
-        .withValuesConvertedBy(Converters.DURATION);
+    key =
+        p.acceptsAll(List.of("k", "key"), "key to stop")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.KEY)
+            .required();
+    reason =
+        p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
+            .withRequiredArg()
+            .required();
+    lasting =
+        p.accepts(
+                "for",
+                "the stop ends by itself after this long (e.g. 2h; an absolute UTC time from this "
+                    + "machine's clock is stored); status shows it as expired until resume removes it")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION);
   }
 
   @Override
   public Options options(OptionSet o) {
     if (o.valueOf(reason).isBlank()) {
-      throw org.kvexpress.core.KvexpressException.usage("-r/--reason must say why the key is stopped");
+      throw org.kvexpress.core.KvexpressException.usage(
+          "-r/--reason must say why the key is stopped");
     }
     if (o.has(lasting) && o.valueOf(lasting).value().isZero()) {
-      throw org.kvexpress.core.KvexpressException.usage("--for must be a positive duration such as 30m or 2h");
+      throw org.kvexpress.core.KvexpressException.usage(
+          "--for must be a positive duration such as 30m or 2h");
     }
-    return new Options(o.valueOf(key), o.valueOf(reason).strip(), o.has(lasting) ? o.valueOf(lasting).value() : null);
+    return new Options(
+        o.valueOf(key),
+        o.valueOf(reason).strip(),
+        o.has(lasting) ? o.valueOf(lasting).value() : null);
   }
 
   @Override
@@ -61,12 +75,17 @@ final class StopCommand implements Command<StopCommand.Options> {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
     try (KvStore store = ctx.openStore()) {
-      StopService.Result r = new StopService(store).stop(layout,
-          ctx.stamp().describe("stopped", o.reason(), null, o.lasting()));
-      summary = Fields.of("key", layout.key()).add("result", r.changed() ? "stopped" : "already_stopped")
-          .add("stop", r.value());
-      ctx.say(r.changed() ? "stopped " + layout.key() + ": " + r.value()
-          : layout.key() + " was already stopped, left as it is: " + r.value());
+      StopService.Result r =
+          new StopService(store)
+              .stop(layout, ctx.stamp().describe("stopped", o.reason(), null, o.lasting()));
+      summary =
+          Fields.of("key", layout.key())
+              .add("result", r.changed() ? "stopped" : "already_stopped")
+              .add("stop", r.value());
+      ctx.say(
+          r.changed()
+              ? "stopped " + layout.key() + ": " + r.value()
+              : layout.key() + " was already stopped, left as it is: " + r.value());
     }
     return CommandResult.ok(summary);
   }

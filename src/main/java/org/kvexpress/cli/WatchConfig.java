@@ -14,23 +14,32 @@ import java.util.Set;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per file.
- * Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the flags). Top level
- * beside "files", for every file: trust_keys (like --trust-key, a list), no_older (like --no-older) and
- * canary (like --canary).
+ * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per
+ * file. Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the
+ * flags). Top level beside "files", for every file: trust_keys (like --trust-key, a list), no_older
+ * (like --no-older) and canary (like --canary).
  *
- * <pre>{"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
+ * <pre>
+ * {"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
  *  "trust_keys": ["/etc/kvexpress/trusted"], "no_older": true}</pre>
  */
 final class WatchConfig {
-  private static final Set<String> FIELDS = Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
+  private static final Set<String> FIELDS =
+      Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
   private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
 
   /** The whole file: its entries and the node-wide settings. */
   record Parsed(List<Entry> files, List<String> trustKeys, boolean noOlder, boolean canary) {}
 
   /** One file to keep applied. Null fields take the command line's values. */
-  record Entry(String key, String file, String mode, String owner, String check, String exec, Integer minLines) {}
+  record Entry(
+      String key,
+      String file,
+      String mode,
+      String owner,
+      String check,
+      String exec,
+      Integer minLines) {}
 
   private WatchConfig() {}
 
@@ -39,7 +48,8 @@ final class WatchConfig {
     try {
       text = Files.readString(path);
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot read --config " + path + ": " + e.getClass().getSimpleName());
+      throw KvexpressException.usage(
+          "cannot read --config " + path + ": " + e.getClass().getSimpleName());
     }
     List<Entry> entries = new ArrayList<>();
     List<String> trust = new ArrayList<>();
@@ -47,16 +57,24 @@ final class WatchConfig {
     boolean canary;
     try {
       JsonElement root = JsonParser.parseString(text);
-      JsonArray files = root.isJsonObject() && root.getAsJsonObject().has("files")
-          ? root.getAsJsonObject().getAsJsonArray("files") : null;
+      JsonArray files =
+          root.isJsonObject() && root.getAsJsonObject().has("files")
+              ? root.getAsJsonObject().getAsJsonArray("files")
+              : null;
       if (files == null || files.isEmpty()) {
-        throw KvexpressException.usage("--config " + path + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
+        throw KvexpressException.usage(
+            "--config " + path + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
       }
       JsonObject top = root.getAsJsonObject();
       for (String f : top.keySet()) {
         if (!TOP.contains(f)) {
-          throw KvexpressException.usage("--config " + path + ": unknown top-level field \"" + f + "\"; known: "
-              + String.join(", ", new java.util.TreeSet<>(TOP)));
+          throw KvexpressException.usage(
+              "--config "
+                  + path
+                  + ": unknown top-level field \""
+                  + f
+                  + "\"; known: "
+                  + String.join(", ", new java.util.TreeSet<>(TOP)));
         }
       }
       if (top.has("trust_keys")) {
@@ -71,18 +89,36 @@ final class WatchConfig {
         JsonObject o = e.getAsJsonObject();
         for (String f : o.keySet()) {
           if (!FIELDS.contains(f)) {
-            throw KvexpressException.usage("--config " + path + " entry " + i + ": unknown field \"" + f
-                + "\"; known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+            throw KvexpressException.usage(
+                "--config "
+                    + path
+                    + " entry "
+                    + i
+                    + ": unknown field \""
+                    + f
+                    + "\"; known: "
+                    + String.join(", ", new java.util.TreeSet<>(FIELDS)));
           }
         }
         if (!o.has("key") || !o.has("file")) {
-          throw KvexpressException.usage("--config " + path + " entry " + i + " needs both \"key\" and \"file\"");
+          throw KvexpressException.usage(
+              "--config " + path + " entry " + i + " needs both \"key\" and \"file\"");
         }
-        entries.add(new Entry(str(o, "key"), str(o, "file"), str(o, "mode"), str(o, "owner"), str(o, "check"),
-            str(o, "exec"), o.has("min_lines") ? o.get("min_lines").getAsInt() : null));
+        entries.add(
+            new Entry(
+                str(o, "key"),
+                str(o, "file"),
+                str(o, "mode"),
+                str(o, "owner"),
+                str(o, "check"),
+                str(o, "exec"),
+                o.has("min_lines") ? o.get("min_lines").getAsInt() : null));
         i++;
       }
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException
+    } catch (JsonParseException
+        | IllegalStateException
+        | UnsupportedOperationException
+        | NumberFormatException
         | ClassCastException e) {
       throw KvexpressException.usage("--config " + path + " is not valid: " + e.getMessage());
     }

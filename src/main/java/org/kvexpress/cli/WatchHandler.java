@@ -13,9 +13,10 @@ final class WatchHandler {
   private WatchHandler() {}
 
   /**
-   * The pair on stdin, when one is there already. Consul writes it as the handler starts, well before a JVM
-   * gets here; a terminal or an open pipe that sends nothing has nothing available, and is not read, so
-   * this never blocks. Anything incomplete or unreadable is empty: the normal path then runs.
+   * The pair on stdin, when one is there already. Consul writes it as the handler starts, well
+   * before a JVM gets here; a terminal or an open pipe that sends nothing has nothing available,
+   * and is not read, so this never blocks. Anything incomplete or unreadable is empty: the normal
+   * path then runs.
    */
   static Optional<WatchPayload> payload(InputStream stdin) {
     try {
@@ -29,7 +30,9 @@ final class WatchHandler {
         }
         n += r;
       }
-      return n == 0 || n == MAX_BYTES ? Optional.empty() : WatchPayload.parse(java.util.Arrays.copyOf(buf, n));
+      return n == 0 || n == MAX_BYTES
+          ? Optional.empty()
+          : WatchPayload.parse(java.util.Arrays.copyOf(buf, n));
     } catch (IOException e) {
       return Optional.empty();
     }

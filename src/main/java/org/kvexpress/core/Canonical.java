@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The canonical form of an input and what was counted on the way. Its checksum and size are known at once;
- * the bytes themselves are assembled only when asked for, so an input far over Consul's value limit is
- * refused without ever holding a second copy of it. Not for sharing between threads (bytes are cached).
+ * The canonical form of an input and what was counted on the way. Its checksum and size are known
+ * at once; the bytes themselves are assembled only when asked for, so an input far over Consul's
+ * value limit is refused without ever holding a second copy of it. Not for sharing between threads
+ * (bytes are cached).
  */
 public final class Canonical {
   /** Lines are streamed through a buffer this large while hashing. */
@@ -15,6 +16,7 @@ public final class Canonical {
 
   /** Sorted lines, duplicates still in; null when the input is kept verbatim. */
   private final LineTable sorted;
+
   private final int lines;
   private final int linesRead;
   private final int droppedBlank;
@@ -22,7 +24,8 @@ public final class Canonical {
   private final String checksum;
   private byte[] bytes;
 
-  private Canonical(LineTable sorted, int lines, int linesRead, int droppedBlank, long size, String checksum) {
+  private Canonical(
+      LineTable sorted, int lines, int linesRead, int droppedBlank, long size, String checksum) {
     this.sorted = sorted;
     this.lines = lines;
     this.linesRead = linesRead;
@@ -33,7 +36,9 @@ public final class Canonical {
 
   /** Input kept as it is: the bytes are the input. */
   static Canonical verbatim(byte[] input, LineTable counted) {
-    Canonical c = new Canonical(null, counted.count, counted.read, 0, input.length, Checksum.sha256Hex(input));
+    Canonical c =
+        new Canonical(
+            null, counted.count, counted.read, 0, input.length, Checksum.sha256Hex(input));
     c.bytes = input;
     return c;
   }
@@ -42,12 +47,21 @@ public final class Canonical {
   static Canonical ofSorted(LineTable sorted) {
     long[] counts = new long[2];
     MessageDigest md = Checksum.digest();
-    write(sorted, new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)], (buf, n) -> md.update(buf, 0, n),
+    write(
+        sorted,
+        new byte[(int) Math.min(CHUNK, sorted.in.length + 1L)],
+        (buf, n) -> md.update(buf, 0, n),
         counts);
     if (counts[1] > Integer.MAX_VALUE - 16) {
-      throw KvexpressException.refused(Reason.TOO_LARGE, "canonical output exceeds 2 GiB; split the file");
+      throw KvexpressException.refused(
+          Reason.TOO_LARGE, "canonical output exceeds 2 GiB; split the file");
     }
-    return new Canonical(sorted, (int) counts[0], sorted.read, sorted.blank, counts[1],
+    return new Canonical(
+        sorted,
+        (int) counts[0],
+        sorted.read,
+        sorted.blank,
+        counts[1],
         HexFormat.of().formatHex(md.digest()));
   }
 
@@ -78,24 +92,31 @@ public final class Canonical {
     return checksum;
   }
 
-  /** The canonical bytes: non-blank lines, sorted, unique, each ending in LF. Assembled on first use. */
+  /**
+   * The canonical bytes: non-blank lines, sorted, unique, each ending in LF. Assembled on first
+   * use.
+   */
   public byte[] bytes() {
     if (bytes == null) {
       byte[] out = new byte[(int) size];
-      write(sorted, out, (buf, n) -> { }, new long[2]);
+      write(sorted, out, (buf, n) -> {}, new long[2]);
       bytes = out;
     }
     return bytes;
   }
 
-  /** Takes the first {@code length} bytes of a filled buffer, which is then filled again from the start. */
+  /**
+   * Takes the first {@code length} bytes of a filled buffer, which is then filled again from the
+   * start.
+   */
   private interface Sink {
     void flush(byte[] buf, int length);
   }
 
   /**
-   * Writes the unique sorted lines with their LFs into {@code buf}, handing it to {@code sink} whenever it
-   * is full. Counts lines written into {@code counts[0]} and bytes into {@code counts[1]}.
+   * Writes the unique sorted lines with their LFs into {@code buf}, handing it to {@code sink}
+   * whenever it is full. Counts lines written into {@code counts[0]} and bytes into {@code
+   * counts[1]}.
    */
   private static void write(LineTable t, byte[] buf, Sink sink, long[] counts) {
     byte[] in = t.in;

@@ -1,13 +1,13 @@
 package org.kvexpress.core;
 
 /**
- * Canonical form of a rendered configuration: lines split on LF, trailing CRs dropped from each, blank
- * lines dropped, the rest sorted in unsigned byte order and deduplicated, joined with LF and ending in LF.
- * The result equals {@code LC_ALL=C sort -u} of the same non-blank, LF-normalized lines, byte for byte;
- * bytes are never decoded, so non-UTF-8 input survives unchanged.
+ * Canonical form of a rendered configuration: lines split on LF, trailing CRs dropped from each,
+ * blank lines dropped, the rest sorted in unsigned byte order and deduplicated, joined with LF and
+ * ending in LF. The result equals {@code LC_ALL=C sort -u} of the same non-blank, LF-normalized
+ * lines, byte for byte; bytes are never decoded, so non-UTF-8 input survives unchanged.
  *
- * <p>Three passes: {@link LineTable} splits and keys the lines, {@link LineSorter} sorts them in place,
- * and {@link Canonical} hashes them while dropping duplicates.
+ * <p>Three passes: {@link LineTable} splits and keys the lines, {@link LineSorter} sorts them in
+ * place, and {@link Canonical} hashes them while dropping duplicates.
  */
 public final class Canonicalizer {
   private Canonicalizer() {}

@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Lowercase hex SHA-256, the checksum format Go kvexpress uses, so its nodes can verify our data. */
+/**
+ * Lowercase hex SHA-256, the checksum format Go kvexpress uses, so its nodes can verify our data.
+ */
 public final class Checksum {
   private Checksum() {}
 

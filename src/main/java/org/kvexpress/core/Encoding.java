@@ -9,8 +9,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * How a data value is encoded, recorded in the data key's Flags: 0 plain, 1 brotli (Go kvexpress, not
- * decoded here), 2 gzip.
+ * How a data value is encoded, recorded in the data key's Flags: 0 plain, 1 brotli (Go kvexpress,
+ * not decoded here), 2 gzip.
  */
 public enum Encoding {
   PLAIN(0),
@@ -41,9 +41,11 @@ public enum Encoding {
         return e;
       }
     }
-    throw KvexpressException.refused(Reason.UNKNOWN_ENCODING, String.format(
-        "data has Flags=%s, an encoding kvexpress does not know (0 plain, 2 gzip); republish it with kvexpress in",
-        Long.toUnsignedString(flags)));
+    throw KvexpressException.refused(
+        Reason.UNKNOWN_ENCODING,
+        String.format(
+            "data has Flags=%s, an encoding kvexpress does not know (0 plain, 2 gzip); republish it with kvexpress in",
+            Long.toUnsignedString(flags)));
   }
 
   public byte[] encode(byte[] plain) {
@@ -66,8 +68,8 @@ public enum Encoding {
   }
 
   /**
-   * Decodes a stored value, refusing anything that would decode to more than {@code maxBytes}: a gzip bomb
-   * is stopped after reading at most that much, never expanded into memory.
+   * Decodes a stored value, refusing anything that would decode to more than {@code maxBytes}: a
+   * gzip bomb is stopped after reading at most that much, never expanded into memory.
    */
   public byte[] decode(byte[] stored, long maxBytes) {
     switch (this) {
@@ -76,7 +78,8 @@ public enum Encoding {
       case GZIP:
         return gunzip(stored, maxBytes);
       case BROTLI:
-        throw KvexpressException.refused(Reason.UNKNOWN_ENCODING,
+        throw KvexpressException.refused(
+            Reason.UNKNOWN_ENCODING,
             "undecodable here (brotli, Go kvexpress): the value has Flags=1; republish it with kvexpress in (plain or "
                 + "--compress)");
       default:
@@ -93,15 +96,21 @@ public enum Encoding {
       while ((n = in.read(buf)) > 0) {
         total += n;
         if (total > maxBytes) {
-          throw KvexpressException.refused(Reason.TOO_LARGE, String.format(
-              "gzip data decodes to more than %d bytes (--max-bytes); refusing it as a possible gzip bomb", maxBytes));
+          throw KvexpressException.refused(
+              Reason.TOO_LARGE,
+              String.format(
+                  "gzip data decodes to more than %d bytes (--max-bytes); refusing it as a possible gzip bomb",
+                  maxBytes));
         }
         out.write(buf, 0, n);
       }
       return out.toByteArray();
     } catch (IOException e) {
-      throw KvexpressException.refused(Reason.UNDECODABLE,
-          "data has Flags=2 (gzip) but is not valid gzip (" + e.getMessage() + "); republish it with kvexpress in");
+      throw KvexpressException.refused(
+          Reason.UNDECODABLE,
+          "data has Flags=2 (gzip) but is not valid gzip ("
+              + e.getMessage()
+              + "); republish it with kvexpress in");
     }
   }
 }

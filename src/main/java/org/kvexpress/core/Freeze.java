@@ -7,12 +7,13 @@ import java.util.regex.Pattern;
 
 /**
  * When a stop or lock value ends by itself: {@code stop --for 2h} and {@code lock --for 30m} write
- * "until TIME" (an absolute UTC time from the writer's clock) into the value's parenthesis, where Go
- * kvexpress and operators read it as text. Pure. A value without a readable "until" never expires: a freeze
- * whose end cannot be read stays a freeze.
+ * "until TIME" (an absolute UTC time from the writer's clock) into the value's parenthesis, where
+ * Go kvexpress and operators read it as text. Pure. A value without a readable "until" never
+ * expires: a freeze whose end cannot be read stays a freeze.
  */
 public final class Freeze {
-  private static final Pattern UNTIL = Pattern.compile("\\(until (\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z)[,)]");
+  private static final Pattern UNTIL =
+      Pattern.compile("\\(until (\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z)[,)]");
 
   private Freeze() {}
 

@@ -2,11 +2,17 @@ package org.kvexpress.core;
 
 import java.time.Duration;
 
-/** Parses Go's time.ParseDuration syntax ({@code 10s}, {@code 5m}, {@code 1h2m3.5s}, {@code 300000ms}, {@code 0}). */
+/**
+ * Parses Go's time.ParseDuration syntax ({@code 10s}, {@code 5m}, {@code 1h2m3.5s}, {@code
+ * 300000ms}, {@code 0}).
+ */
 public final class GoDuration {
   private GoDuration() {}
 
-  /** The duration, or null when the text is not a valid Go duration (a bare number other than 0 is not). */
+  /**
+   * The duration, or null when the text is not a valid Go duration (a bare number other than 0 is
+   * not).
+   */
   public static Duration parse(String text) {
     if (text == null || text.isEmpty()) {
       return null;

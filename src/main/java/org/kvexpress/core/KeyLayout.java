@@ -3,10 +3,10 @@ package org.kvexpress.core;
 import java.nio.file.Path;
 
 /**
- * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}}, a signed
- * version's {@code signature} and {@code last-signature}, a chunked version's {@code chunks/} and {@code pending},
- * and node
- * locks at {@code <prefix>/locks/<sha256(absolute path)>/<hostname>} (the Go kvexpress layout).
+ * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}}, a
+ * signed version's {@code signature} and {@code last-signature}, a chunked version's {@code
+ * chunks/} and {@code pending}, and node locks at {@code <prefix>/locks/<sha256(absolute
+ * path)>/<hostname>} (the Go kvexpress layout).
  */
 public record KeyLayout(String prefix, String key) {
   public static final String DATA = "data";
@@ -71,12 +71,17 @@ public record KeyLayout(String prefix, String key) {
     return chunksDir() + sha256;
   }
 
-  /** The registry of publishes that are writing chunks, whose chunks garbage collection must keep. */
+  /**
+   * The registry of publishes that are writing chunks, whose chunks garbage collection must keep.
+   */
   public String pending() {
     return dir() + PENDING;
   }
 
-  /** Folder of the staged version ({@code in --stage}): data, checksum, meta and signature, as for current. */
+  /**
+   * Folder of the staged version ({@code in --stage}): data, checksum, meta and signature, as for
+   * current.
+   */
   public String stagedDir() {
     return dir() + STAGED + "/";
   }
@@ -104,8 +109,17 @@ public record KeyLayout(String prefix, String key) {
 
   /** Every key a version read needs, in one request: not the chunks, not the node reports. */
   public java.util.List<String> versionKeys() {
-    java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(data(), checksum(), last(), meta(),
-        stop(), signature(), lastSignature(), pending()));
+    java.util.List<String> keys =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                data(),
+                checksum(),
+                last(),
+                meta(),
+                stop(),
+                signature(),
+                lastSignature(),
+                pending()));
     keys.addAll(stagedKeys());
     return java.util.List.copyOf(keys);
   }
@@ -122,7 +136,10 @@ public record KeyLayout(String prefix, String key) {
 
   /** Folder of all node locks of one file, with its trailing slash. */
   public static String lockDir(String prefix, Path file) {
-    return prefix + "/locks/" + Checksum.sha256Hex(file.toAbsolutePath().normalize().toString()) + "/";
+    return prefix
+        + "/locks/"
+        + Checksum.sha256Hex(file.toAbsolutePath().normalize().toString())
+        + "/";
   }
 
   /** The lock key of one file on one node. */

@@ -2,8 +2,8 @@ package org.kvexpress.core;
 
 /**
  * An error that knows what kind of outcome it is, so the CLI can map it to an exit code without
- * parsing text (consul-template's ErrExitable). The message is one line, names the problem and the fix,
- * and never contains a token.
+ * parsing text (consul-template's ErrExitable). The message is one line, names the problem and the
+ * fix, and never contains a token.
  */
 public class KvexpressException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -12,9 +12,14 @@ public class KvexpressException extends RuntimeException {
   public enum Kind {
     /** Bad command line, option value or key name. */
     USAGE,
-    /** Something that should have worked did not: Consul unreachable, ACL denied, I/O error, reload failed. */
+    /**
+     * Something that should have worked did not: Consul unreachable, ACL denied, I/O error, reload
+     * failed.
+     */
     FAILURE,
-    /** A guard refused on purpose: too few lines, checksum mismatch, check failed, value too large. */
+    /**
+     * A guard refused on purpose: too few lines, checksum mismatch, check failed, value too large.
+     */
     REFUSED,
     /** Halted on purpose: stop key set or file locked on this node. */
     HALTED;
@@ -66,7 +71,10 @@ public class KvexpressException extends RuntimeException {
     return kind;
   }
 
-  /** Why, as a value; its tag ({@code too_few_lines}, {@code stop_key}, …) goes into logs and metrics. */
+  /**
+   * Why, as a value; its tag ({@code too_few_lines}, {@code stop_key}, …) goes into logs and
+   * metrics.
+   */
   public Reason reason() {
     return reason;
   }

@@ -3,18 +3,23 @@ package org.kvexpress.core;
 import java.util.Arrays;
 
 /**
- * Sorts a {@link LineTable} in place into unsigned byte order: a most-significant-digit radix sort over
- * the 16-byte keys (American flag sort, so no second copy of the arrays), which reads the lines themselves
- * only to load deeper keys for groups that tie on all 16 bytes, and compares whole lines only in groups of
- * at most {@link #SMALL} lines.
+ * Sorts a {@link LineTable} in place into unsigned byte order: a most-significant-digit radix sort
+ * over the 16-byte keys (American flag sort, so no second copy of the arrays), which reads the
+ * lines themselves only to load deeper keys for groups that tie on all 16 bytes, and compares whole
+ * lines only in groups of at most {@link #SMALL} lines.
  *
- * <p>Each pass first finds the highest bit on which the group's keys differ and takes its digit from
- * there, so a prefix every line shares ("10.", "address=/") costs one scan, not one pass per byte.
+ * <p>Each pass first finds the highest bit on which the group's keys differ and takes its digit
+ * from there, so a prefix every line shares ("10.", "address=/") costs one scan, not one pass per
+ * byte.
  */
 final class LineSorter {
   /** Groups this small are finished by insertion sort. */
   private static final int SMALL = 12;
-  /** Larger groups are split by a 16-bit digit in place; smaller ones sort 48 bits at once (see sortPacked). */
+
+  /**
+   * Larger groups are split by a 16-bit digit in place; smaller ones sort 48 bits at once (see
+   * sortPacked).
+   */
   private static final int PACKED_MAX = 1 << 14;
 
   private static final long KEY48 = (1L << 48) - 1;
@@ -22,8 +27,12 @@ final class LineSorter {
   private final LineTable t;
   private final long[] hi;
   private final long[] lo;
-  /** Bucket bounds and the packed sort's scratch, made when first needed and reused across passes. */
+
+  /**
+   * Bucket bounds and the packed sort's scratch, made when first needed and reused across passes.
+   */
   private int[] next;
+
   private int[] end;
   private int[] begin;
   private long[] packed;
@@ -33,8 +42,10 @@ final class LineSorter {
   private int[] lenCopy;
   private long[] hiCopy;
   private long[] loCopy;
+
   /** Pending groups as (from, to, depth) triples. */
   private int[] stack = new int[3 * 64];
+
   private int top;
 
   private LineSorter(LineTable t) {
@@ -78,7 +89,10 @@ final class LineSorter {
       return;
     }
     // Bit positions count from the low end of the 128-bit key hi:lo.
-    int highest = hiDiff != 0 ? 127 - Long.numberOfLeadingZeros(hiDiff) : 63 - Long.numberOfLeadingZeros(loDiff);
+    int highest =
+        hiDiff != 0
+            ? 127 - Long.numberOfLeadingZeros(hiDiff)
+            : 63 - Long.numberOfLeadingZeros(loDiff);
     if (to - from > PACKED_MAX) {
       distribute(from, to, depth, Math.max(0, highest - 15));
     } else {
@@ -86,7 +100,10 @@ final class LineSorter {
     }
   }
 
-  /** One American-flag pass on the 16-bit digit at {@code shift}; each resulting group of two or more is pushed. */
+  /**
+   * One American-flag pass on the 16-bit digit at {@code shift}; each resulting group of two or
+   * more is pushed.
+   */
   private void distribute(int from, int to, int depth, int shift) {
     int buckets = 1 << 16;
     int mask = buckets - 1;
@@ -124,9 +141,10 @@ final class LineSorter {
   }
 
   /**
-   * Sorts a group of at most {@link #PACKED_MAX} lines by the 48 key bits from {@code shift}, packed above
-   * each line's 16-bit position into one long and radix-sorted in cache, then moves the lines into that
-   * order. Runs that tie on those bits are pushed again; the next pass starts below the bits they share.
+   * Sorts a group of at most {@link #PACKED_MAX} lines by the 48 key bits from {@code shift},
+   * packed above each line's 16-bit position into one long and radix-sorted in cache, then moves
+   * the lines into that order. Runs that tie on those bits are pushed again; the next pass starts
+   * below the bits they share.
    */
   private void sortPacked(int from, int to, int depth, int shift) {
     int size = to - from;
@@ -168,9 +186,9 @@ final class LineSorter {
   }
 
   /**
-   * LSD radix sort of {@code packed[0, size)} by bits 16 to 63, a byte at a time; a byte on which all
-   * keys agree costs nothing. Simple loops rather than the JDK's quicksort, whose size the JIT would spend
-   * a long time compiling during a one-shot run.
+   * LSD radix sort of {@code packed[0, size)} by bits 16 to 63, a byte at a time; a byte on which
+   * all keys agree costs nothing. Simple loops rather than the JDK's quicksort, whose size the JIT
+   * would spend a long time compiling during a one-shot run.
    */
   private void radixSortKeys(int size) {
     Arrays.fill(counts, 0);
@@ -208,9 +226,10 @@ final class LineSorter {
   }
 
   /**
-   * The key bits of line {@code i} from bit {@code shift} of hi:lo upward (the caller masks the width).
-   * Branch-free on purpose: the shift changes from group to group, and a branch the JIT has only seen go
-   * one way is compiled as a trap that recompiles the whole loop when it goes the other.
+   * The key bits of line {@code i} from bit {@code shift} of hi:lo upward (the caller masks the
+   * width). Branch-free on purpose: the shift changes from group to group, and a branch the JIT has
+   * only seen go one way is compiled as a trap that recompiles the whole loop when it goes the
+   * other.
    */
   private long bits(int i, int shift) {
     long below = lo[i] >>> shift | hi[i] << 1 << (63 - shift); // right for shift < 64
@@ -220,9 +239,10 @@ final class LineSorter {
   }
 
   /**
-   * A group whose lines agree on every byte up to {@code depth + 16}, counting bytes past a line's end as
-   * zero. A line that ends inside that window is a prefix of every longer one, so those lines come first,
-   * shortest first (two of equal length are equal); the rest get the next 16 bytes as keys.
+   * A group whose lines agree on every byte up to {@code depth + 16}, counting bytes past a line's
+   * end as zero. A line that ends inside that window is a prefix of every longer one, so those
+   * lines come first, shortest first (two of equal length are equal); the rest get the next 16
+   * bytes as keys.
    */
   private void sameKeys(int from, int to, int depth) {
     int window = depth + 16;
@@ -256,7 +276,9 @@ final class LineSorter {
     }
   }
 
-  /** Keys first (unsigned), whole lines when they tie: exact for any group whose keys share a depth. */
+  /**
+   * Keys first (unsigned), whole lines when they tie: exact for any group whose keys share a depth.
+   */
   private void insertionSort(int from, int to) {
     for (int i = from + 1; i < to; i++) {
       int j = i;

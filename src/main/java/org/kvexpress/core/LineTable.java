@@ -5,13 +5,16 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The non-blank lines of an input as parallel arrays: where each starts, how long it is (trailing CRs
- * excluded), and its first 16 bytes as two big-endian sort keys. Built in one sequential pass, because
- * reading each line while it is in cache is far cheaper than coming back to it during the sort.
+ * The non-blank lines of an input as parallel arrays: where each starts, how long it is (trailing
+ * CRs excluded), and its first 16 bytes as two big-endian sort keys. Built in one sequential pass,
+ * because reading each line while it is in cache is far cheaper than coming back to it during the
+ * sort.
  */
 final class LineTable {
-  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long ONES = 0x0101010101010101L;
   private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
   private static final long NEWLINES = ONES * '\n';
@@ -19,8 +22,10 @@ final class LineTable {
   final byte[] in;
   final int[] start;
   final int[] len;
+
   /** Key bytes [depth, depth + 8) and [depth + 8, depth + 16) of each line, zero past its end. */
   long[] hi;
+
   long[] lo;
   int count;
   int read;
@@ -39,7 +44,8 @@ final class LineTable {
     LineTable t = new LineTable(in, countNewlines(in) + 1, keys);
     int lineStart = 0;
     int word = 0;
-    // Eight bytes at a time: each set bit of the mask is a newline; lines between them are recorded.
+    // Eight bytes at a time: each set bit of the mask is a newline; lines between them are
+    // recorded.
     for (; word + 8 <= in.length; word += 8) {
       long mask = newlineMask((long) LONG_LE.get(in, word));
       while (mask != 0) {
@@ -61,7 +67,9 @@ final class LineTable {
     return t;
   }
 
-  /** Counts non-blank lines without recording them: what every apply does to the content it writes. */
+  /**
+   * Counts non-blank lines without recording them: what every apply does to the content it writes.
+   */
   static int countNonBlank(byte[] in) {
     int count = 0;
     int i = 0;
@@ -80,7 +88,10 @@ final class LineTable {
     return count;
   }
 
-  /** Records the line [from, to): every trailing CR goes (so canonicalizing is idempotent), blanks only count. */
+  /**
+   * Records the line [from, to): every trailing CR goes (so canonicalizing is idempotent), blanks
+   * only count.
+   */
   private void add(int from, int to) {
     read++;
     int end = to;
@@ -105,7 +116,10 @@ final class LineTable {
     count++;
   }
 
-  /** Eight bytes of a line from {@code offset}, big-endian so unsigned order is byte order; zero past its end. */
+  /**
+   * Eight bytes of a line from {@code offset}, big-endian so unsigned order is byte order; zero
+   * past its end.
+   */
   long key(int from, int length, int offset) {
     int remaining = length - offset;
     if (remaining <= 0) {
@@ -125,7 +139,8 @@ final class LineTable {
 
   /** Unsigned byte order of two whole lines. */
   int compare(int a, int b) {
-    return java.util.Arrays.compareUnsigned(in, start[a], start[a] + len[a], in, start[b], start[b] + len[b]);
+    return java.util.Arrays.compareUnsigned(
+        in, start[a], start[a] + len[a], in, start[b], start[b] + len[b]);
   }
 
   /** Swaps two lines in all four arrays. */
@@ -162,7 +177,10 @@ final class LineTable {
     return n;
   }
 
-  /** The high bit of every byte of {@code word} that is '\n', and no other bits (exact, no borrow errors). */
+  /**
+   * The high bit of every byte of {@code word} that is '\n', and no other bits (exact, no borrow
+   * errors).
+   */
   private static long newlineMask(long word) {
     long x = word ^ NEWLINES;
     return ~(((x & LOW7) + LOW7) | x | LOW7);

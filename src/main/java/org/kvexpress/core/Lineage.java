@@ -6,21 +6,26 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Which commits led to a key's current version, and what that says about one commit attempt whose answer
- * was lost. Every commit writes, in the same transaction as the version, a fresh attempt id into meta and the
- * ids of the commits before it ({@link Meta#history()}), newest first. A version that has no such meta (Go
- * kvexpress wrote it, or nothing was published) is named by its anchor {@code @<data ModifyIndex>}
- * ({@code @0}: nothing published), which is unique within a key's history because Raft indexes only grow.
+ * Which commits led to a key's current version, and what that says about one commit attempt whose
+ * answer was lost. Every commit writes, in the same transaction as the version, a fresh attempt id
+ * into meta and the ids of the commits before it ({@link Meta#history()}), newest first. A version
+ * that has no such meta (Go kvexpress wrote it, or nothing was published) is named by its anchor
+ * {@code @<data ModifyIndex>} ({@code @0}: nothing published), which is unique within a key's
+ * history because Raft indexes only grow.
  *
- * <p>An attempt commits, if at all, directly on top of the version it was guarded on (its anchor). So,
- * reading the chain of the current version: the attempt's id in it means it committed (at the head: still
- * current; further down: superseded by the newer ones); the anchor in it without the attempt right above it
- * means it did not commit, and, once anything else committed on the anchor, never will; neither in it (more
- * commits since than the history keeps, or a writer that keeps no history wrote meanwhile) means nobody can
- * tell, and the writer must say so instead of writing again. Pure: no I/O.
+ * <p>An attempt commits, if at all, directly on top of the version it was guarded on (its anchor).
+ * So, reading the chain of the current version: the attempt's id in it means it committed (at the
+ * head: still current; further down: superseded by the newer ones); the anchor in it without the
+ * attempt right above it means it did not commit, and, once anything else committed on the anchor,
+ * never will; neither in it (more commits since than the history keeps, or a writer that keeps no
+ * history wrote meanwhile) means nobody can tell, and the writer must say so instead of writing
+ * again. Pure: no I/O.
  */
 public final class Lineage {
-  /** How many earlier commits meta remembers: 16 ids of 16 hex digits keep meta small for every node's read. */
+  /**
+   * How many earlier commits meta remembers: 16 ids of 16 hex digits keep meta small for every
+   * node's read.
+   */
   public static final int KEPT = 16;
 
   private final List<String> chain;
@@ -30,8 +35,8 @@ public final class Lineage {
   }
 
   /**
-   * The chain of a key's current version: its meta (when it describes that version) gives the commit id and
-   * the history; otherwise the version is known only by its anchor.
+   * The chain of a key's current version: its meta (when it describes that version) gives the
+   * commit id and the history; otherwise the version is known only by its anchor.
    */
   public static Lineage of(Meta currentMeta, long dataIndex) {
     if (currentMeta == null || currentMeta.id() == null) {
@@ -44,8 +49,8 @@ public final class Lineage {
   }
 
   /**
-   * The name of a current version an attempt is guarded on: its commit id, or {@code @<data index>} when no
-   * meta describes it ({@code @0} when nothing is published).
+   * The name of a current version an attempt is guarded on: its commit id, or {@code @<data index>}
+   * when no meta describes it ({@code @0} when nothing is published).
    */
   public static String anchor(Meta currentMeta, long dataIndex) {
     return currentMeta != null && currentMeta.id() != null ? currentMeta.id() : "@" + dataIndex;
@@ -56,7 +61,10 @@ public final class Lineage {
     return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
   }
 
-  /** The history a commit on top of this chain writes: this chain, newest first, cut to {@link #KEPT}. */
+  /**
+   * The history a commit on top of this chain writes: this chain, newest first, cut to {@link
+   * #KEPT}.
+   */
   public List<String> historyForNext() {
     return chain.subList(0, Math.min(KEPT, chain.size()));
   }
@@ -66,7 +74,10 @@ public final class Lineage {
     return chain;
   }
 
-  /** What the chain says about the attempt {@code id} that was guarded on the version {@code anchor}. */
+  /**
+   * What the chain says about the attempt {@code id} that was guarded on the version {@code
+   * anchor}.
+   */
   public Verdict verdict(String id, String anchor) {
     int at = chain.indexOf(id);
     if (at == 0) {
@@ -84,7 +95,10 @@ public final class Lineage {
     CURRENT,
     /** The attempt committed and newer versions followed it. */
     SUPERSEDED,
-    /** The attempt did not commit (yet: while its anchor is current, a late copy of it could still land). */
+    /**
+     * The attempt did not commit (yet: while its anchor is current, a late copy of it could still
+     * land).
+     */
     NOT_COMMITTED,
     /** The chain no longer reaches back to the attempt's anchor. */
     UNKNOWN

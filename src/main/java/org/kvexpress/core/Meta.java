@@ -1,20 +1,20 @@
 package org.kvexpress.core;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonArray;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The small JSON document at {@code <prefix>/<key>/meta}: what the current data is and where it came
- * from, and the checksum of {@code last}, so that {@code status}, {@code diff} and {@code rollback} need
- * not decode data to describe it. {@code id} names the commit that wrote this version and {@code history} the
- * commits before it, newest first ({@link Lineage}): how a writer whose answer was lost learns exactly whether
- * its commit happened.
+ * The small JSON document at {@code <prefix>/<key>/meta}: what the current data is and where it
+ * came from, and the checksum of {@code last}, so that {@code status}, {@code diff} and {@code
+ * rollback} need not decode data to describe it. {@code id} names the commit that wrote this
+ * version and {@code history} the commits before it, newest first ({@link Lineage}): how a writer
+ * whose answer was lost learns exactly whether its commit happened.
  */
 public record Meta(
     String checksum,
@@ -33,8 +33,9 @@ public record Meta(
   }
 
   /**
-   * The stored form: the fields in declaration order, absent ones left out, nothing HTML-escaped. Built as a
-   * JSON tree, not by Gson's reflection, which cost `in` about 7 ms of start-up on JDK 17 (annotation proxies).
+   * The stored form: the fields in declaration order, absent ones left out, nothing HTML-escaped.
+   * Built as a JSON tree, not by Gson's reflection, which cost `in` about 7 ms of start-up on JDK
+   * 17 (annotation proxies).
    */
   public byte[] toJson() {
     JsonObject o = new JsonObject();
@@ -63,7 +64,8 @@ public record Meta(
 
   /** The same meta with another commit id and the history of commits before it. */
   public Meta withCommit(String newId, List<String> before) {
-    return new Meta(checksum, lines, bytes, encoding, host, time, source, lastChecksum, newId, before);
+    return new Meta(
+        checksum, lines, bytes, encoding, host, time, source, lastChecksum, newId, before);
   }
 
   /** The same meta with another last checksum. */
@@ -72,20 +74,33 @@ public record Meta(
   }
 
   /**
-   * Parses a stored meta value; anything unreadable (a hand edit, another tool) counts as absent. Read from the
-   * JSON tree rather than by Gson's reflection, which cost every `out` Gson's set-up and about 230 more classes
-   * (on JDK 17 two dynamic proxies, on JDK 18+ method-handle classes) for nine fields.
+   * Parses a stored meta value; anything unreadable (a hand edit, another tool) counts as absent.
+   * Read from the JSON tree rather than by Gson's reflection, which cost every `out` Gson's set-up
+   * and about 230 more classes (on JDK 17 two dynamic proxies, on JDK 18+ method-handle classes)
+   * for nine fields.
    */
   public static Meta parse(byte[] json) {
     if (json == null || json.length == 0) {
       return null;
     }
     try {
-      JsonObject o = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
-      return new Meta(text(o, "checksum"), Math.toIntExact(number(o, "lines")), number(o, "bytes"),
-          text(o, "encoding"), text(o, "host"), text(o, "time"), text(o, "source"), text(o, "lastChecksum"),
-          text(o, "id"), texts(o, "history"));
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ArithmeticException
+      JsonObject o =
+          JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+      return new Meta(
+          text(o, "checksum"),
+          Math.toIntExact(number(o, "lines")),
+          number(o, "bytes"),
+          text(o, "encoding"),
+          text(o, "host"),
+          text(o, "time"),
+          text(o, "source"),
+          text(o, "lastChecksum"),
+          text(o, "id"),
+          texts(o, "history"));
+    } catch (JsonParseException
+        | IllegalStateException
+        | UnsupportedOperationException
+        | ArithmeticException
         | NumberFormatException e) {
       return null;
     }
@@ -96,7 +111,10 @@ public record Meta(
     return e == null || e.isJsonNull() ? null : e.getAsJsonPrimitive().getAsString();
   }
 
-  /** A list of strings; anything else (a hand edit) makes the whole meta unreadable, so it counts as absent. */
+  /**
+   * A list of strings; anything else (a hand edit) makes the whole meta unreadable, so it counts as
+   * absent.
+   */
   private static List<String> texts(JsonObject o, String name) {
     JsonElement e = o.get(name);
     if (e == null || e.isJsonNull()) {

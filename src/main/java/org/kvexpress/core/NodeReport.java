@@ -7,15 +7,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * What one node last did with a key, at {@code <prefix>/<key>/nodes/<hostname>}: the checksum of the file
- * on its disk afterwards, the published checksum it saw, the result (applied, current, refused, halted,
- * failed) and reason, the reload's exit code, and when; the publish time of the version on its disk and
- * when the node wrote it (null when unknown), so status can show publish-to-apply latency; and whether the
- * node is a canary ({@code out --canary}; null otherwise).
+ * What one node last did with a key, at {@code <prefix>/<key>/nodes/<hostname>}: the checksum of
+ * the file on its disk afterwards, the published checksum it saw, the result (applied, current,
+ * refused, halted, failed) and reason, the reload's exit code, and when; the publish time of the
+ * version on its disk and when the node wrote it (null when unknown), so status can show
+ * publish-to-apply latency; and whether the node is a canary ({@code out --canary}; null
+ * otherwise).
  */
 public record NodeReport(
-    String checksum, String published, String result, String reason, Integer reloadExit, String time,
-    String publishedAt, String appliedAt, Boolean canary) {
+    String checksum,
+    String published,
+    String result,
+    String reason,
+    Integer reloadExit,
+    String time,
+    String publishedAt,
+    String appliedAt,
+    Boolean canary) {
 
   /** Seconds from publish to apply, or null when either time is unknown. */
   public Double latencySeconds() {
@@ -23,14 +31,18 @@ public record NodeReport(
   }
 
   /**
-   * Seconds from {@code publishedAt} to {@code appliedAt} (ISO-8601 instants), or null when either is unknown
-   * or unreadable: the publish time comes from meta, which a hand edit or another tool may have written.
+   * Seconds from {@code publishedAt} to {@code appliedAt} (ISO-8601 instants), or null when either
+   * is unknown or unreadable: the publish time comes from meta, which a hand edit or another tool
+   * may have written.
    */
   public static Double latencySeconds(String publishedAt, String appliedAt) {
     try {
-      return publishedAt == null || appliedAt == null ? null
-          : java.time.Duration.between(java.time.Instant.parse(publishedAt), java.time.Instant.parse(appliedAt))
-              .toMillis() / 1000.0;
+      return publishedAt == null || appliedAt == null
+          ? null
+          : java.time.Duration.between(
+                      java.time.Instant.parse(publishedAt), java.time.Instant.parse(appliedAt))
+                  .toMillis()
+              / 1000.0;
     } catch (java.time.format.DateTimeParseException e) {
       return null;
     }
@@ -48,10 +60,15 @@ public record NodeReport(
 
   /** The same report but for its time: writing it again would tell nobody anything new. */
   public boolean sameAs(NodeReport other) {
-    return other != null && Objects.equals(checksum, other.checksum) && Objects.equals(published, other.published)
-        && Objects.equals(result, other.result) && Objects.equals(reason, other.reason)
-        && Objects.equals(reloadExit, other.reloadExit) && Objects.equals(publishedAt, other.publishedAt)
-        && Objects.equals(appliedAt, other.appliedAt) && Objects.equals(canary, other.canary);
+    return other != null
+        && Objects.equals(checksum, other.checksum)
+        && Objects.equals(published, other.published)
+        && Objects.equals(result, other.result)
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(reloadExit, other.reloadExit)
+        && Objects.equals(publishedAt, other.publishedAt)
+        && Objects.equals(appliedAt, other.appliedAt)
+        && Objects.equals(canary, other.canary);
   }
 
   public static NodeReport parse(byte[] json) {

@@ -8,8 +8,9 @@ public final class Pem {
   private Pem() {}
 
   /**
-   * The DER bytes of the first block labelled exactly {@code label} ("PRIVATE KEY" does not match "EC PRIVATE
-   * KEY"), or null when there is none; an IllegalArgumentException when its base64 is damaged.
+   * The DER bytes of the first block labelled exactly {@code label} ("PRIVATE KEY" does not match
+   * "EC PRIVATE KEY"), or null when there is none; an IllegalArgumentException when its base64 is
+   * damaged.
    */
   public static byte[] block(String text, String label) {
     String begin = "-----BEGIN " + label + "-----";
@@ -24,7 +25,8 @@ public final class Pem {
 
   /** One block with this label, its base64 in lines of 64 characters. */
   public static String encode(String label, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
   }
 }

@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The value of {@code <prefix>/<key>/pending}: the publishes that are writing chunks right now. A publisher
- * registers here before writing its first chunk and leaves in the transaction that makes its version
- * current, so garbage collection (which is guarded on this key's index) never removes a chunk that a
- * version about to become current needs. An entry older than {@link #STALE_AFTER} belongs to a publisher
- * that died (kill -9 between its chunks and its switch) and protects nothing any more. Pure.
+ * The value of {@code <prefix>/<key>/pending}: the publishes that are writing chunks right now. A
+ * publisher registers here before writing its first chunk and leaves in the transaction that makes
+ * its version current, so garbage collection (which is guarded on this key's index) never removes a
+ * chunk that a version about to become current needs. An entry older than {@link #STALE_AFTER}
+ * belongs to a publisher that died (kill -9 between its chunks and its switch) and protects nothing
+ * any more. Pure.
  */
 public record PendingChunks(List<Entry> publishes) {
   /** Far longer than writing 64 MiB of chunks takes; clocks of publishers must agree within it. */
@@ -30,13 +31,17 @@ public record PendingChunks(List<Entry> publishes) {
 
   public static final PendingChunks NONE = new PendingChunks(List.of());
 
-  /** The stored registry; absent or unreadable reads as empty (a bad value then just protects nothing). */
+  /**
+   * The stored registry; absent or unreadable reads as empty (a bad value then just protects
+   * nothing).
+   */
   public static PendingChunks parse(byte[] json) {
     if (json == null || json.length == 0) {
       return NONE;
     }
     try {
-      PendingChunks p = GSON.fromJson(new String(json, StandardCharsets.UTF_8), PendingChunks.class);
+      PendingChunks p =
+          GSON.fromJson(new String(json, StandardCharsets.UTF_8), PendingChunks.class);
       return p == null || p.publishes() == null ? NONE : p;
     } catch (JsonParseException | IllegalStateException e) {
       return NONE;

@@ -3,8 +3,9 @@ package org.kvexpress.core;
 import java.util.Locale;
 
 /**
- * Why a command was refused, halted or failed: one value per cause, compared as values, and written as its
- * lowercase tag ({@code too_few_lines}, {@code stop_key}, …) in logs, metrics and node reports.
+ * Why a command was refused, halted or failed: one value per cause, compared as values, and written
+ * as its lowercase tag ({@code too_few_lines}, {@code stop_key}, …) in logs, metrics and node
+ * reports.
  */
 public enum Reason {
   // usage

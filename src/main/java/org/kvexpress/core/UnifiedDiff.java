@@ -16,7 +16,8 @@ public final class UnifiedDiff {
   private UnifiedDiff() {}
 
   /** The diff from {@code before} to {@code after}, or an empty array when they are equal. */
-  public static byte[] diff(String beforeLabel, byte[] before, String afterLabel, byte[] after, int context) {
+  public static byte[] diff(
+      String beforeLabel, byte[] before, String afterLabel, byte[] after, int context) {
     if (before.length == 0 || after.length == 0) {
       return wholeFile(beforeLabel, before, afterLabel, after);
     }
@@ -26,7 +27,8 @@ public final class UnifiedDiff {
     if (patch.getDeltas().isEmpty()) {
       return new byte[0];
     }
-    List<String> out = UnifiedDiffUtils.generateUnifiedDiff(beforeLabel, afterLabel, a, patch, context);
+    List<String> out =
+        UnifiedDiffUtils.generateUnifiedDiff(beforeLabel, afterLabel, a, patch, context);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     for (String line : out) {
       buf.writeBytes(line.getBytes(StandardCharsets.ISO_8859_1));
@@ -36,10 +38,12 @@ public final class UnifiedDiff {
   }
 
   /**
-   * The diff against nothing (a first publish, or an empty side): every line added or removed. Written
-   * straight into bytes, because a million-line file would otherwise become two million Strings.
+   * The diff against nothing (a first publish, or an empty side): every line added or removed.
+   * Written straight into bytes, because a million-line file would otherwise become two million
+   * Strings.
    */
-  private static byte[] wholeFile(String beforeLabel, byte[] before, String afterLabel, byte[] after) {
+  private static byte[] wholeFile(
+      String beforeLabel, byte[] before, String afterLabel, byte[] after) {
     byte[] content = before.length == 0 ? after : before;
     if (content.length == 0) {
       return new byte[0];
@@ -56,8 +60,14 @@ public final class UnifiedDiff {
       count++;
     }
     String range = count == 1 ? "1" : "1," + count;
-    String header = "--- " + beforeLabel + "\n+++ " + afterLabel + "\n@@ "
-        + (before.length == 0 ? "-0,0 +" + range : "-" + range + " +0,0") + " @@\n";
+    String header =
+        "--- "
+            + beforeLabel
+            + "\n+++ "
+            + afterLabel
+            + "\n@@ "
+            + (before.length == 0 ? "-0,0 +" + range : "-" + range + " +0,0")
+            + " @@\n";
     byte[] head = header.getBytes(StandardCharsets.ISO_8859_1);
     byte[] out = new byte[head.length + content.length + count + (unterminated ? 1 : 0)];
     System.arraycopy(head, 0, out, 0, head.length);

@@ -2,8 +2,9 @@ package org.kvexpress.core;
 
 /**
  * One version of a key as Consul stores it: the stored bytes with their Flags (0 plain, 2 gzip, or
- * {@link Manifest#FLAGS} for a manifest of chunks) and the checksum (lowercase hex SHA-256) of the content.
- * Pure: decoding and verifying, no I/O (a chunked version's chunks are read by the kv layer).
+ * {@link Manifest#FLAGS} for a manifest of chunks) and the checksum (lowercase hex SHA-256) of the
+ * content. Pure: decoding and verifying, no I/O (a chunked version's chunks are read by the kv
+ * layer).
  */
 public record Version(byte[] stored, long flags, String checksum) {
 
@@ -17,25 +18,36 @@ public record Version(byte[] stored, long flags, String checksum) {
     return Encoding.fromFlags(flags);
   }
 
-  /** How the content is stored, for meta and status: the encoding, or a chunked version's chunk encoding. */
+  /**
+   * How the content is stored, for meta and status: the encoding, or a chunked version's chunk
+   * encoding.
+   */
   public String encodingLabel() {
     return chunked() ? Manifest.parse(stored, "data").encoding() : encoding().label();
   }
 
   /**
-   * Decodes the stored bytes (at most {@code maxBytes}, so a gzip bomb is refused, not expanded) and proves
-   * they hash to the checksum. {@code what} names the stored value and {@code claimedBy} the key that holds
-   * the checksum, for the refusal's message.
+   * Decodes the stored bytes (at most {@code maxBytes}, so a gzip bomb is refused, not expanded)
+   * and proves they hash to the checksum. {@code what} names the stored value and {@code claimedBy}
+   * the key that holds the checksum, for the refusal's message.
    */
   public byte[] verifiedContent(long maxBytes, String what, String claimedBy) {
     if (chunked()) {
-      throw new IllegalStateException("a chunked version's content is read with its chunks (VersionStore.content)");
+      throw new IllegalStateException(
+          "a chunked version's content is read with its chunks (VersionStore.content)");
     }
     byte[] plain = encoding().decode(stored, maxBytes);
     String actual = Checksum.sha256Hex(plain);
     if (!actual.equals(checksum)) {
-      throw KvexpressException.refused(Reason.CHECKSUM_MISMATCH, what + " has checksum " + Checksum.shortForm(actual)
-          + " but " + claimedBy + " says " + Checksum.shortForm(checksum));
+      throw KvexpressException.refused(
+          Reason.CHECKSUM_MISMATCH,
+          what
+              + " has checksum "
+              + Checksum.shortForm(actual)
+              + " but "
+              + claimedBy
+              + " says "
+              + Checksum.shortForm(checksum));
     }
     return plain;
   }

@@ -8,8 +8,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * What a Consul key watch passes its handler on stdin: the watched KV pair as JSON
- * ({@code {"Key":…,"Value":<base64>,"ModifyIndex":…}}), or {@code null} when the key is missing. Pure.
+ * What a Consul key watch passes its handler on stdin: the watched KV pair as JSON ({@code
+ * {"Key":…,"Value":<base64>,"ModifyIndex":…}}), or {@code null} when the key is missing. Pure.
  */
 public record WatchPayload(String key, byte[] value, long modifyIndex) {
 
@@ -27,14 +27,20 @@ public record WatchPayload(String key, byte[] value, long modifyIndex) {
         return Optional.empty();
       }
       JsonElement index = o.get("ModifyIndex");
-      return Optional.of(new WatchPayload(key.getAsString(), Base64.getDecoder().decode(value.getAsString()),
-          index != null && index.isJsonPrimitive() ? index.getAsLong() : 0));
+      return Optional.of(
+          new WatchPayload(
+              key.getAsString(),
+              Base64.getDecoder().decode(value.getAsString()),
+              index != null && index.isJsonPrimitive() ? index.getAsLong() : 0));
     } catch (RuntimeException notAPair) {
       return Optional.empty();
     }
   }
 
-  /** The value as a published checksum: trimmed text (Go kvexpress and hand edits may add a newline). */
+  /**
+   * The value as a published checksum: trimmed text (Go kvexpress and hand edits may add a
+   * newline).
+   */
   public String text() {
     return new String(value, StandardCharsets.UTF_8).strip();
   }

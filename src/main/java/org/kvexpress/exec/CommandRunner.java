@@ -5,7 +5,10 @@ import java.util.Map;
 
 /** Runs an operator-chosen shell command: the seam between kvexpress and child processes. */
 public interface CommandRunner {
-  /** What happened to a command: its exit code (or -1 when killed), whether it timed out, and its output. */
+  /**
+   * What happened to a command: its exit code (or -1 when killed), whether it timed out, and its
+   * output.
+   */
   record Result(int exitCode, boolean timedOut, String output, Duration took) {
     public boolean succeeded() {
       return !timedOut && exitCode == 0;
@@ -23,5 +26,6 @@ public interface CommandRunner {
    * Runs {@code command} through {@code /bin/sh -c}, with {@code extraEnv} added to the inherited
    * environment, killing it (and its children) when {@code timeout} expires.
    */
-  Result run(String command, Map<String, String> extraEnv, Duration timeout) throws InterruptedException;
+  Result run(String command, Map<String, String> extraEnv, Duration timeout)
+      throws InterruptedException;
 }

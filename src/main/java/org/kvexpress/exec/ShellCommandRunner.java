@@ -10,25 +10,30 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link CommandRunner} over {@code /bin/sh -c}: the operator opts into a shell by writing a command
- * string, so nothing is ever split on whitespace. stdout and stderr are captured together (the last
- * 64 KiB); on timeout the command and every process it started are killed. Consul's token variables are
- * withheld from the command (and so from a daemon it restarts) unless the operator passes them on.
+ * {@link CommandRunner} over {@code /bin/sh -c}: the operator opts into a shell by writing a
+ * command string, so nothing is ever split on whitespace. stdout and stderr are captured together
+ * (the last 64 KiB); on timeout the command and every process it started are killed. Consul's token
+ * variables are withheld from the command (and so from a daemon it restarts) unless the operator
+ * passes them on.
  */
 public final class ShellCommandRunner implements CommandRunner {
   private static final int OUTPUT_LIMIT = 64 * 1024;
-  private static final java.util.List<String> TOKEN_VARIABLES = java.util.List.of("CONSUL_HTTP_TOKEN",
-      "CONSUL_HTTP_TOKEN_FILE");
+  private static final java.util.List<String> TOKEN_VARIABLES =
+      java.util.List.of("CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE");
 
   private final boolean passToken;
 
-  /** With {@code passToken}, commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE (--pass-token). */
+  /**
+   * With {@code passToken}, commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE
+   * (--pass-token).
+   */
   public ShellCommandRunner(boolean passToken) {
     this.passToken = passToken;
   }
 
   @Override
-  public Result run(String command, Map<String, String> extraEnv, Duration timeout) throws InterruptedException {
+  public Result run(String command, Map<String, String> extraEnv, Duration timeout)
+      throws InterruptedException {
     long start = System.nanoTime();
     ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -27,19 +27,23 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
 /**
- * Writes files so that readers see the old version or the new one, never a part: a private temp file in
- * the target's directory, written, fsynced, given its mode and owner, then renamed over the target, and
- * the directory fsynced (consul-template's AtomicWrite, with confd's ignored chmod/chown errors fixed).
- * Atomic only where rename(2) is, which is POSIX file systems, not across mount points.
+ * Writes files so that readers see the old version or the new one, never a part: a private temp
+ * file in the target's directory, written, fsynced, given its mode and owner, then renamed over the
+ * target, and the directory fsynced (consul-template's AtomicWrite, with confd's ignored
+ * chmod/chown errors fixed). Atomic only where rename(2) is, which is POSIX file systems, not
+ * across mount points.
  *
- * <p>While a temp file is being written its writer holds a lock on it, so {@link #removeStaleTemps} can
- * tell a crashed writer's leftover from a live writer's file.
+ * <p>While a temp file is being written its writer holds a lock on it, so {@link #removeStaleTemps}
+ * can tell a crashed writer's leftover from a live writer's file.
  */
 public final class AtomicFiles {
   private static final String TEMP_MARK = ".kvexpress-";
+
   /** A staging file untouched for this long, and not locked, belongs to a writer that died. */
   private static final long STALE_AFTER_MS = 1000;
-  private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+
+  private static final Set<PosixFilePermission> PRIVATE =
+      PosixFilePermissions.fromString("rw-------");
 
   private AtomicFiles() {}
 
@@ -90,7 +94,10 @@ public final class AtomicFiles {
     }
   }
 
-  /** The file a path finally names: symlinks are followed so that a link keeps pointing where it did. */
+  /**
+   * The file a path finally names: symlinks are followed so that a link keeps pointing where it
+   * did.
+   */
   public static Path resolveTarget(Path file) {
     Path abs = file.toAbsolutePath().normalize();
     try {
@@ -111,20 +118,32 @@ public final class AtomicFiles {
 
   /**
    * Step "stage": writes {@code content} to a new private temp file beside {@code target} (creating
-   * missing parents 0755), fsyncs it, and gives it its final mode and owner. The temp file is created
-   * exclusively, so a symlink planted at its name is never followed.
+   * missing parents 0755), fsyncs it, and gives it its final mode and owner. The temp file is
+   * created exclusively, so a symlink planted at its name is never followed.
    */
   public static Staged stage(Path target, byte[] content, FileSettings settings) {
     Path dir = target.getParent();
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw KvexpressException.failure(Reason.IS_DIRECTORY, target + " is a directory; -f must name a file");
+      throw KvexpressException.failure(
+          Reason.IS_DIRECTORY, target + " is a directory; -f must name a file");
     }
     createParents(dir);
-    return stage(target, content, settings, dir.resolve("." + target.getFileName() + TEMP_MARK
-        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".tmp"));
+    return stage(
+        target,
+        content,
+        settings,
+        dir.resolve(
+            "."
+                + target.getFileName()
+                + TEMP_MARK
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
+                + ".tmp"));
   }
 
-  /** {@link #stage(Path, byte[], FileSettings)} with a chosen temp path, so tests can plant things there. */
+  /**
+   * {@link #stage(Path, byte[], FileSettings)} with a chosen temp path, so tests can plant things
+   * there.
+   */
   static Staged stage(Path target, byte[] content, FileSettings settings, Path temp) {
     int mode = modeFor(target, settings);
     FileLock lock = createLocked(temp);
@@ -147,30 +166,39 @@ public final class AtomicFiles {
       if (e instanceof KvexpressException k) {
         throw k;
       }
-      throw KvexpressException.failure(Reason.IO, "cannot write " + temp + ": " + e.getMessage(), e);
+      throw KvexpressException.failure(
+          Reason.IO, "cannot write " + temp + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Creates the temp file exclusively (never through a symlink) and locks it. A cleaner may remove a file
-   * in the instant between creation and locking, since it cannot yet tell it from a crashed writer's; so
-   * once the lock is held, the file must still be there, or the creation is tried again.
+   * Creates the temp file exclusively (never through a symlink) and locks it. A cleaner may remove
+   * a file in the instant between creation and locking, since it cannot yet tell it from a crashed
+   * writer's; so once the lock is held, the file must still be there, or the creation is tried
+   * again.
    */
   private static FileLock createLocked(Path temp) {
     Path dir = temp.getParent();
     for (int attempt = 0; attempt < 3; attempt++) {
       FileChannel ch;
       try {
-        ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
+        ch =
+            FileChannel.open(
+                temp,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PRIVATE));
       } catch (FileAlreadyExistsException e) {
-        throw KvexpressException.failure(Reason.IO,
-            "temp file " + temp + " already exists; refusing to follow or reuse it");
+        throw KvexpressException.failure(
+            Reason.IO, "temp file " + temp + " already exists; refusing to follow or reuse it");
       } catch (AccessDeniedException e) {
-        throw KvexpressException.failure(Reason.IO,
-            "cannot write in " + dir + ": permission denied; run as a user who may");
+        throw KvexpressException.failure(
+            Reason.IO, "cannot write in " + dir + ": permission denied; run as a user who may");
       } catch (IOException e) {
-        throw KvexpressException.failure(Reason.IO, "cannot create a temp file in " + dir + ": " + e);
+        throw KvexpressException.failure(
+            Reason.IO, "cannot create a temp file in " + dir + ": " + e);
       }
       try {
         FileLock lock;
@@ -194,30 +222,41 @@ public final class AtomicFiles {
         throw KvexpressException.failure(Reason.IO, "cannot lock " + temp + ": " + e);
       }
     }
-    throw KvexpressException.failure(Reason.IO,
-        "temp files in " + dir + " keep disappearing; is another cleaner running?");
+    throw KvexpressException.failure(
+        Reason.IO, "temp files in " + dir + " keep disappearing; is another cleaner running?");
   }
 
   /**
    * Step "swap": renames the staged file over its target atomically and fsyncs the directory. With
-   * {@code keepPrevious}, the old target is first hard-linked aside and that path returned (else null).
+   * {@code keepPrevious}, the old target is first hard-linked aside and that path returned (else
+   * null).
    */
   public static Path swap(Staged staged, boolean keepPrevious) {
     Path target = staged.target();
     Path previous = null;
     try {
       if (keepPrevious && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        previous = target.resolveSibling("." + target.getFileName() + TEMP_MARK + "prev-"
-            + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        previous =
+            target.resolveSibling(
+                "."
+                    + target.getFileName()
+                    + TEMP_MARK
+                    + "prev-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
         Files.createLink(previous, target);
       }
-      Files.move(staged.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          staged.path(),
+          target,
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       staged.moved = true;
       fsyncDirectory(target.getParent());
       return previous;
     } catch (IOException e) {
       deleteQuietly(previous);
-      throw KvexpressException.failure(Reason.IO, "cannot rename " + staged.path() + " over " + target + ": " + e);
+      throw KvexpressException.failure(
+          Reason.IO, "cannot rename " + staged.path() + " over " + target + ": " + e);
     }
   }
 
@@ -227,11 +266,13 @@ public final class AtomicFiles {
       if (previous == null) {
         Files.deleteIfExists(target);
       } else {
-        Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            previous, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
       fsyncDirectory(target.getParent());
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot restore the previous " + target + ": " + e);
+      throw KvexpressException.failure(
+          Reason.IO, "cannot restore the previous " + target + ": " + e);
     }
   }
 
@@ -239,7 +280,8 @@ public final class AtomicFiles {
   public static List<String> repair(Path target, FileSettings settings) {
     List<String> changed = repairsNeeded(target, settings);
     try {
-      PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(target, PosixFileAttributeView.class);
       if (changed.contains("mode")) {
         Files.setPosixFilePermissions(target, fromMode(settings.mode()));
       }
@@ -251,7 +293,8 @@ public final class AtomicFiles {
       }
       return changed;
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot set mode or owner of " + target + ": " + e);
+      throw KvexpressException.failure(
+          Reason.IO, "cannot set mode or owner of " + target + ": " + e);
     }
   }
 
@@ -271,23 +314,25 @@ public final class AtomicFiles {
       }
       return differs;
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot read the mode and owner of " + target + ": " + e);
+      throw KvexpressException.failure(
+          Reason.IO, "cannot read the mode and owner of " + target + ": " + e);
     }
   }
 
   private static boolean olderThanASecond(Path p) {
     try {
-      return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < System.currentTimeMillis() - 1000;
+      return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis()
+          < System.currentTimeMillis() - 1000;
     } catch (IOException e) {
       return false;
     }
   }
 
   /**
-   * Removes temp files that crashed writers left beside {@code target}: ours ({@code .NAME.kvexpress-*}),
-   * unless a live writer holds them, and Go kvexpress's {@code NAME.compare}, {@code NAME.last} and (over a
-   * second old) {@code NAME.kvexpress} when
-   * {@code includeGoCaches}. Never the target itself. Returns what it removed.
+   * Removes temp files that crashed writers left beside {@code target}: ours ({@code
+   * .NAME.kvexpress-*}), unless a live writer holds them, and Go kvexpress's {@code NAME.compare},
+   * {@code NAME.last} and (over a second old) {@code NAME.kvexpress} when {@code includeGoCaches}.
+   * Never the target itself. Returns what it removed.
    */
   public static List<Path> removeStaleTemps(Path target, boolean includeGoCaches) {
     List<Path> removed = new ArrayList<>();
@@ -301,12 +346,19 @@ public final class AtomicFiles {
       for (Path p : entries) {
         String n = p.getFileName().toString();
         boolean mine = n.startsWith(ours);
-        // Go kvexpress's caches, and FILE.kvexpress, the staging file it leaves when it dies between write
-        // and rename (only when over a second old, so a Go writer still running is not robbed of it).
-        boolean go = includeGoCaches && (n.equals(name + ".compare") || n.equals(name + ".last")
-            || n.equals(name + ".kvexpress") && olderThanASecond(p));
-        if ((mine && removeIfStale(p)) || (go && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-            && Files.deleteIfExists(p))) {
+        // Go kvexpress's caches, and FILE.kvexpress, the staging file it leaves when it dies
+        // between write
+        // and rename (only when over a second old, so a Go writer still running is not robbed of
+        // it).
+        boolean go =
+            includeGoCaches
+                && (n.equals(name + ".compare")
+                    || n.equals(name + ".last")
+                    || n.equals(name + ".kvexpress") && olderThanASecond(p));
+        if ((mine && removeIfStale(p))
+            || (go
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                && Files.deleteIfExists(p))) {
           removed.add(p);
         }
       }
@@ -317,14 +369,16 @@ public final class AtomicFiles {
   }
 
   /**
-   * Removes a leftover staging file unless a live writer holds its lock or it was touched within the last
-   * second. A writer locks its file microseconds after creating it; the age rule closes that window, and
-   * the removal happens while holding the lock, so a writer that locks the file afterwards sees it gone
-   * and starts over.
+   * Removes a leftover staging file unless a live writer holds its lock or it was touched within
+   * the last second. A writer locks its file microseconds after creating it; the age rule closes
+   * that window, and the removal happens while holding the lock, so a writer that locks the file
+   * afterwards sees it gone and starts over.
    */
   private static boolean removeIfStale(Path temp) {
     try {
-      long age = System.currentTimeMillis() - Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis();
+      long age =
+          System.currentTimeMillis()
+              - Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis();
       if (age < STALE_AFTER_MS) {
         return false;
       }
@@ -338,7 +392,8 @@ public final class AtomicFiles {
         return false;
       }
     }
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch =
+        FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       FileLock lock = ch.tryLock();
       if (lock == null) {
         return false;
@@ -369,8 +424,8 @@ public final class AtomicFiles {
   }
 
   private static void applySettings(Path temp, int mode, FileSettings settings) throws IOException {
-    PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class,
-        LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     try {
       // Owner before mode: a chown may clear setuid bits, and the mode must be the last word.
       if (settings.user() != null) {
@@ -380,14 +435,22 @@ public final class AtomicFiles {
         view.setGroup(settings.group());
       }
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.CHOWN, "cannot give " + temp + " owner " + describe(settings) + ": "
-          + e.getMessage() + "; run out as root or drop -o");
+      throw KvexpressException.failure(
+          Reason.CHOWN,
+          "cannot give "
+              + temp
+              + " owner "
+              + describe(settings)
+              + ": "
+              + e.getMessage()
+              + "; run out as root or drop -o");
     }
     view.setPermissions(fromMode(mode));
   }
 
   private static String describe(FileSettings s) {
-    return (s.user() == null ? "" : s.user().getName()) + (s.group() == null ? "" : ":" + s.group().getName());
+    return (s.user() == null ? "" : s.user().getName())
+        + (s.group() == null ? "" : ":" + s.group().getName());
   }
 
   private static void createParents(Path dir) {
@@ -395,14 +458,18 @@ public final class AtomicFiles {
       return;
     }
     try {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO,
-          "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
+      throw KvexpressException.failure(
+          Reason.IO, "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
     }
   }
 
-  /** fsync on a directory makes a rename durable; Java opens directories read-only for this on Linux. */
+  /**
+   * fsync on a directory makes a rename durable; Java opens directories read-only for this on
+   * Linux.
+   */
   private static void fsyncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
@@ -429,7 +496,10 @@ public final class AtomicFiles {
     return perms;
   }
 
-  /** Deletes a file if it is there, ignoring failure: for cleanup that the next run's cleanup backs up. */
+  /**
+   * Deletes a file if it is there, ignoring failure: for cleanup that the next run's cleanup backs
+   * up.
+   */
   public static void deleteQuietly(Path p) {
     if (p == null) {
       return;

@@ -4,8 +4,8 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipal;
 
 /**
- * Mode and owner for a written file. A null mode keeps the existing file's mode (0640 for a new file);
- * null user or group leaves that part of the ownership as the process makes it.
+ * Mode and owner for a written file. A null mode keeps the existing file's mode (0640 for a new
+ * file); null user or group leaves that part of the ownership as the process makes it.
  */
 public record FileSettings(Integer mode, UserPrincipal user, GroupPrincipal group) {
   public static final int DEFAULT_MODE = 0640;

@@ -18,14 +18,15 @@ import org.kvexpress.core.PendingChunks;
 import org.kvexpress.core.Reason;
 
 /**
- * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their plain
- * bytes, under {@code <prefix>/<key>/chunks/}. A publisher {@link #stage registers} in the key's pending
- * registry, then writes the chunks that are not there yet; {@link VersionStore#commit} switches data to the
- * manifest, and then the publisher {@link #release releases} its registration (data names the chunks by
- * then). {@link #collect} removes chunks that neither data, last nor a live registration names, in
- * transactions guarded on the registry's, data's and last's indexes, so a chunk a publisher registered, or a
- * version committed, after the collector looked is never removed. A registration lives
- * {@link PendingChunks#STALE_AFTER}; a publisher that has not committed by then gives up ({@link #committing}).
+ * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their
+ * plain bytes, under {@code <prefix>/<key>/chunks/}. A publisher {@link #stage registers} in the
+ * key's pending registry, then writes the chunks that are not there yet; {@link
+ * VersionStore#commit} switches data to the manifest, and then the publisher {@link #release
+ * releases} its registration (data names the chunks by then). {@link #collect} removes chunks that
+ * neither data, last nor a live registration names, in transactions guarded on the registry's,
+ * data's and last's indexes, so a chunk a publisher registered, or a version committed, after the
+ * collector looked is never removed. A registration lives {@link PendingChunks#STALE_AFTER}; a
+ * publisher that has not committed by then gives up ({@link #committing}).
  */
 public final class ChunkStore {
   /** Chunk reads or writes at once (the HTTP pool holds 8 connections). */
@@ -41,20 +42,23 @@ public final class ChunkStore {
   }
 
   /**
-   * A staged publish: the registration's id and time, how many chunks were written (the others were there
-   * already) and their bytes as stored.
+   * A staged publish: the registration's id and time, how many chunks were written (the others were
+   * there already) and their bytes as stored.
    */
   public record Staged(String id, Instant at, int written, long storedBytes) {}
 
-  /** The commit that makes a version current (or staged); it may be interrupted while it backs off. */
+  /**
+   * The commit that makes a version current (or staged); it may be interrupted while it backs off.
+   */
   public interface Commit<T> {
     T run() throws InterruptedException;
   }
 
   /**
-   * Runs the commit of a version whose chunks {@code staged} registered (null: a version without chunks):
-   * refused when the registration may have gone stale (collectors then ignore it), and the registration is
-   * released afterwards whatever happened, since data names the chunks once the commit is done.
+   * Runs the commit of a version whose chunks {@code staged} registered (null: a version without
+   * chunks): refused when the registration may have gone stale (collectors then ignore it), and the
+   * registration is released afterwards whatever happened, since data names the chunks once the
+   * commit is done.
    */
   public <T> T committing(KeyLayout layout, Staged staged, java.time.Clock clock, Commit<T> commit)
       throws InterruptedException {
@@ -63,9 +67,12 @@ public final class ChunkStore {
     }
     try {
       if (!clock.instant().isBefore(staged.at().plus(PendingChunks.STALE_AFTER))) {
-        throw KvexpressException.failure(Reason.CONFLICT, "staging the chunks took longer than "
-            + PendingChunks.STALE_AFTER.toMinutes() + " minutes, so they may have been collected; run the publish "
-            + "again");
+        throw KvexpressException.failure(
+            Reason.CONFLICT,
+            "staging the chunks took longer than "
+                + PendingChunks.STALE_AFTER.toMinutes()
+                + " minutes, so they may have been collected; run the publish "
+                + "again");
       }
       return commit.run();
     } finally {
@@ -74,11 +81,17 @@ public final class ChunkStore {
   }
 
   /** Registers a publish of these chunks and writes those the key does not hold yet. */
-  public Staged stage(KeyLayout layout, Manifest manifest, List<byte[]> parts, Encoding encoding, String host,
+  public Staged stage(
+      KeyLayout layout,
+      Manifest manifest,
+      List<byte[]> parts,
+      Encoding encoding,
+      String host,
       Instant now) {
     String id = UUID.randomUUID().toString();
     register(layout, new PendingChunks.Entry(id, host, now.toString(), manifest.names()), now);
-    // Listed after registering: a collector that saw a chunk unreferenced before our registration fails its
+    // Listed after registering: a collector that saw a chunk unreferenced before our registration
+    // fails its
     // guard on the registry, so a chunk present now stays present until our commit.
     Set<String> present = new HashSet<>();
     for (String k : store.keys(layout.chunksDir())) {
@@ -96,8 +109,9 @@ public final class ChunkStore {
       }
       TxnOp op = TxnOp.set(layout.chunk(name), encoding.encode(parts.get(i)), encoding.flags());
       int grownBytes = ConsulLimits.txnBytesPlus(batchBytes, op);
-      if (!batch.isEmpty() && (batch.size() + 1 > ConsulLimits.MAX_TXN_OPS
-          || grownBytes > ConsulLimits.MAX_TXN_BYTES)) {
+      if (!batch.isEmpty()
+          && (batch.size() + 1 > ConsulLimits.MAX_TXN_OPS
+              || grownBytes > ConsulLimits.MAX_TXN_BYTES)) {
         batches.add(batch);
         batch = new ArrayList<>();
         grownBytes = ConsulLimits.txnBytesPlus(0, op);
@@ -110,13 +124,20 @@ public final class ChunkStore {
     if (!batch.isEmpty()) {
       batches.add(batch);
     }
-    // Chunks are immutable and each transaction stands alone, so several may be in flight: the publish waits
+    // Chunks are immutable and each transaction stands alone, so several may be in flight: the
+    // publish waits
     // for Raft once per round of transactions, not once per chunk.
     try {
-      inParallel(batches.stream().<java.util.concurrent.Callable<Void>>map(b -> () -> {
-        write(b);
-        return null;
-      }).toList(), "writing chunks under " + layout.chunksDir());
+      inParallel(
+          batches.stream()
+              .<java.util.concurrent.Callable<Void>>map(
+                  b ->
+                      () -> {
+                        write(b);
+                        return null;
+                      })
+              .toList(),
+          "writing chunks under " + layout.chunksDir());
     } catch (RuntimeException e) {
       release(layout, id); // its chunks are garbage now; the next publish collects them
       throw e;
@@ -124,7 +145,10 @@ public final class ChunkStore {
     return new Staged(id, now, written, stored);
   }
 
-  /** Runs the tasks at most {@link #READERS} at a time; the first failure is rethrown as it was thrown. */
+  /**
+   * Runs the tasks at most {@link #READERS} at a time; the first failure is rethrown as it was
+   * thrown.
+   */
   private static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> tasks, String what) {
     List<T> results = new ArrayList<>();
     if (tasks.size() <= 1) {
@@ -133,12 +157,14 @@ public final class ChunkStore {
       }
       return results;
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.min(READERS, tasks.size()), r -> {
-          Thread t = new Thread(r, "kvexpress-chunks");
-          t.setDaemon(true);
-          return t;
-        });
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.min(READERS, tasks.size()),
+            r -> {
+              Thread t = new Thread(r, "kvexpress-chunks");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
       tasks.forEach(t -> futures.add(pool.submit(t)));
@@ -147,7 +173,9 @@ public final class ChunkStore {
       }
       return results;
     } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while " + what);
@@ -169,32 +197,42 @@ public final class ChunkStore {
   private void write(List<TxnOp> sets) {
     TxnResult r = store.txn(sets);
     if (!r.committed()) {
-      throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul refused to store chunks under "
-          + sets.get(0).key().substring(0, sets.get(0).key().lastIndexOf('/') + 1) + ": "
-          + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
+      throw KvexpressException.failure(
+          Reason.CONSUL_ERROR,
+          "Consul refused to store chunks under "
+              + sets.get(0).key().substring(0, sets.get(0).key().lastIndexOf('/') + 1)
+              + ": "
+              + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
     }
   }
 
   private void register(KeyLayout layout, PendingChunks.Entry entry, Instant now) {
     if (!updateRegistry(layout, p -> p.live(now).with(entry))) {
-      throw KvexpressException.failure(Reason.CONFLICT, "other publishers keep changing " + layout.pending()
-          + "; try again");
+      throw KvexpressException.failure(
+          Reason.CONFLICT, "other publishers keep changing " + layout.pending() + "; try again");
     }
   }
 
   /**
-   * Changes the pending registry by compare-and-set, reading it again after a conflict; {@code change} gives
-   * null when there is nothing to change. False when other publishers kept changing it first.
+   * Changes the pending registry by compare-and-set, reading it again after a conflict; {@code
+   * change} gives null when there is nothing to change. False when other publishers kept changing
+   * it first.
    */
-  private boolean updateRegistry(KeyLayout layout, java.util.function.UnaryOperator<PendingChunks> change) {
+  private boolean updateRegistry(
+      KeyLayout layout, java.util.function.UnaryOperator<PendingChunks> change) {
     for (int attempt = 1; attempt <= 20; attempt++) {
       if (attempt > 1) {
         pause(attempt);
       }
       KvEntry seen = store.get(layout.pending()).orElse(null);
       PendingChunks next = change.apply(PendingChunks.parse(seen == null ? null : seen.value()));
-      if (next == null || store.txn(List.of(TxnOp.unchangedSince(layout.pending(), seen),
-          TxnOp.set(layout.pending(), next.toJson(), 0))).committed()) {
+      if (next == null
+          || store
+              .txn(
+                  List.of(
+                      TxnOp.unchangedSince(layout.pending(), seen),
+                      TxnOp.set(layout.pending(), next.toJson(), 0)))
+              .committed()) {
         return true;
       }
     }
@@ -202,8 +240,9 @@ public final class ChunkStore {
   }
 
   /**
-   * Removes a registration: after the commit (data names the chunks now), or when the publish did not
-   * commit, so that its chunks can be collected. Best effort: a registration left behind goes stale.
+   * Removes a registration: after the commit (data names the chunks now), or when the publish did
+   * not commit, so that its chunks can be collected. Best effort: a registration left behind goes
+   * stale.
    */
   public void release(KeyLayout layout, String id) {
     try {
@@ -213,10 +252,14 @@ public final class ChunkStore {
     }
   }
 
-  /** A short random pause between attempts at the registry, so concurrent publishers do not collide again. */
+  /**
+   * A short random pause between attempts at the registry, so concurrent publishers do not collide
+   * again.
+   */
   private static void pause(int attempt) {
     try {
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
+      Thread.sleep(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while registering chunks");
@@ -224,21 +267,38 @@ public final class ChunkStore {
   }
 
   /**
-   * Reads a manifest's chunks and returns the verified content: each chunk decoded (bounded by its size),
-   * hashed and compared with its name, the whole with the manifest's checksum. {@code lookup} finds a chunk
-   * key (a GET, or a listing already read); a missing chunk is refused as {@link Reason#CHUNK_MISSING}, which
-   * a reader answers by reading the manifest again (a newer publish may have collected it).
+   * Reads a manifest's chunks and returns the verified content: each chunk decoded (bounded by its
+   * size), hashed and compared with its name, the whole with the manifest's checksum. {@code
+   * lookup} finds a chunk key (a GET, or a listing already read); a missing chunk is refused as
+   * {@link Reason#CHUNK_MISSING}, which a reader answers by reading the manifest again (a newer
+   * publish may have collected it).
    */
-  public static byte[] content(KeyLayout layout, Manifest m, String what,
-      Function<String, Optional<KvEntry>> lookup) {
+  public static byte[] content(
+      KeyLayout layout, Manifest m, String what, Function<String, Optional<KvEntry>> lookup) {
     Map<String, Manifest.Chunk> distinct = new java.util.LinkedHashMap<>();
     m.chunks().forEach(c -> distinct.putIfAbsent(c.sha256(), c));
     // A few reads at once: a 20 MB version is 80 chunks, and each GET mostly waits for Consul.
-    List<byte[]> plain = inParallel(distinct.values().stream().<java.util.concurrent.Callable<byte[]>>map(c -> () -> {
-      KvEntry e = lookup.apply(layout.chunk(c.sha256())).orElseThrow(() -> KvexpressException.refused(
-          Reason.CHUNK_MISSING, what + ": chunk " + layout.chunk(c.sha256()) + " is missing"));
-      return Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
-    }).toList(), "reading the chunks of " + what);
+    List<byte[]> plain =
+        inParallel(
+            distinct.values().stream()
+                .<java.util.concurrent.Callable<byte[]>>map(
+                    c ->
+                        () -> {
+                          KvEntry e =
+                              lookup
+                                  .apply(layout.chunk(c.sha256()))
+                                  .orElseThrow(
+                                      () ->
+                                          KvexpressException.refused(
+                                              Reason.CHUNK_MISSING,
+                                              what
+                                                  + ": chunk "
+                                                  + layout.chunk(c.sha256())
+                                                  + " is missing"));
+                          return Encoding.fromFlags(e.flags()).decode(e.value(), c.bytes());
+                        })
+                .toList(),
+            "reading the chunks of " + what);
     Map<String, byte[]> read = new HashMap<>();
     int i = 0;
     for (String name : distinct.keySet()) {
@@ -250,9 +310,10 @@ public final class ChunkStore {
   }
 
   /**
-   * Removes the key's chunks that no version needs: not named by data's, last's or the staged version's
-   * manifest (nor {@code alsoKeep}), nor by a live registration. Returns how many it removed; it stops
-   * early, removing nothing more, when a publish changes the key meanwhile (the next publish collects).
+   * Removes the key's chunks that no version needs: not named by data's, last's or the staged
+   * version's manifest (nor {@code alsoKeep}), nor by a live registration. Returns how many it
+   * removed; it stops early, removing nothing more, when a publish changes the key meanwhile (the
+   * next publish collects).
    */
   public int collect(KeyLayout layout, Instant now, Set<String> alsoKeep) {
     KeySnapshot s = KeySnapshot.read(store, layout);
@@ -275,19 +336,26 @@ public final class ChunkStore {
     KvEntry registry = s.pending();
     if (registry != null && pending.live(now).publishes().size() < pending.publishes().size()) {
       // Drop the registrations of publishers that died; their chunks are in garbage already.
-      TxnResult r = store.txn(List.of(TxnOp.checkIndex(layout.pending(), registry.modifyIndex()),
-          TxnOp.set(layout.pending(), pending.live(now).toJson(), 0)));
+      TxnResult r =
+          store.txn(
+              List.of(
+                  TxnOp.checkIndex(layout.pending(), registry.modifyIndex()),
+                  TxnOp.set(layout.pending(), pending.live(now).toJson(), 0)));
       if (!r.committed()) {
         return 0;
       }
       registry = store.get(layout.pending()).orElse(null);
     }
-    List<TxnOp> guards = List.of(TxnOp.unchangedSince(layout.pending(), registry),
-        TxnOp.unchangedSince(layout.data(), s.data()), TxnOp.unchangedSince(layout.last(), s.last()),
-        TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
+    List<TxnOp> guards =
+        List.of(
+            TxnOp.unchangedSince(layout.pending(), registry),
+            TxnOp.unchangedSince(layout.data(), s.data()),
+            TxnOp.unchangedSince(layout.last(), s.last()),
+            TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
     int removed = 0;
     for (int from = 0; from < garbage.size(); from += DELETES_PER_TXN) {
-      List<String> deletes = garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN));
+      List<String> deletes =
+          garbage.subList(from, Math.min(garbage.size(), from + DELETES_PER_TXN));
       List<TxnOp> ops = new ArrayList<>(guards);
       deletes.forEach(k -> ops.add(TxnOp.delete(k)));
       if (!store.txn(ops).committed()) {

@@ -5,19 +5,22 @@ import java.net.URISyntaxException;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * A Consul HTTP address parsed the way Consul's Go client reads CONSUL_HTTP_ADDR (Consul's CLI environment
- * variables): optional
- * {@code http://} or {@code https://} scheme, host, optional port, optional path prefix. Without a port the
- * scheme's default (80 or 443) is used, as Go does.
+ * A Consul HTTP address parsed the way Consul's Go client reads CONSUL_HTTP_ADDR (Consul's CLI
+ * environment variables): optional {@code http://} or {@code https://} scheme, host, optional port,
+ * optional path prefix. Without a port the scheme's default (80 or 443) is used, as Go does.
  */
 public record ConsulAddress(boolean https, String host, int port, String path) {
   public static final String DEFAULT = "127.0.0.1:8500";
 
-  /** Parses an address; {@code forceHttps} is CONSUL_HTTP_SSL, which upgrades a plain or scheme-less one. */
+  /**
+   * Parses an address; {@code forceHttps} is CONSUL_HTTP_SSL, which upgrades a plain or scheme-less
+   * one.
+   */
   public static ConsulAddress parse(String raw, boolean forceHttps) {
     String text = raw.trim();
     if (text.isEmpty()) {
-      throw KvexpressException.usage("empty Consul address; pass -s HOST:PORT or set CONSUL_HTTP_ADDR");
+      throw KvexpressException.usage(
+          "empty Consul address; pass -s HOST:PORT or set CONSUL_HTTP_ADDR");
     }
     boolean https = forceHttps;
     int sep = text.indexOf("://");
@@ -30,11 +33,17 @@ public record ConsulAddress(boolean https, String host, int port, String path) {
           https = true;
           break;
         case "unix":
-          throw KvexpressException.usage("Consul address " + text
-              + " uses a unix socket, which kvexpress does not support; use http://HOST:PORT or https://HOST:PORT");
+          throw KvexpressException.usage(
+              "Consul address "
+                  + text
+                  + " uses a unix socket, which kvexpress does not support; use http://HOST:PORT or https://HOST:PORT");
         default:
-          throw KvexpressException.usage("Consul address " + text + " has unknown scheme \"" + scheme
-              + "\"; use http:// or https://");
+          throw KvexpressException.usage(
+              "Consul address "
+                  + text
+                  + " has unknown scheme \""
+                  + scheme
+                  + "\"; use http:// or https://");
       }
       text = text.substring(sep + 3);
     }
@@ -50,8 +59,10 @@ public record ConsulAddress(boolean https, String host, int port, String path) {
       }
       return new ConsulAddress(https, uri.getHost(), port, path);
     } catch (URISyntaxException e) {
-      throw KvexpressException.usage("invalid Consul address \"" + raw.trim()
-          + "\"; use HOST:PORT, http://HOST:PORT or https://HOST:PORT");
+      throw KvexpressException.usage(
+          "invalid Consul address \""
+              + raw.trim()
+              + "\"; use HOST:PORT, http://HOST:PORT or https://HOST:PORT");
     }
   }
 

@@ -33,8 +33,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.apache.http.NoHttpResponseException;
 import org.apache.http.client.config.RequestConfig;
-import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.socket.ConnectionSocketFactory;
 import org.apache.http.conn.socket.PlainConnectionSocketFactory;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
@@ -48,16 +48,19 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
 /**
- * {@link KvStore} over the Ecwid consul-api client's HTTP transport ({@code DefaultHttpTransport} and its
- * {@code HttpRequest}). The token goes only in the X-Consul-Token header: Ecwid's KeyValueClient getters
- * would put it in {@code ?token=}, which Consul deprecates and proxies log. ConsulRawClient is not used
- * because loading it builds a second, default HTTP client with full TLS set-up, which costs every
- * watch-handler start tens of milliseconds. This is the only class that imports com.ecwid.
+ * {@link KvStore} over the Ecwid consul-api client's HTTP transport ({@code DefaultHttpTransport}
+ * and its {@code HttpRequest}). The token goes only in the X-Consul-Token header: Ecwid's
+ * KeyValueClient getters would put it in {@code ?token=}, which Consul deprecates and proxies log.
+ * ConsulRawClient is not used because loading it builds a second, default HTTP client with full TLS
+ * set-up, which costs every watch-handler start tens of milliseconds. This is the only class that
+ * imports com.ecwid.
  */
 public final class ConsulKvStore implements KvStore {
   static {
-    // Ecwid logs every request with its headers (the token among them) at FINEST, and Apache logs headers
-    // at DEBUG through commons-logging. Send commons-logging nowhere (which also skips its slow discovery)
+    // Ecwid logs every request with its headers (the token among them) at FINEST, and Apache logs
+    // headers
+    // at DEBUG through commons-logging. Send commons-logging nowhere (which also skips its slow
+    // discovery)
     // and pin Ecwid's logger off, so no logging configuration can ever print the token.
     System.setProperty("org.apache.commons.logging.Log", "org.apache.commons.logging.impl.NoOpLog");
     Logger.getLogger("com.ecwid.consul").setLevel(Level.OFF);
@@ -101,15 +104,18 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public KvListing list(String prefix) {
-    // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it, Consul
+    // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it,
+    // Consul
     // leaves out what the token may not read.
-    HttpResponse r = call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
+    HttpResponse r =
+        call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
     return listing(r);
   }
 
   @Override
   public List<String> keys(String prefix) {
-    HttpResponse r = call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
+    HttpResponse r =
+        call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
     if (r.getStatusCode() == 404) {
       return List.of();
     }
@@ -123,11 +129,18 @@ public final class ConsulKvStore implements KvStore {
   @Override
   public KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait) {
     HttpTransport client = blockingClient(wait);
-    HttpRequest req = request("/v1/kv/" + keyOrPrefix, recurse ? "recurse" : null,
-        "index=" + Long.toUnsignedString(index), "wait=" + wait.toMillis() + "ms");
-    // One try: after a failure the watcher starts over from index 0 (the agent may have restarted with an
-    // older store, and a blocking query whose index is ahead of the store's would wait out its whole wait).
-    return listing(call(recurse ? Op.LIST : Op.READ, keyOrPrefix, () -> client.makeGetRequest(req), false));
+    HttpRequest req =
+        request(
+            "/v1/kv/" + keyOrPrefix,
+            recurse ? "recurse" : null,
+            "index=" + Long.toUnsignedString(index),
+            "wait=" + wait.toMillis() + "ms");
+    // One try: after a failure the watcher starts over from index 0 (the agent may have restarted
+    // with an
+    // older store, and a blocking query whose index is ahead of the store's would wait out its
+    // whole wait).
+    return listing(
+        call(recurse ? Op.LIST : Op.READ, keyOrPrefix, () -> client.makeGetRequest(req), false));
   }
 
   @Override
@@ -144,27 +157,41 @@ public final class ConsulKvStore implements KvStore {
   @Override
   public TxnResult txn(List<TxnOp> ops, boolean consistent) {
     if (ops.size() > ConsulLimits.MAX_TXN_OPS) {
-      // A caller's bug, not an operator's: every transaction kvexpress builds has a fixed handful of ops.
-      throw new IllegalArgumentException("a transaction of " + ops.size() + " operations exceeds Consul 1.8's "
-          + ConsulLimits.MAX_TXN_OPS);
+      // A caller's bug, not an operator's: every transaction kvexpress builds has a fixed handful
+      // of ops.
+      throw new IllegalArgumentException(
+          "a transaction of "
+              + ops.size()
+              + " operations exceeds Consul 1.8's "
+              + ConsulLimits.MAX_TXN_OPS);
     }
     String body = TxnCodec.encode(ops);
     boolean readOnly = !ops.isEmpty() && ops.stream().allMatch(TxnOp::readOnly);
-    HttpRequest req = request("/v1/txn", body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        readOnly && consistent ? "consistent" : null);
-    HttpResponse r = call(readOnly ? Op.TXN_READ : Op.TXN_WRITE, ops.isEmpty() ? "(empty transaction)"
-        : ops.get(0).key(), () -> plain.makePutRequest(req));
+    HttpRequest req =
+        request(
+            "/v1/txn",
+            body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            readOnly && consistent ? "consistent" : null);
+    HttpResponse r =
+        call(
+            readOnly ? Op.TXN_READ : Op.TXN_WRITE,
+            ops.isEmpty() ? "(empty transaction)" : ops.get(0).key(),
+            () -> plain.makePutRequest(req));
     JsonObject json = txnAnswer(r);
     if (r.getStatusCode() == 409) {
       List<TxnResult.TxnError> errors = new ArrayList<>();
       for (JsonElement e : asArray(json.get("Errors"))) {
         JsonObject o = e.getAsJsonObject();
         String what = o.get("What").getAsString();
-        // Consul reports ACL denials inside a transaction as a rollback, not a 403 (Consul's /v1/txn API).
+        // Consul reports ACL denials inside a transaction as a rollback, not a 403 (Consul's
+        // /v1/txn API).
         if (what.contains("Permission denied") || what.contains("ACL not found")) {
           int index = o.get("OpIndex").getAsInt();
-          throw KvexpressException.failure(Reason.ACL_DENIED, index < ops.size() ? denial(ops.get(index), what)
-              : "Consul denied the transaction: " + redact(what));
+          throw KvexpressException.failure(
+              Reason.ACL_DENIED,
+              index < ops.size()
+                  ? denial(ops.get(index), what)
+                  : "Consul denied the transaction: " + redact(what));
         }
         errors.add(new TxnResult.TxnError(o.get("OpIndex").getAsInt(), what));
       }
@@ -226,8 +253,11 @@ public final class ConsulKvStore implements KvStore {
       }
     }
     if (settings.datacenter() != null) {
-      url.append(sep).append("dc=").append(java.net.URLEncoder.encode(settings.datacenter(),
-          java.nio.charset.StandardCharsets.UTF_8));
+      url.append(sep)
+          .append("dc=")
+          .append(
+              java.net.URLEncoder.encode(
+                  settings.datacenter(), java.nio.charset.StandardCharsets.UTF_8));
     }
     HttpRequest.Builder b = HttpRequest.Builder.newBuilder().setUrl(url.toString());
     if (settings.token() != null) {
@@ -240,12 +270,16 @@ public final class ConsulKvStore implements KvStore {
   }
 
   /**
-   * What a request does, which decides the answer that proves Consul sent it and whether a try that got no
-   * answer may have changed something: KV reads carry X-Consul-Index (404 included), read-only transactions
-   * X-Consul-KnownLeader, writes a JSON body.
+   * What a request does, which decides the answer that proves Consul sent it and whether a try that
+   * got no answer may have changed something: KV reads carry X-Consul-Index (404 included),
+   * read-only transactions X-Consul-KnownLeader, writes a JSON body.
    */
   private enum Op {
-    READ("read"), LIST("list"), TXN_READ("read"), WRITE("write"), TXN_WRITE("write");
+    READ("read"),
+    LIST("list"),
+    TXN_READ("read"),
+    WRITE("write"),
+    TXN_WRITE("write");
 
     /** The ACL permission's verb: key:read, key:list or key:write. */
     final String permission;
@@ -264,75 +298,116 @@ public final class ConsulKvStore implements KvStore {
   }
 
   /**
-   * Sends a request ({@code retry}: again after transient failures, within the budget) and turns every
-   * non-success answer into a message naming the cause. A write none of whose tries got an answer fails as
-   * {@link Reason#UNCONFIRMED} when one of them may have reached Consul (anything but a refused connection),
-   * since Consul may have applied it.
+   * Sends a request ({@code retry}: again after transient failures, within the budget) and turns
+   * every non-success answer into a message naming the cause. A write none of whose tries got an
+   * answer fails as {@link Reason#UNCONFIRMED} when one of them may have reached Consul (anything
+   * but a refused connection), since Consul may have applied it.
    */
   private HttpResponse call(Op op, String key, Supplier<HttpResponse> send, boolean retry) {
     boolean[] maybeSent = {false};
-    Supplier<HttpResponse> once = () -> {
-      HttpResponse r;
-      try {
-        r = send.get();
-      } catch (TransportException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof SSLException ssl) {
-          throw KvexpressException.failure(Reason.TLS,
-              redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
-        }
-        // A reset (not a refused connection, which no TLS alert can explain) on HTTPS may be a rejected
-        // client certificate; one probe tells.
-        if (cause instanceof SocketException && !(cause instanceof ConnectException) && settings.address().https()) {
-          String rejected = TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
-          if (rejected != null) {
-            throw KvexpressException.failure(Reason.TLS, redact(rejected));
+    Supplier<HttpResponse> once =
+        () -> {
+          HttpResponse r;
+          try {
+            r = send.get();
+          } catch (TransportException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SSLException ssl) {
+              throw KvexpressException.failure(
+                  Reason.TLS,
+                  redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
+            }
+            // A reset (not a refused connection, which no TLS alert can explain) on HTTPS may be a
+            // rejected
+            // client certificate; one probe tells.
+            if (cause instanceof SocketException
+                && !(cause instanceof ConnectException)
+                && settings.address().https()) {
+              String rejected =
+                  TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
+              if (rejected != null) {
+                throw KvexpressException.failure(Reason.TLS, redact(rejected));
+              }
+            }
+            maybeSent[0] |=
+                !(cause instanceof ConnectException
+                    || cause instanceof ConnectTimeoutException
+                    || cause instanceof UnknownHostException);
+            throw new Retrier.TransientException(describe(cause));
           }
-        }
-        maybeSent[0] |= !(cause instanceof ConnectException || cause instanceof ConnectTimeoutException
-            || cause instanceof UnknownHostException);
-        throw new Retrier.TransientException(describe(cause));
-      }
-      int status = r.getStatusCode();
-      if (status == 200 || status == 404 || status == 409) {
-        // Consul answers 404 only to KV reads of a missing key; to anything else it is another server's page.
-        requireConsul(op, key, r);
-        return r;
-      }
-      String body = firstLine(r.getContent());
-      if (status == 403) {
-        String what = body.contains("ACL not found")
-            ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
-            : "the ACL token lacks key:" + op.permission + " (" + body + "); see README, ACL policies";
-        throw KvexpressException.failure(Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": "
-            + what);
-      }
-      if (status == 413) {
-        throw KvexpressException.refused(Reason.TOO_LARGE,
-            "Consul refused " + key + " as too large: " + body);
-      }
-      if (status == 500 && body.contains("No path to datacenter")) {
-        throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address() + " knows no datacenter \""
-            + settings.datacenter() + "\"; check --datacenter");
-      }
-      if (status >= 500 || status == 429) {
-        // A 500 may come after Consul accepted the write (a leader lost before answering); 429 never does.
-        maybeSent[0] |= status >= 500;
-        throw new Retrier.TransientException("HTTP " + status + (body.isEmpty() ? "" : " " + body));
-      }
-      throw KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address() + " answered HTTP " + status
-          + " to " + op.permission + " " + key + (body.isEmpty() ? "" : ": " + body));
-    };
-    Retrier.GiveUp giveUp = (cause, attempts, elapsed) -> {
-      String tries = String.format("%d attempts in %s s", attempts,
-          elapsed.toMillis() < 10_000 ? String.format("%.1f", elapsed.toMillis() / 1000.0) : elapsed.toSeconds());
-      if (op.writes() && maybeSent[0]) {
-        return KvexpressException.failure(Reason.UNCONFIRMED, String.format("no answer from Consul at %s to the "
-            + "write of %s (%s; %s): it may or may not have been applied", address(), key, cause, tries));
-      }
-      return KvexpressException.failure(Reason.UNREACHABLE, String.format("cannot reach Consul at %s: %s (%s)",
-          address(), cause, tries));
-    };
+          int status = r.getStatusCode();
+          if (status == 200 || status == 404 || status == 409) {
+            // Consul answers 404 only to KV reads of a missing key; to anything else it is another
+            // server's page.
+            requireConsul(op, key, r);
+            return r;
+          }
+          String body = firstLine(r.getContent());
+          if (status == 403) {
+            String what =
+                body.contains("ACL not found")
+                    ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
+                    : "the ACL token lacks key:"
+                        + op.permission
+                        + " ("
+                        + body
+                        + "); see README, ACL policies";
+            throw KvexpressException.failure(
+                Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": " + what);
+          }
+          if (status == 413) {
+            throw KvexpressException.refused(
+                Reason.TOO_LARGE, "Consul refused " + key + " as too large: " + body);
+          }
+          if (status == 500 && body.contains("No path to datacenter")) {
+            throw KvexpressException.failure(
+                Reason.CONSUL_ERROR,
+                "Consul at "
+                    + address()
+                    + " knows no datacenter \""
+                    + settings.datacenter()
+                    + "\"; check --datacenter");
+          }
+          if (status >= 500 || status == 429) {
+            // A 500 may come after Consul accepted the write (a leader lost before answering); 429
+            // never does.
+            maybeSent[0] |= status >= 500;
+            throw new Retrier.TransientException(
+                "HTTP " + status + (body.isEmpty() ? "" : " " + body));
+          }
+          throw KvexpressException.failure(
+              Reason.CONSUL_ERROR,
+              "Consul at "
+                  + address()
+                  + " answered HTTP "
+                  + status
+                  + " to "
+                  + op.permission
+                  + " "
+                  + key
+                  + (body.isEmpty() ? "" : ": " + body));
+        };
+    Retrier.GiveUp giveUp =
+        (cause, attempts, elapsed) -> {
+          String tries =
+              String.format(
+                  "%d attempts in %s s",
+                  attempts,
+                  elapsed.toMillis() < 10_000
+                      ? String.format("%.1f", elapsed.toMillis() / 1000.0)
+                      : elapsed.toSeconds());
+          if (op.writes() && maybeSent[0]) {
+            return KvexpressException.failure(
+                Reason.UNCONFIRMED,
+                String.format(
+                    "no answer from Consul at %s to the "
+                        + "write of %s (%s; %s): it may or may not have been applied",
+                    address(), key, cause, tries));
+          }
+          return KvexpressException.failure(
+              Reason.UNREACHABLE,
+              String.format("cannot reach Consul at %s: %s (%s)", address(), cause, tries));
+        };
     if (!retry) {
       try {
         return once.get();
@@ -344,32 +419,49 @@ public final class ConsulKvStore implements KvStore {
   }
 
   /**
-   * Fails unless the answer came from Consul: every KV read answer (404 included) carries X-Consul-Index, a
-   * read-only transaction's X-Consul-KnownLeader, and a write's body is Consul's JSON. Another HTTP server at
-   * a mistyped address must never read as an empty Consul ("not stopped", "not locked", "nothing published").
+   * Fails unless the answer came from Consul: every KV read answer (404 included) carries
+   * X-Consul-Index, a read-only transaction's X-Consul-KnownLeader, and a write's body is Consul's
+   * JSON. Another HTTP server at a mistyped address must never read as an empty Consul ("not
+   * stopped", "not locked", "nothing published").
    */
   private void requireConsul(Op op, String key, HttpResponse r) {
-    boolean consul = switch (op) {
-      case READ, LIST -> r.getConsulIndex() != null;
-      case TXN_READ -> r.getStatusCode() != 404 && r.isConsulKnownLeader() != null;
-      case WRITE -> r.getStatusCode() == 200 && ("true".equals(r.getContent().strip())
-          || "false".equals(r.getContent().strip()));
-      case TXN_WRITE -> r.getStatusCode() != 404 && isTxnAnswer(r.getContent());
-    };
+    boolean consul =
+        switch (op) {
+          case READ, LIST -> r.getConsulIndex() != null;
+          case TXN_READ -> r.getStatusCode() != 404 && r.isConsulKnownLeader() != null;
+          case WRITE ->
+              r.getStatusCode() == 200
+                  && ("true".equals(r.getContent().strip())
+                      || "false".equals(r.getContent().strip()));
+          case TXN_WRITE -> r.getStatusCode() != 404 && isTxnAnswer(r.getContent());
+        };
     if (!consul) {
       String body = firstLine(r.getContent());
-      throw KvexpressException.failure(Reason.NOT_CONSUL, "what answers at " + address() + " is not a Consul agent: "
-          + "it answered HTTP " + r.getStatusCode() + " to " + op.permission + " " + key + " without "
-          + (op == Op.TXN_WRITE || op == Op.WRITE ? "Consul's answer" : "Consul's headers")
-          + (body.isEmpty() ? "" : " (" + (body.length() > 80 ? body.substring(0, 80) + "…" : body) + ")")
-          + "; check -s/--server and CONSUL_HTTP_ADDR");
+      throw KvexpressException.failure(
+          Reason.NOT_CONSUL,
+          "what answers at "
+              + address()
+              + " is not a Consul agent: "
+              + "it answered HTTP "
+              + r.getStatusCode()
+              + " to "
+              + op.permission
+              + " "
+              + key
+              + " without "
+              + (op == Op.TXN_WRITE || op == Op.WRITE ? "Consul's answer" : "Consul's headers")
+              + (body.isEmpty()
+                  ? ""
+                  : " (" + (body.length() > 80 ? body.substring(0, 80) + "…" : body) + ")")
+              + "; check -s/--server and CONSUL_HTTP_ADDR");
     }
   }
 
   private static boolean isTxnAnswer(String content) {
     try {
       JsonElement e = JsonParser.parseString(content);
-      return e.isJsonObject() && (e.getAsJsonObject().has("Results") || e.getAsJsonObject().has("Errors"));
+      return e.isJsonObject()
+          && (e.getAsJsonObject().has("Results") || e.getAsJsonObject().has("Errors"));
     } catch (com.google.gson.JsonParseException e) {
       return false;
     }
@@ -379,23 +471,40 @@ public final class ConsulKvStore implements KvStore {
   private JsonObject txnAnswer(HttpResponse r) {
     JsonElement e = JsonParser.parseString(r.getContent());
     if (!e.isJsonObject()) {
-      throw KvexpressException.failure(Reason.NOT_CONSUL, "what answers at " + address() + " is not a Consul agent: "
-          + "its answer to a transaction is not Consul's JSON; check -s/--server and CONSUL_HTTP_ADDR");
+      throw KvexpressException.failure(
+          Reason.NOT_CONSUL,
+          "what answers at "
+              + address()
+              + " is not a Consul agent: "
+              + "its answer to a transaction is not Consul's JSON; check -s/--server and CONSUL_HTTP_ADDR");
     }
     return e.getAsJsonObject();
   }
 
-  /** Names the denied op, its key and the permission it needs, which Consul 1.8 leaves out of its text. */
+  /**
+   * Names the denied op, its key and the permission it needs, which Consul 1.8 leaves out of its
+   * text.
+   */
   private String denial(TxnOp op, String what) {
     if (what.contains("ACL not found")) {
       return "Consul denied the transaction: the ACL token was not found; check -t/--token, --token-file or "
           + "CONSUL_HTTP_TOKEN(_FILE)";
     }
-    String why = op.verb().equals("check-not-exists")
-        ? " (Consul authorises this guard as a write; kvexpress uses it so nothing is published over a stop key)"
-        : "";
-    return "Consul denied " + op.verb() + " of " + op.key() + ": the ACL token lacks " + op.permission() + " on it"
-        + why + " (" + redact(what) + "); see README, ACL policies";
+    String why =
+        op.verb().equals("check-not-exists")
+            ? " (Consul authorises this guard as a write; kvexpress uses it so nothing is published over a stop key)"
+            : "";
+    return "Consul denied "
+        + op.verb()
+        + " of "
+        + op.key()
+        + ": the ACL token lacks "
+        + op.permission()
+        + " on it"
+        + why
+        + " ("
+        + redact(what)
+        + "); see README, ACL policies";
   }
 
   private String redact(String text) {
@@ -455,9 +564,14 @@ public final class ConsulKvStore implements KvStore {
 
   private static KvEntry entry(JsonObject o) {
     JsonElement v = o.get("Value");
-    byte[] value = v == null || v.isJsonNull() ? new byte[0] : Base64.getDecoder().decode(v.getAsString());
-    return new KvEntry(o.get("Key").getAsString(), value, unsigned(o.get("Flags")),
-        unsigned(o.get("CreateIndex")), unsigned(o.get("ModifyIndex")));
+    byte[] value =
+        v == null || v.isJsonNull() ? new byte[0] : Base64.getDecoder().decode(v.getAsString());
+    return new KvEntry(
+        o.get("Key").getAsString(),
+        value,
+        unsigned(o.get("Flags")),
+        unsigned(o.get("CreateIndex")),
+        unsigned(o.get("ModifyIndex")));
   }
 
   private static long unsigned(JsonElement e) {
@@ -469,27 +583,35 @@ public final class ConsulKvStore implements KvStore {
   }
 
   private CloseableHttpClient httpClient(Duration readTimeout) {
-    RequestConfig config = RequestConfig.custom()
-        .setConnectTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
-        .setConnectionRequestTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
-        .setSocketTimeout((int) readTimeout.toMillis())
-        .build();
-    HttpClientBuilder b = HttpClientBuilder.create()
-        .setDefaultRequestConfig(config)
-        .disableAutomaticRetries()
-        .disableRedirectHandling() // Consul's KV API never redirects; one fewer step per request
-        // No Accept-Encoding: gzip. Large values are already gzip-compressed by `in -z`, and compressing
-        // every answer again costs the Consul servers CPU on each of a thousand nodes' reads.
-        .disableContentCompression()
-        .disableCookieManagement()
-        .disableAuthCaching()
-        // Otherwise build() parses the bundled public suffix list (~13,000 lines) on every start. It only
-        // serves cookies and wildcard certificates for public domains; neither applies to a Consul agent.
-        .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()))
-        // A fixed User-Agent: the default one is built by reading httpclient's version.properties out of
-        // the jar and formatting it, on every start.
-        .setUserAgent("kvexpress");
-    // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store) even for
+    RequestConfig config =
+        RequestConfig.custom()
+            .setConnectTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
+            .setConnectionRequestTimeout((int) ConsulSettings.CONNECT_TIMEOUT.toMillis())
+            .setSocketTimeout((int) readTimeout.toMillis())
+            .build();
+    HttpClientBuilder b =
+        HttpClientBuilder.create()
+            .setDefaultRequestConfig(config)
+            .disableAutomaticRetries()
+            .disableRedirectHandling() // Consul's KV API never redirects; one fewer step per
+            // request
+            // No Accept-Encoding: gzip. Large values are already gzip-compressed by `in -z`, and
+            // compressing
+            // every answer again costs the Consul servers CPU on each of a thousand nodes' reads.
+            .disableContentCompression()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            // Otherwise build() parses the bundled public suffix list (~13,000 lines) on every
+            // start. It only
+            // serves cookies and wildcard certificates for public domains; neither applies to a
+            // Consul agent.
+            .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()))
+            // A fixed User-Agent: the default one is built by reading httpclient's
+            // version.properties out of
+            // the jar and formatting it, on every start.
+            .setUserAgent("kvexpress");
+    // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store)
+    // even for
     // plain http, which costs a watch handler tens of milliseconds on every start.
     RegistryBuilder<ConnectionSocketFactory> schemes = RegistryBuilder.create();
     if (settings.address().https()) {
@@ -497,7 +619,8 @@ public final class ConsulKvStore implements KvStore {
     } else {
       schemes.register("http", PlainConnectionSocketFactory.getSocketFactory());
     }
-    PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(schemes.build());
+    PoolingHttpClientConnectionManager pool =
+        new PoolingHttpClientConnectionManager(schemes.build());
     pool.setMaxTotal(8);
     pool.setDefaultMaxPerRoute(8);
     return b.setConnectionManager(pool).build();

@@ -3,25 +3,35 @@ package org.kvexpress.kv;
 import java.io.ByteArrayOutputStream;
 import org.kvexpress.core.KvexpressException;
 
-/** Just enough DER (X.690) to wrap SEC1 and PKCS#1 private keys into the PKCS#8 form the JDK reads. */
+/**
+ * Just enough DER (X.690) to wrap SEC1 and PKCS#1 private keys into the PKCS#8 form the JDK reads.
+ */
 final class Der {
   /** OID 1.2.840.10045.2.1, id-ecPublicKey. */
-  static final byte[] EC_PUBLIC_KEY = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+  static final byte[] EC_PUBLIC_KEY = {
+    0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
+  };
+
   /** OID 1.2.840.113549.1.1.1, rsaEncryption. */
-  static final byte[] RSA_ENCRYPTION = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-      0x01, 0x01};
+  static final byte[] RSA_ENCRYPTION = {
+    0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01
+  };
 
   private Der() {}
 
-  /** PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier { algorithm, parameters }, OCTET STRING key }. */
+  /**
+   * PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier { algorithm, parameters }, OCTET
+   * STRING key }.
+   */
   static byte[] pkcs8(byte[] algorithmOid, byte[] parameters, byte[] key) {
     byte[] version = {0x02, 0x01, 0x00};
     return tlv(0x30, concat(version, tlv(0x30, concat(algorithmOid, parameters)), tlv(0x04, key)));
   }
 
   /**
-   * The named curve's OID (its content bytes) from a SEC1 ECPrivateKey ::= SEQUENCE { version, privateKey
-   * OCTET STRING, [0] parameters, [1] publicKey }; a key without [0] cannot be read on its own.
+   * The named curve's OID (its content bytes) from a SEC1 ECPrivateKey ::= SEQUENCE { version,
+   * privateKey OCTET STRING, [0] parameters, [1] publicKey }; a key without [0] cannot be read on
+   * its own.
    */
   static byte[] namedCurveOfSec1(byte[] sec1) {
     Reader seq = new Reader(sec1);
@@ -36,8 +46,9 @@ final class Der {
         }
       }
     }
-    throw KvexpressException.usage("CONSUL_CLIENT_KEY is an EC key without its curve; write it with the curve "
-        + "named: openssl ec -in KEY -param_enc named_curve");
+    throw KvexpressException.usage(
+        "CONSUL_CLIENT_KEY is an EC key without its curve; write it with the curve "
+            + "named: openssl ec -in KEY -param_enc named_curve");
   }
 
   static byte[] tlv(int tag, byte[] value) {

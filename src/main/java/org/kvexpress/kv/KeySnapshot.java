@@ -6,13 +6,23 @@ import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Meta;
 
 /**
- * A key's version as read by one request, so that data and checksum always come from the same moment (a
- * transaction writes them together, and a read sees all of it or none): data, checksum, last, meta, stop,
- * the signatures and the pending-chunks registry, and (when read with the folder) the node reports.
+ * A key's version as read by one request, so that data and checksum always come from the same
+ * moment (a transaction writes them together, and a read sees all of it or none): data, checksum,
+ * last, meta, stop, the signatures and the pending-chunks registry, and (when read with the folder)
+ * the node reports.
  */
 public record KeySnapshot(
-    KeyLayout layout, KvEntry data, KvEntry checksum, KvEntry last, KvEntry meta, KvEntry stop,
-    KvEntry signature, KvEntry lastSignature, KvEntry pending, Staged staged, java.util.List<KvEntry> nodes,
+    KeyLayout layout,
+    KvEntry data,
+    KvEntry checksum,
+    KvEntry last,
+    KvEntry meta,
+    KvEntry stop,
+    KvEntry signature,
+    KvEntry lastSignature,
+    KvEntry pending,
+    Staged staged,
+    java.util.List<KvEntry> nodes,
     long index) {
 
   /** The staged version ({@code in --stage}), if any: its data, checksum, meta and signature. */
@@ -53,23 +63,24 @@ public record KeySnapshot(
   }
 
   /**
-   * The version keys in one read-only transaction: not the chunks (megabytes a version read does not
-   * need) and not the node reports.
+   * The version keys in one read-only transaction: not the chunks (megabytes a version read does
+   * not need) and not the node reports.
    */
   public static KeySnapshot read(KvStore store, KeyLayout layout) {
     return of(layout, store.getAll(layout.versionKeys()));
   }
 
   /**
-   * {@link #read}, answered by a leader that has confirmed it still leads: what a writer reads to learn the
-   * outcome of a write whose answer was lost.
+   * {@link #read}, answered by a leader that has confirmed it still leads: what a writer reads to
+   * learn the outcome of a write whose answer was lost.
    */
   public static KeySnapshot readConsistent(KvStore store, KeyLayout layout) {
     return of(layout, store.getAll(layout.versionKeys(), true));
   }
 
   public static KeySnapshot of(KeyLayout layout, KvListing listing) {
-    return new KeySnapshot(layout,
+    return new KeySnapshot(
+        layout,
         listing.find(layout.data()).orElse(null),
         listing.find(layout.checksum()).orElse(null),
         listing.find(layout.last()).orElse(null),
@@ -78,16 +89,30 @@ public record KeySnapshot(
         listing.find(layout.signature()).orElse(null),
         listing.find(layout.lastSignature()).orElse(null),
         listing.find(layout.pending()).orElse(null),
-        new Staged(listing.find(layout.stagedData()).orElse(null), listing.find(layout.stagedChecksum()).orElse(null),
-            listing.find(layout.stagedMeta()).orElse(null), listing.find(layout.stagedSignature()).orElse(null)),
+        new Staged(
+            listing.find(layout.stagedData()).orElse(null),
+            listing.find(layout.stagedChecksum()).orElse(null),
+            listing.find(layout.stagedMeta()).orElse(null),
+            listing.find(layout.stagedSignature()).orElse(null)),
         listing.entries().stream().filter(e -> e.key().startsWith(layout.nodesDir())).toList(),
         listing.index());
   }
 
   /** This snapshot with the stop key found by a later single-key read. */
   public static KeySnapshot withStop(KeySnapshot s, KvEntry stop) {
-    return new KeySnapshot(s.layout(), s.data(), s.checksum(), s.last(), s.meta(), stop, s.signature(),
-        s.lastSignature(), s.pending(), s.staged(), s.nodes(), s.index());
+    return new KeySnapshot(
+        s.layout(),
+        s.data(),
+        s.checksum(),
+        s.last(),
+        s.meta(),
+        stop,
+        s.signature(),
+        s.lastSignature(),
+        s.pending(),
+        s.staged(),
+        s.nodes(),
+        s.index());
   }
 
   /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
@@ -96,12 +121,23 @@ public record KeySnapshot(
   }
 
   /**
-   * The staged version in the place of the current one (no last), as a canary applies it: the same stop
-   * key, pending registry and reports.
+   * The staged version in the place of the current one (no last), as a canary applies it: the same
+   * stop key, pending registry and reports.
    */
   public KeySnapshot asStaged() {
-    return new KeySnapshot(layout, staged.data(), staged.checksum(), null, staged.meta(), stop, staged.signature(),
-        null, pending, new Staged(null, null, null, null), nodes, index);
+    return new KeySnapshot(
+        layout,
+        staged.data(),
+        staged.checksum(),
+        null,
+        staged.meta(),
+        stop,
+        staged.signature(),
+        null,
+        pending,
+        new Staged(null, null, null, null),
+        nodes,
+        index);
   }
 
   /** Whether a stop is set and has not expired by {@code now} ({@code stop --for}). */
@@ -109,9 +145,12 @@ public record KeySnapshot(
     return stop != null && !stopExpired(now);
   }
 
-  /** Whether a stop is set but its {@code --for} has run out: in and out proceed, status says so. */
+  /**
+   * Whether a stop is set but its {@code --for} has run out: in and out proceed, status says so.
+   */
   public boolean stopExpired(java.time.Instant now) {
-    return stop != null && org.kvexpress.core.Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
+    return stop != null
+        && org.kvexpress.core.Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
   }
 
   /** The stop reason; an empty stop value still stops. */
@@ -125,7 +164,9 @@ public record KeySnapshot(
 
   /** The data as a version, with the published checksum; null when nothing is published. */
   public org.kvexpress.core.Version current() {
-    return data == null ? null : new org.kvexpress.core.Version(data.value(), data.flags(), checksumText());
+    return data == null
+        ? null
+        : new org.kvexpress.core.Version(data.value(), data.flags(), checksumText());
   }
 
   public Meta parsedMeta() {
@@ -133,8 +174,8 @@ public record KeySnapshot(
   }
 
   /**
-   * Meta when it describes the current version (it names the published checksum), else null: meta a hand
-   * edit or Go kvexpress left behind says nothing about what is published now.
+   * Meta when it describes the current version (it names the published checksum), else null: meta a
+   * hand edit or Go kvexpress left behind says nothing about what is published now.
    */
   public Meta currentMeta() {
     Meta m = parsedMeta();

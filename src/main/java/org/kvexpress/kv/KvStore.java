@@ -6,62 +6,71 @@ import java.util.Optional;
 import org.kvexpress.core.Reason;
 
 /**
- * The narrow port through which kvexpress talks to Consul's KV store. Every method retries transient
- * failures within the configured bound and otherwise throws a FAILURE or REFUSED
- * {@link org.kvexpress.core.KvexpressException} whose message names the address and the cause.
+ * The narrow port through which kvexpress talks to Consul's KV store. Every method retries
+ * transient failures within the configured bound and otherwise throws a FAILURE or REFUSED {@link
+ * org.kvexpress.core.KvexpressException} whose message names the address and the cause.
  */
 public interface KvStore extends AutoCloseable {
   /** One key, or empty when it does not exist. */
   Optional<KvEntry> get(String key);
 
-  /** Every key under a prefix (a raw string prefix, as Consul's recurse) with the listing's index. */
+  /**
+   * Every key under a prefix (a raw string prefix, as Consul's recurse) with the listing's index.
+   */
   KvListing list(String prefix);
 
   /**
-   * The names of every key under a prefix, without their values (Consul's {@code ?keys}): what garbage
-   * collection needs of a folder of chunks. Keys the token may not read are left out, as by Consul.
+   * The names of every key under a prefix, without their values (Consul's {@code ?keys}): what
+   * garbage collection needs of a folder of chunks. Keys the token may not read are left out, as by
+   * Consul.
    */
   List<String> keys(String prefix);
 
   /**
-   * A blocking read of one key, or of a prefix with {@code recurse}: returns when its index moves past
-   * {@code index} or {@code wait} ends. With {@code index} 0 it answers at once.
+   * A blocking read of one key, or of a prefix with {@code recurse}: returns when its index moves
+   * past {@code index} or {@code wait} ends. With {@code index} 0 it answers at once.
    */
   KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait);
 
   /**
-   * Several exact keys in one read-only transaction: one request instead of one per key, and, unlike
-   * listing their folder, nothing else that lives there. Missing keys are simply absent (get-tree, not
-   * get, which would fail the whole transaction); results are filtered to the exact names. Index is 0.
+   * Several exact keys in one read-only transaction: one request instead of one per key, and,
+   * unlike listing their folder, nothing else that lives there. Missing keys are simply absent
+   * (get-tree, not get, which would fail the whole transaction); results are filtered to the exact
+   * names. Index is 0.
    */
   default KvListing getAll(List<String> keys) {
     return getAll(keys, false);
   }
 
   /**
-   * {@link #getAll(List)}, with {@code consistent} read through the leader after it confirms it still leads
-   * (Consul's {@code ?consistent}): what a writer uses to learn the outcome of a write whose answer was lost,
-   * since a deposed leader could otherwise answer from before that write.
+   * {@link #getAll(List)}, with {@code consistent} read through the leader after it confirms it
+   * still leads (Consul's {@code ?consistent}): what a writer uses to learn the outcome of a write
+   * whose answer was lost, since a deposed leader could otherwise answer from before that write.
    */
   default KvListing getAll(List<String> keys, boolean consistent) {
     TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList(), consistent);
     if (!r.committed()) {
-      throw org.kvexpress.core.KvexpressException.failure(Reason.CONSUL_ERROR, "Consul at " + address()
-          + " failed a read-only transaction: " + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
+      throw org.kvexpress.core.KvexpressException.failure(
+          Reason.CONSUL_ERROR,
+          "Consul at "
+              + address()
+              + " failed a read-only transaction: "
+              + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
     }
     java.util.Set<String> wanted = java.util.Set.copyOf(keys);
     return new KvListing(r.results().stream().filter(e -> wanted.contains(e.key())).toList(), 0);
   }
 
   /**
-   * Confirms that a key a filtered read did not show is really absent. A transaction's reads and a recurse
-   * GET leave out, silently, keys the token may not read; a single-key GET answers 403 for those, which
-   * fails here naming the key and key:read. A key that appeared meanwhile is a change to run again for.
+   * Confirms that a key a filtered read did not show is really absent. A transaction's reads and a
+   * recurse GET leave out, silently, keys the token may not read; a single-key GET answers 403 for
+   * those, which fails here naming the key and key:read. A key that appeared meanwhile is a change
+   * to run again for.
    */
   default void confirmAbsent(String key) {
     if (get(key).isPresent()) {
-      throw org.kvexpress.core.KvexpressException.failure(Reason.CHANGED, key + " appeared while it was being read; "
-          + "run the command again");
+      throw org.kvexpress.core.KvexpressException.failure(
+          Reason.CHANGED, key + " appeared while it was being read; " + "run the command again");
     }
   }
 
@@ -75,15 +84,19 @@ public interface KvStore extends AutoCloseable {
   void delete(String key);
 
   /**
-   * Runs the operations atomically: all of them or none. A write whose every try failed without an answer
-   * throws {@link Reason#UNREACHABLE} when no try can have reached Consul, and {@link Reason#UNCONFIRMED} when
-   * one may have: it may have been applied (or may still be), and only a read can tell.
+   * Runs the operations atomically: all of them or none. A write whose every try failed without an
+   * answer throws {@link Reason#UNREACHABLE} when no try can have reached Consul, and {@link
+   * Reason#UNCONFIRMED} when one may have: it may have been applied (or may still be), and only a
+   * read can tell.
    */
   default TxnResult txn(List<TxnOp> ops) {
     return txn(ops, false);
   }
 
-  /** {@link #txn(List)}; {@code consistent} applies to a read-only transaction (Consul's {@code ?consistent}). */
+  /**
+   * {@link #txn(List)}; {@code consistent} applies to a read-only transaction (Consul's {@code
+   * ?consistent}).
+   */
   TxnResult txn(List<TxnOp> ops, boolean consistent);
 
   /** How many times requests were retried so far (for metrics). */

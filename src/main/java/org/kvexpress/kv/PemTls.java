@@ -36,24 +36,30 @@ final class PemTls {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;
-        for (Certificate c : tls.caCert() != null ? certificates(tls.caCert(), "CONSUL_CACERT")
-            : caDirectory(tls.caPath())) {
+        for (Certificate c :
+            tls.caCert() != null
+                ? certificates(tls.caCert(), "CONSUL_CACERT")
+                : caDirectory(tls.caPath())) {
           store.setCertificateEntry("ca" + i++, c);
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
         trust = tmf.getTrustManagers();
       }
       KeyManagerFactory kmf = null;
       if (tls.clientCert() != null || tls.clientKey() != null) {
         if (tls.clientCert() == null || tls.clientKey() == null) {
-          throw KvexpressException.usage("CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY must be set together");
+          throw KvexpressException.usage(
+              "CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY must be set together");
         }
         char[] pass = new char[0];
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
-        List<Certificate> chain = new ArrayList<>(certificates(tls.clientCert(), "CONSUL_CLIENT_CERT"));
-        store.setKeyEntry("client", privateKey(tls.clientKey()), pass, chain.toArray(new Certificate[0]));
+        List<Certificate> chain =
+            new ArrayList<>(certificates(tls.clientCert(), "CONSUL_CLIENT_CERT"));
+        store.setKeyEntry(
+            "client", privateKey(tls.clientKey()), pass, chain.toArray(new Certificate[0]));
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, pass);
       }
@@ -61,12 +67,17 @@ final class PemTls {
       ctx.init(kmf == null ? null : kmf.getKeyManagers(), trust, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
-      throw KvexpressException.usage("cannot set up TLS from the CONSUL_* certificate settings: " + e.getMessage());
+      throw KvexpressException.usage(
+          "cannot set up TLS from the CONSUL_* certificate settings: " + e.getMessage());
     }
   }
 
-  /** Every certificate in the files of CONSUL_CAPATH; a file that holds none is an error, as in Consul's client. */
-  private static List<Certificate> caDirectory(String dir) throws IOException, GeneralSecurityException {
+  /**
+   * Every certificate in the files of CONSUL_CAPATH; a file that holds none is an error, as in
+   * Consul's client.
+   */
+  private static List<Certificate> caDirectory(String dir)
+      throws IOException, GeneralSecurityException {
     Path d = Path.of(dir);
     if (!Files.isDirectory(d)) {
       throw KvexpressException.usage("CONSUL_CAPATH " + dir + " is not a directory");
@@ -86,7 +97,8 @@ final class PemTls {
   private static Collection<? extends Certificate> certificates(String path, String variable)
       throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(Path.of(path))) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
         throw KvexpressException.usage(variable + " file " + path + " holds no PEM certificate");
       }
@@ -97,9 +109,10 @@ final class PemTls {
   }
 
   /**
-   * The client key in any of the unencrypted PEM forms Consul and OpenSSL write: PKCS#8 ("PRIVATE KEY"),
-   * SEC1 ("EC PRIVATE KEY", what {@code consul tls cert create} writes) and PKCS#1 ("RSA PRIVATE KEY").
-   * The JDK reads only PKCS#8, so the other two are wrapped into it (RFC 5208, RFC 5915, RFC 8017).
+   * The client key in any of the unencrypted PEM forms Consul and OpenSSL write: PKCS#8 ("PRIVATE
+   * KEY"), SEC1 ("EC PRIVATE KEY", what {@code consul tls cert create} writes) and PKCS#1 ("RSA
+   * PRIVATE KEY"). The JDK reads only PKCS#8, so the other two are wrapped into it (RFC 5208, RFC
+   * 5915, RFC 8017).
    */
   private static PrivateKey privateKey(String path) throws IOException, GeneralSecurityException {
     String pem;
@@ -117,9 +130,12 @@ final class PemTls {
       } else if (pkcs1 != null) {
         pkcs8 = Der.pkcs8(Der.RSA_ENCRYPTION, new byte[] {0x05, 0x00}, pkcs1);
       } else {
-        throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path + " holds no unencrypted PEM private key (PKCS#8 "
-            + "\"PRIVATE KEY\", SEC1 \"EC PRIVATE KEY\" or PKCS#1 \"RSA PRIVATE KEY\"); an encrypted key must be "
-            + "decrypted first: openssl pkey -in KEY -out KEY.pem");
+        throw KvexpressException.usage(
+            "CONSUL_CLIENT_KEY "
+                + path
+                + " holds no unencrypted PEM private key (PKCS#8 "
+                + "\"PRIVATE KEY\", SEC1 \"EC PRIVATE KEY\" or PKCS#1 \"RSA PRIVATE KEY\"); an encrypted key must be "
+                + "decrypted first: openssl pkey -in KEY -out KEY.pem");
       }
     }
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
@@ -130,8 +146,8 @@ final class PemTls {
         // try the next algorithm
       }
     }
-    throw KvexpressException.usage("CONSUL_CLIENT_KEY " + path
-        + " cannot be read as an RSA, EC or Ed25519 private key");
+    throw KvexpressException.usage(
+        "CONSUL_CLIENT_KEY " + path + " cannot be read as an RSA, EC or Ed25519 private key");
   }
 
   /** The DER bytes of the first PEM block with exactly this label, or null. */
@@ -139,7 +155,8 @@ final class PemTls {
     try {
       return Pem.block(pem, label);
     } catch (IllegalArgumentException bad) {
-      throw KvexpressException.usage("CONSUL_CLIENT_KEY has a " + label + " block that is not valid base64");
+      throw KvexpressException.usage(
+          "CONSUL_CLIENT_KEY has a " + label + " block that is not valid base64");
     }
   }
 

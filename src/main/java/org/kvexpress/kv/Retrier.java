@@ -5,8 +5,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a call again after transient failures, with exponential backoff and jitter, until a time budget is
- * spent. Backoff starts at 200 ms and doubles up to 4 s; each sleep is between half and all of that.
+ * Runs a call again after transient failures, with exponential backoff and jitter, until a time
+ * budget is spent. Backoff starts at 200 ms and doubles up to 4 s; each sleep is between half and
+ * all of that.
  */
 public final class Retrier {
   private static final long FIRST_BACKOFF_MS = 200;
@@ -31,7 +32,8 @@ public final class Retrier {
     void sleep(long millis) throws InterruptedException;
   }
 
-  private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong retries =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Duration budget;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
@@ -55,7 +57,9 @@ public final class Retrier {
     return retries.get();
   }
 
-  /** Calls {@code call} until it returns, throws a non-transient exception, or the budget is spent. */
+  /**
+   * Calls {@code call} until it returns, throws a non-transient exception, or the budget is spent.
+   */
   public <T> T run(java.util.function.Supplier<T> call, GiveUp giveUp) {
     long start = nanoTime.getAsLong();
     long budgetMs = budget.toMillis();
@@ -77,7 +81,8 @@ public final class Retrier {
           sleeper.sleep(Math.min(sleep, remaining));
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw giveUp.after(e.getMessage() + " (interrupted)", attempts, Duration.ofMillis(elapsedMs));
+          throw giveUp.after(
+              e.getMessage() + " (interrupted)", attempts, Duration.ofMillis(elapsedMs));
         }
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
       }

@@ -16,14 +16,16 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Turns TLS failures into messages that name their cause and fix. None of them is transient: a rejected
- * client certificate or a certificate for another name fails the same way on every retry.
+ * Turns TLS failures into messages that name their cause and fix. None of them is transient: a
+ * rejected client certificate or a certificate for another name fails the same way on every retry.
  */
 final class TlsFailures {
   /** The alerts a server sends when it rejects (or misses) the client's certificate. */
   private static final Pattern CLIENT_CERT_ALERT =
-      Pattern.compile("alert: (bad_certificate|certificate_required|unknown_ca|certificate_unknown|"
-          + "unsupported_certificate|access_denied)");
+      Pattern.compile(
+          "alert: (bad_certificate|certificate_required|unknown_ca|certificate_unknown|"
+              + "unsupported_certificate|access_denied)");
+
   private static final Pattern NAME_MISMATCH =
       Pattern.compile("doesn't match any of the subject alternative names: (\\[.*])");
 
@@ -38,28 +40,48 @@ final class TlsFailures {
     }
     Matcher names = NAME_MISMATCH.matcher(text);
     if (e instanceof SSLPeerUnverifiedException && names.find()) {
-      String expected = tls.serverName() != null ? tls.serverName() + " (CONSUL_TLS_SERVER_NAME)" : address.host();
-      return "the certificate of Consul at " + address.display() + " is for " + names.group(1) + ", not for "
-          + expected + "; set CONSUL_TLS_SERVER_NAME to a name it carries, or use such a name in the address";
+      String expected =
+          tls.serverName() != null
+              ? tls.serverName() + " (CONSUL_TLS_SERVER_NAME)"
+              : address.host();
+      return "the certificate of Consul at "
+          + address.display()
+          + " is for "
+          + names.group(1)
+          + ", not for "
+          + expected
+          + "; set CONSUL_TLS_SERVER_NAME to a name it carries, or use such a name in the address";
     }
-    return "TLS with Consul at " + address.display() + " failed: " + text
+    return "TLS with Consul at "
+        + address.display()
+        + " failed: "
+        + text
         + "; check CONSUL_CACERT or CONSUL_CAPATH, CONSUL_TLS_SERVER_NAME and the address";
   }
 
   private static String clientCertificate(TlsSettings tls, ConsulAddress address, String alert) {
     if (tls.clientCert() == null) {
-      return "Consul at " + address.display() + " requires a TLS client certificate (verify_incoming) and none "
-          + "was given (alert " + alert + "); set CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY";
+      return "Consul at "
+          + address.display()
+          + " requires a TLS client certificate (verify_incoming) and none "
+          + "was given (alert "
+          + alert
+          + "); set CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY";
     }
-    return "Consul at " + address.display() + " rejected the TLS client certificate " + tls.clientCert()
-        + " (alert " + alert + "); it must be signed by a CA the agent trusts (its ca_file) and be valid now";
+    return "Consul at "
+        + address.display()
+        + " rejected the TLS client certificate "
+        + tls.clientCert()
+        + " (alert "
+        + alert
+        + "); it must be signed by a CA the agent trusts (its ca_file) and be valid now";
   }
 
   /**
-   * After a connection reset on HTTPS: with TLS 1.3 a server that rejects the client certificate does so
-   * after the client's handshake, and the client may see only a reset. One fresh connection that reads an
-   * answer tells the two apart; returns the message for a rejected certificate, or null when the reset was
-   * something else (and is worth a retry).
+   * After a connection reset on HTTPS: with TLS 1.3 a server that rejects the client certificate
+   * does so after the client's handshake, and the client may see only a reset. One fresh connection
+   * that reads an answer tells the two apart; returns the message for a rejected certificate, or
+   * null when the reset was something else (and is worth a retry).
    */
   static String probeAfterReset(SSLContext context, TlsSettings tls, ConsulAddress address) {
     try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket()) {
@@ -72,8 +94,11 @@ final class TlsFailures {
       }
       s.startHandshake();
       OutputStream out = s.getOutputStream();
-      out.write(("GET /v1/status/leader HTTP/1.1\r\nHost: " + address.host() + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /v1/status/leader HTTP/1.1\r\nHost: "
+                  + address.host()
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       in.read();

@@ -2,7 +2,8 @@ package org.kvexpress.kv;
 
 /**
  * A Consul ACL token. {@link #toString()} never shows it, so a token cannot leak through string
- * concatenation, logging or an exception message; only {@link #secret()} reveals it, for the header.
+ * concatenation, logging or an exception message; only {@link #secret()} reveals it, for the
+ * header.
  */
 public final class Token {
   private final String secret;

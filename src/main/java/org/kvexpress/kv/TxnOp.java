@@ -35,13 +35,17 @@ public record TxnOp(String verb, String key, byte[] value, long flags, long inde
   }
 
   /**
-   * The permission Consul checks for this op (Consul 1.8.7 as DifferentialIT measures it): reads and index or
-   * session checks need
-   * key:read, every write and check-not-exists (authorised as a write) key:write.
+   * The permission Consul checks for this op (Consul 1.8.7 as DifferentialIT measures it): reads
+   * and index or session checks need key:read, every write and check-not-exists (authorised as a
+   * write) key:write.
    */
   public String permission() {
-    return verb.equals("get") || verb.equals("get-tree") || verb.equals("check-index") || verb.equals("check-session")
-        ? "key:read" : "key:write";
+    return verb.equals("get")
+            || verb.equals("get-tree")
+            || verb.equals("check-index")
+            || verb.equals("check-session")
+        ? "key:read"
+        : "key:write";
   }
 
   /** Guards a key's state as read: unchanged if it existed, still absent if it did not. */

@@ -35,12 +35,13 @@ public final class Fields {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();
-    values.forEach((k, v) -> {
-      if (b.length() > 0) {
-        b.append(' ');
-      }
-      b.append(k).append('=').append(quoteIfNeeded(String.valueOf(v)));
-    });
+    values.forEach(
+        (k, v) -> {
+          if (b.length() > 0) {
+            b.append(' ');
+          }
+          b.append(k).append('=').append(quoteIfNeeded(String.valueOf(v)));
+        });
     return b.toString();
   }
 

@@ -9,17 +9,25 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /**
- * Grep-able log lines on stderr: {@code 2026-11-25T03:00:00Z [INFO] (in) key=hosts result=published}, or
- * with {@code --log-format json} the same fields as one JSON object per line
- * ({@code {"time":…,"level":"INFO","component":"in","key":"hosts","result":"published"}}). Every line passes
- * through a redactor, so a token that slipped into a message is still never printed.
+ * Grep-able log lines on stderr: {@code 2026-11-25T03:00:00Z [INFO] (in) key=hosts
+ * result=published}, or with {@code --log-format json} the same fields as one JSON object per line
+ * ({@code {"time":…,"level":"INFO","component":"in","key":"hosts","result":"published"}}). Every
+ * line passes through a redactor, so a token that slipped into a message is still never printed.
  */
 public final class Log {
   /** Severity, lowest first. */
-  public enum Level { DEBUG, INFO, WARN, ERROR }
+  public enum Level {
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
 
   /** How lines are written. */
-  public enum Format { TEXT, JSON }
+  public enum Format {
+    TEXT,
+    JSON
+  }
 
   private final PrintStream out;
   private final Clock clock;
@@ -76,8 +84,13 @@ public final class Log {
       o.addProperty("component", component);
       for (Map.Entry<String, Object> e : fields.asMap().entrySet()) {
         Object v = e.getValue();
-        o.add(e.getKey(), v instanceof Number n ? new JsonPrimitive(n)
-            : v instanceof Boolean b ? new JsonPrimitive(b) : new JsonPrimitive(String.valueOf(v)));
+        o.add(
+            e.getKey(),
+            v instanceof Number n
+                ? new JsonPrimitive(n)
+                : v instanceof Boolean b
+                    ? new JsonPrimitive(b)
+                    : new JsonPrimitive(String.valueOf(v)));
       }
       line = o.toString();
     } else {

@@ -5,13 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Metrics recorded while a command runs, sent when it ends (or after each watch round). Thread-safe. */
+/**
+ * Metrics recorded while a command runs, sent when it ends (or after each watch round).
+ * Thread-safe.
+ */
 public final class Metrics {
   /** One measurement: a dogstatsd type ("c" count, "g" gauge, "ms" timing) and tags. */
   public record Sample(String name, double value, String type, Map<String, String> tags) {
     /** The dogstatsd line: {@code name:value|type|#k:v,k2:v2}. */
     public String statsdLine() {
-      StringBuilder b = new StringBuilder(name).append(':').append(format(value)).append('|').append(type);
+      StringBuilder b =
+          new StringBuilder(name).append(':').append(format(value)).append('|').append(type);
       if (!tags.isEmpty()) {
         b.append("|#");
         boolean first = true;

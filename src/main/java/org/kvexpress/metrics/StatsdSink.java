@@ -9,10 +9,11 @@ import java.util.List;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * Sends metrics as dogstatsd lines over UDP, fire and forget: several lines per datagram (up to a safe
- * 1,432 bytes), a non-blocking socket, and every error swallowed, so metrics never slow or fail a command.
- * A hand-written sender rather than the Datadog client library: measured, that library added about 30 ms
- * to every start (and 3 MB of native-socket jars) for what is a dozen lines of UDP here (README).
+ * Sends metrics as dogstatsd lines over UDP, fire and forget: several lines per datagram (up to a
+ * safe 1,432 bytes), a non-blocking socket, and every error swallowed, so metrics never slow or
+ * fail a command. A hand-written sender rather than the Datadog client library: measured, that
+ * library added about 30 ms to every start (and 3 MB of native-socket jars) for what is a dozen
+ * lines of UDP here (README).
  */
 public final class StatsdSink {
   private static final int MAX_DATAGRAM = 1432;
@@ -22,7 +23,10 @@ public final class StatsdSink {
     this.target = target;
   }
 
-  /** Parses HOST:PORT; the host should be an IP or a name resolvable without delay (usually 127.0.0.1). */
+  /**
+   * Parses HOST:PORT; the host should be an IP or a name resolvable without delay (usually
+   * 127.0.0.1).
+   */
   public static StatsdSink parse(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     try {
@@ -32,9 +36,13 @@ public final class StatsdSink {
         throw new NumberFormatException();
       }
       return new StatsdSink(new InetSocketAddress(InetAddress.getByName(host), port));
-    } catch (NumberFormatException | StringIndexOutOfBoundsException | java.net.UnknownHostException e) {
-      throw KvexpressException.usage("--statsd needs HOST:PORT with a resolvable host, e.g. 127.0.0.1:8125, not \""
-          + hostPort + "\"");
+    } catch (NumberFormatException
+        | StringIndexOutOfBoundsException
+        | java.net.UnknownHostException e) {
+      throw KvexpressException.usage(
+          "--statsd needs HOST:PORT with a resolvable host, e.g. 127.0.0.1:8125, not \""
+              + hostPort
+              + "\"");
     }
   }
 
@@ -42,14 +50,28 @@ public final class StatsdSink {
   public static final int MAX_EVENT_TEXT = 4000;
 
   /**
-   * Sends a Datadog event as a dogstatsd event datagram ({@code _e{title,text}:title|text|t:type|#tags}),
-   * which the Datadog agent forwards; {@code alertType} is info, warning, error or success.
+   * Sends a Datadog event as a dogstatsd event datagram ({@code
+   * _e{title,text}:title|text|t:type|#tags}), which the Datadog agent forwards; {@code alertType}
+   * is info, warning, error or success.
    */
   public void event(String title, String text, String alertType, List<String> tags) {
-    String body = text.length() > MAX_EVENT_TEXT ? text.substring(0, MAX_EVENT_TEXT - 20) + "\n… (cut to fit)" : text;
+    String body =
+        text.length() > MAX_EVENT_TEXT
+            ? text.substring(0, MAX_EVENT_TEXT - 20) + "\n… (cut to fit)"
+            : text;
     body = body.replace("\n", "\\n");
-    String line = "_e{" + title.getBytes(StandardCharsets.UTF_8).length + "," + body.getBytes(StandardCharsets.UTF_8)
-        .length + "}:" + title + "|" + body + "|t:" + alertType + (tags.isEmpty() ? "" : "|#" + String.join(",", tags));
+    String line =
+        "_e{"
+            + title.getBytes(StandardCharsets.UTF_8).length
+            + ","
+            + body.getBytes(StandardCharsets.UTF_8).length
+            + "}:"
+            + title
+            + "|"
+            + body
+            + "|t:"
+            + alertType
+            + (tags.isEmpty() ? "" : "|#" + String.join(",", tags));
     try (DatagramChannel ch = DatagramChannel.open()) {
       ch.send(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), target);
     } catch (Exception ignored) {

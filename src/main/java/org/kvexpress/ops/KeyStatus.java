@@ -1,10 +1,10 @@
 package org.kvexpress.ops;
 
 /**
- * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown (no
- * meta, nothing published); {@code chunks} is null for a version stored as one value, {@code signature} null
- * for an unsigned one; {@code latency} is only computed for {@code status --latency}.
- * The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
+ * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown
+ * (no meta, nothing published); {@code chunks} is null for a version stored as one value, {@code
+ * signature} null for an unsigned one; {@code latency} is only computed for {@code status
+ * --latency}. The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
  */
 public record KeyStatus(
     String key,
@@ -26,16 +26,27 @@ public record KeyStatus(
     java.util.List<NodeStatus> nodes,
     Latency latency) {
 
-  /** The staged version ({@code in --stage}) and what its canaries report; null when nothing is staged. */
-  public record Staged(String checksum, String publishedAt, String publishedBy,
+  /**
+   * The staged version ({@code in --stage}) and what its canaries report; null when nothing is
+   * staged.
+   */
+  public record Staged(
+      String checksum,
+      String publishedAt,
+      String publishedBy,
       java.util.List<PromoteService.Canary> canaries) {}
 
   /**
-   * Who the current version's signature statement says signed it (not checked against any trusted key:
-   * nodes do that with out --trust-key); {@code matches} is false when it signs another checksum or key.
+   * Who the current version's signature statement says signed it (not checked against any trusted
+   * key: nodes do that with out --trust-key); {@code matches} is false when it signs another
+   * checksum or key.
    */
-  public record Signature(String signer, String fingerprint, String signedAt, String publisher, boolean matches) {}
+  public record Signature(
+      String signer, String fingerprint, String signedAt, String publisher, boolean matches) {}
 
-  /** How many reporting nodes hold the current version (only nodes running {@code out --report} count). */
+  /**
+   * How many reporting nodes hold the current version (only nodes running {@code out --report}
+   * count).
+   */
   public record Convergence(int current, int reporting, int lagging, int failing) {}
 }

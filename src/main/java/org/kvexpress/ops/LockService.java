@@ -17,8 +17,8 @@ import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.TxnResult;
 
 /**
- * {@code lock} and {@code unlock}: this node's lock of a file, at Go kvexpress's key
- * ({@code <prefix>/locks/<sha256(absolute path)>/<hostname>}), plus a {@code FILE.locked} note beside the
+ * {@code lock} and {@code unlock}: this node's lock of a file, at Go kvexpress's key ({@code
+ * <prefix>/locks/<sha256(absolute path)>/<hostname>}), plus a {@code FILE.locked} note beside the
  * file so whoever looks at the node sees why it is frozen.
  */
 public final class LockService {
@@ -43,15 +43,29 @@ public final class LockService {
   public Result lock(String prefix, Path file, String hostname, String value) {
     Path abs = absolute(file);
     String key = KeyLayout.lock(prefix, abs, hostname);
-    TxnResult r = store.txn(List.of(TxnOp.checkNotExists(key), TxnOp.set(key, value.getBytes(StandardCharsets.UTF_8), 0)));
+    TxnResult r =
+        store.txn(
+            List.of(
+                TxnOp.checkNotExists(key),
+                TxnOp.set(key, value.getBytes(StandardCharsets.UTF_8), 0)));
     String stored = r.committed() ? value : existing(key).orElse(value);
     Path note = noteFor(abs);
-    String text = "This file is locked on " + hostname + " by kvexpress: kvexpress out leaves " + abs + " alone.\n"
-        + "Why: " + stored + "\n"
-        + "Unlock with: kvexpress unlock -f " + abs + "\n";
+    String text =
+        "This file is locked on "
+            + hostname
+            + " by kvexpress: kvexpress out leaves "
+            + abs
+            + " alone.\n"
+            + "Why: "
+            + stored
+            + "\n"
+            + "Unlock with: kvexpress unlock -f "
+            + abs
+            + "\n";
     if (Files.isDirectory(abs.getParent())) {
-      try (AtomicFiles.Staged staged = AtomicFiles.stage(note, text.getBytes(StandardCharsets.UTF_8),
-          new FileSettings(0644, null, null))) {
+      try (AtomicFiles.Staged staged =
+          AtomicFiles.stage(
+              note, text.getBytes(StandardCharsets.UTF_8), new FileSettings(0644, null, null))) {
         AtomicFiles.swap(staged, false);
       }
     }
@@ -68,11 +82,14 @@ public final class LockService {
     try {
       removedNote = Files.deleteIfExists(note);
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO,
-          "removed the lock, but cannot remove " + note + ": " + e.getMessage());
+      throw KvexpressException.failure(
+          Reason.IO, "removed the lock, but cannot remove " + note + ": " + e.getMessage());
     }
-    return new Result(lock.isPresent() || removedNote, key,
-        lock.map(e -> new String(e.value(), StandardCharsets.UTF_8)).orElse(null), removedNote ? note : null);
+    return new Result(
+        lock.isPresent() || removedNote,
+        key,
+        lock.map(e -> new String(e.value(), StandardCharsets.UTF_8)).orElse(null),
+        removedNote ? note : null);
   }
 
   private Optional<String> existing(String key) {

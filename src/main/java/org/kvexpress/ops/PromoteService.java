@@ -20,15 +20,21 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.VersionStore;
 
 /**
- * {@code promote} and {@code discard}: the end of a staged rollout. Promote makes the staged version current
- * (the replaced one becomes last) in one guarded transaction that also removes the staged keys, but only
- * when the canaries that report hold it with a successful reload; discard drops it.
+ * {@code promote} and {@code discard}: the end of a staged rollout. Promote makes the staged
+ * version current (the replaced one becomes last) in one guarded transaction that also removes the
+ * staged keys, but only when the canaries that report hold it with a successful reload; discard
+ * drops it.
  */
 public final class PromoteService {
-  /** What a promote did: from which checksum to which, the canaries that hold it, the new data's index. */
+  /**
+   * What a promote did: from which checksum to which, the canaries that hold it, the new data's
+   * index.
+   */
   public record Result(String from, String to, List<String> canaries, long index) {}
 
-  /** One canary's state for the staged version: whether it holds it, and if not, what it reported. */
+  /**
+   * One canary's state for the staged version: whether it holds it, and if not, what it reported.
+   */
   public record Canary(String host, boolean holds, String state) {}
 
   private final KvStore store;
@@ -42,69 +48,146 @@ public final class PromoteService {
   }
 
   /**
-   * The canaries' reports about {@code stagedChecksum}: a canary holds it when the file on its disk has that
-   * checksum, its last run applied it or found it current, and its reload (if any) succeeded.
+   * The canaries' reports about {@code stagedChecksum}: a canary holds it when the file on its disk
+   * has that checksum, its last run applied it or found it current, and its reload (if any)
+   * succeeded.
    */
-  public static List<Canary> canaries(List<KvEntry> reports, String nodesDir, String stagedChecksum) {
+  public static List<Canary> canaries(
+      List<KvEntry> reports, String nodesDir, String stagedChecksum) {
     List<Canary> out = new ArrayList<>();
     for (KvEntry e : reports) {
       NodeReport r = NodeReport.parse(e.value());
       if (r == null || !r.isCanary() || !e.key().startsWith(nodesDir)) {
         continue;
       }
-      boolean holds = stagedChecksum != null && stagedChecksum.equals(r.checksum())
-          && ("applied".equals(r.result()) || "current".equals(r.result()))
-          && (r.reloadExit() == null || r.reloadExit() == 0);
-      String state = r.result() + (r.reason() == null ? "" : " " + r.reason())
-          + (r.reloadExit() == null || r.reloadExit() == 0 ? "" : " reload exit " + r.reloadExit())
-          + ", holds " + (r.checksum() == null ? "nothing" : Checksum.shortForm(r.checksum()));
+      boolean holds =
+          stagedChecksum != null
+              && stagedChecksum.equals(r.checksum())
+              && ("applied".equals(r.result()) || "current".equals(r.result()))
+              && (r.reloadExit() == null || r.reloadExit() == 0);
+      String state =
+          r.result()
+              + (r.reason() == null ? "" : " " + r.reason())
+              + (r.reloadExit() == null || r.reloadExit() == 0
+                  ? ""
+                  : " reload exit " + r.reloadExit())
+              + ", holds "
+              + (r.checksum() == null ? "nothing" : Checksum.shortForm(r.checksum()));
       out.add(new Canary(e.key().substring(nodesDir.length()), holds, state));
     }
     return out;
   }
 
-  public Result promote(KeyLayout layout, boolean force, int minCanaries) throws InterruptedException {
+  public Result promote(KeyLayout layout, boolean force, int minCanaries)
+      throws InterruptedException {
     VersionStore versions = new VersionStore(store, clock);
     KeySnapshot s = versions.read(layout);
     KeySnapshot.Staged staged = s.staged();
     if (!staged.exists() || staged.checksumText() == null) {
       store.confirmAbsent(staged.exists() ? layout.stagedChecksum() : layout.stagedData());
-      throw KvexpressException.refused(Reason.NOTHING_STAGED, "nothing staged under " + layout.stagedDir()
-          + "; stage a version with 'kvexpress in -k " + layout.key() + " --stage'");
+      throw KvexpressException.refused(
+          Reason.NOTHING_STAGED,
+          "nothing staged under "
+              + layout.stagedDir()
+              + "; stage a version with 'kvexpress in -k "
+              + layout.key()
+              + " --stage'");
     }
     String to = staged.checksumText();
     // The staged version must verify (every chunk of a chunked one) before it reaches every node.
-    byte[] plain = versions.content(layout, staged.data(), to, Encoding.MAX_DECODED_BYTES, layout.stagedData(),
-        layout.stagedChecksum() + "; refusing to promote it");
-    List<Canary> canaries = canaries(store.list(layout.nodesDir()).entries(), layout.nodesDir(), to);
+    byte[] plain =
+        versions.content(
+            layout,
+            staged.data(),
+            to,
+            Encoding.MAX_DECODED_BYTES,
+            layout.stagedData(),
+            layout.stagedChecksum() + "; refusing to promote it");
+    List<Canary> canaries =
+        canaries(store.list(layout.nodesDir()).entries(), layout.nodesDir(), to);
     List<String> holding = canaries.stream().filter(Canary::holds).map(Canary::host).toList();
-    List<String> notReady = canaries.stream().filter(c -> !c.holds()).map(c -> c.host() + " (" + c.state() + ")")
-        .toList();
+    List<String> notReady =
+        canaries.stream()
+            .filter(c -> !c.holds())
+            .map(c -> c.host() + " (" + c.state() + ")")
+            .toList();
     if (!force && !notReady.isEmpty()) {
-      throw KvexpressException.refused(Reason.CANARIES, notReady.size() + " of " + canaries.size() + " canaries do "
-          + "not hold the staged version " + Checksum.shortForm(to) + " with a successful reload: "
-          + String.join(", ", notReady) + "; wait for them, 'kvexpress discard -k " + layout.key() + "', or --force");
+      throw KvexpressException.refused(
+          Reason.CANARIES,
+          notReady.size()
+              + " of "
+              + canaries.size()
+              + " canaries do "
+              + "not hold the staged version "
+              + Checksum.shortForm(to)
+              + " with a successful reload: "
+              + String.join(", ", notReady)
+              + "; wait for them, 'kvexpress discard -k "
+              + layout.key()
+              + "', or --force");
     }
     if (!force && holding.size() < minCanaries) {
-      throw KvexpressException.refused(Reason.CANARIES, holding.size() + " canaries report holding the staged version "
-          + Checksum.shortForm(to) + ", fewer than --min-canaries " + minCanaries + " (canaries run out --canary "
-          + "--report); wait for them, or --force");
+      throw KvexpressException.refused(
+          Reason.CANARIES,
+          holding.size()
+              + " canaries report holding the staged version "
+              + Checksum.shortForm(to)
+              + ", fewer than --min-canaries "
+              + minCanaries
+              + " (canaries run out --canary "
+              + "--report); wait for them, or --force");
     }
     Meta stagedMeta = staged.parsedMeta();
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     Version next = new Version(staged.data().value(), staged.data().flags(), to);
-    Meta meta = new Meta(to, Canonicalizer.countLines(plain), plain.length, next.encodingLabel(), hostname,
-        now.toString(), "promoted" + (stagedMeta == null ? "" : " (staged " + stagedMeta.time() + " by "
-        + stagedMeta.host() + " from " + stagedMeta.source() + ")"), null, null, null);
+    Meta meta =
+        new Meta(
+            to,
+            Canonicalizer.countLines(plain),
+            plain.length,
+            next.encodingLabel(),
+            hostname,
+            now.toString(),
+            "promoted"
+                + (stagedMeta == null
+                    ? ""
+                    : " (staged "
+                        + stagedMeta.time()
+                        + " by "
+                        + stagedMeta.host()
+                        + " from "
+                        + stagedMeta.source()
+                        + ")"),
+            null,
+            null,
+            null);
     List<KvEntry> readFrom = new ArrayList<>(List.of(staged.data(), staged.checksum()));
-    VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(next, meta, readFrom,
-        staged.signature() == null ? null : staged.signature().value(), layout.stagedKeys()),
-        new VersionStore.Rules(1, true, true, layout.dir() + " changed while promoting; look at 'kvexpress status -k "
-            + layout.key() + "' and promote again"));
+    VersionStore.Committed c =
+        versions.commit(
+            layout,
+            s,
+            seen ->
+                new VersionStore.Draft(
+                    next,
+                    meta,
+                    readFrom,
+                    staged.signature() == null ? null : staged.signature().value(),
+                    layout.stagedKeys()),
+            new VersionStore.Rules(
+                1,
+                true,
+                true,
+                layout.dir()
+                    + " changed while promoting; look at 'kvexpress status -k "
+                    + layout.key()
+                    + "' and promote again"));
     return new Result(s.checksumText(), to, holding, c.index());
   }
 
-  /** Drops the staged version; false when there was none. Canaries then return to the current version. */
+  /**
+   * Drops the staged version; false when there was none. Canaries then return to the current
+   * version.
+   */
   public boolean discard(KeyLayout layout) {
     VersionStore versions = new VersionStore(store, clock);
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -117,6 +200,7 @@ public final class PromoteService {
         return true;
       }
     }
-    throw KvexpressException.failure(Reason.CONFLICT, layout.stagedDir() + " keeps changing; run discard again");
+    throw KvexpressException.failure(
+        Reason.CONFLICT, layout.stagedDir() + " keeps changing; run discard again");
   }
 }

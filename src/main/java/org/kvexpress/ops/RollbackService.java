@@ -18,9 +18,9 @@ import org.kvexpress.kv.VersionStore;
 import org.kvexpress.sign.SigningKey;
 
 /**
- * {@code rollback}: makes {@code last} current and the current version {@code last}, in one transaction
- * guarded on all three keys, after proving last is what meta says it is. It works while the key is
- * stopped, since freezing the fleet and then rolling back is the usual drill.
+ * {@code rollback}: makes {@code last} current and the current version {@code last}, in one
+ * transaction guarded on all three keys, after proving last is what meta says it is. It works while
+ * the key is stopped, since freezing the fleet and then rolling back is the usual drill.
  */
 public final class RollbackService {
   /** What a rollback did: from which checksum to which, and the new data's index. */
@@ -37,43 +37,85 @@ public final class RollbackService {
   }
 
   /**
-   * Rolls back; {@code signKey} (null: keep last's own signature, if any) signs last anew with the current
-   * time, which nodes running {@code out --no-older} need to accept a version published before theirs.
+   * Rolls back; {@code signKey} (null: keep last's own signature, if any) signs last anew with the
+   * current time, which nodes running {@code out --no-older} need to accept a version published
+   * before theirs.
    */
   public Result rollback(KeyLayout layout, SigningKey signKey) throws InterruptedException {
     VersionStore versions = new VersionStore(store, clock);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
       store.confirmAbsent(s.data() == null ? layout.data() : layout.last());
-      throw KvexpressException.refused(Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: " + layout.dir()
-          + (s.data() == null ? " has no data" : " has no last version"));
+      throw KvexpressException.refused(
+          Reason.NOTHING_TO_ROLL_BACK,
+          "nothing to roll back: "
+              + layout.dir()
+              + (s.data() == null ? " has no data" : " has no last version"));
     }
     Meta meta = s.currentMeta();
     String current = s.checksumText();
     if (meta == null || meta.lastChecksum() == null) {
-      throw KvexpressException.refused(Reason.UNVERIFIABLE, "cannot verify " + layout.last() + ": " + layout.meta()
-          + " does not describe the current version; republish the version you want with kvexpress in");
+      throw KvexpressException.refused(
+          Reason.UNVERIFIABLE,
+          "cannot verify "
+              + layout.last()
+              + ": "
+              + layout.meta()
+              + " does not describe the current version; republish the version you want with kvexpress in");
     }
     Version last = new Version(s.last().value(), s.last().flags(), meta.lastChecksum());
-    byte[] lastPlain = versions.content(layout, s.last(), meta.lastChecksum(), Encoding.MAX_DECODED_BYTES,
-        layout.last(), "meta; refusing to roll back to it");
+    byte[] lastPlain =
+        versions.content(
+            layout,
+            s.last(),
+            meta.lastChecksum(),
+            Encoding.MAX_DECODED_BYTES,
+            layout.last(),
+            "meta; refusing to roll back to it");
     int lines = Canonicalizer.countLines(lastPlain);
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
-    byte[] signature = signKey != null
-        ? signKey.sign(layout, last.checksum(), now.toString(), SigningKey.publisher(hostname)).toJson()
-        : s.lastSignature() == null ? null : s.lastSignature().value();
+    byte[] signature =
+        signKey != null
+            ? signKey
+                .sign(layout, last.checksum(), now.toString(), SigningKey.publisher(hostname))
+                .toJson()
+            : s.lastSignature() == null ? null : s.lastSignature().value();
     if (last.checksum().equals(current)) {
-      throw KvexpressException.refused(Reason.NOTHING_TO_ROLL_BACK,
-          "nothing to roll back: last is the current version");
+      throw KvexpressException.refused(
+          Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: last is the current version");
     }
-    // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict the
+    // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict
+    // the
     // state it was asked to undo is gone, so the operator decides again.
-    VersionStore.Committed c = versions.commit(layout, s, seen -> new VersionStore.Draft(last,
-        new Meta(last.checksum(), lines, lastPlain.length, last.encodingLabel(),
-            hostname, now.toString(), "rollback from " + Checksum.shortForm(current), null, null, null), List.of(),
-        signature),
-        new VersionStore.Rules(1, false, false, layout.dir() + " changed while rolling back; look at 'kvexpress "
-            + "status -k " + layout.key() + "' and run rollback again if it is still wanted"));
+    VersionStore.Committed c =
+        versions.commit(
+            layout,
+            s,
+            seen ->
+                new VersionStore.Draft(
+                    last,
+                    new Meta(
+                        last.checksum(),
+                        lines,
+                        lastPlain.length,
+                        last.encodingLabel(),
+                        hostname,
+                        now.toString(),
+                        "rollback from " + Checksum.shortForm(current),
+                        null,
+                        null,
+                        null),
+                    List.of(),
+                    signature),
+            new VersionStore.Rules(
+                1,
+                false,
+                false,
+                layout.dir()
+                    + " changed while rolling back; look at 'kvexpress "
+                    + "status -k "
+                    + layout.key()
+                    + "' and run rollback again if it is still wanted"));
     return new Result(current, last.checksum(), lines, c.index());
   }
 }

@@ -40,9 +40,13 @@ public final class StatusService {
     return status(prefix, onlyKey, false);
   }
 
-  /** With {@code latency}, each key also carries its current version's propagation ({@code status --latency}). */
+  /**
+   * With {@code latency}, each key also carries its current version's propagation ({@code status
+   * --latency}).
+   */
   public Status status(String prefix, String onlyKey, boolean latency) {
-    // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a token needs
+    // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a
+    // token needs
     // key:list on it alone (README, ACL policies).
     KvListing listing = store.list(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     Map<String, Boolean> keys = new TreeMap<>();
@@ -58,23 +62,35 @@ public final class StatusService {
         continue;
       }
       int slash = k.lastIndexOf('/');
-      if (slash > prefix.length() && PARTS.contains(k.substring(slash + 1)) && !k.contains("/" + KeyLayout.NODES + "/")) {
+      if (slash > prefix.length()
+          && PARTS.contains(k.substring(slash + 1))
+          && !k.contains("/" + KeyLayout.NODES + "/")) {
         keys.put(k.substring(prefix.length() + 1, slash), true);
       }
     }
     if (keys.isEmpty() || onlyKey != null && !keys.containsKey(onlyKey)) {
-      // A recurse GET leaves out what the token may not read: prove that the folder itself may be read
+      // A recurse GET leaves out what the token may not read: prove that the folder itself may be
+      // read
       // (its folder key answers 404 then, 403 otherwise) before saying nothing is published.
       store.get(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     }
     if (onlyKey != null && !keys.containsKey(onlyKey)) {
-      throw KvexpressException.refused(Reason.NOTHING_PUBLISHED, "nothing published under " + prefix + "/" + onlyKey
-          + "/; 'kvexpress status' lists what is");
+      throw KvexpressException.refused(
+          Reason.NOTHING_PUBLISHED,
+          "nothing published under "
+              + prefix
+              + "/"
+              + onlyKey
+              + "/; 'kvexpress status' lists what is");
     }
     List<KeyStatus> out = new ArrayList<>();
     for (String key : keys.keySet()) {
       if (onlyKey == null || onlyKey.equals(key)) {
-        KeyStatus k = describe(KeySnapshot.of(new KeyLayout(prefix, key), listing), clock.instant(), listing::find);
+        KeyStatus k =
+            describe(
+                KeySnapshot.of(new KeyLayout(prefix, key), listing),
+                clock.instant(),
+                listing::find);
         out.add(latency ? withLatency(k) : k);
       }
     }
@@ -82,7 +98,9 @@ public final class StatusService {
   }
 
   /** One key; {@code chunks} finds a chunked version's chunks (in the listing already read). */
-  static KeyStatus describe(KeySnapshot s, java.time.Instant now,
+  static KeyStatus describe(
+      KeySnapshot s,
+      java.time.Instant now,
       java.util.function.Function<String, java.util.Optional<KvEntry>> chunks) {
     String checksum = s.checksumText();
     Meta meta = s.currentMeta();
@@ -98,8 +116,15 @@ public final class StatusService {
         chunkCount = m.chunks().size();
         encoding = m.encoding();
         bytes = m.bytes();
-        byte[] plain = VersionStore.content(s.layout(), s.data(), checksum, Encoding.MAX_DECODED_BYTES,
-            s.layout().data(), s.layout().checksum(), chunks);
+        byte[] plain =
+            VersionStore.content(
+                s.layout(),
+                s.data(),
+                checksum,
+                Encoding.MAX_DECODED_BYTES,
+                s.layout().data(),
+                s.layout().checksum(),
+                chunks);
         lines = Canonicalizer.countLines(plain);
         verified = true;
       } catch (KvexpressException e) {
@@ -114,19 +139,43 @@ public final class StatusService {
         bytes = (long) plain.length;
         verified = checksum != null && checksum.equals(Checksum.sha256Hex(plain));
       } catch (KvexpressException e) {
-        encoding = encoding == null ? "unknown(" + Long.toUnsignedString(s.data().flags()) + ")" : encoding;
+        encoding =
+            encoding == null
+                ? "unknown(" + Long.toUnsignedString(s.data().flags()) + ")"
+                : encoding;
       }
     }
     String publishedAt = meta != null ? meta.time() : null;
     List<NodeStatus> nodes = nodes(s, checksum, publishedAt, now);
     int current = (int) nodes.stream().filter(NodeStatus::current).count();
-    int failing = (int) nodes.stream().filter(n -> !n.current() && !"applied".equals(n.result())
-        && !"current".equals(n.result())).count();
-    return new KeyStatus(s.layout().key(), lines, bytes, encoding, checksum,
-        s.data() == null ? 0 : s.data().modifyIndex(), publishedAt,
-        meta != null ? meta.host() : null, s.stopReason(), s.stopExpired(now), s.last() != null, verified, chunkCount,
-        signature(s), staged(s), new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
-        nodes, null);
+    int failing =
+        (int)
+            nodes.stream()
+                .filter(
+                    n ->
+                        !n.current()
+                            && !"applied".equals(n.result())
+                            && !"current".equals(n.result()))
+                .count();
+    return new KeyStatus(
+        s.layout().key(),
+        lines,
+        bytes,
+        encoding,
+        checksum,
+        s.data() == null ? 0 : s.data().modifyIndex(),
+        publishedAt,
+        meta != null ? meta.host() : null,
+        s.stopReason(),
+        s.stopExpired(now),
+        s.last() != null,
+        verified,
+        chunkCount,
+        signature(s),
+        staged(s),
+        new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
+        nodes,
+        null);
   }
 
   private static KeyStatus.Staged staged(KeySnapshot s) {
@@ -134,7 +183,10 @@ public final class StatusService {
       return null;
     }
     Meta m = s.staged().parsedMeta();
-    return new KeyStatus.Staged(s.staged().checksumText(), m == null ? null : m.time(), m == null ? null : m.host(),
+    return new KeyStatus.Staged(
+        s.staged().checksumText(),
+        m == null ? null : m.time(),
+        m == null ? null : m.host(),
         PromoteService.canaries(s.nodes(), s.layout().nodesDir(), s.staged().checksumText()));
   }
 
@@ -153,22 +205,49 @@ public final class StatusService {
         delays.add(new Latency.Node(n.host(), n.latencySeconds()));
       }
     }
-    return new KeyStatus(k.key(), k.lines(), k.bytes(), k.encoding(), k.checksum(), k.modifyIndex(), k.publishedAt(),
-        k.publishedBy(), k.stop(), k.stopExpired(), k.hasLast(), k.verified(), k.chunks(), k.signature(), k.staged(),
-        k.convergence(), k.nodes(), Latency.of(holding, k.nodes().size(), delays, notHolding));
+    return new KeyStatus(
+        k.key(),
+        k.lines(),
+        k.bytes(),
+        k.encoding(),
+        k.checksum(),
+        k.modifyIndex(),
+        k.publishedAt(),
+        k.publishedBy(),
+        k.stop(),
+        k.stopExpired(),
+        k.hasLast(),
+        k.verified(),
+        k.chunks(),
+        k.signature(),
+        k.staged(),
+        k.convergence(),
+        k.nodes(),
+        Latency.of(holding, k.nodes().size(), delays, notHolding));
   }
 
   private static KeyStatus.Signature signature(KeySnapshot s) {
-    SignedStatement st = s.signature() == null ? null : SignedStatement.parse(s.signature().value());
+    SignedStatement st =
+        s.signature() == null ? null : SignedStatement.parse(s.signature().value());
     if (st == null) {
-      return s.signature() == null ? null : new KeyStatus.Signature("(unreadable)", null, null, null, false);
+      return s.signature() == null
+          ? null
+          : new KeyStatus.Signature("(unreadable)", null, null, null, false);
     }
-    return new KeyStatus.Signature(st.signer(), st.fingerprint(), st.time(), st.publisher(),
+    return new KeyStatus.Signature(
+        st.signer(),
+        st.fingerprint(),
+        st.time(),
+        st.publisher(),
         st.covers(s.layout(), s.checksumText()));
   }
 
-  /** Every node report of the key; a node is current when the file on its disk has the published checksum. */
-  private static List<NodeStatus> nodes(KeySnapshot s, String checksum, String publishedAt, java.time.Instant now) {
+  /**
+   * Every node report of the key; a node is current when the file on its disk has the published
+   * checksum.
+   */
+  private static List<NodeStatus> nodes(
+      KeySnapshot s, String checksum, String publishedAt, java.time.Instant now) {
     List<NodeStatus> out = new ArrayList<>();
     for (KvEntry e : s.nodes()) {
       String host = e.key().substring(s.layout().nodesDir().length());
@@ -180,17 +259,34 @@ public final class StatusService {
       Long lag = null;
       if (!current && publishedAt != null) {
         try {
-          lag = Math.max(0, java.time.Duration.between(java.time.Instant.parse(publishedAt), now).toSeconds());
+          lag =
+              Math.max(
+                  0,
+                  java.time.Duration.between(java.time.Instant.parse(publishedAt), now)
+                      .toSeconds());
         } catch (java.time.format.DateTimeParseException ignored) {
           // unknown publish time: unknown lag
         }
       }
-      // A delay counts only for the version published now: one the node wrote for an older version says
+      // A delay counts only for the version published now: one the node wrote for an older version
+      // says
       // nothing about this one.
-      Double latency = current && publishedAt != null && publishedAt.equals(r.publishedAt()) ? r.latencySeconds()
-          : null;
-      out.add(new NodeStatus(host, r.checksum(), r.result(), r.reason(), r.reloadExit(), r.time(), current, lag,
-          r.isCanary() ? Boolean.TRUE : null, latency));
+      Double latency =
+          current && publishedAt != null && publishedAt.equals(r.publishedAt())
+              ? r.latencySeconds()
+              : null;
+      out.add(
+          new NodeStatus(
+              host,
+              r.checksum(),
+              r.result(),
+              r.reason(),
+              r.reloadExit(),
+              r.time(),
+              current,
+              lag,
+              r.isCanary() ? Boolean.TRUE : null,
+              latency));
     }
     return out;
   }

@@ -22,10 +22,15 @@ public final class StopService {
     this.store = store;
   }
 
-  /** Sets the stop unless one is set already, in which case the existing one (and its reason) stays. */
+  /**
+   * Sets the stop unless one is set already, in which case the existing one (and its reason) stays.
+   */
   public Result stop(KeyLayout layout, String value) {
-    TxnResult r = store.txn(List.of(TxnOp.checkNotExists(layout.stop()),
-        TxnOp.set(layout.stop(), value.getBytes(StandardCharsets.UTF_8), 0)));
+    TxnResult r =
+        store.txn(
+            List.of(
+                TxnOp.checkNotExists(layout.stop()),
+                TxnOp.set(layout.stop(), value.getBytes(StandardCharsets.UTF_8), 0)));
     if (r.committed()) {
       return new Result(true, value);
     }
@@ -33,9 +38,9 @@ public final class StopService {
   }
 
   /**
-   * Removes the stop; when there is none, says so and changes nothing. The delete is conditional on the
-   * stop as read, so a stop set again meanwhile (with a new reason) is read and removed in turn, never
-   * reported as "not stopped" while it is still there.
+   * Removes the stop; when there is none, says so and changes nothing. The delete is conditional on
+   * the stop as read, so a stop set again meanwhile (with a new reason) is read and removed in
+   * turn, never reported as "not stopped" while it is still there.
    */
   public Result resume(KeyLayout layout) {
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -48,8 +53,9 @@ public final class StopService {
         return new Result(true, new String(stop.get().value(), StandardCharsets.UTF_8));
       }
     }
-    throw KvexpressException.failure(Reason.CONFLICT, layout.stop() + " keeps changing while resuming; it is still "
-        + "set: run resume again");
+    throw KvexpressException.failure(
+        Reason.CONFLICT,
+        layout.stop() + " keeps changing while resuming; it is still " + "set: run resume again");
   }
 
   private Optional<String> current(KeyLayout layout) {

@@ -34,9 +34,9 @@ public sealed interface InputSource {
     }
 
     /**
-     * Reads 1 MiB chunks and joins them once at the exact size. {@link InputStream#readAllBytes} on a
-     * redirected file asks the JDK for one read as large as the file, which allocates a native buffer of
-     * that size; on a pipe it reads 8 KiB at a time.
+     * Reads 1 MiB chunks and joins them once at the exact size. {@link InputStream#readAllBytes} on
+     * a redirected file asks the JDK for one read as large as the file, which allocates a native
+     * buffer of that size; on a pipe it reads 8 KiB at a time.
      */
     private static byte[] readChunked(InputStream in) throws IOException {
       java.util.List<byte[]> chunks = new java.util.ArrayList<>();
@@ -84,19 +84,21 @@ public sealed interface InputSource {
       } catch (AccessDeniedException e) {
         throw KvexpressException.usage("-f " + path + " is not readable by this user");
       } catch (IOException e) {
-        throw KvexpressException.usage("cannot read -f " + path + ": " + e.getClass().getSimpleName());
+        throw KvexpressException.usage(
+            "cannot read -f " + path + ": " + e.getClass().getSimpleName());
       }
     }
 
     /**
-     * Reads into one exact-size array in 1 MiB steps: {@link Files#readAllBytes} reads through a temporary
-     * native buffer as large as the file, which doubled peak memory for large inputs.
+     * Reads into one exact-size array in 1 MiB steps: {@link Files#readAllBytes} reads through a
+     * temporary native buffer as large as the file, which doubled peak memory for large inputs.
      */
     private static byte[] readFully(Path path) throws IOException {
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
         long size = ch.size();
         if (size > Integer.MAX_VALUE - 16) {
-          throw KvexpressException.usage("-f " + path + " is larger than 2 GiB; split it into several keys");
+          throw KvexpressException.usage(
+              "-f " + path + " is larger than 2 GiB; split it into several keys");
         }
         byte[] out = new byte[(int) size];
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(out);
@@ -121,27 +123,39 @@ public sealed interface InputSource {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     public UrlSource {
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      String scheme =
+          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-        throw KvexpressException.usage("-u needs an http:// or https:// URL, not \"" + safe(uri) + "\"");
+        throw KvexpressException.usage(
+            "-u needs an http:// or https:// URL, not \"" + safe(uri) + "\"");
       }
     }
 
     @Override
     public byte[] read() {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NORMAL).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .connectTimeout(TIMEOUT)
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .build();
       HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
       try {
         HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
-          throw KvexpressException.failure(Reason.URL, "fetching " + describe() + " answered HTTP " + r.statusCode()
-              + "; check the URL");
+          throw KvexpressException.failure(
+              Reason.URL,
+              "fetching " + describe() + " answered HTTP " + r.statusCode() + "; check the URL");
         }
         return r.body();
       } catch (IOException e) {
-        throw KvexpressException.failure(Reason.URL, "cannot fetch " + describe() + ": "
-            + (e instanceof java.net.http.HttpTimeoutException ? "timed out after 10 s" : e.getClass().getSimpleName()));
+        throw KvexpressException.failure(
+            Reason.URL,
+            "cannot fetch "
+                + describe()
+                + ": "
+                + (e instanceof java.net.http.HttpTimeoutException
+                    ? "timed out after 10 s"
+                    : e.getClass().getSimpleName()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw KvexpressException.failure(Reason.URL, "interrupted while fetching " + describe());
@@ -155,7 +169,9 @@ public sealed interface InputSource {
 
     private static String safe(URI u) {
       String host = u.getHost() == null ? "" : u.getHost();
-      return (u.getScheme() == null ? "" : u.getScheme() + "://") + host + (u.getPort() >= 0 ? ":" + u.getPort() : "")
+      return (u.getScheme() == null ? "" : u.getScheme() + "://")
+          + host
+          + (u.getPort() >= 0 ? ":" + u.getPort() : "")
           + (u.getRawPath() == null ? "" : u.getRawPath());
     }
   }

@@ -10,12 +10,12 @@ import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
-import org.kvexpress.core.Manifest;
 import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KeySnapshot;
@@ -27,14 +27,14 @@ import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.SigningKey;
 
 /**
- * The {@code in} pipeline: snapshot, stop check, canonicalize, guards, unchanged check, encode, atomic
- * publish, exec. Each step is a method; refusals and halts are thrown as KvexpressException.
+ * The {@code in} pipeline: snapshot, stop check, canonicalize, guards, unchanged check, encode,
+ * atomic publish, exec. Each step is a method; refusals and halts are thrown as KvexpressException.
  *
- * <p>Atomicity: data, checksum, last and meta are written in one /v1/txn guarded by check-index on what
- * the snapshot saw and check-not-exists on the stop key, so readers never see data and checksum disagree
- * and concurrent publishers cannot interleave. When data and last together exceed a transaction, last is
- * written first in its own guarded transaction (it then holds the current version, which was published
- * before), and the new version follows in a second one.
+ * <p>Atomicity: data, checksum, last and meta are written in one /v1/txn guarded by check-index on
+ * what the snapshot saw and check-not-exists on the stop key, so readers never see data and
+ * checksum disagree and concurrent publishers cannot interleave. When data and last together exceed
+ * a transaction, last is written first in its own guarded transaction (it then holds the current
+ * version, which was published before), and the new version follows in a second one.
  */
 public final class Publisher {
   private static final String COMPONENT = "in";
@@ -62,87 +62,153 @@ public final class Publisher {
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
     if (canon.size() > in.maxBytes()) {
-      throw KvexpressException.refused(Reason.TOO_LARGE, canon.size() + " bytes, more than --max-bytes "
-          + in.maxBytes() + "; raise --max-bytes (on the nodes' out too) if this file really is that large");
+      throw KvexpressException.refused(
+          Reason.TOO_LARGE,
+          canon.size()
+              + " bytes, more than --max-bytes "
+              + in.maxBytes()
+              + "; raise --max-bytes (on the nodes' out too) if this file really is that large");
     }
     String checksum = canon.checksum();
     Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
     if (in.compress() && snap.data() != null && snap.meta() == null) {
-      log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", "the published version has no meta, so "
-          + "Go kvexpress wrote it and Go nodes may still apply this key; they cannot read gzip data (Flags=2): "
-          + "publish without --compress until the last Go node runs this kvexpress"));
+      log.warn(
+          COMPONENT,
+          Fields.of("key", in.layout().key())
+              .add(
+                  "warning",
+                  "the published version has no meta, so "
+                      + "Go kvexpress wrote it and Go nodes may still apply this key; they cannot read gzip data (Flags=2): "
+                      + "publish without --compress until the last Go node runs this kvexpress"));
     }
     // Milliseconds: status --latency measures publish to apply from this time.
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     if (checksum.equals(snap.checksumText()) && !in.stage()) {
       return unchanged(in, canon, snap, encoding, now);
     }
-    if (in.stage() && (checksum.equals(snap.staged().checksumText()) || checksum.equals(snap.checksumText()))) {
+    if (in.stage()
+        && (checksum.equals(snap.staged().checksumText())
+            || checksum.equals(snap.checksumText()))) {
       // Staged already, or the current version itself: nothing for canaries to try.
-      return new PublishResult(PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
+      return new PublishResult(
+          PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
     }
     byte[] encoded = fitsOneValue(encoding, canon, in.layout());
     byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
     List<byte[]> parts = encoded == null ? chunkable(in, canon, snap) : null;
     if (in.dryRun()) {
-      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, checksum,
-          encoded != null ? encoded.length : (int) canon.size(), encoding.label(), 0, diff);
+      return new PublishResult(
+          PublishResult.Outcome.WOULD_PUBLISH,
+          canon,
+          checksum,
+          encoded != null ? encoded.length : (int) canon.size(),
+          encoding.label(),
+          0,
+          diff);
     }
     PublishResult r = commit(in, canon, encoding, encoded, parts, snap, now);
-    return new PublishResult(r.outcome(), canon, checksum, r.encodedBytes(), r.encoding(), r.index(), diff,
-        r.current(), r.stoppedSince());
+    return new PublishResult(
+        r.outcome(),
+        canon,
+        checksum,
+        r.encodedBytes(),
+        r.encoding(),
+        r.index(),
+        diff,
+        r.current(),
+        r.stoppedSince());
   }
 
   /**
-   * The published version already is this content: nothing to do, unless {@code --sign-key} is given and
-   * it is not signed by that key (or {@code --resign}), which adds the signature, with the current time
-   * (last stays as it is).
+   * The published version already is this content: nothing to do, unless {@code --sign-key} is
+   * given and it is not signed by that key (or {@code --resign}), which adds the signature, with
+   * the current time (last stays as it is).
    */
-  private PublishResult unchanged(PublishInput in, Canonical canon, KeySnapshot snap, Encoding encoding,
-      Instant now) {
-    PublishResult same = new PublishResult(PublishResult.Outcome.UNCHANGED, canon, canon.checksum(), 0,
-        encoding.label(), snap.data() == null ? 0 : snap.data().modifyIndex(), null);
+  private PublishResult unchanged(
+      PublishInput in, Canonical canon, KeySnapshot snap, Encoding encoding, Instant now) {
+    PublishResult same =
+        new PublishResult(
+            PublishResult.Outcome.UNCHANGED,
+            canon,
+            canon.checksum(),
+            0,
+            encoding.label(),
+            snap.data() == null ? 0 : snap.data().modifyIndex(),
+            null);
     if (in.signKey() == null || !in.resign() && signedBy(snap, in.signKey())) {
       return same;
     }
     if (in.dryRun()) {
-      return new PublishResult(PublishResult.Outcome.WOULD_PUBLISH, canon, canon.checksum(), 0, encoding.label(), 0,
+      return new PublishResult(
+          PublishResult.Outcome.WOULD_PUBLISH,
+          canon,
+          canon.checksum(),
+          0,
+          encoding.label(),
+          0,
           null);
     }
     if (!versions.sign(snap, signature(in, canon.checksum(), now))) {
-      throw KvexpressException.failure(Reason.CHANGED, in.layout().dir() + " changed while signing it; run again");
+      throw KvexpressException.failure(
+          Reason.CHANGED, in.layout().dir() + " changed while signing it; run again");
     }
-    return new PublishResult(PublishResult.Outcome.SIGNED, canon, canon.checksum(), 0, encoding.label(),
-        snap.data().modifyIndex(), null);
+    return new PublishResult(
+        PublishResult.Outcome.SIGNED,
+        canon,
+        canon.checksum(),
+        0,
+        encoding.label(),
+        snap.data().modifyIndex(),
+        null);
   }
 
   private static boolean signedBy(KeySnapshot snap, SigningKey key) {
-    SignedStatement s = snap.signature() == null ? null : SignedStatement.parse(snap.signature().value());
-    return s != null && s.fingerprint().equals(key.fingerprint()) && s.covers(snap.layout(), snap.checksumText());
+    SignedStatement s =
+        snap.signature() == null ? null : SignedStatement.parse(snap.signature().value());
+    return s != null
+        && s.fingerprint().equals(key.fingerprint())
+        && s.covers(snap.layout(), snap.checksumText());
   }
 
   private byte[] signature(PublishInput in, String checksum, Instant now) {
-    return in.signKey().sign(in.layout(), checksum, now.toString(), SigningKey.publisher(hostname)).toJson();
+    return in.signKey()
+        .sign(in.layout(), checksum, now.toString(), SigningKey.publisher(hostname))
+        .toJson();
   }
 
-  /** Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays. */
+  /**
+   * Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays.
+   */
   public void exec(PublishInput in, PublishResult result) throws InterruptedException {
     if (in.exec() == null || result.outcome() != PublishResult.Outcome.PUBLISHED) {
       return;
     }
-    CommandRunner.Result r = runner.run(in.exec(), Map.of(
-        "KVEXPRESS_KEY", in.layout().key(),
-        "KVEXPRESS_PREFIX", in.layout().prefix(),
-        "KVEXPRESS_CHECKSUM", result.checksum()), in.execTimeout());
-    Fields f = Fields.of("key", in.layout().key()).add("exec_exit", r.timedOut() ? "timeout" : r.exitCode())
-        .add("ms", r.took().toMillis()).add("output", r.output().isEmpty() ? null : r.output());
+    CommandRunner.Result r =
+        runner.run(
+            in.exec(),
+            Map.of(
+                "KVEXPRESS_KEY", in.layout().key(),
+                "KVEXPRESS_PREFIX", in.layout().prefix(),
+                "KVEXPRESS_CHECKSUM", result.checksum()),
+            in.execTimeout());
+    Fields f =
+        Fields.of("key", in.layout().key())
+            .add("exec_exit", r.timedOut() ? "timeout" : r.exitCode())
+            .add("ms", r.took().toMillis())
+            .add("output", r.output().isEmpty() ? null : r.output());
     if (r.succeeded()) {
       log.info(COMPONENT, f);
       return;
     }
-    throw KvexpressException.failure(Reason.EXEC_FAILED, r.timedOut()
-        ? "published, but -e did not finish within --exec-timeout " + in.execTimeout().toSeconds() + " s and was killed"
-        : "published, but -e exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine()));
+    throw KvexpressException.failure(
+        Reason.EXEC_FAILED,
+        r.timedOut()
+            ? "published, but -e did not finish within --exec-timeout "
+                + in.execTimeout().toSeconds()
+                + " s and was killed"
+            : "published, but -e exited "
+                + r.exitCode()
+                + (r.output().isEmpty() ? "" : ": " + r.lastLine()));
   }
 
   // ---- steps ----
@@ -157,71 +223,99 @@ public final class Publisher {
       throw VersionStore.halted(snap);
     }
     if (snap.stopExpired(now)) {
-      log.warn(COMPONENT, Fields.of("key", snap.layout().key()).add("warning", "the stop key has expired; proceeding")
-          .add("stop", snap.stopReason()));
+      log.warn(
+          COMPONENT,
+          Fields.of("key", snap.layout().key())
+              .add("warning", "the stop key has expired; proceeding")
+              .add("stop", snap.stopReason()));
     }
   }
 
   static Canonical canonicalize(PublishInput in) {
-    return in.verbatim() ? Canonicalizer.verbatim(in.content()) : Canonicalizer.canonicalize(in.content());
+    return in.verbatim()
+        ? Canonicalizer.verbatim(in.content())
+        : Canonicalizer.canonicalize(in.content());
   }
 
   void guard(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (canon.lines() == 0) {
-      throw KvexpressException.refused(Reason.EMPTY_INPUT, "input from " + in.source()
-          + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
+      throw KvexpressException.refused(
+          Reason.EMPTY_INPUT,
+          "input from "
+              + in.source()
+              + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
     }
     if (canon.lines() < in.minLines()) {
-      throw KvexpressException.refused(Reason.TOO_FEW_LINES, canon.lines() + " lines, fewer than --min-lines "
-          + in.minLines() + "; check the template's output, or lower -l if the file really is this short");
+      throw KvexpressException.refused(
+          Reason.TOO_FEW_LINES,
+          canon.lines()
+              + " lines, fewer than --min-lines "
+              + in.minLines()
+              + "; check the template's output, or lower -l if the file really is this short");
     }
     if (in.maxShrinkPercent() != null && !in.force()) {
       int published = publishedLines(snap);
       if (published > 0) {
         long shrink = (long) (published - canon.lines()) * 100 / published;
         if (shrink > in.maxShrinkPercent()) {
-          throw KvexpressException.refused(Reason.SHRINK,
-              String.format("%d lines would replace %d (%d%% fewer), more than "
-              + "--max-shrink %d%%; pass --force if this is intended", canon.lines(), published, shrink,
-              in.maxShrinkPercent()));
+          throw KvexpressException.refused(
+              Reason.SHRINK,
+              String.format(
+                  "%d lines would replace %d (%d%% fewer), more than "
+                      + "--max-shrink %d%%; pass --force if this is intended",
+                  canon.lines(), published, shrink, in.maxShrinkPercent()));
         }
       }
     }
   }
 
   /**
-   * The stored value when the version fits one Consul value and one transaction (base64 makes the JSON body
-   * about 4/3 of the value), else null: it is then chunked. Plain data over the value limit is not encoded
-   * into a (possibly huge) transaction just to measure it.
+   * The stored value when the version fits one Consul value and one transaction (base64 makes the
+   * JSON body about 4/3 of the value), else null: it is then chunked. Plain data over the value
+   * limit is not encoded into a (possibly huge) transaction just to measure it.
    */
   static byte[] fitsOneValue(Encoding encoding, Canonical canon, KeyLayout layout) {
     if (encoding == Encoding.PLAIN && canon.size() > ConsulLimits.MAX_VALUE_BYTES) {
       return null;
     }
     byte[] encoded = encoding.encode(canon.bytes());
-    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES || VersionStore.smallestCommitBytes(layout, encoded,
-        encoding.flags()) > ConsulLimits.MAX_TXN_BYTES) {
+    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES
+        || VersionStore.smallestCommitBytes(layout, encoded, encoding.flags())
+            > ConsulLimits.MAX_TXN_BYTES) {
       return null;
     }
     return encoded;
   }
 
   /**
-   * The chunks of a version too large for one value. A Go kvexpress node cannot read a manifest, so a key
-   * whose current version Go kvexpress wrote (it has no meta) is only chunked with {@code --force}.
+   * The chunks of a version too large for one value. A Go kvexpress node cannot read a manifest, so
+   * a key whose current version Go kvexpress wrote (it has no meta) is only chunked with {@code
+   * --force}.
    */
   private static List<byte[]> chunkable(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (snap.data() != null && snap.meta() == null && !in.force()) {
-      throw KvexpressException.refused(Reason.GO_VERSION, String.format("%d bytes need %d chunks, but the published "
-          + "version of %s has no meta, so Go kvexpress wrote it and Go nodes may apply this key, and they cannot read "
-          + "a chunked version; pass --force once no Go node applies it", canon.size(),
-          (canon.size() + Manifest.CHUNK_BYTES - 1) / Manifest.CHUNK_BYTES, in.layout().dir()));
+      throw KvexpressException.refused(
+          Reason.GO_VERSION,
+          String.format(
+              "%d bytes need %d chunks, but the published "
+                  + "version of %s has no meta, so Go kvexpress wrote it and Go nodes may apply this key, and they cannot read "
+                  + "a chunked version; pass --force once no Go node applies it",
+              canon.size(),
+              (canon.size() + Manifest.CHUNK_BYTES - 1) / Manifest.CHUNK_BYTES,
+              in.layout().dir()));
     }
     return Manifest.split(canon.bytes());
   }
 
-  PublishResult commit(PublishInput in, Canonical canon, Encoding encoding, byte[] encoded, List<byte[]> parts,
-      KeySnapshot first, Instant now) throws InterruptedException {
+  PublishResult commit(
+      PublishInput in,
+      Canonical canon,
+      Encoding encoding,
+      byte[] encoded,
+      List<byte[]> parts,
+      KeySnapshot first,
+      Instant now)
+      throws InterruptedException {
     KeyLayout layout = in.layout();
     String checksum = canon.checksum();
     ChunkStore chunks = new ChunkStore(store);
@@ -233,28 +327,64 @@ public final class Publisher {
     } else {
       Manifest manifest = Manifest.of(canon.bytes(), parts, encoding);
       staged = chunks.stage(layout, manifest, parts, encoding, hostname, now);
-      log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "chunks").add("chunks", parts.size())
-          .add("written", staged.written()).add("stored_bytes", staged.storedBytes()));
+      log.debug(
+          COMPONENT,
+          Fields.of("key", layout.key())
+              .add("step", "chunks")
+              .add("chunks", parts.size())
+              .add("written", staged.written())
+              .add("stored_bytes", staged.storedBytes()));
       storedBytes = staged.storedBytes();
       next = new Version(manifest.toJson(), Manifest.FLAGS, checksum);
     }
     byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
-    Meta meta = new Meta(checksum, canon.lines(), canon.size(), encoding.label(), hostname, now.toString(),
-        in.source(), null, null, null);
+    Meta meta =
+        new Meta(
+            checksum,
+            canon.lines(),
+            canon.size(),
+            encoding.label(),
+            hostname,
+            now.toString(),
+            in.source(),
+            null,
+            null,
+            null);
     VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
-    VersionStore.Committed c = chunks.committing(layout, staged, clock, () -> in.stage()
-        ? versions.stage(layout, first, draft) : versions.commit(layout, first, seen -> draft,
-        VersionStore.Rules.publish("other publishers keep changing " + layout.dir() + "; try again")));
+    VersionStore.Committed c =
+        chunks.committing(
+            layout,
+            staged,
+            clock,
+            () ->
+                in.stage()
+                    ? versions.stage(layout, first, draft)
+                    : versions.commit(
+                        layout,
+                        first,
+                        seen -> draft,
+                        VersionStore.Rules.publish(
+                            "other publishers keep changing " + layout.dir() + "; try again")));
     if (parts != null || first.pending() != null) {
       collectGarbage(layout, chunks, now);
     }
-    PublishResult.Outcome done = switch (c.outcome()) {
-      case COMMITTED -> in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
-      case SUPERSEDED -> PublishResult.Outcome.SUPERSEDED;
-      case SAME_BY_ANOTHER -> PublishResult.Outcome.UNCHANGED;
-    };
-    return new PublishResult(done, canon, checksum, (int) storedBytes, encoding.label(), c.index(), null,
-        c.outcome() == VersionStore.Outcome.SUPERSEDED ? c.current() : null, c.stoppedSince());
+    PublishResult.Outcome done =
+        switch (c.outcome()) {
+          case COMMITTED ->
+              in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
+          case SUPERSEDED -> PublishResult.Outcome.SUPERSEDED;
+          case SAME_BY_ANOTHER -> PublishResult.Outcome.UNCHANGED;
+        };
+    return new PublishResult(
+        done,
+        canon,
+        checksum,
+        (int) storedBytes,
+        encoding.label(),
+        c.index(),
+        null,
+        c.outcome() == VersionStore.Outcome.SUPERSEDED ? c.current() : null,
+        c.stoppedSince());
   }
 
   /** Removes chunks no version needs any more; the publish stands whatever happens here. */
@@ -262,11 +392,16 @@ public final class Publisher {
     try {
       int removed = chunks.collect(layout, now, java.util.Set.of());
       if (removed > 0) {
-        log.debug(COMPONENT, Fields.of("key", layout.key()).add("step", "collect").add("chunks_removed", removed));
+        log.debug(
+            COMPONENT,
+            Fields.of("key", layout.key()).add("step", "collect").add("chunks_removed", removed));
       }
     } catch (KvexpressException e) {
-      log.warn(COMPONENT, Fields.of("key", layout.key()).add("warning", "could not remove unused chunks; the next "
-          + "publish tries again").add("error", e.getMessage()));
+      log.warn(
+          COMPONENT,
+          Fields.of("key", layout.key())
+              .add("warning", "could not remove unused chunks; the next " + "publish tries again")
+              .add("error", e.getMessage()));
     }
   }
 
@@ -294,8 +429,11 @@ public final class Publisher {
   private byte[] diffAgainstPublished(KeySnapshot snap, Canonical canon) {
     byte[] current = decodeCurrent(snap);
     String label = snap.layout().data();
-    return UnifiedDiff.diff(label + " (published)", current == null ? new byte[0] : current, label + " (new)",
-        canon.bytes(), 3);
+    return UnifiedDiff.diff(
+        label + " (published)",
+        current == null ? new byte[0] : current,
+        label + " (new)",
+        canon.bytes(),
+        3);
   }
-
 }

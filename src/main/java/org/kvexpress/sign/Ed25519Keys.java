@@ -15,9 +15,10 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Pem;
 
 /**
- * Ed25519 keys as PEM files (PKCS#8 {@code PRIVATE KEY}, X.509 {@code PUBLIC KEY}, as {@code openssl genpkey
- * -algorithm ed25519} writes them), read with the JDK's own provider. A key's name is its file name without
- * the extension; its fingerprint is the start of the SHA-256 of the public key's DER form.
+ * Ed25519 keys as PEM files (PKCS#8 {@code PRIVATE KEY}, X.509 {@code PUBLIC KEY}, as {@code
+ * openssl genpkey -algorithm ed25519} writes them), read with the JDK's own provider. A key's name
+ * is its file name without the extension; its fingerprint is the start of the SHA-256 of the public
+ * key's DER form.
  */
 final class Ed25519Keys {
   static final String ALGORITHM = "Ed25519";
@@ -29,8 +30,12 @@ final class Ed25519Keys {
     try {
       return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
-      throw KvexpressException.usage(file + " is not an Ed25519 private key (" + e.getMessage() + "); make one with "
-          + "'kvexpress keygen --out DIR'");
+      throw KvexpressException.usage(
+          file
+              + " is not an Ed25519 private key ("
+              + e.getMessage()
+              + "); make one with "
+              + "'kvexpress keygen --out DIR'");
     }
   }
 
@@ -39,8 +44,12 @@ final class Ed25519Keys {
     try {
       return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
-      throw KvexpressException.usage(file + " is not an Ed25519 public key (" + e.getMessage() + "); use the .pub "
-          + "file 'kvexpress keygen' wrote");
+      throw KvexpressException.usage(
+          file
+              + " is not an Ed25519 public key ("
+              + e.getMessage()
+              + "); use the .pub "
+              + "file 'kvexpress keygen' wrote");
     }
   }
 
@@ -68,7 +77,8 @@ final class Ed25519Keys {
       throw KvexpressException.usage(file + " has a damaged PEM block (" + e.getMessage() + ")");
     }
     if (der == null) {
-      throw KvexpressException.usage(file + " holds no PEM '" + type + "' block; make keys with 'kvexpress keygen'");
+      throw KvexpressException.usage(
+          file + " holds no PEM '" + type + "' block; make keys with 'kvexpress keygen'");
     }
     return der;
   }

@@ -14,7 +14,10 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Pem;
 import org.kvexpress.core.Reason;
 
-/** {@code keygen}: a new Ed25519 key pair as {@code NAME.key} (0600, created so) and {@code NAME.pub}. */
+/**
+ * {@code keygen}: a new Ed25519 key pair as {@code NAME.key} (0600, created so) and {@code
+ * NAME.pub}.
+ */
 public final class KeyGenerator {
   /** The files written and the public key's fingerprint. */
   public record Generated(Path privateKey, Path publicKey, String fingerprint) {}
@@ -35,18 +38,30 @@ public final class KeyGenerator {
       if (Files.exists(pub)) {
         throw new FileAlreadyExistsException(pub.toString());
       }
-      // Created with mode 0600 in one step: the private key is never readable by others, not even briefly.
-      Files.newByteChannel(priv, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
-      Files.writeString(priv, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()),
+      // Created with mode 0600 in one step: the private key is never readable by others, not even
+      // briefly.
+      Files.newByteChannel(
+              priv,
+              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          .close();
+      Files.writeString(
+          priv,
+          Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()),
           StandardCharsets.US_ASCII);
-      Files.writeString(pub, Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
+      Files.writeString(
+          pub,
+          Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()),
+          StandardCharsets.US_ASCII,
           StandardOpenOption.CREATE_NEW);
     } catch (FileAlreadyExistsException e) {
-      throw KvexpressException.usage(e.getFile() + " exists; keygen never overwrites a key: choose another --name or "
-          + "--out");
+      throw KvexpressException.usage(
+          e.getFile()
+              + " exists; keygen never overwrites a key: choose another --name or "
+              + "--out");
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot write the key pair to " + dir + ": " + e.getMessage());
+      throw KvexpressException.failure(
+          Reason.IO, "cannot write the key pair to " + dir + ": " + e.getMessage());
     }
     return new Generated(priv, pub, Ed25519Keys.fingerprint(pair.getPublic()));
   }

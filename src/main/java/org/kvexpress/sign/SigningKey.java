@@ -9,7 +9,10 @@ import java.security.interfaces.EdECPrivateKey;
 import java.util.Base64;
 import org.kvexpress.core.KeyLayout;
 
-/** A publisher's private key ({@code --sign-key FILE}): signs statements that name it and its fingerprint. */
+/**
+ * A publisher's private key ({@code --sign-key FILE}): signs statements that name it and its
+ * fingerprint.
+ */
 public final class SigningKey {
   private final PrivateKey key;
   private final String name;
@@ -28,8 +31,17 @@ public final class SigningKey {
 
   /** Signs "publisher published checksum as layout at time". */
   public SignedStatement sign(KeyLayout layout, String checksum, String time, String publisher) {
-    SignedStatement unsigned = new SignedStatement(SignedStatement.FORMAT, layout.prefix(), layout.key(), checksum,
-        time, publisher, name, fingerprint, null);
+    SignedStatement unsigned =
+        new SignedStatement(
+            SignedStatement.FORMAT,
+            layout.prefix(),
+            layout.key(),
+            checksum,
+            time,
+            publisher,
+            name,
+            fingerprint,
+            null);
     try {
       Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
       s.initSign(key);
@@ -58,8 +70,10 @@ public final class SigningKey {
     try {
       EdECPrivateKey ed = (EdECPrivateKey) k;
       byte[] seed = ed.getBytes().orElseThrow();
-      // The JDK has no public "derive the public key" call; an Ed25519 key pair generator draws exactly the
-      // 32 private bytes from its random source, so one fed the private key's bytes derives its public key.
+      // The JDK has no public "derive the public key" call; an Ed25519 key pair generator draws
+      // exactly the
+      // 32 private bytes from its random source, so one fed the private key's bytes derives its
+      // public key.
       var gen = java.security.KeyPairGenerator.getInstance(Ed25519Keys.ALGORITHM);
       gen.initialize(ed.getParams(), new FixedRandom(seed));
       return gen.generateKeyPair().getPublic();

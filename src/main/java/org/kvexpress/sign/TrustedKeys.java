@@ -16,8 +16,9 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
 /**
- * The public keys a node trusts ({@code out --trust-key FILE|DIR}, every {@code *.pub} of a directory), and
- * the one check that matters: the published checksum of this key carries a valid signature by one of them.
+ * The public keys a node trusts ({@code out --trust-key FILE|DIR}, every {@code *.pub} of a
+ * directory), and the one check that matters: the published checksum of this key carries a valid
+ * signature by one of them.
  */
 public final class TrustedKeys {
   private record Trusted(String name, String fingerprint, PublicKey key) {}
@@ -28,7 +29,10 @@ public final class TrustedKeys {
     this.keys = List.copyOf(keys);
   }
 
-  /** Loads every file given and every {@code *.pub} in every directory given; none at all is a usage error. */
+  /**
+   * Loads every file given and every {@code *.pub} in every directory given; none at all is a usage
+   * error.
+   */
   public static TrustedKeys load(List<Path> filesOrDirs) {
     List<Trusted> keys = new ArrayList<>();
     for (Path p : filesOrDirs) {
@@ -38,8 +42,11 @@ public final class TrustedKeys {
       }
     }
     if (keys.isEmpty()) {
-      throw KvexpressException.usage("--trust-key " + filesOrDirs + " holds no public key (*.pub); copy the .pub file "
-          + "'kvexpress keygen' wrote there");
+      throw KvexpressException.usage(
+          "--trust-key "
+              + filesOrDirs
+              + " holds no public key (*.pub); copy the .pub file "
+              + "'kvexpress keygen' wrote there");
     }
     return new TrustedKeys(keys);
   }
@@ -51,41 +58,78 @@ public final class TrustedKeys {
     try (Stream<Path> s = Files.list(p)) {
       return s.filter(f -> f.getFileName().toString().endsWith(".pub")).sorted().toList();
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot list --trust-key directory " + p + ": " + e.getMessage());
+      throw KvexpressException.usage(
+          "cannot list --trust-key directory " + p + ": " + e.getMessage());
     }
   }
 
   /**
-   * Proves that {@code stored} (the signature value, null when absent) is a statement by a trusted key that
-   * {@code checksum} was published as {@code layout}; returns it, or refuses (exit 3) saying what is wrong.
+   * Proves that {@code stored} (the signature value, null when absent) is a statement by a trusted
+   * key that {@code checksum} was published as {@code layout}; returns it, or refuses (exit 3)
+   * saying what is wrong.
    */
   public SignedStatement verify(byte[] stored, KeyLayout layout, String checksum) {
     String where = layout.signature();
     if (stored == null) {
-      throw refused(Reason.UNSIGNED, layout.dir() + " is not signed (no " + where + ") and this node trusts only "
-          + "signed versions; publish with 'kvexpress in --sign-key FILE'");
+      throw refused(
+          Reason.UNSIGNED,
+          layout.dir()
+              + " is not signed (no "
+              + where
+              + ") and this node trusts only "
+              + "signed versions; publish with 'kvexpress in --sign-key FILE'");
     }
     SignedStatement s = SignedStatement.parse(stored);
     if (s == null) {
-      throw refused(Reason.BAD_SIGNATURE, where + " is not a complete signature statement; republish with "
-          + "'kvexpress in --sign-key FILE'");
+      throw refused(
+          Reason.BAD_SIGNATURE,
+          where
+              + " is not a complete signature statement; republish with "
+              + "'kvexpress in --sign-key FILE'");
     }
-    Trusted signer = keys.stream().filter(k -> k.fingerprint().equals(s.fingerprint())).findFirst().orElse(null);
+    Trusted signer =
+        keys.stream().filter(k -> k.fingerprint().equals(s.fingerprint())).findFirst().orElse(null);
     if (signer == null) {
-      throw refused(Reason.UNTRUSTED_SIGNER, where + " is signed by " + s.signer() + " (" + s.fingerprint()
-          + "), which is not among this node's --trust-key keys");
+      throw refused(
+          Reason.UNTRUSTED_SIGNER,
+          where
+              + " is signed by "
+              + s.signer()
+              + " ("
+              + s.fingerprint()
+              + "), which is not among this node's --trust-key keys");
     }
     if (!valid(signer.key(), s)) {
-      throw refused(Reason.BAD_SIGNATURE, where + " does not verify with " + signer.name() + " (" + s.fingerprint()
-          + "): the statement or its signature was altered");
+      throw refused(
+          Reason.BAD_SIGNATURE,
+          where
+              + " does not verify with "
+              + signer.name()
+              + " ("
+              + s.fingerprint()
+              + "): the statement or its signature was altered");
     }
     if (!s.prefix().equals(layout.prefix()) || !s.key().equals(layout.key())) {
-      throw refused(Reason.BAD_SIGNATURE, where + " was signed for " + s.prefix() + "/" + s.key() + "/, not "
-          + layout.dir() + "; a copy to another key must be signed again (copy --sign-key)");
+      throw refused(
+          Reason.BAD_SIGNATURE,
+          where
+              + " was signed for "
+              + s.prefix()
+              + "/"
+              + s.key()
+              + "/, not "
+              + layout.dir()
+              + "; a copy to another key must be signed again (copy --sign-key)");
     }
     if (!s.checksum().equals(checksum)) {
-      throw refused(Reason.BAD_SIGNATURE, where + " signs checksum " + Checksum.shortForm(s.checksum()) + " but the "
-          + "published checksum is " + Checksum.shortForm(checksum));
+      throw refused(
+          Reason.BAD_SIGNATURE,
+          where
+              + " signs checksum "
+              + Checksum.shortForm(s.checksum())
+              + " but the "
+              + "published checksum is "
+              + Checksum.shortForm(checksum));
     }
     return s;
   }

@@ -25,15 +25,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kvexpress.testing.Http;
 
 /**
- * The dev agent's wire contract, checked over real HTTP with the Ecwid client and with java.net.http.
- * Each test follows Consul's documented HTTP API; DifferentialIT compares the same requests with real Consul.
+ * The dev agent's wire contract, checked over real HTTP with the Ecwid client and with
+ * java.net.http. Each test follows Consul's documented HTTP API; DifferentialIT compares the same
+ * requests with real Consul.
  */
 @Tag("dev-agent-only")
 class DevAgentContractIT {
@@ -42,7 +43,9 @@ class DevAgentContractIT {
 
   @BeforeEach
   void start() throws IOException {
-    agent = new DevAgent(DevAgent.Config.defaults().withVerbose(true, new PrintStream(agentLog, true))).start();
+    agent =
+        new DevAgent(DevAgent.Config.defaults().withVerbose(true, new PrintStream(agentLog, true)))
+            .start();
   }
 
   @AfterEach
@@ -54,7 +57,9 @@ class DevAgentContractIT {
   private void awaitBlocked(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (agent.blockedQueries() < n) {
-      assertThat(System.nanoTime()).as("%d blocking queries parked within 10 s", n).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("%d blocking queries parked within 10 s", n)
+          .isLessThan(deadline);
       Thread.sleep(2);
     }
   }
@@ -84,11 +89,16 @@ class DevAgentContractIT {
     void putThenGetRoundTripsValueAndFlags() {
       PutParams params = new PutParams();
       params.setFlags(2);
-      assertThat(client.setKVBinaryValue("app/data", new byte[] {0, (byte) 0xff, 10}, params).getValue()).isTrue();
+      assertThat(
+              client
+                  .setKVBinaryValue("app/data", new byte[] {0, (byte) 0xff, 10}, params)
+                  .getValue())
+          .isTrue();
       Response<GetValue> r = client.getKVValue("app/data");
       assertThat(r.getValue().getKey()).isEqualTo("app/data");
       assertThat(r.getValue().getFlags()).isEqualTo(2);
-      assertThat(r.getValue().getDecodedValue(StandardCharsets.ISO_8859_1)).isEqualTo("\u0000\u00ff\n");
+      assertThat(r.getValue().getDecodedValue(StandardCharsets.ISO_8859_1))
+          .isEqualTo("\u0000\u00ff\n");
       assertThat(r.getConsulIndex()).isEqualTo(r.getValue().getModifyIndex());
       assertThat(r.isConsulKnownLeader()).isTrue();
       assertThat(r.getConsulLastContact()).isZero();
@@ -115,8 +125,11 @@ class DevAgentContractIT {
     void blockingQueryReturnsWhenTheKeyChanges() throws Exception {
       client.setKVValue("w/k", "1");
       long idx = client.getKVValue("w/k").getConsulIndex();
-      CompletableFuture<Response<GetValue>> waiting = CompletableFuture.supplyAsync(
-          () -> client.getKVValue("w/k", QueryParams.Builder.builder().setIndex(idx).setWaitTime(30).build()));
+      CompletableFuture<Response<GetValue>> waiting =
+          CompletableFuture.supplyAsync(
+              () ->
+                  client.getKVValue(
+                      "w/k", QueryParams.Builder.builder().setIndex(idx).setWaitTime(30).build()));
       awaitBlocked(1);
       assertThat(waiting).isNotDone();
       client.setKVValue("w/k", "2");
@@ -134,7 +147,8 @@ class DevAgentContractIT {
       JsonObject o = array(Http.get(kv("e"))).get(0).getAsJsonObject();
       assertThat(o.get("Value").isJsonNull()).isTrue();
       assertThat(o.has("Session")).as("Session is omitted when empty").isFalse();
-      assertThat(o.keySet()).containsExactly("LockIndex", "Key", "Flags", "Value", "CreateIndex", "ModifyIndex");
+      assertThat(o.keySet())
+          .containsExactly("LockIndex", "Key", "Flags", "Value", "CreateIndex", "ModifyIndex");
     }
 
     @Test
@@ -200,7 +214,9 @@ class DevAgentContractIT {
     void jsonEscapesHtmlCharactersLikeGoAndPrettyIndentsFourSpaces() {
       Http.put(kv("a&b"), "x");
       assertThat(Http.get(kv("?keys")).body()).isEqualTo("[\"a\\u0026b\"]");
-      assertThat(Http.get(kv("a&b?pretty")).body()).startsWith("[\n    {\n        \"LockIndex\": 0,").endsWith("]\n");
+      assertThat(Http.get(kv("a&b?pretty")).body())
+          .startsWith("[\n    {\n        \"LockIndex\": 0,")
+          .endsWith("]\n");
     }
 
     @Test
@@ -222,14 +238,17 @@ class DevAgentContractIT {
       assertThat(Http.get(kv("k?index=1&wait=10")).body()).isEqualTo("Invalid wait time");
       HttpResponse<String> r = Http.get(kv("k?stale&consistent"));
       assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(r.body()).isEqualTo("Cannot specify ?stale with ?consistent, conflicting semantics.");
+      assertThat(r.body())
+          .isEqualTo("Cannot specify ?stale with ?consistent, conflicting semantics.");
     }
 
     @Test
     void enterpriseParametersAndUnknownDatacenterAreRejected() {
       HttpResponse<String> ns = Http.get(kv("k?ns=default"));
       assertThat(ns.statusCode()).isEqualTo(400);
-      assertThat(ns.body()).isEqualTo("Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
+      assertThat(ns.body())
+          .isEqualTo(
+              "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
       assertThat(Http.get(kv("k"), "X-Consul-Partition", "p").statusCode()).isEqualTo(400);
       HttpResponse<String> dc = Http.get(kv("k?dc=elsewhere"));
       assertThat(dc.statusCode()).isEqualTo(500);
@@ -249,7 +268,8 @@ class DevAgentContractIT {
       Http.put(kv("k"), "2");
       JsonObject second = array(Http.get(kv("k"))).get(0).getAsJsonObject();
       assertThat(second.get("CreateIndex")).isEqualTo(first.get("CreateIndex"));
-      assertThat(second.get("ModifyIndex").getAsLong()).isGreaterThan(first.get("ModifyIndex").getAsLong());
+      assertThat(second.get("ModifyIndex").getAsLong())
+          .isGreaterThan(first.get("ModifyIndex").getAsLong());
     }
 
     @Test
@@ -280,7 +300,8 @@ class DevAgentContractIT {
       HttpResponse<String> flags = Http.put(kv("k?flags=abc"), "x");
       assertThat(flags.statusCode()).isEqualTo(500);
       assertThat(flags.body()).contains("invalid syntax");
-      assertThat(Http.put(kv("k?acquire=nosuch"), "x").body()).isEqualTo("invalid session \"nosuch\"");
+      assertThat(Http.put(kv("k?acquire=nosuch"), "x").body())
+          .isEqualTo("invalid session \"nosuch\"");
       assertThat(Http.put(agent.url("/v1/kv/"), "x").body()).isEqualTo("Missing key name");
     }
 
@@ -289,8 +310,10 @@ class DevAgentContractIT {
       assertThat(Http.put(kv("v"), new byte[524_288]).statusCode()).isEqualTo(200);
       HttpResponse<String> r = Http.put(kv("v"), new byte[524_289]);
       assertThat(r.statusCode()).isEqualTo(413);
-      assertThat(r.body()).isEqualTo("Request body(524289 bytes) too large, max size: 524288 bytes. See "
-          + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
+      assertThat(r.body())
+          .isEqualTo(
+              "Request body(524289 bytes) too large, max size: 524288 bytes. See "
+                  + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
     }
 
     @Test
@@ -298,7 +321,8 @@ class DevAgentContractIT {
       HttpResponse<String> r = Http.put(kv("%20lead"), "x");
       assertThat(r.statusCode()).isEqualTo(500);
       assertThat(r.body()).isEqualTo("invalid key name, leading/trailing spaces are not allowed");
-      assertThat(Http.put(kv("a/%252e%252e/b"), "x").body()).isEqualTo("invalid key name, path traversal is not allowed");
+      assertThat(Http.put(kv("a/%252e%252e/b"), "x").body())
+          .isEqualTo("invalid key name, path traversal is not allowed");
       assertThat(Http.put(kv("ok.json"), "x").statusCode()).as("suffixes are fine").isEqualTo(200);
     }
 
@@ -365,7 +389,8 @@ class DevAgentContractIT {
       CompletableFuture<HttpResponse<String>> w = async(kv("b?index=" + idx + "&wait=1s"));
       awaitBlocked(1);
       Http.put(kv("b"), "same");
-      Thread.sleep(200); // a wake-up that must not happen cannot be awaited: give it the time it would take
+      Thread.sleep(
+          200); // a wake-up that must not happen cannot be awaited: give it the time it would take
       assertThat(w).isNotDone();
       assertThat(index(w.get(10, TimeUnit.SECONDS))).isEqualTo(idx);
     }
@@ -376,7 +401,8 @@ class DevAgentContractIT {
       CompletableFuture<HttpResponse<String>> w = async(kv("later?index=" + idx + "&wait=20s"));
       awaitBlocked(1);
       Http.put(kv("unrelated"), "1");
-      Thread.sleep(300); // a wake-up that must not happen cannot be awaited: give it the time it would take
+      Thread.sleep(
+          300); // a wake-up that must not happen cannot be awaited: give it the time it would take
       assertThat(w).as("unrelated write must not end the wait").isNotDone();
       Http.put(kv("later"), "now");
       HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
@@ -389,7 +415,8 @@ class DevAgentContractIT {
       Http.put(kv("pw/a"), "1");
       Http.put(kv("pw/b"), "1");
       long idx = index(Http.get(kv("pw/?recurse")));
-      CompletableFuture<HttpResponse<String>> w = async(kv("pw/?recurse&index=" + idx + "&wait=20s"));
+      CompletableFuture<HttpResponse<String>> w =
+          async(kv("pw/?recurse&index=" + idx + "&wait=20s"));
       awaitBlocked(1);
       Http.delete(kv("pw/a"));
       HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
@@ -404,8 +431,10 @@ class DevAgentContractIT {
       List<CompletableFuture<HttpResponse<String>>> waits = new ArrayList<>();
       java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
       for (int i = 0; i < 1000; i++) {
-        waits.add(client.sendAsync(Http.builder(kv("many/?recurse&index=" + idx + "&wait=60s")).GET().build(),
-            HttpResponse.BodyHandlers.ofString()));
+        waits.add(
+            client.sendAsync(
+                Http.builder(kv("many/?recurse&index=" + idx + "&wait=60s")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()));
       }
       awaitBlocked(1000);
       assertThat(waits).noneMatch(CompletableFuture::isDone);
@@ -419,7 +448,8 @@ class DevAgentContractIT {
     }
 
     private CompletableFuture<HttpResponse<String>> async(String url) {
-      return Http.client().sendAsync(Http.builder(url).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return Http.client()
+          .sendAsync(Http.builder(url).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -430,7 +460,8 @@ class DevAgentContractIT {
       kv.addProperty("Verb", verb);
       kv.addProperty("Key", key);
       if (value != null) {
-        kv.addProperty("Value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
+        kv.addProperty(
+            "Value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
       }
       if (index >= 0) {
         kv.addProperty("Index", index);
@@ -462,19 +493,30 @@ class DevAgentContractIT {
     void failureRollsBackEverythingAndListsEveryFailingOp() {
       Http.put(kv("t/x"), "old");
       long idx = index(Http.get(kv("t/x")));
-      HttpResponse<String> r = txn(op("set", "t/new", "1", -1), op("check-index", "t/x", null, idx + 5),
-          op("check-not-exists", "t/x", null, -1), op("get", "t/none", null, -1));
+      HttpResponse<String> r =
+          txn(
+              op("set", "t/new", "1", -1),
+              op("check-index", "t/x", null, idx + 5),
+              op("check-not-exists", "t/x", null, -1),
+              op("get", "t/none", null, -1));
       assertThat(r.statusCode()).isEqualTo(409);
-      assertThat(r.headers().firstValue("Content-Type")).contains("application/json; charset=utf-8");
+      assertThat(r.headers().firstValue("Content-Type"))
+          .contains("application/json; charset=utf-8");
       JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
       assertThat(body.get("Results").isJsonNull()).isTrue();
       JsonArray errors = body.getAsJsonArray("Errors");
       assertThat(errors).hasSize(3);
       assertThat(errors.get(0).getAsJsonObject().get("OpIndex").getAsInt()).isEqualTo(1);
       assertThat(errors.get(0).getAsJsonObject().get("What").getAsString())
-          .isEqualTo("failed index check for key \"t/x\", current modify index " + idx + " != " + (idx + 5));
-      assertThat(errors.get(1).getAsJsonObject().get("What").getAsString()).isEqualTo("key \"t/x\" exists");
-      assertThat(errors.get(2).getAsJsonObject().get("What").getAsString()).isEqualTo("key \"t/none\" doesn't exist");
+          .isEqualTo(
+              "failed index check for key \"t/x\", current modify index "
+                  + idx
+                  + " != "
+                  + (idx + 5));
+      assertThat(errors.get(1).getAsJsonObject().get("What").getAsString())
+          .isEqualTo("key \"t/x\" exists");
+      assertThat(errors.get(2).getAsJsonObject().get("What").getAsString())
+          .isEqualTo("key \"t/none\" doesn't exist");
       assertThat(Http.get(kv("t/new")).statusCode()).as("rolled back").isEqualTo(404);
     }
 
@@ -482,8 +524,12 @@ class DevAgentContractIT {
     void rollbackRestoresOverwrittenAndDeletedKeys() {
       Http.put(kv("rb/a"), "a0");
       Http.put(kv("rb/t/b"), "b0");
-      HttpResponse<String> r = txn(op("set", "rb/a", "a1", -1), op("delete-tree", "rb/t/", null, -1),
-          op("delete", "rb/a", null, -1), op("get", "rb/missing", null, -1));
+      HttpResponse<String> r =
+          txn(
+              op("set", "rb/a", "a1", -1),
+              op("delete-tree", "rb/t/", null, -1),
+              op("delete", "rb/a", null, -1),
+              op("get", "rb/missing", null, -1));
       assertThat(r.statusCode()).isEqualTo(409);
       assertThat(Http.get(kv("rb/a?raw")).body()).isEqualTo("a0");
       assertThat(Http.get(kv("rb/t/b?raw")).body()).isEqualTo("b0");
@@ -491,10 +537,13 @@ class DevAgentContractIT {
 
     @Test
     void laterOpsSeeEarlierOnesAndGetTreeReturnsValues() {
-      HttpResponse<String> r = txn(op("set", "g/a", "1", -1), op("cas", "g/b", "2", 0), op("get-tree", "g/", null, -1));
-      JsonArray results = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results");
+      HttpResponse<String> r =
+          txn(op("set", "g/a", "1", -1), op("cas", "g/b", "2", 0), op("get-tree", "g/", null, -1));
+      JsonArray results =
+          JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results");
       assertThat(results).hasSize(4);
-      assertThat(results.get(2).getAsJsonObject().getAsJsonObject("KV").get("Value").getAsString()).isEqualTo("MQ==");
+      assertThat(results.get(2).getAsJsonObject().getAsJsonObject("KV").get("Value").getAsString())
+          .isEqualTo("MQ==");
     }
 
     @Test
@@ -504,12 +553,15 @@ class DevAgentContractIT {
       long idx = index(Http.get(kv("dv/a")));
       HttpResponse<String> stale = txn(op("delete-cas", "dv/a", null, idx + 1));
       assertThat(stale.body()).contains("failed to delete key \\\"dv/a\\\", index is stale");
-      assertThat(txn(op("delete-cas", "dv/a", null, idx), op("delete-tree", "dv/", null, -1)).statusCode())
+      assertThat(
+              txn(op("delete-cas", "dv/a", null, idx), op("delete-tree", "dv/", null, -1))
+                  .statusCode())
           .isEqualTo(200);
       assertThat(Http.get(kv("dv/?recurse")).statusCode()).isEqualTo(404);
       HttpResponse<String> cas = txn(op("cas", "dv/z", "1", 42));
       assertThat(cas.body()).contains("failed to set key \\\"dv/z\\\", index is stale");
-      assertThat(txn(op("frobnicate", "x", null, -1)).body()).contains("unknown KV operation: frobnicate");
+      assertThat(txn(op("frobnicate", "x", null, -1)).body())
+          .contains("unknown KV operation: frobnicate");
     }
 
     @Test
@@ -534,13 +586,15 @@ class DevAgentContractIT {
       assertThat(tooMany.body()).isEqualTo("Transaction contains too many operations (65 > 64)");
       assertThat(txn(ops.subList(0, 64).toArray(new String[0])).statusCode()).isEqualTo(200);
 
-      HttpResponse<String> unknown = Http.put(agent.url("/v1/txn"), "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"k\",\"Bogus\":1}}]");
+      HttpResponse<String> unknown =
+          Http.put(agent.url("/v1/txn"), "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"k\",\"Bogus\":1}}]");
       assertThat(unknown.statusCode()).isEqualTo(400);
       assertThat(unknown.body()).isEqualTo("Failed to parse body: json: unknown field \"Bogus\"");
 
       HttpResponse<String> big = Http.put(agent.url("/v1/txn"), new byte[524_289]);
       assertThat(big.statusCode()).isEqualTo(413);
-      assertThat(big.body()).startsWith("Request body(524289 bytes) too large, max size: 524288 bytes.");
+      assertThat(big.body())
+          .startsWith("Request body(524289 bytes) too large, max size: 524288 bytes.");
       assertThat(Http.get(agent.url("/v1/txn")).statusCode()).isEqualTo(405);
     }
   }
@@ -550,9 +604,11 @@ class DevAgentContractIT {
     @Test
     void statusLeaderAndAgentSelf() {
       assertThat(Http.get(agent.url("/v1/status/leader")).body()).isEqualTo("\"127.0.0.1:8300\"");
-      JsonObject self = JsonParser.parseString(Http.get(agent.url("/v1/agent/self")).body()).getAsJsonObject();
+      JsonObject self =
+          JsonParser.parseString(Http.get(agent.url("/v1/agent/self")).body()).getAsJsonObject();
       assertThat(self.getAsJsonObject("Config").get("Datacenter").getAsString()).isEqualTo("dc1");
-      assertThat(self.getAsJsonObject("Config").get("Version").getAsString()).isEqualTo(DevAgent.VERSION);
+      assertThat(self.getAsJsonObject("Config").get("Version").getAsString())
+          .isEqualTo(DevAgent.VERSION);
     }
 
     @Test
@@ -565,7 +621,8 @@ class DevAgentContractIT {
       HttpResponse<String> dbl = Http.get(agent.url("/v1/kv/a//b"));
       assertThat(dbl.statusCode()).isEqualTo(301);
       assertThat(dbl.headers().firstValue("Location")).contains("/v1/kv/a/b");
-      assertThat(Http.get(agent.url("/v1/kv")).headers().firstValue("Location")).contains("/v1/kv/");
+      assertThat(Http.get(agent.url("/v1/kv")).headers().firstValue("Location"))
+          .contains("/v1/kv/");
     }
 
     @Test
@@ -585,18 +642,24 @@ class DevAgentContractIT {
       assertThat(Http.get(kv("k")).statusCode()).isEqualTo(404);
       // A PUT, because java.net.http silently retries a GET whose connection was dropped.
       agent.failNext(Fault.DROP);
-      HttpRequest req = Http.builder(kv("dropped")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
+      HttpRequest req =
+          Http.builder(kv("dropped")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
       org.assertj.core.api.Assertions.assertThatThrownBy(
-          () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
-      assertThat(Http.get(kv("dropped")).statusCode()).as("a dropped request is not applied").isEqualTo(404);
+              () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(IOException.class);
+      assertThat(Http.get(kv("dropped")).statusCode())
+          .as("a dropped request is not applied")
+          .isEqualTo(404);
     }
 
     @Test
     void dropAfterApplyStillApplies() {
       agent.failWhen(r -> r.method().equals("PUT"), Fault.DROP_AFTER_APPLY, 1);
-      HttpRequest req = Http.builder(kv("applied")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
+      HttpRequest req =
+          Http.builder(kv("applied")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
       org.assertj.core.api.Assertions.assertThatThrownBy(
-          () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+              () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(IOException.class);
       assertThat(Http.get(kv("applied")).statusCode()).isEqualTo(200);
     }
 
@@ -606,8 +669,10 @@ class DevAgentContractIT {
       int failed = 0;
       for (int i = 0; i < 200; i++) {
         try {
-          if (Http.client().send(Http.builder(kv("k")).GET().build(), HttpResponse.BodyHandlers.ofString())
-              .statusCode() == 500) {
+          if (Http.client()
+                  .send(Http.builder(kv("k")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                  .statusCode()
+              == 500) {
             failed++;
           }
         } catch (IOException | InterruptedException e) {
@@ -647,11 +712,16 @@ class DevAgentContractIT {
     void anonymousIsDeniedWithConsulsText() {
       HttpResponse<String> r = Http.get(secured.url("/v1/kv/s/a"));
       assertThat(r.statusCode()).isEqualTo(403);
-      assertThat(r.body()).isEqualTo("Permission denied: anonymous token lacks permission 'key:read' on \"s/a\". "
-          + "The anonymous token is used implicitly when a request does not specify a token.");
+      assertThat(r.body())
+          .isEqualTo(
+              "Permission denied: anonymous token lacks permission 'key:read' on \"s/a\". "
+                  + "The anonymous token is used implicitly when a request does not specify a token.");
       assertThat(r.headers().firstValue("X-Consul-Default-ACL-Policy")).contains("deny");
-      assertThat(Http.get(secured.url("/v1/kv/missing")).statusCode()).as("checked even if missing").isEqualTo(403);
-      assertThat(Http.put(secured.url("/v1/kv/s/b"), "x").body()).contains("'key:write' on \"s/b\"");
+      assertThat(Http.get(secured.url("/v1/kv/missing")).statusCode())
+          .as("checked even if missing")
+          .isEqualTo(403);
+      assertThat(Http.put(secured.url("/v1/kv/s/b"), "x").body())
+          .contains("'key:write' on \"s/b\"");
     }
 
     @Test
@@ -668,28 +738,48 @@ class DevAgentContractIT {
 
     @Test
     void tokenPrecedenceQueryThenHeaderThenBearer() {
-      assertThat(Http.get(secured.url("/v1/kv/s/a"), "Authorization", "Bearer root-token").statusCode()).isEqualTo(200);
-      assertThat(Http.get(secured.url("/v1/kv/s/a"), "Authorization", "Basic root-token").statusCode()).isEqualTo(403);
-      assertThat(Http.get(secured.url("/v1/kv/s/a?token=root-token"), "X-Consul-Token", "wrong").statusCode())
+      assertThat(
+              Http.get(secured.url("/v1/kv/s/a"), "Authorization", "Bearer root-token")
+                  .statusCode())
           .isEqualTo(200);
-      assertThat(Http.get(secured.url("/v1/kv/s/a"), "X-Consul-Token", "root-token", "Authorization", "Bearer wrong")
-          .statusCode()).isEqualTo(200);
+      assertThat(
+              Http.get(secured.url("/v1/kv/s/a"), "Authorization", "Basic root-token").statusCode())
+          .isEqualTo(403);
+      assertThat(
+              Http.get(secured.url("/v1/kv/s/a?token=root-token"), "X-Consul-Token", "wrong")
+                  .statusCode())
+          .isEqualTo(200);
+      assertThat(
+              Http.get(
+                      secured.url("/v1/kv/s/a"),
+                      "X-Consul-Token",
+                      "root-token",
+                      "Authorization",
+                      "Bearer wrong")
+                  .statusCode())
+          .isEqualTo(200);
     }
 
     @Test
     void anonymousTransactionIsRolledBackWithDenials() {
-      HttpResponse<String> r = Http.put(secured.url("/v1/txn"), "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"s/z\",\"Value\":\"eA==\"}}]");
+      HttpResponse<String> r =
+          Http.put(
+              secured.url("/v1/txn"),
+              "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"s/z\",\"Value\":\"eA==\"}}]");
       assertThat(r.statusCode()).isEqualTo(409);
-      assertThat(r.body()).contains("Permission denied: anonymous token lacks permission 'key:write'");
+      assertThat(r.body())
+          .contains("Permission denied: anonymous token lacks permission 'key:write'");
     }
 
     @Test
     void anonymousReadsInATransactionAreFilteredNotDenied() {
       Http.put(secured.url("/v1/kv/s/present"), "x", "X-Consul-Token", "root-token");
-      HttpResponse<String> r = Http.put(secured.url("/v1/txn"),
-          "[{\"KV\":{\"Verb\":\"get-tree\",\"Key\":\"s/present\"}}]");
+      HttpResponse<String> r =
+          Http.put(
+              secured.url("/v1/txn"), "[{\"KV\":{\"Verb\":\"get-tree\",\"Key\":\"s/present\"}}]");
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results")).isEmpty();
+      assertThat(JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("Results"))
+          .isEmpty();
     }
 
     @Test
@@ -705,7 +795,9 @@ class DevAgentContractIT {
     agent.close();
     assertThat(agent.awaitTermination(Duration.ofSeconds(5))).isTrue();
     org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> Http.client().send(Http.builder(url).GET().build(), HttpResponse.BodyHandlers.ofString()))
+            () ->
+                Http.client()
+                    .send(Http.builder(url).GET().build(), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class);
   }
 }

@@ -32,14 +32,14 @@ import org.kvexpress.testing.ConsulBackend;
 import org.kvexpress.testing.Http;
 
 /**
- * The dev agent answers like Consul: the same requests go to a real Consul agent and to the dev agent, and
- * the answers are compared after normalising what legitimately differs (index numbers become the order in
- * which each side first showed them, so "rose", "unchanged" and "equal to ModifyIndex" are compared, not
- * values; JSON is compared as values). Every request shape kvexpress sends is here, with ACL denials, txn
- * failures and limits, blocking queries and key edge cases.
+ * The dev agent answers like Consul: the same requests go to a real Consul agent and to the dev
+ * agent, and the answers are compared after normalising what legitimately differs (index numbers
+ * become the order in which each side first showed them, so "rose", "unchanged" and "equal to
+ * ModifyIndex" are compared, not values; JSON is compared as values). Every request shape kvexpress
+ * sends is here, with ACL denials, txn failures and limits, blocking queries and key edge cases.
  *
- * <p>Where the dev agent deliberately follows a newer Consul than 1.8.7, {@link #newerConsul} names it and the
- * comparison drops only that detail.
+ * <p>Where the dev agent deliberately follows a newer Consul than 1.8.7, {@link #newerConsul} names
+ * it and the comparison drops only that detail.
  */
 @Tag("real-consul-only")
 class DifferentialIT {
@@ -61,9 +61,16 @@ class DifferentialIT {
   }
 
   /** Who sends a request. */
-  enum Auth { MANAGEMENT, ANONYMOUS, UNKNOWN }
+  enum Auth {
+    MANAGEMENT,
+    ANONYMOUS,
+    UNKNOWN
+  }
 
-  /** One request; {@code {M:key}} in the path or body stands for that side's last seen ModifyIndex of key. */
+  /**
+   * One request; {@code {M:key}} in the path or body stands for that side's last seen ModifyIndex
+   * of key.
+   */
   record Step(String name, String method, String path, String body, Auth auth) {}
 
   private static Step get(String path) {
@@ -91,42 +98,74 @@ class DifferentialIT {
   }
 
   private static String set(String key, String value, int flags) {
-    return "{\"KV\": {\"Verb\": \"set\", \"Key\": \"" + key + "\", \"Value\": \""
-        + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "\", \"Flags\": " + flags + "}}";
+    return "{\"KV\": {\"Verb\": \"set\", \"Key\": \""
+        + key
+        + "\", \"Value\": \""
+        + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
+        + "\", \"Flags\": "
+        + flags
+        + "}}";
   }
 
   private static String indexed(String verb, String key) {
-    return "{\"KV\": {\"Verb\": \"" + verb + "\", \"Key\": \"" + key + "\", \"Index\": {M:" + key + "}}}";
+    return "{\"KV\": {\"Verb\": \""
+        + verb
+        + "\", \"Key\": \""
+        + key
+        + "\", \"Index\": {M:"
+        + key
+        + "}}}";
   }
 
   private static String ops(String... ops) {
     return "[" + String.join(", ", ops) + "]";
   }
 
-  /** What kvexpress itself sends, in the order a publish, an apply and the operator commands send it. */
+  /**
+   * What kvexpress itself sends, in the order a publish, an apply and the operator commands send
+   * it.
+   */
   private static List<Step> kvexpressShapes() {
     return List.of(
         get("/v1/kv/kvexpress/hosts/?recurse"),
-        txn("publish (check-not-exists stop, set data/checksum/meta)", ops(op("check-not-exists", "kvexpress/hosts/stop"),
-            set("kvexpress/hosts/data", "a\nb\n", 0), set("kvexpress/hosts/checksum", "c1", 0),
-            set("kvexpress/hosts/meta", "{}", 0))),
+        txn(
+            "publish (check-not-exists stop, set data/checksum/meta)",
+            ops(
+                op("check-not-exists", "kvexpress/hosts/stop"),
+                set("kvexpress/hosts/data", "a\nb\n", 0),
+                set("kvexpress/hosts/checksum", "c1", 0),
+                set("kvexpress/hosts/meta", "{}", 0))),
         get("/v1/kv/kvexpress/hosts/?recurse"),
         get("/v1/kv/kvexpress/hosts/data"),
         get("/v1/kv/kvexpress/hosts/checksum?raw"),
-        txn("fetch for out (get-tree of exact keys, some missing)", ops(op("get-tree", "kvexpress/hosts/data"),
-            op("get-tree", "kvexpress/hosts/checksum"), op("get-tree", "kvexpress/hosts/stop"),
-            op("get-tree", "kvexpress/locks/abc/node-1"))),
-        txn("second publish guarded by check-index", ops(indexed("check-index", "kvexpress/hosts/data"),
-            op("check-not-exists", "kvexpress/hosts/stop"), set("kvexpress/hosts/last", "a\nb\n", 0),
-            set("kvexpress/hosts/data", "a\nb\nc\n", 2), set("kvexpress/hosts/checksum", "c2", 0))),
-        txn("stale check-index fails and rolls back", ops(op("check-index", "kvexpress/hosts/data"),
-            set("kvexpress/hosts/data", "x\n", 0))),
-        txn("check-not-exists on an existing key fails", ops(op("check-not-exists", "kvexpress/hosts/data"),
-            set("kvexpress/hosts/x", "y", 0))),
+        txn(
+            "fetch for out (get-tree of exact keys, some missing)",
+            ops(
+                op("get-tree", "kvexpress/hosts/data"),
+                op("get-tree", "kvexpress/hosts/checksum"),
+                op("get-tree", "kvexpress/hosts/stop"),
+                op("get-tree", "kvexpress/locks/abc/node-1"))),
+        txn(
+            "second publish guarded by check-index",
+            ops(
+                indexed("check-index", "kvexpress/hosts/data"),
+                op("check-not-exists", "kvexpress/hosts/stop"),
+                set("kvexpress/hosts/last", "a\nb\n", 0),
+                set("kvexpress/hosts/data", "a\nb\nc\n", 2),
+                set("kvexpress/hosts/checksum", "c2", 0))),
+        txn(
+            "stale check-index fails and rolls back",
+            ops(op("check-index", "kvexpress/hosts/data"), set("kvexpress/hosts/data", "x\n", 0))),
+        txn(
+            "check-not-exists on an existing key fails",
+            ops(op("check-not-exists", "kvexpress/hosts/data"), set("kvexpress/hosts/x", "y", 0))),
         get("/v1/kv/kvexpress/hosts/data"),
         put("/v1/kv/kvexpress/hosts/stop?flags=0", "bad deploy"),
-        txn("publish refused by the stop key", ops(op("check-not-exists", "kvexpress/hosts/stop"),
-            set("kvexpress/hosts/data", "z\n", 0))),
+        txn(
+            "publish refused by the stop key",
+            ops(
+                op("check-not-exists", "kvexpress/hosts/stop"),
+                set("kvexpress/hosts/data", "z\n", 0))),
         delete("/v1/kv/kvexpress/hosts/stop"),
         delete("/v1/kv/kvexpress/hosts/stop"),
         put("/v1/kv/kvexpress/locks/abc/node-1", "debugging"),
@@ -186,14 +225,28 @@ class DifferentialIT {
     return List.of(
         txn("set and get in one", ops(set("t/a", "1", 0), op("get", "t/a"), op("get-tree", "t/"))),
         txn("get of a missing key fails", ops(op("get", "t/missing"))),
-        txn("cas create-only on an existing key", ops("{\"KV\": {\"Verb\": \"cas\", \"Key\": \"t/a\", \"Index\": 0, "
-            + "\"Value\": \"eA==\"}}")),
-        txn("cas with the current index", ops("{\"KV\": {\"Verb\": \"cas\", \"Key\": \"t/a\", \"Index\": {M:t/a}, "
-            + "\"Value\": \"eQ==\"}}")),
-        txn("delete-cas stale", ops("{\"KV\": {\"Verb\": \"delete-cas\", \"Key\": \"t/a\", \"Index\": 1}}")),
-        txn("delete-tree then check-not-exists", ops(op("delete-tree", "t/"), op("check-not-exists", "t/a"))),
-        txn("every failing op is listed", ops(op("check-index", "t/none"), op("get", "t/none"),
-            op("check-not-exists", "t/none"))),
+        txn(
+            "cas create-only on an existing key",
+            ops(
+                "{\"KV\": {\"Verb\": \"cas\", \"Key\": \"t/a\", \"Index\": 0, "
+                    + "\"Value\": \"eA==\"}}")),
+        txn(
+            "cas with the current index",
+            ops(
+                "{\"KV\": {\"Verb\": \"cas\", \"Key\": \"t/a\", \"Index\": {M:t/a}, "
+                    + "\"Value\": \"eQ==\"}}")),
+        txn(
+            "delete-cas stale",
+            ops("{\"KV\": {\"Verb\": \"delete-cas\", \"Key\": \"t/a\", \"Index\": 1}}")),
+        txn(
+            "delete-tree then check-not-exists",
+            ops(op("delete-tree", "t/"), op("check-not-exists", "t/a"))),
+        txn(
+            "every failing op is listed",
+            ops(
+                op("check-index", "t/none"),
+                op("get", "t/none"),
+                op("check-not-exists", "t/none"))),
         txn("unknown verb", ops(op("frobnicate", "t/a"))),
         txn("unknown field", "[{\"KV\": {\"Verb\": \"get\", \"Key\": \"t/a\", \"Bogus\": 1}}]"),
         txn("empty body", ""),
@@ -211,11 +264,18 @@ class DifferentialIT {
         as(Auth.ANONYMOUS, get("/v1/kv/a/?keys")),
         as(Auth.ANONYMOUS, put("/v1/kv/a/secret", "overwrite")),
         as(Auth.ANONYMOUS, delete("/v1/kv/a/secret")),
-        as(Auth.ANONYMOUS, txn("read-only get-tree of readable-by-nobody keys",
-            ops(op("get-tree", "a/secret"), op("get-tree", "a/missing")))),
+        as(
+            Auth.ANONYMOUS,
+            txn(
+                "read-only get-tree of readable-by-nobody keys",
+                ops(op("get-tree", "a/secret"), op("get-tree", "a/missing")))),
         as(Auth.ANONYMOUS, txn("write", ops(set("a/secret", "w", 0)))),
-        as(Auth.ANONYMOUS, txn("check-not-exists (authorised as a write)", ops(op("check-not-exists", "a/stop")))),
-        as(Auth.ANONYMOUS, txn("check-index (authorised as a read)", ops(op("check-index", "a/secret")))),
+        as(
+            Auth.ANONYMOUS,
+            txn("check-not-exists (authorised as a write)", ops(op("check-not-exists", "a/stop")))),
+        as(
+            Auth.ANONYMOUS,
+            txn("check-index (authorised as a read)", ops(op("check-index", "a/secret")))),
         as(Auth.UNKNOWN, get("/v1/kv/a/secret")),
         as(Auth.UNKNOWN, txn("read", ops(op("get-tree", "a/secret")))),
         as(Auth.ANONYMOUS, get("/v1/status/leader")),
@@ -242,29 +302,38 @@ class DifferentialIT {
     compare(acls());
   }
 
-  /** A blocking query on an existing key wakes on its change, and only then (both sides, timed together). */
+  /**
+   * A blocking query on an existing key wakes on its change, and only then (both sides, timed
+   * together).
+   */
   @Test
   void blockingQueriesWakeAlike() throws Exception {
     for (Side side : List.of(new Side("consul", consul.url("")), new Side("dev", dev.url("")))) {
       side.send(put("/v1/kv/b/key", "1"));
-      long index = Long.parseLong(side.send(get("/v1/kv/b/key")).headers().firstValue("X-Consul-Index").orElseThrow());
-      CompletableFuture<HttpResponse<String>> waiting = side.sendAsync(
-          get("/v1/kv/b/key?index=" + index + "&wait=5s"));
+      long index =
+          Long.parseLong(
+              side.send(get("/v1/kv/b/key")).headers().firstValue("X-Consul-Index").orElseThrow());
+      CompletableFuture<HttpResponse<String>> waiting =
+          side.sendAsync(get("/v1/kv/b/key?index=" + index + "&wait=5s"));
       Thread.sleep(300);
       side.send(put("/v1/kv/b/other", "unrelated"));
       Thread.sleep(300);
-      assertThat(waiting).as(side.name + ": an unrelated write does not wake a watch on an existing key").isNotDone();
+      assertThat(waiting)
+          .as(side.name + ": an unrelated write does not wake a watch on an existing key")
+          .isNotDone();
       side.send(put("/v1/kv/b/key", "2"));
       HttpResponse<String> woke = waiting.get();
       assertThat(woke.statusCode()).isEqualTo(200);
-      assertThat(Long.parseLong(woke.headers().firstValue("X-Consul-Index").orElseThrow())).isGreaterThan(index);
+      assertThat(Long.parseLong(woke.headers().firstValue("X-Consul-Index").orElseThrow()))
+          .isGreaterThan(index);
     }
   }
 
   /**
-   * A blocking query on a missing key: Consul 1.8.7 answers 404 at the first KV write anywhere; newer Consul
-   * (and the dev agent, deliberately: it is the stricter fault injector for a watcher's own rate limit)
-   * waits for the key itself. Both sides must answer 404 with an index, and wake for the key's creation.
+   * A blocking query on a missing key: Consul 1.8.7 answers 404 at the first KV write anywhere;
+   * newer Consul (and the dev agent, deliberately: it is the stricter fault injector for a
+   * watcher's own rate limit) waits for the key itself. Both sides must answer 404 with an index,
+   * and wake for the key's creation.
    */
   @Test
   void blockingOnAMissingKey() throws Exception {
@@ -274,8 +343,8 @@ class DifferentialIT {
       assertThat(missing.statusCode()).isEqualTo(404);
       long index = Long.parseLong(missing.headers().firstValue("X-Consul-Index").orElseThrow());
       long started = System.nanoTime();
-      CompletableFuture<HttpResponse<String>> waiting = side.sendAsync(
-          get("/v1/kv/m/later?index=" + index + "&wait=3s"));
+      CompletableFuture<HttpResponse<String>> waiting =
+          side.sendAsync(get("/v1/kv/m/later?index=" + index + "&wait=3s"));
       Thread.sleep(300);
       side.send(put("/v1/kv/m/unrelated", "x"));
       HttpResponse<String> first = waiting.get();
@@ -285,16 +354,21 @@ class DifferentialIT {
         assertThat(wokeOnUnrelated).as("1.8.7 wakes a missing-key watch on any KV write").isTrue();
       }
       if (side.name.equals("dev")) {
-        assertThat(wokeOnUnrelated).as("the dev agent waits for the key itself, as newer Consul").isFalse();
+        assertThat(wokeOnUnrelated)
+            .as("the dev agent waits for the key itself, as newer Consul")
+            .isFalse();
       }
       long next = Long.parseLong(first.headers().firstValue("X-Consul-Index").orElseThrow());
       waiting = side.sendAsync(get("/v1/kv/m/later?index=" + next + "&wait=5s"));
       Thread.sleep(200);
       side.send(put("/v1/kv/m/later", "now"));
       HttpResponse<String> created = waiting.get();
-      assertThat(created.statusCode()).as(side.name + ": the key's creation wakes the watch").isEqualTo(200);
+      assertThat(created.statusCode())
+          .as(side.name + ": the key's creation wakes the watch")
+          .isEqualTo(200);
     }
   }
+
   // ---- the comparison ----
 
   private void compare(List<Step> steps) {
@@ -305,7 +379,8 @@ class DifferentialIT {
       String a = real.normalize(s, real.send(s));
       String b = fake.normalize(s, fake.send(s));
       if (!a.equals(b)) {
-        differences.add(s.name() + "\n    consul: " + abbreviate(a) + "\n    dev:    " + abbreviate(b));
+        differences.add(
+            s.name() + "\n    consul: " + abbreviate(a) + "\n    dev:    " + abbreviate(b));
       }
     }
     assertThat(differences).as("answers that differ").isEmpty();
@@ -316,26 +391,29 @@ class DifferentialIT {
   }
 
   /**
-   * Details the dev agent takes from newer Consul than 1.8.7 on purpose, removed before comparing: Consul
-   * 1.8.7's denial says only "Permission denied", where newer releases add which token lacks which
-   * permission; size errors link to the newer documentation site; an unknown verb is "unknown KV verb \"x\"" in
-   * 1.8.7 and "unknown KV operation: x" since. Index numbers inside error texts are
-   * values, not relations. What remains must be equal.
+   * Details the dev agent takes from newer Consul than 1.8.7 on purpose, removed before comparing:
+   * Consul 1.8.7's denial says only "Permission denied", where newer releases add which token lacks
+   * which permission; size errors link to the newer documentation site; an unknown verb is "unknown
+   * KV verb \"x\"" in 1.8.7 and "unknown KV operation: x" since. Index numbers inside error texts
+   * are values, not relations. What remains must be equal.
    */
   private static String newerConsul(String text) {
     if (text.startsWith("Permission denied")) {
       return "Permission denied";
     }
-    return text.replaceAll(" See https://\\S+", " See <docs>").replaceAll("modify index \\d+", "modify index N")
+    return text.replaceAll(" See https://\\S+", " See <docs>")
+        .replaceAll("modify index \\d+", "modify index N")
         .replaceAll("^unknown KV verb \"(.*)\"$", "unknown KV operation: $1");
   }
 
   /**
    * Query meta that newer Consul adds to read-only transaction answers (1.8.7 sends an empty
-   * ConsistencyLevel and no NotModified or ResultsFilteredByACLs), and timing details that are no contract.
+   * ConsistencyLevel and no NotModified or ResultsFilteredByACLs), and timing details that are no
+   * contract.
    */
-  private static final java.util.Set<String> NOT_COMPARED = java.util.Set.of("LastContact", "Backend",
-      "ConsistencyLevel", "NotModified", "ResultsFilteredByACLs");
+  private static final java.util.Set<String> NOT_COMPARED =
+      java.util.Set.of(
+          "LastContact", "Backend", "ConsistencyLevel", "NotModified", "ResultsFilteredByACLs");
 
   /** One backend's side of the comparison, with the index numbers it has shown so far. */
   private final class Side {
@@ -369,15 +447,20 @@ class DifferentialIT {
     }
 
     private HttpRequest request(Step s) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + substitute(s.path())))
-          .timeout(Duration.ofSeconds(30));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + substitute(s.path())))
+              .timeout(Duration.ofSeconds(30));
       if (s.auth() == Auth.MANAGEMENT) {
         b.header("X-Consul-Token", TOKEN);
       } else if (s.auth() == Auth.UNKNOWN) {
         b.header("X-Consul-Token", UNKNOWN_TOKEN);
       }
-      return b.method(s.method(), s.body() == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofString(substitute(s.body()))).build();
+      return b.method(
+              s.method(),
+              s.body() == null
+                  ? HttpRequest.BodyPublishers.noBody()
+                  : HttpRequest.BodyPublishers.ofString(substitute(s.body())))
+          .build();
     }
 
     private String substitute(String text) {
@@ -392,13 +475,16 @@ class DifferentialIT {
     /** Status, the headers that matter, and the body with every index replaced by its symbol. */
     String normalize(Step s, HttpResponse<String> r) {
       StringBuilder out = new StringBuilder().append(r.statusCode());
-      r.headers().firstValue("X-Consul-Index").ifPresent(i -> out.append(" index=").append(symbol(Long.parseLong(i))));
+      r.headers()
+          .firstValue("X-Consul-Index")
+          .ifPresent(i -> out.append(" index=").append(symbol(Long.parseLong(i))));
       out.append(r.headers().firstValue("X-Consul-Knownleader").isPresent() ? " knownleader" : "");
       r.headers().firstValue("Location").ifPresent(l -> out.append(" location=").append(l));
       String body = r.body().strip();
       try {
         JsonElement json = JsonParser.parseString(body);
-        if (!body.isEmpty() && (json.isJsonArray() || json.isJsonObject() || json.isJsonPrimitive())) {
+        if (!body.isEmpty()
+            && (json.isJsonArray() || json.isJsonObject() || json.isJsonPrimitive())) {
           out.append(' ').append(walk(json));
           return out.toString();
         }
@@ -418,7 +504,8 @@ class DifferentialIT {
       if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
         String text = e.getAsString();
         // the leader's address: a host:port, different for every agent
-        return new JsonPrimitive(text.matches("127\\.0\\.0\\.1:\\d+") ? "127.0.0.1:PORT" : newerConsul(text));
+        return new JsonPrimitive(
+            text.matches("127\\.0\\.0\\.1:\\d+") ? "127.0.0.1:PORT" : newerConsul(text));
       }
       if (!e.isJsonObject()) {
         return e;
@@ -433,7 +520,8 @@ class DifferentialIT {
         if (NOT_COMPARED.contains(k) || k.equals("Index") && o.has("Results")) {
           continue;
         }
-        if ((k.equals("CreateIndex") || k.equals("ModifyIndex")) && f.getValue().isJsonPrimitive()) {
+        if ((k.equals("CreateIndex") || k.equals("ModifyIndex"))
+            && f.getValue().isJsonPrimitive()) {
           copy.add(k, new JsonPrimitive(symbol(f.getValue().getAsLong())));
         } else {
           copy.add(k, walk(f.getValue()));

@@ -16,7 +16,9 @@ import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Jar;
 
-/** kill -9 of {@code out} at random moments while it writes a 5 MB file: the file is always whole. */
+/**
+ * kill -9 of {@code out} at random moments while it writes a 5 MB file: the file is always whole.
+ */
 class CrashIT extends AgentTest {
   /** About 5 MB that gzips far below Consul's value limit. */
   static String bigVersion(char fill) {
@@ -37,12 +39,14 @@ class CrashIT extends AgentTest {
   @Test
   void twentyKillsNeverLeaveAPartialFileAndTheNextRunCleansUp() throws Exception {
     byte[][] versions = {
-        Canonicalizer.canonicalize(bigVersion('a').getBytes()).bytes(),
-        Canonicalizer.canonicalize(bigVersion('b').getBytes()).bytes()};
+      Canonicalizer.canonicalize(bigVersion('a').getBytes()).bytes(),
+      Canonicalizer.canonicalize(bigVersion('b').getBytes()).bytes()
+    };
     Path target = tmp.resolve("big.conf");
     Random random = new Random(7);
     Map<String, String> env = Map.of("CONSUL_HTTP_ADDR", agent.address());
-    // Time one whole run, so that kills spread over the part of a run where the file is fetched and written.
+    // Time one whole run, so that kills spread over the part of a run where the file is fetched and
+    // written.
     CliRun.against(agent.address()).stdin(versions[1]).run("in", "-k", "big", "-z", "--verbatim");
     long[] runs = new long[3];
     for (int i = 0; i < runs.length; i++) {
@@ -56,16 +60,20 @@ class CrashIT extends AgentTest {
     int killedWhileWriting = 0;
     int leftTemps = 0;
     byte[] lastPublished = versions[1];
-    // Twenty kills that land while out is running (a kill after it exited proves nothing; those are retried).
-    // Each waits a random time, but kills at once when the staging file shows up, which is the write itself.
+    // Twenty kills that land while out is running (a kill after it exited proves nothing; those are
+    // retried).
+    // Each waits a random time, but kills at once when the staging file shows up, which is the
+    // write itself.
     for (int i = 0; killedMidRun < 20 && i < 80; i++) {
       byte[] next = versions[i % 2];
       lastPublished = next;
-      CliRun.Result pub = CliRun.against(agent.address()).stdin(next).run("in", "-k", "big", "-z", "--verbatim");
+      CliRun.Result pub =
+          CliRun.against(agent.address()).stdin(next).run("in", "-k", "big", "-z", "--verbatim");
       assertThat(pub.code()).as(pub.err()).isZero();
       long started = System.nanoTime();
       Process p = Jar.command(env, "out", "-k", "big", "-f", target.toString()).start();
-      long deadline = started + (runMs * 3L / 10 + random.nextInt(Math.max(1, runMs * 9 / 10))) * 1_000_000;
+      long deadline =
+          started + (runMs * 3L / 10 + random.nextInt(Math.max(1, runMs * 9 / 10))) * 1_000_000;
       boolean writing = false;
       while (System.nanoTime() < deadline && p.isAlive() && !(writing = stagingFileExists())) {
         Thread.sleep(0, 200_000);
@@ -79,22 +87,27 @@ class CrashIT extends AgentTest {
       p.destroyForcibly(); // SIGKILL
       assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
       try (Stream<Path> s = Files.list(tmp)) {
-        leftTemps += (int) s.filter(x -> x.getFileName().toString().contains(".kvexpress-")).count();
+        leftTemps +=
+            (int) s.filter(x -> x.getFileName().toString().contains(".kvexpress-")).count();
       }
       if (Files.exists(target)) {
         byte[] now = Files.readAllBytes(target);
         assertThat(Arrays.equals(now, versions[0]) || Arrays.equals(now, versions[1]))
-            .as("run %d: file is a whole version (%d bytes)", i, now.length).isTrue();
+            .as("run %d: file is a whole version (%d bytes)", i, now.length)
+            .isTrue();
       }
     }
-    System.out.printf("crash test: run_ms=%d killed_mid_run=%d killed_while_writing=%d temp_files_left=%d%n", runMs,
-        killedMidRun, killedWhileWriting, leftTemps);
+    System.out.printf(
+        "crash test: run_ms=%d killed_mid_run=%d killed_while_writing=%d temp_files_left=%d%n",
+        runMs, killedMidRun, killedWhileWriting, leftTemps);
     assertThat(killedMidRun).as("kills that landed while out ran").isEqualTo(20);
-    // Leftovers younger than a second might still be a live writer's; these are a killed writer's, so age
+    // Leftovers younger than a second might still be a live writer's; these are a killed writer's,
+    // so age
     // them by two seconds instead of waiting for the cleanup to see them as stale.
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path p : s.filter(x -> x.getFileName().toString().contains(".kvexpress-")).toList()) {
-        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2000));
+        Files.setLastModifiedTime(
+            p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2000));
       }
     }
     Jar.Result last = Jar.run(env, "out", "-k", "big", "-f", target.toString());

@@ -33,8 +33,7 @@ import org.kvexpress.testing.Store;
 @ExtendWith(BackendExtension.class)
 class OutCommandIT {
   private Backend agent;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path target;
 
   @BeforeEach
@@ -43,17 +42,19 @@ class OutCommandIT {
     target = tmp.resolve("etc/hosts.consul");
   }
 
-
   private CliRun.Result publish(String content, String... extra) {
     List<String> args = new ArrayList<>(List.of("in", "-k", "hosts"));
     args.addAll(List.of(extra));
-    CliRun.Result r = CliRun.against(agent.address()).stdin(content).run(args.toArray(new String[0]));
+    CliRun.Result r =
+        CliRun.against(agent.address()).stdin(content).run(args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isZero();
     return r;
   }
 
   private CliRun.Result out(String... extra) {
-    List<String> args = new ArrayList<>(List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
     args.addAll(List.of(extra));
     return CliRun.against(agent.address()).run(args.toArray(new String[0]));
   }
@@ -68,16 +69,25 @@ class OutCommandIT {
     }
   }
 
-  /** A key watch's handler: Consul passes the watched pair on stdin (README, "As a Consul watch handler"). */
+  /**
+   * A key watch's handler: Consul passes the watched pair on stdin (README, "As a Consul watch
+   * handler").
+   */
   @Nested
   class WatchHandlerStdin {
     private String pair(String key, String value) {
-      return "{\"Key\":\"" + key + "\",\"CreateIndex\":5,\"ModifyIndex\":9,\"LockIndex\":0,\"Flags\":0,"
-          + "\"Value\":\"" + java.util.Base64.getEncoder().encodeToString(value.getBytes()) + "\",\"Session\":\"\"}\n";
+      return "{\"Key\":\""
+          + key
+          + "\",\"CreateIndex\":5,\"ModifyIndex\":9,\"LockIndex\":0,\"Flags\":0,"
+          + "\"Value\":\""
+          + java.util.Base64.getEncoder().encodeToString(value.getBytes())
+          + "\",\"Session\":\"\"}\n";
     }
 
     private CliRun.Result handler(String stdin, String... extra) {
-      List<String> args = new ArrayList<>(List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
+      List<String> args =
+          new ArrayList<>(
+              List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
       args.addAll(List.of(extra));
       return CliRun.against(agent.address()).stdin(stdin).run(args.toArray(new String[0]));
     }
@@ -87,13 +97,19 @@ class OutCommandIT {
       publish(Lines.hosts(20));
       assertThat(out().code()).isZero();
       String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
-      Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(
+          target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       agent.clearRequests();
       CliRun.Result r = handler(pair("kvexpress/hosts/checksum", sum), "-m", "0644");
       assertThat(r.code()).as(r.err()).isZero();
-      assertThat(r.err()).contains("result=current").contains("path=watch_stdin").contains("repaired=mode");
+      assertThat(r.err())
+          .contains("result=current")
+          .contains("path=watch_stdin")
+          .contains("repaired=mode");
       assertThat(agent.requests()).as("no request at all").isEmpty();
-      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(target)))
           .isEqualTo("rw-r--r--");
     }
 
@@ -104,11 +120,18 @@ class OutCommandIT {
       String old = Store.get(agent, "kvexpress/hosts/checksum").text();
       publish(Lines.hosts(21));
       String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
-      // The watch delivered the new checksum, which the file does not have yet; then other shapes, each
+      // The watch delivered the new checksum, which the file does not have yet; then other shapes,
+      // each
       // after the file was set back to the old version.
-      for (String stdin : List.of(pair("kvexpress/hosts/checksum", sum), "null\n", pair("kvexpress/other/checksum", old),
-          pair("kvexpress/hosts/checksum", old + "0"),
-          "{\"Key\": \"kvexpress/hosts/che", "garbage", "")) {
+      for (String stdin :
+          List.of(
+              pair("kvexpress/hosts/checksum", sum),
+              "null\n",
+              pair("kvexpress/other/checksum", old),
+              pair("kvexpress/hosts/checksum", old + "0"),
+              "{\"Key\": \"kvexpress/hosts/che",
+              "garbage",
+              "")) {
         agent.clearRequests();
         Files.write(target, canonical(Lines.hosts(20)));
         CliRun.Result r = handler(stdin);
@@ -122,11 +145,21 @@ class OutCommandIT {
     @Test
     void anOpenPipeThatSendsNothingIsNeverWaitedOn() throws Exception {
       publish(Lines.hosts(20));
-      Process p = org.kvexpress.testing.Jar.command(java.util.Map.of("CONSUL_HTTP_ADDR", agent.address()), "out", "-k",
-          "hosts", "-f", target.toString()).redirectInput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true)
-          .start();
+      Process p =
+          org.kvexpress.testing.Jar.command(
+                  java.util.Map.of("CONSUL_HTTP_ADDR", agent.address()),
+                  "out",
+                  "-k",
+                  "hosts",
+                  "-f",
+                  target.toString())
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectErrorStream(true)
+              .start();
       try {
-        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("finished with stdin open").isTrue();
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+            .as("finished with stdin open")
+            .isTrue();
         assertThat(p.exitValue()).isZero();
         assertThat(target).exists();
       } finally {
@@ -145,8 +178,10 @@ class OutCommandIT {
       CliRun.Result r = out("-m", "0644", "-e", "echo \"$KVEXPRESS_FILE\" > " + marker);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Files.readAllBytes(target)).isEqualTo(canonical(Lines.hosts(10)));
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target.getParent()))).isEqualTo("rwxr-xr-x");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-r--r--");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target.getParent())))
+          .isEqualTo("rwxr-xr-x");
       assertThat(Files.readString(marker).trim()).isEqualTo(target.toString());
       assertThat(r.err()).contains("result=applied lines=10");
       assertThat(leftovers()).isEmpty();
@@ -156,11 +191,13 @@ class OutCommandIT {
     void defaultModeIs0640AndAnExistingModeIsKept() throws IOException {
       publish(Lines.hosts(10));
       out();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-r-----");
       Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-rw-r--"));
       publish(Lines.hosts(11));
       out();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-rw-r--");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-rw-r--");
     }
 
     @Test
@@ -180,7 +217,8 @@ class OutCommandIT {
       CliRun.Result r = out("-m", "0600", "-e", "touch " + marker);
       assertThat(r.code()).isZero();
       assertThat(r.err()).contains("result=current").contains("repaired=mode");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-------");
       assertThat(marker).doesNotExist();
       assertThat(Files.getLastModifiedTime(target).toMillis()).isEqualTo(modified);
     }
@@ -188,16 +226,25 @@ class OutCommandIT {
     @Test
     void ownerIsSet() throws IOException {
       publish(Lines.hosts(10));
-      // As root (CI runs as root) the file goes to another user, nobody:nogroup, so a -o that did nothing
-      // would fail; without root only one's own user is possible, which then proves only that -o parses.
+      // As root (CI runs as root) the file goes to another user, nobody:nogroup, so a -o that did
+      // nothing
+      // would fail; without root only one's own user is possible, which then proves only that -o
+      // parses.
       boolean root = System.getProperty("user.name").equals("root");
       String user = root ? "nobody" : System.getProperty("user.name");
-      String group = root ? "nogroup"
-          : Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+      String group =
+          root
+              ? "nogroup"
+              : Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class)
+                  .group()
+                  .getName();
       CliRun.Result r = out("-o", user + ":" + group);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Files.getOwner(target).getName()).isEqualTo(user);
-      assertThat(Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class).group().getName())
+      assertThat(
+              Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class)
+                  .group()
+                  .getName())
           .isEqualTo(group);
     }
 
@@ -237,11 +284,18 @@ class OutCommandIT {
     void consulWatchHandlerStdinIsNeverRead() {
       publish(Lines.hosts(10));
       // A watch passes the KV pair as JSON on stdin; out must neither block on nor need it.
-      CliRun.Result r = CliRun.against(agent.address()).env("CONSUL_INDEX", "42")
-          .stdin("{\"Key\":\"kvexpress/hosts/checksum\"}\n").run("out", "-k", "hosts", "-f", target.toString());
+      CliRun.Result r =
+          CliRun.against(agent.address())
+              .env("CONSUL_INDEX", "42")
+              .stdin("{\"Key\":\"kvexpress/hosts/checksum\"}\n")
+              .run("out", "-k", "hosts", "-f", target.toString());
       assertThat(r.code()).isZero();
-      assertThat(CliRun.against(agent.address()).stdin("null\n")
-          .run("out", "-k", "hosts", "-f", target.toString()).err()).contains("result=current");
+      assertThat(
+              CliRun.against(agent.address())
+                  .stdin("null\n")
+                  .run("out", "-k", "hosts", "-f", target.toString())
+                  .err())
+          .contains("result=current");
     }
   }
 
@@ -259,14 +313,18 @@ class OutCommandIT {
     void anUnreadablePublishTimeInMetaStillAppliesWithoutALatency() throws IOException {
       publish(Lines.hosts(10));
       String meta = Store.get(agent, "kvexpress/hosts/meta").text();
-      Store.put(agent, "kvexpress/hosts/meta", meta.replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"yesterday\""));
+      Store.put(
+          agent,
+          "kvexpress/hosts/meta",
+          meta.replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"yesterday\""));
       Path marker = tmp.resolve("reloaded");
       CliRun.Result r = out("--report", "--hostname", "node-a", "-e", "touch " + marker);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).contains("result=applied").doesNotContain("latency_ms");
       assertThat(Files.readAllBytes(target)).isEqualTo(canonical(Lines.hosts(10)));
       assertThat(marker).exists();
-      assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-a").text()).contains("\"result\":\"applied\"")
+      assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-a").text())
+          .contains("\"result\":\"applied\"")
           .contains("\"appliedAt\":\"");
     }
 
@@ -333,7 +391,10 @@ class OutCommandIT {
 
     @Test
     void softTurnsHaltsAndRefusalsInto0() {
-      assertThat(CliRun.against(agent.address()).run("--soft", "out", "-k", "hosts", "-f", target.toString()).code())
+      assertThat(
+              CliRun.against(agent.address())
+                  .run("--soft", "out", "-k", "hosts", "-f", target.toString())
+                  .code())
           .isZero();
     }
 
@@ -345,7 +406,9 @@ class OutCommandIT {
       assertThat(mode.code()).isEqualTo(2);
       assertThat(mode.err()).contains("not an octal file mode");
       assertThat(out("-m", "4755").err()).contains("setuid");
-      assertThat(out("-c", "4755").err()).as("-c is Go's integer").contains("is not a permission set");
+      assertThat(out("-c", "4755").err())
+          .as("-c is Go's integer")
+          .contains("is not a permission set");
     }
 
     @Test
@@ -363,8 +426,9 @@ class OutCommandIT {
       publish(Lines.hosts(10));
       Path blocker = tmp.resolve("file-not-dir");
       Files.writeString(blocker, "x");
-      CliRun.Result r = CliRun.against(agent.address())
-          .run("out", "-k", "hosts", "-f", blocker.resolve("sub/hosts").toString());
+      CliRun.Result r =
+          CliRun.against(agent.address())
+              .run("out", "-k", "hosts", "-f", blocker.resolve("sub/hosts").toString());
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains(blocker.resolve("sub").toString());
     }
@@ -388,7 +452,9 @@ class OutCommandIT {
       CliRun.Result r = out("-e", "sleep 60 & sleep 60", "--exec-timeout", "1s");
       long ms = (System.nanoTime() - start) / 1_000_000;
       assertThat(r.code()).isEqualTo(1);
-      assertThat(r.err()).contains("reason=reload_failed").contains("did not finish within --exec-timeout");
+      assertThat(r.err())
+          .contains("reason=reload_failed")
+          .contains("did not finish within --exec-timeout");
       assertThat(ms).isLessThan(6_000);
     }
 
@@ -399,7 +465,11 @@ class OutCommandIT {
       byte[] good = Files.readAllBytes(target);
       publish(Lines.hosts(11));
       Path count = tmp.resolve("count");
-      CliRun.Result r = out("--restore-on-failure", "-e", "echo x >> " + count + "; grep -q host-10 " + target + " && exit 1; exit 0");
+      CliRun.Result r =
+          out(
+              "--restore-on-failure",
+              "-e",
+              "echo x >> " + count + "; grep -q host-10 " + target + " && exit 1; exit 0");
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("restored the previous").contains("reloaded it successfully");
       assertThat(Files.readAllBytes(target)).isEqualTo(good);
@@ -409,8 +479,18 @@ class OutCommandIT {
 
     @Test
     void consulDownIs1AfterBoundedRetries() {
-      CliRun.Result r = CliRun.cli().run("out", "-k", "hosts", "-f", target.toString(), "-s", "127.0.0.1:1",
-          "--retry-for", "1s");
+      CliRun.Result r =
+          CliRun.cli()
+              .run(
+                  "out",
+                  "-k",
+                  "hosts",
+                  "-f",
+                  target.toString(),
+                  "-s",
+                  "127.0.0.1:1",
+                  "--retry-for",
+                  "1s");
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("cannot reach Consul at 127.0.0.1:1");
     }
@@ -443,7 +523,8 @@ class OutCommandIT {
     Files.writeString(stale, "partial");
     Path young = target.resolveSibling("." + target.getFileName() + ".kvexpress-young.tmp");
     Files.writeString(young, "maybe a live writer");
-    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Files.setLastModifiedTime(
+        stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     assertThat(out().code()).isZero();
     assertThat(young).as("too young to tell from a live writer").exists();
     assertThat(stale).doesNotExist();

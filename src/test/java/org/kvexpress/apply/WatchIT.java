@@ -27,13 +27,14 @@ import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
-/** {@code out --watch} as a real process: follows versions, honours stop, ends cleanly on SIGTERM. */
+/**
+ * {@code out --watch} as a real process: follows versions, honours stop, ends cleanly on SIGTERM.
+ */
 @ExtendWith(BackendExtension.class)
 class WatchIT {
   private Backend agent;
   private Process watcher;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeEach
   void start(Backend backend) {
@@ -60,34 +61,43 @@ class WatchIT {
       }
       Thread.sleep(50);
     }
-    assertThat(Files.exists(file) ? Files.readString(file) : "(missing)").isEqualTo(new String(expected));
+    assertThat(Files.exists(file) ? Files.readString(file) : "(missing)")
+        .isEqualTo(new String(expected));
   }
 
   private Process startWatcher(String... args) throws IOException {
     Path log = tmp.resolve("watch.log");
     return Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), args)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   @Test
   void followsFiveVersionsAStopAndAResumeThenStopsOnSigterm() throws Exception {
     Path target = tmp.resolve("etc/hosts");
-    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--wait", "2s");
+    watcher =
+        startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--wait", "2s");
     for (int v = 0; v < 5; v++) {
       String content = Lines.hosts(10 + v);
       publish("hosts", content);
-      awaitContent(target, Canonicalizer.canonicalize(content.getBytes()).bytes(), Duration.ofSeconds(20));
+      awaitContent(
+          target, Canonicalizer.canonicalize(content.getBytes()).bytes(), Duration.ofSeconds(20));
     }
     // Stop, then a new version appears through another tool: the watcher must not apply it.
     Store.put(agent, "kvexpress/hosts/stop", "freeze for the drill");
     byte[] next = Canonicalizer.canonicalize(Lines.hosts(30).getBytes()).bytes();
-    String txn = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"kvexpress/hosts/data\",\"Value\":\""
-        + java.util.Base64.getEncoder().encodeToString(next) + "\"}},{\"KV\":{\"Verb\":\"set\",\"Key\":"
-        + "\"kvexpress/hosts/checksum\",\"Value\":\""
-        + java.util.Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes()) + "\"}}]";
+    String txn =
+        "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"kvexpress/hosts/data\",\"Value\":\""
+            + java.util.Base64.getEncoder().encodeToString(next)
+            + "\"}},{\"KV\":{\"Verb\":\"set\",\"Key\":"
+            + "\"kvexpress/hosts/checksum\",\"Value\":\""
+            + java.util.Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes())
+            + "\"}}]";
     assertThat(Http.put(agent.url("/v1/txn"), txn).statusCode()).isEqualTo(200);
     Thread.sleep(3000);
-    assertThat(Files.readAllBytes(target)).isEqualTo(Canonicalizer.canonicalize(Lines.hosts(14).getBytes()).bytes());
+    assertThat(Files.readAllBytes(target))
+        .isEqualTo(Canonicalizer.canonicalize(Lines.hosts(14).getBytes()).bytes());
     // Resume: within one wait the watcher re-applies and converges.
     Http.delete(agent.url("/v1/kv/kvexpress/hosts/stop"));
     awaitContent(target, next, Duration.ofSeconds(20));
@@ -111,14 +121,22 @@ class WatchIT {
     Path a = tmp.resolve("a.conf");
     Path b = tmp.resolve("b.conf");
     Path config = tmp.resolve("watch.json");
-    Files.writeString(config, "{\"files\": [{\"key\": \"a\", \"file\": \"" + a + "\", \"mode\": \"0600\"},"
-        + " {\"key\": \"b\", \"file\": \"" + b + "\", \"min_lines\": 1}]}");
+    Files.writeString(
+        config,
+        "{\"files\": [{\"key\": \"a\", \"file\": \""
+            + a
+            + "\", \"mode\": \"0600\"},"
+            + " {\"key\": \"b\", \"file\": \""
+            + b
+            + "\", \"min_lines\": 1}]}");
     watcher = startWatcher("out", "--watch", "--config", config.toString(), "--retry-for", "1s");
     publish("a", Lines.hosts(10));
     CliRun.against(agent.address()).stdin("one line\n").run("in", "-k", "b", "-l", "1");
-    awaitContent(a, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
+    awaitContent(
+        a, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
     awaitContent(b, "one line\n".getBytes(), Duration.ofSeconds(20));
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
         .isEqualTo("rw-------");
     agent.close();
     Thread.sleep(2500);
@@ -146,14 +164,20 @@ class WatchIT {
       Thread.sleep(50);
     }
     long txns = agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count();
-    long watches = agent.requests().stream().filter(r -> r.path().startsWith("/v1/kv/kvexpress/later")).count();
+    long watches =
+        agent.requests().stream()
+            .filter(r -> r.path().startsWith("/v1/kv/kvexpress/later"))
+            .count();
     assertThat(txns).as("no full round per unrelated write").isZero();
     assertThat(watches).as("at most one wake a second").isLessThanOrEqualTo(4);
     String text = Files.readString(log);
     assertThat(text.lines().filter(l -> l.contains("waiting for the key")).count()).isEqualTo(1);
     assertThat(text.lines().filter(l -> l.contains("nothing_published")).count()).isEqualTo(1);
     publish("later", Lines.hosts(10));
-    awaitContent(target, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
+    awaitContent(
+        target,
+        Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(),
+        Duration.ofSeconds(20));
   }
 
   private static byte[] canonical(String content) {
@@ -164,7 +188,10 @@ class WatchIT {
     return CliRun.against(agent.address()).run(args);
   }
 
-  /** README's incident flow: stop, rollback, resume. The watcher applies the rollback as soon as it resumes. */
+  /**
+   * README's incident flow: stop, rollback, resume. The watcher applies the rollback as soon as it
+   * resumes.
+   */
   @Test
   void aWatcherHaltedByTheStopKeyAppliesWhatIsCurrentTheMomentItIsResumed() throws Exception {
     Path target = tmp.resolve("hosts");
@@ -177,8 +204,9 @@ class WatchIT {
     assertThat(run("stop", "-k", "hosts", "-r", "bad version").code()).isZero();
     assertThat(run("rollback", "-k", "hosts").code()).isZero();
     awaitLog("waiting for kvexpress/hosts/stop to be removed");
-    assertThat(Files.readAllBytes(target)).as("halted: the rollback waits for resume").isEqualTo(
-        canonical(Lines.hosts(11)));
+    assertThat(Files.readAllBytes(target))
+        .as("halted: the rollback waits for resume")
+        .isEqualTo(canonical(Lines.hosts(11)));
     // Halted, the watcher blocks on the stop key alone: writes elsewhere cost it nothing.
     agent.clearRequests();
     for (int i = 0; i < 20; i++) {
@@ -192,36 +220,60 @@ class WatchIT {
     awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
     long ms = (System.nanoTime() - resumed) / 1_000_000;
     assertThat(ms).as("applied on resume, not at the next --wait (5 minutes)").isLessThan(10_000);
-    Thread.sleep(300); // lets the watcher settle back on the checksum, to count what the resume cost it
-    List<String> cost = agent.requests().subList(before, agent.requestCount()).stream()
-        .map(r -> r.method() + " " + r.path()).toList();
-    System.out.println("halted watcher on " + agent.kind() + ": resume applied in " + ms + " ms; requests from the "
-        + "resume on (the resume's own GET and DELETE included): " + cost);
+    Thread.sleep(
+        300); // lets the watcher settle back on the checksum, to count what the resume cost it
+    List<String> cost =
+        agent.requests().subList(before, agent.requestCount()).stream()
+            .map(r -> r.method() + " " + r.path())
+            .toList();
+    System.out.println(
+        "halted watcher on "
+            + agent.kind()
+            + ": resume applied in "
+            + ms
+            + " ms; requests from the "
+            + "resume on (the resume's own GET and DELETE included): "
+            + cost);
   }
 
   @Test
   void aWatcherHaltedByItsLockAppliesTheMomentItIsUnlocked() throws Exception {
     Path target = tmp.resolve("hosts");
-    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--hostname", "node-1");
+    watcher =
+        startWatcher(
+            "out", "--watch", "-k", "hosts", "-f", target.toString(), "--hostname", "node-1");
     publish("hosts", Lines.hosts(10));
     awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
-    assertThat(CliRun.against(agent.address()).hostname("node-1")
-        .run("lock", "-f", target.toString(), "-r", "debugging").code()).isZero();
+    assertThat(
+            CliRun.against(agent.address())
+                .hostname("node-1")
+                .run("lock", "-f", target.toString(), "-r", "debugging")
+                .code())
+        .isZero();
     publish("hosts", Lines.hosts(12));
     awaitLog("to be removed");
     assertThat(Files.readAllBytes(target)).isEqualTo(canonical(Lines.hosts(10)));
-    assertThat(CliRun.against(agent.address()).hostname("node-1").run("unlock", "-f", target.toString()).code())
+    assertThat(
+            CliRun.against(agent.address())
+                .hostname("node-1")
+                .run("unlock", "-f", target.toString())
+                .code())
         .isZero();
     awaitContent(target, canonical(Lines.hosts(12)), Duration.ofSeconds(10));
   }
 
-  /** An agent that comes back with an empty store answers indexes below the watcher's: it starts over. */
+  /**
+   * An agent that comes back with an empty store answers indexes below the watcher's: it starts
+   * over.
+   */
   @Test
   void aWatcherFollowsAnAgentThatRestartedWithAnEmptyStore() throws Exception {
     Path target = tmp.resolve("hosts");
-    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s");
+    watcher =
+        startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s");
     for (int i = 0; i < 20; i++) {
-      Store.put(agent, "elsewhere/" + i, "x"); // moves the index well past what the fresh store will have
+      Store.put(
+          agent, "elsewhere/" + i, "x"); // moves the index well past what the fresh store will have
     }
     publish("hosts", Lines.hosts(10));
     awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
@@ -230,27 +282,44 @@ class WatchIT {
     awaitContent(target, canonical(Lines.hosts(13)), Duration.ofSeconds(15));
   }
 
-  /** SIGINT in the middle of a reload: the reload finishes, the result is logged and reported, then exit 130. */
+  /**
+   * SIGINT in the middle of a reload: the reload finishes, the result is logged and reported, then
+   * exit 130.
+   */
   @Test
   void aSignalDuringAReloadLetsItFinishThenExitsSayingSo() throws Exception {
     Path target = tmp.resolve("hosts");
     Path marks = tmp.resolve("reload.marks");
-    watcher = startWatcher("out", "--watch", "-k", "hosts", "-f", target.toString(), "--report",
-        "--hostname", "node-1", "-e", "echo start >> " + marks + "; sleep 3; echo end >> " + marks);
+    watcher =
+        startWatcher(
+            "out",
+            "--watch",
+            "-k",
+            "hosts",
+            "-f",
+            target.toString(),
+            "--report",
+            "--hostname",
+            "node-1",
+            "-e",
+            "echo start >> " + marks + "; sleep 3; echo end >> " + marks);
     publish("hosts", Lines.hosts(10));
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline && !(Files.exists(marks) && Files.readString(marks).contains("start"))) {
+    while (System.nanoTime() < deadline
+        && !(Files.exists(marks) && Files.readString(marks).contains("start"))) {
       Thread.sleep(20);
     }
     assertThat(Files.readString(marks)).isEqualTo("start\n");
     new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor();
     assertThat(watcher.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(Files.readString(marks)).as("the reload finished before the watcher exited").isEqualTo(
-        "start\nend\n");
+    assertThat(Files.readString(marks))
+        .as("the reload finished before the watcher exited")
+        .isEqualTo("start\nend\n");
     assertThat(watcher.exitValue()).as("stopped by SIGINT while applying").isEqualTo(130);
     String log = Files.readString(tmp.resolve("watch.log"));
     assertThat(log).contains("result=applied").contains("reload_exit=0").contains("watch=stopped");
-    assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-1").text()).contains("\"result\":\"applied\"");
+    assertThat(Store.get(agent, "kvexpress/hosts/nodes/node-1").text())
+        .contains("\"result\":\"applied\"");
   }
 
   private void awaitLog(String text) throws Exception {

@@ -31,10 +31,10 @@ import org.kvexpress.publish.PublishResult;
 import org.kvexpress.publish.Publisher;
 
 /**
- * The fan-out benchmark behind bench/fanout.sh: N simulated nodes in one JVM, each with its own HTTP
- * client, target directory and the real watch-mode applier, against a dev agent. It publishes several
- * versions and reports the time from each publish (the transaction's answer) to each node's file being
- * renamed into place, which the reload hook records in-process (no process is spawned).
+ * The fan-out benchmark behind bench/fanout.sh: N simulated nodes in one JVM, each with its own
+ * HTTP client, target directory and the real watch-mode applier, against a dev agent. It publishes
+ * several versions and reports the time from each publish (the transaction's answer) to each node's
+ * file being renamed into place, which the reload hook records in-process (no process is spawned).
  */
 public final class Fanout {
   private Fanout() {}
@@ -45,10 +45,18 @@ public final class Fanout {
     int versions = Integer.parseInt(a.getOrDefault("versions", "5"));
     String addr = a.get("addr");
     long agentPid = Long.parseLong(a.getOrDefault("agent-pid", "0"));
-    Path dir = Path.of(a.getOrDefault("dir", Files.createTempDirectory("kvexpress-fanout").toString()));
-    Log quiet = new Log(new PrintStream(OutputStream.nullOutputStream()), Clock.systemUTC(), Log.Level.ERROR);
-    ConsulSettings settings = new ConsulSettings(ConsulAddress.parse(addr, false), null, TlsSettings.DEFAULT, null,
-        Duration.ofSeconds(20));
+    Path dir =
+        Path.of(a.getOrDefault("dir", Files.createTempDirectory("kvexpress-fanout").toString()));
+    Log quiet =
+        new Log(
+            new PrintStream(OutputStream.nullOutputStream()), Clock.systemUTC(), Log.Level.ERROR);
+    ConsulSettings settings =
+        new ConsulSettings(
+            ConsulAddress.parse(addr, false),
+            null,
+            TlsSettings.DEFAULT,
+            null,
+            Duration.ofSeconds(20));
     KeyLayout layout = new KeyLayout("kvexpress", "fanout");
 
     KvStore publisherStore = new ConsulKvStore(settings);
@@ -59,33 +67,48 @@ public final class Fanout {
     AtomicReference<Long> publishedAt = new AtomicReference<>(0L);
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     AtomicReference<CountDownLatch> applied = new AtomicReference<>(new CountDownLatch(nodes));
-    CommandRunner recorder = (command, env, timeout) -> {
-      long now = System.nanoTime();
-      if (publishedAt.get() != 0) {
-        latencies.add(now - publishedAt.get());
-      }
-      applied.get().countDown();
-      return new CommandRunner.Result(0, false, "", Duration.ZERO);
-    };
+    CommandRunner recorder =
+        (command, env, timeout) -> {
+          long now = System.nanoTime();
+          if (publishedAt.get() != 0) {
+            latencies.add(now - publishedAt.get());
+          }
+          applied.get().countDown();
+          return new CommandRunner.Result(0, false, "", Duration.ZERO);
+        };
     List<Watcher> watchers = new ArrayList<>();
     List<KvStore> stores = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       KvStore store = new ConsulKvStore(settings);
       stores.add(store);
-      Watcher w = new Watcher(store, new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()), quiet, Duration.ofMinutes(5),
-          Clock.systemUTC(), (in, result, failure, millis) -> { });
+      Watcher w =
+          new Watcher(
+              store,
+              new Applier(store, recorder, quiet, "node-" + i, Clock.systemUTC()),
+              quiet,
+              Duration.ofMinutes(5),
+              Clock.systemUTC(),
+              (in, result, failure, millis) -> {});
       watchers.add(w);
-      ApplyInput in = new ApplyInput(layout, dir.resolve("node-" + i).resolve("hosts"), FileSettings.DEFAULTS,
-          new ApplyInput.Guards(1, ApplyInput.DEFAULT_MAX_BYTES, false),
-          new ApplyInput.Hooks(null, "record", Duration.ofSeconds(30), Duration.ZERO, false), ApplyInput.Mode.APPLY);
-      Thread t = new Thread(() -> {
-        try {
-          w.run(List.of(in));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "node-" + i);
+      ApplyInput in =
+          new ApplyInput(
+              layout,
+              dir.resolve("node-" + i).resolve("hosts"),
+              FileSettings.DEFAULTS,
+              new ApplyInput.Guards(1, ApplyInput.DEFAULT_MAX_BYTES, false),
+              new ApplyInput.Hooks(null, "record", Duration.ofSeconds(30), Duration.ZERO, false),
+              ApplyInput.Mode.APPLY);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  w.run(List.of(in));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "node-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -97,7 +120,8 @@ public final class Fanout {
     long nodesCpuBefore = cpuMillis(ProcessHandle.current().pid());
     for (int v = 1; v <= versions; v++) {
       applied.set(new CountDownLatch(nodes));
-      // The clock starts before the publish call, so a node that applies before it returns still counts.
+      // The clock starts before the publish call, so a node that applies before it returns still
+      // counts.
       publishedAt.set(System.nanoTime());
       publish(publisher, layout, v);
       await(applied.get(), "version " + v);
@@ -109,9 +133,15 @@ public final class Fanout {
 
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
-    System.out.printf("fanout nodes=%d versions=%d samples=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
-            + " agent_cpu_ms_per_publish=%s nodes_cpu_ms_per_publish=%.1f%n", nodes, versions, sorted.size(),
-        ms(pct(sorted, 0.50)), ms(pct(sorted, 0.99)), ms(sorted.get(sorted.size() - 1)),
+    System.out.printf(
+        "fanout nodes=%d versions=%d samples=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
+            + " agent_cpu_ms_per_publish=%s nodes_cpu_ms_per_publish=%.1f%n",
+        nodes,
+        versions,
+        sorted.size(),
+        ms(pct(sorted, 0.50)),
+        ms(pct(sorted, 0.99)),
+        ms(sorted.get(sorted.size() - 1)),
         agentPid == 0 ? "n/a" : String.format("%.1f", (cpuAfter - cpuBefore) / (double) versions),
         (nodesCpuAfter - nodesCpuBefore) / (double) versions);
     watchers.forEach(Watcher::stop);
@@ -120,14 +150,38 @@ public final class Fanout {
   }
 
   /** Publishes version {@code v}: 1,000 host lines, with the version in one of them. */
-  private static void publish(Publisher publisher, KeyLayout layout, int v) throws InterruptedException {
+  private static void publish(Publisher publisher, KeyLayout layout, int v)
+      throws InterruptedException {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
-      b.append("10.0.").append(i / 250).append('.').append(i % 250).append(" host-").append(i).append('\n');
+      b.append("10.0.")
+          .append(i / 250)
+          .append('.')
+          .append(i % 250)
+          .append(" host-")
+          .append(i)
+          .append('\n');
     }
     b.append("# version ").append(v).append('\n');
-    PublishResult r = publisher.publish(new PublishInput(layout, b.toString().getBytes(), "bench", false, 1, null,
-        false, false, false, null, Duration.ofSeconds(30), false, null, false, Long.MAX_VALUE, false));
+    PublishResult r =
+        publisher.publish(
+            new PublishInput(
+                layout,
+                b.toString().getBytes(),
+                "bench",
+                false,
+                1,
+                null,
+                false,
+                false,
+                false,
+                null,
+                Duration.ofSeconds(30),
+                false,
+                null,
+                false,
+                Long.MAX_VALUE,
+                false));
     if (r.outcome() != PublishResult.Outcome.PUBLISHED) {
       throw new IllegalStateException("version " + v + " was " + r.outcome());
     }

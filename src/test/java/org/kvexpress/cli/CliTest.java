@@ -8,7 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kvexpress.testing.CliRun;
 
-/** The CLI frame: help, version, usage errors and exit codes, through Cli.run with captured streams. */
+/**
+ * The CLI frame: help, version, usage errors and exit codes, through Cli.run with captured streams.
+ */
 class CliTest {
   static final List<String> COMMANDS = Cli.COMMANDS;
 
@@ -52,14 +54,20 @@ class CliTest {
       assertThat(r.code()).as(c).isZero();
       assertThat(r.out()).as(c).startsWith("Usage: kvexpress " + c).contains("--help");
     }
-    assertThat(CliRun.cli().run("in", "--help").out()).contains("--min-lines").contains("(default: 10)")
-        .contains("--retry-for").contains("(default: 20s)");
+    assertThat(CliRun.cli().run("in", "--help").out())
+        .contains("--min-lines")
+        .contains("(default: 10)")
+        .contains("--retry-for")
+        .contains("(default: 20s)");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "frobnicate|kvexpress: unknown command \"frobnicate\"; run 'kvexpress --help' for the list",
-      "--bogus|kvexpress: unknown option --bogus before the command"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "frobnicate|kvexpress: unknown command \"frobnicate\"; run 'kvexpress --help' for the list",
+        "--bogus|kvexpress: unknown option --bogus before the command"
+      })
   void unknownCommandOrOptionIsUsage(String arg, String message) {
     CliRun.Result r = CliRun.cli().run(arg);
     assertThat(r.code()).isEqualTo(2);
@@ -71,13 +79,15 @@ class CliTest {
   void invalidKeyIsUsageNamingTheCharacter() {
     CliRun.Result r = CliRun.cli().stdin("x").run("in", "-k", "bad key");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("invalid value for -k/--key: invalid key \"bad key\": character U+0020 (space)");
+    assertThat(r.err())
+        .contains("invalid value for -k/--key: invalid key \"bad key\": character U+0020 (space)");
     assertThat(r.err().lines().count()).isEqualTo(1);
   }
 
   @Test
   void invalidPrefixMissingValueAndUnknownOption() {
-    assertThat(CliRun.cli().run("in", "-k", "a", "-p", "x/../y").err()).contains("segment \"..\" is not allowed");
+    assertThat(CliRun.cli().run("in", "-k", "a", "-p", "x/../y").err())
+        .contains("segment \"..\" is not allowed");
     CliRun.Result missing = CliRun.cli().run("in", "-k");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("option -k/--key needs a value");
@@ -85,13 +95,19 @@ class CliTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown option --nope");
     assertThat(CliRun.cli().run("in").err()).contains("missing required option -k/--key");
-    assertThat(CliRun.cli().run("in", "-k", "a", "-l", "-3").err()).contains("is not a whole number >= 0");
-    assertThat(CliRun.cli().run("in", "-k", "a", "--retry-for", "10").err()).contains("is not a duration");
+    assertThat(CliRun.cli().run("in", "-k", "a", "-l", "-3").err())
+        .contains("is not a whole number >= 0");
+    assertThat(CliRun.cli().run("in", "-k", "a", "--retry-for", "10").err())
+        .contains("is not a duration");
   }
 
   @Test
   void unixSocketAddressIsAUsageError() {
-    CliRun.Result r = CliRun.cli().env("CONSUL_HTTP_ADDR", "unix:///var/run/consul.sock").stdin(hosts()).run("in", "-k", "a");
+    CliRun.Result r =
+        CliRun.cli()
+            .env("CONSUL_HTTP_ADDR", "unix:///var/run/consul.sock")
+            .stdin(hosts())
+            .run("in", "-k", "a");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unix socket, which kvexpress does not support");
   }
@@ -114,7 +130,8 @@ class CliTest {
 
   @Test
   void verboseAndQuietTogetherIsUsage() {
-    assertThat(CliRun.cli().run("in", "-k", "a", "-v", "-q").err()).contains("cannot use --verbose and --quiet together");
+    assertThat(CliRun.cli().run("in", "-k", "a", "-v", "-q").err())
+        .contains("cannot use --verbose and --quiet together");
   }
 
   private static String hosts() {

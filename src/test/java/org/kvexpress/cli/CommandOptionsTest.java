@@ -10,13 +10,16 @@ import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.core.KvexpressException;
 
 /**
- * Parsing by parity, as JMH's TestOptions does: each command line parses to exactly the options record
- * built by hand, defaults included, and every cross-flag rule is a usage error before anything runs.
+ * Parsing by parity, as JMH's TestOptions does: each command line parses to exactly the options
+ * record built by hand, defaults included, and every cross-flag rule is a usage error before
+ * anything runs.
  */
 class CommandOptionsTest {
   private static final Duration THIRTY = Duration.ofSeconds(30);
 
-  /** What Cli does before running: the shared and the command's own options, parsed, then read once. */
+  /**
+   * What Cli does before running: the shared and the command's own options, parsed, then read once.
+   */
   private static <O> O parse(Command<O> command, String... argv) {
     OptionParser parser = new OptionParser(false);
     new CommonOptions(parser, command.talksToConsul());
@@ -26,15 +29,56 @@ class CommandOptionsTest {
 
   @Test
   void in() {
-    assertThat(parse(new InCommand(), "-k", "hosts")).isEqualTo(new InCommand.Options("hosts",
-        new InCommand.Source(null, null), false, new InCommand.Guards(10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES), false,
-        false, new ExecOptions(null, THIRTY, false), null, false, false));
-    assertThat(parse(new InCommand(), "-k", "h", "-f", "F", "--verbatim", "-l", "3", "--max-shrink", "20", "--force",
-        "-z", "--dry-run", "-e", "make reload", "--exec-timeout", "5s", "--pass-token", "--max-bytes", "999",
-        "--sign-key", "k.key"))
-        .isEqualTo(new InCommand.Options("h", new InCommand.Source("F", null), true,
-            new InCommand.Guards(3, 20, true, 999), true, true, new ExecOptions("make reload", Duration.ofSeconds(5),
-            true), java.nio.file.Path.of("k.key"), false, false));
+    assertThat(parse(new InCommand(), "-k", "hosts"))
+        .isEqualTo(
+            new InCommand.Options(
+                "hosts",
+                new InCommand.Source(null, null),
+                false,
+                new InCommand.Guards(
+                    10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES),
+                false,
+                false,
+                new ExecOptions(null, THIRTY, false),
+                null,
+                false,
+                false));
+    assertThat(
+            parse(
+                new InCommand(),
+                "-k",
+                "h",
+                "-f",
+                "F",
+                "--verbatim",
+                "-l",
+                "3",
+                "--max-shrink",
+                "20",
+                "--force",
+                "-z",
+                "--dry-run",
+                "-e",
+                "make reload",
+                "--exec-timeout",
+                "5s",
+                "--pass-token",
+                "--max-bytes",
+                "999",
+                "--sign-key",
+                "k.key"))
+        .isEqualTo(
+            new InCommand.Options(
+                "h",
+                new InCommand.Source("F", null),
+                true,
+                new InCommand.Guards(3, 20, true, 999),
+                true,
+                true,
+                new ExecOptions("make reload", Duration.ofSeconds(5), true),
+                java.nio.file.Path.of("k.key"),
+                false,
+                false));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
         .isEqualTo(new InCommand.Source(null, "http://x/y"));
   }
@@ -42,95 +86,204 @@ class CommandOptionsTest {
   @Test
   void inRules() {
     assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "-f", "F", "-u", "http://x"))
-        .isInstanceOf(KvexpressException.class).hasMessageContaining("pick one source");
+        .isInstanceOf(KvexpressException.class)
+        .hasMessageContaining("pick one source");
     assertThatThrownBy(() -> parse(new InCommand(), "-k", "h", "--max-bytes", "0"))
-        .isInstanceOf(KvexpressException.class).hasMessageContaining("--max-bytes must be a positive");
+        .isInstanceOf(KvexpressException.class)
+        .hasMessageContaining("--max-bytes must be a positive");
   }
 
   @Test
-  void watchConfigCarriesTrustKeysAndNoOlder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
-      throws Exception {
+  void watchConfigCarriesTrustKeysAndNoOlder(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
     java.nio.file.Path f = tmp.resolve("w.json");
-    java.nio.file.Files.writeString(f, "{\"files\": [{\"key\": \"hosts\", \"file\": \"/etc/h\"}], "
-        + "\"trust_keys\": [\"/etc/kvexpress/trusted\"], \"no_older\": true}");
+    java.nio.file.Files.writeString(
+        f,
+        "{\"files\": [{\"key\": \"hosts\", \"file\": \"/etc/h\"}], "
+            + "\"trust_keys\": [\"/etc/kvexpress/trusted\"], \"no_older\": true}");
     WatchConfig.Parsed p = WatchConfig.read(f);
     assertThat(p.trustKeys()).containsExactly("/etc/kvexpress/trusted");
     assertThat(p.noOlder()).isTrue();
     assertThat(p.files()).hasSize(1);
-    java.nio.file.Files.writeString(f, "{\"files\": [{\"key\": \"h\", \"file\": \"/f\"}], \"trust\": []}");
-    assertThatThrownBy(() -> WatchConfig.read(f)).hasMessageContaining("unknown top-level field \"trust\"");
+    java.nio.file.Files.writeString(
+        f, "{\"files\": [{\"key\": \"h\", \"file\": \"/f\"}], \"trust\": []}");
+    assertThatThrownBy(() -> WatchConfig.read(f))
+        .hasMessageContaining("unknown top-level field \"trust\"");
   }
 
   @Test
   void out() {
-    assertThat(parse(new OutCommand(), "-k", "hosts", "-f", "/etc/hosts.consul")).isEqualTo(new OutCommand.Options(
-        "hosts", "/etc/hosts.consul", null, null, null, new ApplyInput.Guards(10, ApplyInput.DEFAULT_MAX_BYTES, false),
-        new OutCommand.Trust(java.util.List.of(), false), new OutCommand.Hooks(null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false), null,
-        new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false)));
-    assertThat(parse(new OutCommand(), "-k", "h", "-f", "F", "-m", "0644", "-o", "root:adm", "-l", "2",
-        "--max-bytes", "1000", "--ignore-stop", "--check", "test -s {}", "-e", "pkill -HUP x", "--exec-timeout", "1m",
-        "--pass-token", "--splay", "2s", "--restore-on-failure", "--hostname", "web-1", "--dry-run", "--report",
-        "--trust-key", "a.pub", "--trust-key", "keys", "--no-older"))
-        .isEqualTo(new OutCommand.Options("h", "F", null, 0644, "root:adm", new ApplyInput.Guards(2, 1000, true),
-            new OutCommand.Trust(java.util.List.of(java.nio.file.Path.of("a.pub"), java.nio.file.Path.of("keys")),
-                true),
-            new OutCommand.Hooks("test -s {}", new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),
-                Duration.ofSeconds(2), true), "web-1", new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false)));
+    assertThat(parse(new OutCommand(), "-k", "hosts", "-f", "/etc/hosts.consul"))
+        .isEqualTo(
+            new OutCommand.Options(
+                "hosts",
+                "/etc/hosts.consul",
+                null,
+                null,
+                null,
+                new ApplyInput.Guards(10, ApplyInput.DEFAULT_MAX_BYTES, false),
+                new OutCommand.Trust(java.util.List.of(), false),
+                new OutCommand.Hooks(
+                    null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false),
+                null,
+                new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false)));
+    assertThat(
+            parse(
+                new OutCommand(),
+                "-k",
+                "h",
+                "-f",
+                "F",
+                "-m",
+                "0644",
+                "-o",
+                "root:adm",
+                "-l",
+                "2",
+                "--max-bytes",
+                "1000",
+                "--ignore-stop",
+                "--check",
+                "test -s {}",
+                "-e",
+                "pkill -HUP x",
+                "--exec-timeout",
+                "1m",
+                "--pass-token",
+                "--splay",
+                "2s",
+                "--restore-on-failure",
+                "--hostname",
+                "web-1",
+                "--dry-run",
+                "--report",
+                "--trust-key",
+                "a.pub",
+                "--trust-key",
+                "keys",
+                "--no-older"))
+        .isEqualTo(
+            new OutCommand.Options(
+                "h",
+                "F",
+                null,
+                0644,
+                "root:adm",
+                new ApplyInput.Guards(2, 1000, true),
+                new OutCommand.Trust(
+                    java.util.List.of(
+                        java.nio.file.Path.of("a.pub"), java.nio.file.Path.of("keys")),
+                    true),
+                new OutCommand.Hooks(
+                    "test -s {}",
+                    new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),
+                    Duration.ofSeconds(2),
+                    true),
+                "web-1",
+                new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false)));
     assertThat(parse(new OutCommand(), "--watch", "--config", "w.json", "--wait", "30s").run())
         .isEqualTo(new OutCommand.Run(true, Duration.ofSeconds(30), false, false, false));
   }
 
   @Test
   void outRules() {
-    for (String[] argv : new String[][] {{"--config", "w.json"}, {"--watch", "--config", "w.json", "-k", "h"},
-        {"-k", "h"}, {"-f", "F"}, {"-k", "h", "-f", "F", "--wait", "6m"}, {"-k", "h", "-f", "F", "--max-bytes", "0"},
-        {"-k", "h", "-f", "F", "--hostname", "a b"}, {"-k", "h", "-f", "F", "--no-older"}}) {
-      assertThatThrownBy(() -> parse(new OutCommand(), argv)).as(String.join(" ", argv))
+    for (String[] argv :
+        new String[][] {
+          {"--config", "w.json"},
+          {"--watch", "--config", "w.json", "-k", "h"},
+          {"-k", "h"},
+          {"-f", "F"},
+          {"-k", "h", "-f", "F", "--wait", "6m"},
+          {"-k", "h", "-f", "F", "--max-bytes", "0"},
+          {"-k", "h", "-f", "F", "--hostname", "a b"},
+          {"-k", "h", "-f", "F", "--no-older"}
+        }) {
+      assertThatThrownBy(() -> parse(new OutCommand(), argv))
+          .as(String.join(" ", argv))
           .isInstanceOf(KvexpressException.class);
     }
   }
 
   @Test
   void raw() {
-    assertThat(parse(new RawCommand(), "-k", "a/b", "-f", "F")).isEqualTo(new RawCommand.Options("a/b", "F", 1, null,
-        null, new ExecOptions(null, THIRTY, false)));
-    assertThat(parse(new RawCommand(), "-k", "a/b", "-f", "F", "-l", "5", "-m", "600", "-o", "nobody", "-e", "x"))
-        .isEqualTo(new RawCommand.Options("a/b", "F", 5, 0600, "nobody", new ExecOptions("x", THIRTY, false)));
+    assertThat(parse(new RawCommand(), "-k", "a/b", "-f", "F"))
+        .isEqualTo(
+            new RawCommand.Options(
+                "a/b", "F", 1, null, null, new ExecOptions(null, THIRTY, false)));
+    assertThat(
+            parse(
+                new RawCommand(),
+                "-k",
+                "a/b",
+                "-f",
+                "F",
+                "-l",
+                "5",
+                "-m",
+                "600",
+                "-o",
+                "nobody",
+                "-e",
+                "x"))
+        .isEqualTo(
+            new RawCommand.Options(
+                "a/b", "F", 5, 0600, "nobody", new ExecOptions("x", THIRTY, false)));
   }
 
   @Test
   void operatorCommands() {
-    assertThat(parse(new CopyCommand(), "--from", "a", "--to", "b")).isEqualTo(new CopyCommand.Options("a", "b", null));
+    assertThat(parse(new CopyCommand(), "--from", "a", "--to", "b"))
+        .isEqualTo(new CopyCommand.Options("a", "b", null));
     assertThatThrownBy(() -> parse(new CopyCommand(), "--from", "a", "--to", "a"))
-        .isInstanceOf(KvexpressException.class).hasMessageContaining("same key");
-    assertThat(parse(new StopCommand(), "-k", "h", "-r", "  bad deploy ")).isEqualTo(new StopCommand.Options("h",
-        "bad deploy", null));
-    assertThat(parse(new StopCommand(), "-k", "h", "-r", "x", "--for", "2h").lasting()).isEqualTo(Duration.ofHours(2));
+        .isInstanceOf(KvexpressException.class)
+        .hasMessageContaining("same key");
+    assertThat(parse(new StopCommand(), "-k", "h", "-r", "  bad deploy "))
+        .isEqualTo(new StopCommand.Options("h", "bad deploy", null));
+    assertThat(parse(new StopCommand(), "-k", "h", "-r", "x", "--for", "2h").lasting())
+        .isEqualTo(Duration.ofHours(2));
     assertThatThrownBy(() -> parse(new StopCommand(), "-k", "h", "-r", "x", "--for", "0s"))
         .hasMessageContaining("--for must be a positive duration");
-    assertThatThrownBy(() -> parse(new StopCommand(), "-k", "h", "-r", " ")).isInstanceOf(KvexpressException.class);
+    assertThatThrownBy(() -> parse(new StopCommand(), "-k", "h", "-r", " "))
+        .isInstanceOf(KvexpressException.class);
     assertThat(parse(new ResumeCommand(), "-k", "h")).isEqualTo(new ResumeCommand.Options("h"));
-    assertThat(parse(new LockCommand(true), "-f", "F")).isEqualTo(new LockCommand.Options("F",
-        "locked by an operator", null, null));
+    assertThat(parse(new LockCommand(true), "-f", "F"))
+        .isEqualTo(new LockCommand.Options("F", "locked by an operator", null, null));
     assertThat(parse(new LockCommand(true), "-f", "F", "-r", "why", "--hostname", "web-2"))
         .isEqualTo(new LockCommand.Options("F", "why", "web-2", null));
-    assertThat(parse(new LockCommand(true), "-f", "F", "--for", "30m").lasting()).isEqualTo(Duration.ofMinutes(30));
-    assertThat(parse(new LockCommand(false), "-f", "F")).isEqualTo(new LockCommand.Options("F", null, null, null));
+    assertThat(parse(new LockCommand(true), "-f", "F", "--for", "30m").lasting())
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThat(parse(new LockCommand(false), "-f", "F"))
+        .isEqualTo(new LockCommand.Options("F", null, null, null));
     assertThat(parse(new CleanCommand(), "-f", "F")).isEqualTo(new CleanCommand.Options("F"));
     assertThat(parse(new StatusCommand())).isEqualTo(new StatusCommand.Options(null, false, false));
-    assertThat(parse(new StatusCommand(), "-k", "h", "--json")).isEqualTo(new StatusCommand.Options("h", true, false));
-    assertThat(parse(new RollbackCommand(), "-k", "h")).isEqualTo(new RollbackCommand.Options("h", null));
-    assertThat(parse(new DiffCommand(), "-k", "h", "-f", "F")).isEqualTo(new DiffCommand.Options("h", "F"));
+    assertThat(parse(new StatusCommand(), "-k", "h", "--json"))
+        .isEqualTo(new StatusCommand.Options("h", true, false));
+    assertThat(parse(new RollbackCommand(), "-k", "h"))
+        .isEqualTo(new RollbackCommand.Options("h", null));
+    assertThat(parse(new DiffCommand(), "-k", "h", "-f", "F"))
+        .isEqualTo(new DiffCommand.Options("h", "F"));
   }
 
   @Test
   void devAgent() {
-    assertThat(parse(new DevAgentCommand())).isEqualTo(new DevAgentCommand.Options("127.0.0.1", 8500, null, 524_288,
-        0.0, null));
-    assertThat(parse(new DevAgentCommand(), "--http-addr", "0.0.0.0:0", "--acl-token", "t", "--max-value-size", "10",
-        "--fail-rate", "0.5", "--addr-file", "a")).isEqualTo(new DevAgentCommand.Options("0.0.0.0", 0, "t", 10, 0.5,
-        "a"));
-    assertThatThrownBy(() -> parse(new DevAgentCommand(), "--fail-rate", "2")).isInstanceOf(KvexpressException.class);
+    assertThat(parse(new DevAgentCommand()))
+        .isEqualTo(new DevAgentCommand.Options("127.0.0.1", 8500, null, 524_288, 0.0, null));
+    assertThat(
+            parse(
+                new DevAgentCommand(),
+                "--http-addr",
+                "0.0.0.0:0",
+                "--acl-token",
+                "t",
+                "--max-value-size",
+                "10",
+                "--fail-rate",
+                "0.5",
+                "--addr-file",
+                "a"))
+        .isEqualTo(new DevAgentCommand.Options("0.0.0.0", 0, "t", 10, 0.5, "a"));
+    assertThatThrownBy(() -> parse(new DevAgentCommand(), "--fail-rate", "2"))
+        .isInstanceOf(KvexpressException.class);
     assertThatThrownBy(() -> parse(new DevAgentCommand(), "--http-addr", "nope"))
         .isInstanceOf(KvexpressException.class);
   }

@@ -7,14 +7,19 @@ import joptsimple.OptionDescriptor;
 import joptsimple.OptionParser;
 import org.junit.jupiter.api.Test;
 
-/** The man page and the completion are made from the parsers themselves: every command and option is in them. */
+/**
+ * The man page and the completion are made from the parsers themselves: every command and option is
+ * in them.
+ */
 class DocsTest {
   @Test
   void everyCommandAndOptionIsInTheManPageAndTheCompletion() {
     String man = Docs.manPage();
     String bash = Docs.bashCompletion();
     for (Map.Entry<Command<?>, OptionParser> e : Docs.commands().entrySet()) {
-      assertThat(man).contains(".SS " + e.getKey().name() + "\n").contains(Docs.roff(e.getKey().usage()));
+      assertThat(man)
+          .contains(".SS " + e.getKey().name() + "\n")
+          .contains(Docs.roff(e.getKey().usage()));
       assertThat(bash).contains("    " + e.getKey().name() + ") opts=\"");
       for (OptionDescriptor d : Docs.options(e.getValue())) {
         assertThat(man).as(d.options().toString()).contains(Docs.roff(Docs.describe(d)));
@@ -24,8 +29,9 @@ class DocsTest {
       }
     }
     assertThat(bash).contains("--sign-key").contains("--trust-key").contains("compgen -f");
-    assertThat(Docs.commands().keySet()).extracting(Command::name).contains("in", "out", "promote", "discard",
-        "keygen", "dev-agent");
+    assertThat(Docs.commands().keySet())
+        .extracting(Command::name)
+        .contains("in", "out", "promote", "discard", "keygen", "dev-agent");
   }
 
   @Test

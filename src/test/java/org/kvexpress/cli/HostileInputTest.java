@@ -12,17 +12,86 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.testing.CliRun;
 
 /**
- * Random argv (never --watch, which runs until stopped), keys and stored values: every one ends in a
- * documented exit code or a typed refusal.
+ * Random argv (never --watch, which runs until stopped), keys and stored values: every one ends in
+ * a documented exit code or a typed refusal.
  */
 class HostileInputTest {
-  private static final String[] WORDS = {"in", "out", "raw", "copy", "stop", "resume", "lock", "unlock", "clean",
-      "status", "rollback", "diff", "-k", "--key", "-f", "--file", "-u", "-l", "--min-lines", "-m", "-o", "-e",
-      "--exec-timeout", "--splay", "--max-shrink", "--force", "-z", "--verbatim", "--dry-run", "--json", "--from",
-      "--to", "-r", "-s", "-t", "--token-file", "-p", "--prefix", "--retry-for", "--soft", "-v", "-q",
-      "--config", "--wait", "--check", "--hostname", "--max-bytes", "hosts", "a/b", "", " ", "..", "a//b", "0640",
-      "999", "-1", "1e9", "30s", "xx", "http://", "unix:///x", "/tmp/kvx-hostile-none", "\u0000", "caf\u00e9",
-      "--", "-", "--help", "-h", "root:nogroup-xyz", "%", "5m", "0", "100", "101"};
+  private static final String[] WORDS = {
+    "in",
+    "out",
+    "raw",
+    "copy",
+    "stop",
+    "resume",
+    "lock",
+    "unlock",
+    "clean",
+    "status",
+    "rollback",
+    "diff",
+    "-k",
+    "--key",
+    "-f",
+    "--file",
+    "-u",
+    "-l",
+    "--min-lines",
+    "-m",
+    "-o",
+    "-e",
+    "--exec-timeout",
+    "--splay",
+    "--max-shrink",
+    "--force",
+    "-z",
+    "--verbatim",
+    "--dry-run",
+    "--json",
+    "--from",
+    "--to",
+    "-r",
+    "-s",
+    "-t",
+    "--token-file",
+    "-p",
+    "--prefix",
+    "--retry-for",
+    "--soft",
+    "-v",
+    "-q",
+    "--config",
+    "--wait",
+    "--check",
+    "--hostname",
+    "--max-bytes",
+    "hosts",
+    "a/b",
+    "",
+    " ",
+    "..",
+    "a//b",
+    "0640",
+    "999",
+    "-1",
+    "1e9",
+    "30s",
+    "xx",
+    "http://",
+    "unix:///x",
+    "/tmp/kvx-hostile-none",
+    "\u0000",
+    "caf\u00e9",
+    "--",
+    "-",
+    "--help",
+    "-h",
+    "root:nogroup-xyz",
+    "%",
+    "5m",
+    "0",
+    "100",
+    "101"
+  };
 
   @Test
   void randomArgvNeverEndsInAStackTrace() {
@@ -35,10 +104,14 @@ class HostileInputTest {
       }
       // Nothing listens at port 1, and a tiny retry budget keeps a well-formed command fast.
       argv.addAll(List.of("--retry-for", "10ms"));
-      CliRun.Result res = CliRun.cli().env("CONSUL_HTTP_ADDR", "127.0.0.1:1").run(argv.toArray(new String[0]));
+      CliRun.Result res =
+          CliRun.cli().env("CONSUL_HTTP_ADDR", "127.0.0.1:1").run(argv.toArray(new String[0]));
       String all = res.all();
       assertThat(res.code()).as(String.join(" ", argv)).isBetween(0, 4);
-      assertThat(all).as(String.join(" ", argv)).doesNotContain("Exception").doesNotContain("\tat ")
+      assertThat(all)
+          .as(String.join(" ", argv))
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ")
           .doesNotContain("reason=internal");
       if (res.code() == 2) {
         assertThat(res.err().lines().count()).as("one line: " + res.err()).isLessThanOrEqualTo(1);
@@ -58,7 +131,10 @@ class HostileInputTest {
       String key = b.toString();
       try {
         KeyNames.validateKey("key", key);
-        assertThat(key).matches("[A-Za-z0-9_.,-]+(/[A-Za-z0-9_.,-]+)*").doesNotContain("/../").isNotEqualTo("..");
+        assertThat(key)
+            .matches("[A-Za-z0-9_.,-]+(/[A-Za-z0-9_.,-]+)*")
+            .doesNotContain("/../")
+            .isNotEqualTo("..");
       } catch (KvexpressException e) {
         assertThat(e.kind()).isEqualTo(KvexpressException.Kind.USAGE);
         assertThat(e.getMessage()).doesNotContain("\n");

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every golden/canonicalize/NAME.input must canonicalize to NAME.output; an unmatched file fails. */
+/**
+ * Every golden/canonicalize/NAME.input must canonicalize to NAME.output; an unmatched file fails.
+ */
 class CanonicalizerGoldenTest {
   private static Path dir() throws URISyntaxException {
     return Path.of(CanonicalizerGoldenTest.class.getResource("/golden/canonicalize").toURI());
@@ -23,8 +25,11 @@ class CanonicalizerGoldenTest {
 
   private static Set<String> names(String suffix) throws IOException, URISyntaxException {
     try (Stream<Path> files = Files.list(dir())) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
-          .map(n -> n.substring(0, n.length() - suffix.length())).collect(Collectors.toCollection(TreeSet::new));
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(suffix))
+          .map(n -> n.substring(0, n.length() - suffix.length()))
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 
@@ -35,10 +40,16 @@ class CanonicalizerGoldenTest {
 
   @TestFactory
   List<DynamicTest> goldens() throws Exception {
-    return names(".input").stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      byte[] in = Files.readAllBytes(dir().resolve(name + ".input"));
-      byte[] expected = Files.readAllBytes(dir().resolve(name + ".output"));
-      assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(expected);
-    })).collect(Collectors.toList());
+    return names(".input").stream()
+        .map(
+            name ->
+                DynamicTest.dynamicTest(
+                    name,
+                    () -> {
+                      byte[] in = Files.readAllBytes(dir().resolve(name + ".input"));
+                      byte[] expected = Files.readAllBytes(dir().resolve(name + ".output"));
+                      assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(expected);
+                    }))
+        .collect(Collectors.toList());
   }
 }

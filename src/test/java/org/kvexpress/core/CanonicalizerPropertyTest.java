@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Properties of canonicalization over random bytes, checked against a plain reference and GNU sort. */
+/**
+ * Properties of canonicalization over random bytes, checked against a plain reference and GNU sort.
+ */
 class CanonicalizerPropertyTest {
   /** The obvious implementation: split, strip trailing CRs, drop blanks, sort unsigned, dedupe. */
   static byte[] reference(byte[] in) {
@@ -47,7 +49,9 @@ class CanonicalizerPropertyTest {
     return out.toByteArray();
   }
 
-  /** Random lines from a small alphabet, so prefixes, duplicates, NUL, CR and high bytes are common. */
+  /**
+   * Random lines from a small alphabet, so prefixes, duplicates, NUL, CR and high bytes are common.
+   */
   static byte[] randomInput(Random r, int lines) {
     byte[] alphabet = {'a', 'b', 0, (byte) 0xff, (byte) 0x80, ' ', '\t', '\r', 'z', '.', '1'};
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -72,7 +76,9 @@ class CanonicalizerPropertyTest {
       byte[] canon = Canonicalizer.canonicalize(in).bytes();
       assertThat(canon).isEqualTo(reference(in));
       assertThat(Canonicalizer.canonicalize(canon).bytes()).as("idempotent").isEqualTo(canon);
-      assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes()).as("order-independent").isEqualTo(canon);
+      assertThat(Canonicalizer.canonicalize(shuffleLines(in, r)).bytes())
+          .as("order-independent")
+          .isEqualTo(canon);
     }
   }
 
@@ -104,7 +110,10 @@ class CanonicalizerPropertyTest {
     StringBuilder b = new StringBuilder();
     while (b.length() < 6 << 20) {
       // Duplicates that land in both halves, shared prefixes, and CRs and blanks on the way.
-      b.append(r.nextInt(3) == 0 ? "dup-" + r.nextInt(1000) : "10." + r.nextInt(256) + "." + r.nextInt(256) + " h")
+      b.append(
+              r.nextInt(3) == 0
+                  ? "dup-" + r.nextInt(1000)
+                  : "10." + r.nextInt(256) + "." + r.nextInt(256) + " h")
           .append(r.nextInt(20) == 0 ? "\r\n\n" : "\n");
     }
     byte[] in = b.toString().getBytes();
@@ -124,7 +133,8 @@ class CanonicalizerPropertyTest {
 
   @Test
   void linesLongerThanTheHashingChunkAreHashedWhole() {
-    byte[] in = ("z".repeat(5 << 20) + "\n" + "a\n".repeat(1000) + "m".repeat(1 << 20) + "\n").getBytes();
+    byte[] in =
+        ("z".repeat(5 << 20) + "\n" + "a\n".repeat(1000) + "m".repeat(1 << 20) + "\n").getBytes();
     Canonical c = Canonicalizer.canonicalize(in);
     assertThat(c.bytes()).isEqualTo(reference(in));
     assertThat(c.checksum()).isEqualTo(Checksum.sha256Hex(c.bytes()));
@@ -136,7 +146,10 @@ class CanonicalizerPropertyTest {
     Random r = new Random(5);
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < 70_000; i++) {
-      b.append("    server backend-").append(r.nextInt(40_000)).append(r.nextBoolean() ? "" : " check").append('\n');
+      b.append("    server backend-")
+          .append(r.nextInt(40_000))
+          .append(r.nextBoolean() ? "" : " check")
+          .append('\n');
     }
     byte[] in = b.toString().getBytes();
     assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
@@ -160,7 +173,8 @@ class CanonicalizerPropertyTest {
   @Test
   void longSharedPrefixesSortCorrectly() {
     String common = "x".repeat(5000);
-    byte[] in = (common + "b\n" + common + "a\n" + common + "\n" + common + "a\n" + "y\n").getBytes();
+    byte[] in =
+        (common + "b\n" + common + "a\n" + common + "\n" + common + "a\n" + "y\n").getBytes();
     assertThat(Canonicalizer.canonicalize(in).bytes()).isEqualTo(reference(in));
   }
 

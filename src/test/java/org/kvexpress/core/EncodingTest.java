@@ -28,17 +28,21 @@ class EncodingTest {
     assertThatThrownBy(() -> Encoding.GZIP.decode(buf.toByteArray(), 8 << 20))
         .isInstanceOf(KvexpressException.class)
         .hasMessageContaining("possible gzip bomb")
-        .extracting(e -> ((KvexpressException) e).kind()).isEqualTo(KvexpressException.Kind.REFUSED);
+        .extracting(e -> ((KvexpressException) e).kind())
+        .isEqualTo(KvexpressException.Kind.REFUSED);
     long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     assertThat(after - before).as("did not expand the bomb").isLessThan(256L << 20);
   }
 
   @Test
   void invalidGzipAndUnknownFlagsAreRefused() {
-    assertThatThrownBy(() -> Encoding.GZIP.decode("not gzip".getBytes(), 1024)).hasMessageContaining("not valid gzip");
+    assertThatThrownBy(() -> Encoding.GZIP.decode("not gzip".getBytes(), 1024))
+        .hasMessageContaining("not valid gzip");
     assertThatThrownBy(() -> Encoding.fromFlags(7)).hasMessageContaining("Flags=7");
-    assertThatThrownBy(() -> Encoding.fromFlags(-1)).hasMessageContaining("Flags=18446744073709551615");
-    assertThatThrownBy(() -> Encoding.BROTLI.decode(new byte[1], 10)).hasMessageContaining("brotli");
+    assertThatThrownBy(() -> Encoding.fromFlags(-1))
+        .hasMessageContaining("Flags=18446744073709551615");
+    assertThatThrownBy(() -> Encoding.BROTLI.decode(new byte[1], 10))
+        .hasMessageContaining("brotli");
   }
 
   @Test

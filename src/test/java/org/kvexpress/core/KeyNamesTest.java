@@ -17,21 +17,25 @@ class KeyNamesTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "a b|character U+0020 (space) is not allowed",
-      "a:b|character ':' is not allowed",
-      "caf\u00e9|character U+00E9 is not allowed",
-      "a//b|empty segment",
-      "/a|empty segment",
-      "a/|empty segment",
-      "a/../b|segment \"..\" is not allowed",
-      "./a|segment \".\" is not allowed",
-      "a%2e|character '%' is not allowed"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a b|character U+0020 (space) is not allowed",
+        "a:b|character ':' is not allowed",
+        "caf\u00e9|character U+00E9 is not allowed",
+        "a//b|empty segment",
+        "/a|empty segment",
+        "a/|empty segment",
+        "a/../b|segment \"..\" is not allowed",
+        "./a|segment \".\" is not allowed",
+        "a%2e|character '%' is not allowed"
+      })
   void rejectsAndNamesTheProblem(String key, String message) {
     assertThatThrownBy(() -> KeyNames.validateKey("key", key))
         .isInstanceOf(KvexpressException.class)
         .hasMessageContaining(message)
-        .extracting(e -> ((KvexpressException) e).kind()).isEqualTo(KvexpressException.Kind.USAGE);
+        .extracting(e -> ((KvexpressException) e).kind())
+        .isEqualTo(KvexpressException.Kind.USAGE);
   }
 
   @Test

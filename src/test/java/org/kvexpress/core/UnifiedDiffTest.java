@@ -7,8 +7,14 @@ import org.junit.jupiter.api.Test;
 
 class UnifiedDiffTest {
   private static String diff(String a, String b) {
-    return new String(UnifiedDiff.diff("a", a.getBytes(StandardCharsets.ISO_8859_1), "b",
-        b.getBytes(StandardCharsets.ISO_8859_1), 3), StandardCharsets.ISO_8859_1);
+    return new String(
+        UnifiedDiff.diff(
+            "a",
+            a.getBytes(StandardCharsets.ISO_8859_1),
+            "b",
+            b.getBytes(StandardCharsets.ISO_8859_1),
+            3),
+        StandardCharsets.ISO_8859_1);
   }
 
   @Test
@@ -21,7 +27,8 @@ class UnifiedDiffTest {
 
   @Test
   void changesAreShownWithContextAndEqualContentIsEmpty() {
-    assertThat(diff("a\nb\nc\n", "a\nB\nc\n")).isEqualTo("--- a\n+++ b\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+    assertThat(diff("a\nb\nc\n", "a\nB\nc\n"))
+        .isEqualTo("--- a\n+++ b\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
     assertThat(diff("same\n", "same\n")).isEmpty();
   }
 

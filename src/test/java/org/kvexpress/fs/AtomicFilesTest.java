@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.core.KvexpressException;
 
 class AtomicFilesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aSymlinkPlantedAtTheTempPathIsNeverFollowed() throws Exception {
@@ -21,8 +20,10 @@ class AtomicFilesTest {
     Files.writeString(victim, "precious\n");
     Path temp = dir.resolve(".app.conf.kvexpress-planted.tmp");
     Files.createSymbolicLink(temp, victim);
-    assertThatThrownBy(() -> AtomicFiles.stage(target, "new\n".getBytes(), FileSettings.DEFAULTS, temp))
-        .isInstanceOf(KvexpressException.class).hasMessageContaining("refusing to follow or reuse it");
+    assertThatThrownBy(
+            () -> AtomicFiles.stage(target, "new\n".getBytes(), FileSettings.DEFAULTS, temp))
+        .isInstanceOf(KvexpressException.class)
+        .hasMessageContaining("refusing to follow or reuse it");
     assertThat(victim).hasContent("precious");
     assertThat(target).doesNotExist();
   }
@@ -31,8 +32,10 @@ class AtomicFilesTest {
   void stagedFileHasItsFinalModeAndSwapReplacesTheTarget() throws Exception {
     Path target = dir.resolve("app.conf");
     Files.writeString(target, "old\n");
-    try (AtomicFiles.Staged staged = AtomicFiles.stage(target, "new\n".getBytes(), new FileSettings(0604, null, null))) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path()))).isEqualTo("rw----r--");
+    try (AtomicFiles.Staged staged =
+        AtomicFiles.stage(target, "new\n".getBytes(), new FileSettings(0604, null, null))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path())))
+          .isEqualTo("rw----r--");
       assertThat(target).hasContent("old");
       AtomicFiles.swap(staged, false);
     }
@@ -44,11 +47,14 @@ class AtomicFilesTest {
 
   @Test
   void tempFilesAreCreatedPrivateWhateverTheUmaskWouldAllow() throws Exception {
-    // The temp file is created with 0600 in the same call that creates it, so no other user can open it
+    // The temp file is created with 0600 in the same call that creates it, so no other user can
+    // open it
     // between creation and chmod; with a mode that only the owner may read, it also stays that way.
     Path target = dir.resolve("secret.conf");
-    try (AtomicFiles.Staged staged = AtomicFiles.stage(target, "k=v\n".getBytes(), new FileSettings(0600, null, null))) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path()))).isEqualTo("rw-------");
+    try (AtomicFiles.Staged staged =
+        AtomicFiles.stage(target, "k=v\n".getBytes(), new FileSettings(0600, null, null))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.path())))
+          .isEqualTo("rw-------");
     }
     assertThat(target).doesNotExist();
   }
@@ -56,29 +62,38 @@ class AtomicFilesTest {
   @Test
   void concurrentWritersSurviveCleanersRunningAtTheSameTime() throws Exception {
     Path target = dir.resolve("busy.conf");
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
-    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(6);
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
     java.util.List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
     try {
       for (int c = 0; c < 2; c++) {
-        jobs.add(pool.submit(() -> {
-          while (writing.get()) {
-            AtomicFiles.removeStaleTemps(target, false);
-          }
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  while (writing.get()) {
+                    AtomicFiles.removeStaleTemps(target, false);
+                  }
+                }));
       }
       java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int id = w;
-        writers.add(pool.submit(() -> {
-          for (int i = 0; i < 150; i++) {
-            try (AtomicFiles.Staged staged = AtomicFiles.stage(target, ("v" + id + "-" + i + "\n").getBytes(),
-                FileSettings.DEFAULTS)) {
-              AtomicFiles.swap(staged, false);
-            }
-          }
-          return null;
-        }));
+        writers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 150; i++) {
+                    try (AtomicFiles.Staged staged =
+                        AtomicFiles.stage(
+                            target,
+                            ("v" + id + "-" + i + "\n").getBytes(),
+                            FileSettings.DEFAULTS)) {
+                      AtomicFiles.swap(staged, false);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (java.util.concurrent.Future<?> f : writers) {
         f.get(); // rethrows any writer's failure

@@ -37,27 +37,30 @@ import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 
 /**
- * A Jepsen-style history test on a real Consul cluster (three servers, three client agents): two publishers
- * race (one through a proxy that applies some writes and drops their answers), nodes apply every version
- * (two {@code out --watch} processes and a loop of one-shot {@code out}, each recording what it applied from
- * its {@code -e} hook), recorders follow every commit with consistent blocking reads, and a nemesis kills and
- * pauses the leader, other servers (quorum loss included) and client agents, restarts agents, kills
- * {@code in} mid-flight, and runs the operator's flows (stop, rollback, resume). Then everything heals, one
- * last version is published, and {@link HistoryChecker} checks the recorded histories; the run also measures
- * how long the nodes took to converge.
+ * A Jepsen-style history test on a real Consul cluster (three servers, three client agents): two
+ * publishers race (one through a proxy that applies some writes and drops their answers), nodes
+ * apply every version (two {@code out --watch} processes and a loop of one-shot {@code out}, each
+ * recording what it applied from its {@code -e} hook), recorders follow every commit with
+ * consistent blocking reads, and a nemesis kills and pauses the leader, other servers (quorum loss
+ * included) and client agents, restarts agents, kills {@code in} mid-flight, and runs the
+ * operator's flows (stop, rollback, resume). Then everything heals, one last version is published,
+ * and {@link HistoryChecker} checks the recorded histories; the run also measures how long the
+ * nodes took to converge.
  *
- * <p>Seeded: {@code -Dkvexpress.history.seed=N} repeats a run's choices (timing still varies), and the seed
- * is printed with every result. {@code -Dkvexpress.history.seconds=N} sets the length (default 60);
- * {@code bench/history.sh} runs longer ones and prints the figures.
+ * <p>Seeded: {@code -Dkvexpress.history.seed=N} repeats a run's choices (timing still varies), and
+ * the seed is printed with every result. {@code -Dkvexpress.history.seconds=N} sets the length
+ * (default 60); {@code bench/history.sh} runs longer ones and prints the figures.
  */
 @Tag("real-consul-only")
 class HistoryIT {
   private static final String KEY = "hist";
-  /** After healing, the last version must reach every node within this; the run prints what it took. */
+
+  /**
+   * After healing, the last version must reach every node within this; the run prints what it took.
+   */
   private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(30);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final History history = new History();
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -71,23 +74,40 @@ class HistoryIT {
   void everyGuaranteeHoldsUnderFaults() throws Exception {
     long seed = Long.getLong("kvexpress.history.seed", System.currentTimeMillis());
     int seconds = Integer.getInteger("kvexpress.history.seconds", 60);
-    System.out.println("history: seed " + seed + ", " + seconds + " s (rerun with -Dkvexpress.history.seed=" + seed
-        + ")");
+    System.out.println(
+        "history: seed "
+            + seed
+            + ", "
+            + seconds
+            + " s (rerun with -Dkvexpress.history.seed="
+            + seed
+            + ")");
     List<Process> watchers = new ArrayList<>();
     try (Cluster cluster = Cluster.start(3, 3);
-         FaultProxy lossy = new FaultProxy(cluster.clients().get(1).address()).start()) {
+        FaultProxy lossy = new FaultProxy(cluster.clients().get(1).address()).start()) {
       Random proxyRandom = new Random(seed ^ 0x5EED);
       // One write in five through the proxy is applied by Consul and its answer dropped.
-      lossy.faults().failWhen(q -> q.path().equals("/v1/txn") && body(q.body()).contains("\"Verb\":\"set\"")
-          && nextDouble(proxyRandom) < 0.2, Fault.DROP_AFTER_APPLY, Integer.MAX_VALUE);
+      lossy
+          .faults()
+          .failWhen(
+              q ->
+                  q.path().equals("/v1/txn")
+                      && body(q.body()).contains("\"Verb\":\"set\"")
+                      && nextDouble(proxyRandom) < 0.2,
+              Fault.DROP_AFTER_APPLY,
+              Integer.MAX_VALUE);
       Path hook = hookScript();
       for (ConsulAgent server : cluster.servers()) {
         spawn("recorder-" + server.name(), () -> record(server));
       }
       watchers.add(startWatcher("watch-1", cluster.clients().get(0), hook));
       watchers.add(startWatcher("watch-3", cluster.clients().get(2), hook));
-      spawn("oneshot-2", () -> oneShotNode("oneshot-2", cluster.clients().get(1).address(), hook, seed));
-      spawn("publisher-1", () -> publisher("p1", cluster.clients().get(0).address(), new Random(seed + 1)));
+      spawn(
+          "oneshot-2",
+          () -> oneShotNode("oneshot-2", cluster.clients().get(1).address(), hook, seed));
+      spawn(
+          "publisher-1",
+          () -> publisher("p1", cluster.clients().get(0).address(), new Random(seed + 1)));
       spawn("publisher-2", () -> publisher("p2", lossy.address(), new Random(seed + 2)));
       Thread nemesis = spawn("nemesis", () -> nemesis(cluster, new Random(seed + 3)));
 
@@ -96,15 +116,19 @@ class HistoryIT {
       nemesis.join(60_000);
       heal(cluster);
       for (Thread t : threads) {
-        if (t != nemesis && !t.getName().startsWith("history-recorder") && !t.getName().startsWith("history-oneshot")) {
+        if (t != nemesis
+            && !t.getName().startsWith("history-recorder")
+            && !t.getName().startsWith("history-oneshot")) {
           t.join(60_000);
         }
       }
       // The last version, through a healthy cluster: every node must end on it.
       String last = Lines.hosts(10) + "version final\n";
       long published = System.nanoTime();
-      CliRun.Result r = CliRun.against(cluster.clients().get(0).address()).stdin(last)
-          .run("in", "-k", KEY, "--retry-for", "30s");
+      CliRun.Result r =
+          CliRun.against(cluster.clients().get(0).address())
+              .stdin(last)
+              .run("in", "-k", KEY, "--retry-for", "30s");
       assertThat(r.code()).as("the final publish: " + r.err()).isZero();
       record("final", "in", sum(last), r, published);
       String finalSum = sum(last);
@@ -121,7 +145,8 @@ class HistoryIT {
       HistoryChecker.Report report = HistoryChecker.check(history);
       summary(seed, seconds, report, converged);
       assertThat(report.violations()).as("seed " + seed).isEmpty();
-      assertThat(Duration.ofMillis(converged)).as("convergence after healing, seed " + seed)
+      assertThat(Duration.ofMillis(converged))
+          .as("convergence after healing, seed " + seed)
           .isLessThanOrEqualTo(CONVERGENCE_BOUND);
     } finally {
       running.set(false);
@@ -142,10 +167,13 @@ class HistoryIT {
     while (running.get()) {
       seq++;
       boolean tooShort = random.nextInt(20) == 0;
-      String content = tooShort ? "short " + who + "-" + seq + "\n" : Lines.hosts(10) + "version " + who + "-" + seq
-          + "\n";
+      String content =
+          tooShort
+              ? "short " + who + "-" + seq + "\n"
+              : Lines.hosts(10) + "version " + who + "-" + seq + "\n";
       long start = System.nanoTime();
-      CliRun.Result r = CliRun.against(address).stdin(content).run("in", "-k", KEY, "--retry-for", "3s");
+      CliRun.Result r =
+          CliRun.against(address).stdin(content).run("in", "-k", KEY, "--retry-for", "3s");
       record(who, "in", sum(content), r, start);
       pause(30 + random.nextInt(250));
     }
@@ -156,17 +184,38 @@ class HistoryIT {
     Path file = nodeFile(node);
     Random random = new Random(seed + 7);
     while (!stopping.get()) {
-      CliRun.against(address).run("out", "-k", KEY, "-f", file.toString(), "--retry-for", "2s", "-e",
-          hook + " " + nodeLogs.get(node));
+      CliRun.against(address)
+          .run(
+              "out",
+              "-k",
+              KEY,
+              "-f",
+              file.toString(),
+              "--retry-for",
+              "2s",
+              "-e",
+              hook + " " + nodeLogs.get(node));
       pause(100 + random.nextInt(300));
     }
   }
 
   private Process startWatcher(String node, ConsulAgent agent, Path hook) throws IOException {
     Path file = nodeFile(node);
-    return Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), "out", "--watch", "-k", KEY, "-f",
-        file.toString(), "--retry-for", "2s", "-e", hook + " " + nodeLogs.get(node))
-        .redirectErrorStream(true).redirectOutput(tmp.resolve(node + ".out").toFile()).start();
+    return Jar.command(
+            Map.of("CONSUL_HTTP_ADDR", agent.address()),
+            "out",
+            "--watch",
+            "-k",
+            KEY,
+            "-f",
+            file.toString(),
+            "--retry-for",
+            "2s",
+            "-e",
+            hook + " " + nodeLogs.get(node))
+        .redirectErrorStream(true)
+        .redirectOutput(tmp.resolve(node + ".out").toFile())
+        .start();
   }
 
   private Path nodeFile(String node) {
@@ -176,25 +225,43 @@ class HistoryIT {
     return file;
   }
 
-  /** The hook every node's {@code -e} runs: appends what out says it applied and what the file hashes to. */
+  /**
+   * The hook every node's {@code -e} runs: appends what out says it applied and what the file
+   * hashes to.
+   */
   private Path hookScript() throws IOException {
     Path hook = tmp.resolve("record-apply.sh");
-    Files.writeString(hook, "#!/bin/sh\nprintf '%s %s\\n' \"$KVEXPRESS_CHECKSUM\" "
-        + "\"$(sha256sum \"$KVEXPRESS_FILE\" | cut -c1-64)\" >> \"$1\"\n");
+    Files.writeString(
+        hook,
+        "#!/bin/sh\nprintf '%s %s\\n' \"$KVEXPRESS_CHECKSUM\" "
+            + "\"$(sha256sum \"$KVEXPRESS_FILE\" | cut -c1-64)\" >> \"$1\"\n");
     hook.toFile().setExecutable(true);
     return hook;
   }
 
   // ---- the recorders ----
 
-  /** Follows the key's folder on one server with consistent blocking reads; records each new state. */
+  /**
+   * Follows the key's folder on one server with consistent blocking reads; records each new state.
+   */
   private void record(ConsulAgent server) {
     long index = 0;
     while (!stopping.get()) {
       try {
-        HttpResponse<String> r = Http.client().send(Http.builder(server.url("/v1/kv/kvexpress/" + KEY
-            + "/?recurse&consistent&index=" + index + "&wait=2s")).timeout(Duration.ofSeconds(6)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            Http.client()
+                .send(
+                    Http.builder(
+                            server.url(
+                                "/v1/kv/kvexpress/"
+                                    + KEY
+                                    + "/?recurse&consistent&index="
+                                    + index
+                                    + "&wait=2s"))
+                        .timeout(Duration.ofSeconds(6))
+                        .GET()
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         String header = r.headers().firstValue("X-Consul-Index").orElse(null);
         if (header == null || (r.statusCode() != 200 && r.statusCode() != 404)) {
           pause(50);
@@ -223,16 +290,27 @@ class HistoryIT {
     }
     JsonObject data = byName.get("data");
     Meta meta = byName.containsKey("meta") ? Meta.parse(value(byName.get("meta"))) : null;
-    String checksum = byName.containsKey("checksum") ? new String(value(byName.get("checksum")),
-        StandardCharsets.UTF_8).strip() : null;
+    String checksum =
+        byName.containsKey("checksum")
+            ? new String(value(byName.get("checksum")), StandardCharsets.UTF_8).strip()
+            : null;
     if (data == null || meta == null || !meta.checksum().equals(checksum)) {
       return; // nothing published yet
     }
     JsonObject last = byName.get("last");
     JsonObject stop = byName.get("stop");
-    history.observe(new History.Observation(index, meta.id(), meta.history(), checksum,
-        Checksum.sha256Hex(value(data)), meta.lastChecksum(), last == null ? null : Checksum.sha256Hex(value(last)),
-        meta.source(), data.get("ModifyIndex").getAsLong(), stop == null ? 0 : stop.get("CreateIndex").getAsLong()));
+    history.observe(
+        new History.Observation(
+            index,
+            meta.id(),
+            meta.history(),
+            checksum,
+            Checksum.sha256Hex(value(data)),
+            meta.lastChecksum(),
+            last == null ? null : Checksum.sha256Hex(value(last)),
+            meta.source(),
+            data.get("ModifyIndex").getAsLong(),
+            stop == null ? 0 : stop.get("CreateIndex").getAsLong()));
   }
 
   private static byte[] value(JsonObject entry) {
@@ -327,14 +405,28 @@ class HistoryIT {
     }
   }
 
-  /** An {@code in} as its own process, SIGKILLed at a random moment: whether it committed is unknown. */
+  /**
+   * An {@code in} as its own process, SIGKILLed at a random moment: whether it committed is
+   * unknown.
+   */
   private void killInMidFlight(String address, Random random) throws IOException {
     count("in killed mid-flight");
     String content = Lines.hosts(10) + "version killed-" + random.nextInt(1_000_000) + "\n";
     Path input = Files.writeString(tmp.resolve("killed-" + System.nanoTime() + ".txt"), content);
     long start = System.nanoTime();
-    Process p = Jar.command(Map.of("CONSUL_HTTP_ADDR", address), "in", "-k", KEY, "-f", input.toString(),
-        "--retry-for", "3s").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        Jar.command(
+                Map.of("CONSUL_HTTP_ADDR", address),
+                "in",
+                "-k",
+                KEY,
+                "-f",
+                input.toString(),
+                "--retry-for",
+                "3s")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     pause(100 + random.nextInt(1400));
     p.destroyForcibly();
     try {
@@ -343,38 +435,71 @@ class HistoryIT {
       Thread.currentThread().interrupt();
     }
     // Killed or finished: either way what it reports cannot be read, so its outcome is unknown.
-    history.write(new History.Write("killed", "in", sum(content), History.Outcome.UNKNOWN, null, start,
-        System.nanoTime(), "SIGKILL"));
+    history.write(
+        new History.Write(
+            "killed",
+            "in",
+            sum(content),
+            History.Outcome.UNKNOWN,
+            null,
+            start,
+            System.nanoTime(),
+            "SIGKILL"));
   }
 
   private void operator(String address, String op, String... argv) {
     long start = System.nanoTime();
     CliRun.Result r = CliRun.against(address).run(withRetry(argv));
-    history.write(new History.Write("operator", op, null, r.code() == 0 ? History.Outcome.PUBLISHED
-        : History.Outcome.UNKNOWN, null, start, System.nanoTime(), r.err().strip()));
+    history.write(
+        new History.Write(
+            "operator",
+            op,
+            null,
+            r.code() == 0 ? History.Outcome.PUBLISHED : History.Outcome.UNKNOWN,
+            null,
+            start,
+            System.nanoTime(),
+            r.err().strip()));
   }
 
   private void rollback(String address) {
     long start = System.nanoTime();
     CliRun.Result r = CliRun.against(address).run(withRetry("rollback", "-k", KEY));
     String to = field(r.err(), "to");
-    History.Outcome o = r.code() == 0 ? History.Outcome.PUBLISHED : r.code() == 3 ? History.Outcome.REFUSED
-        : r.err().contains("reason=conflict") ? History.Outcome.FAILED : History.Outcome.UNKNOWN;
-    history.write(new History.Write("operator", "rollback", to, o, null, start, System.nanoTime(), r.err().strip()));
+    History.Outcome o =
+        r.code() == 0
+            ? History.Outcome.PUBLISHED
+            : r.code() == 3
+                ? History.Outcome.REFUSED
+                : r.err().contains("reason=conflict")
+                    ? History.Outcome.FAILED
+                    : History.Outcome.UNKNOWN;
+    history.write(
+        new History.Write(
+            "operator", "rollback", to, o, null, start, System.nanoTime(), r.err().strip()));
   }
 
   /** A staged rollout's end: a unique version staged, then promoted (no canaries here: --force). */
   private void stageAndPromote(String address, Random random) {
     count("stage and promote");
     String content = Lines.hosts(10) + "version staged-" + random.nextInt(1_000_000) + "\n";
-    CliRun.Result staged = CliRun.against(address).stdin(content).run(withRetry("in", "-k", KEY, "--stage"));
+    CliRun.Result staged =
+        CliRun.against(address).stdin(content).run(withRetry("in", "-k", KEY, "--stage"));
     if (staged.code() != 0) {
       return;
     }
     long start = System.nanoTime();
     CliRun.Result r = CliRun.against(address).run(withRetry("promote", "-k", KEY, "--force"));
-    history.write(new History.Write("operator", "promote", sum(content), outcome(r), null, start, System.nanoTime(),
-        lastLine(r.err())));
+    history.write(
+        new History.Write(
+            "operator",
+            "promote",
+            sum(content),
+            outcome(r),
+            null,
+            start,
+            System.nanoTime(),
+            lastLine(r.err())));
   }
 
   private static String[] withRetry(String... argv) {
@@ -395,8 +520,9 @@ class HistoryIT {
       }
     }
     cluster.awaitLeader(Duration.ofSeconds(60));
-    CliRun.Result r = CliRun.against(cluster.clients().get(2).address()).run("resume", "-k", KEY, "--retry-for",
-        "30s");
+    CliRun.Result r =
+        CliRun.against(cluster.clients().get(2).address())
+            .run("resume", "-k", KEY, "--retry-for", "30s");
     assertThat(r.code()).as("resume after healing: " + r.err()).isZero();
   }
 
@@ -426,7 +552,8 @@ class HistoryIT {
       long n = 0;
       for (String line : Files.readAllLines(e.getValue())) {
         String[] parts = line.split(" ");
-        history.applied(new History.Application(e.getKey(), n++, parts[0], parts.length > 1 ? parts[1] : null));
+        history.applied(
+            new History.Application(e.getKey(), n++, parts[0], parts.length > 1 ? parts[1] : null));
       }
     }
   }
@@ -440,39 +567,74 @@ class HistoryIT {
     }
     Map<String, Integer> applied = new java.util.TreeMap<>();
     history.applications().forEach(a -> applied.merge(a.node(), 1, Integer::sum));
-    System.out.println("history: seed=" + seed + " seconds=" + seconds + " commits=" + report.chain().size()
-        + " rollbacks=" + report.chain().stream().filter(HistoryChecker.Commit::rollback).count()
-        + " publishes=" + outcomes + " observations=" + history.observations().size()
-        + " unknown_checksums=" + report.unknownChecksums() + " applications=" + applied
-        + " nemesis=" + nemesisCounts + " converged_ms=" + convergedMs
-        + " violations=" + report.violations().size());
-    report.violations().forEach(v -> System.out.println("history: VIOLATION (seed " + seed + "): " + v));
+    System.out.println(
+        "history: seed="
+            + seed
+            + " seconds="
+            + seconds
+            + " commits="
+            + report.chain().size()
+            + " rollbacks="
+            + report.chain().stream().filter(HistoryChecker.Commit::rollback).count()
+            + " publishes="
+            + outcomes
+            + " observations="
+            + history.observations().size()
+            + " unknown_checksums="
+            + report.unknownChecksums()
+            + " applications="
+            + applied
+            + " nemesis="
+            + nemesisCounts
+            + " converged_ms="
+            + convergedMs
+            + " violations="
+            + report.violations().size());
+    report
+        .violations()
+        .forEach(v -> System.out.println("history: VIOLATION (seed " + seed + "): " + v));
   }
 
   // ---- helpers ----
 
   private void record(String who, String op, String checksum, CliRun.Result r, long start) {
-    history.write(new History.Write(who, op, checksum, outcome(r), field(r.err(), "superseded_by"), start,
-        System.nanoTime(), lastLine(r.err())));
+    history.write(
+        new History.Write(
+            who,
+            op,
+            checksum,
+            outcome(r),
+            field(r.err(), "superseded_by"),
+            start,
+            System.nanoTime(),
+            lastLine(r.err())));
   }
 
   /** What a publisher's exit code and result line say, as the checker needs it. */
   static History.Outcome outcome(CliRun.Result r) {
     String err = r.err();
     return switch (r.code()) {
-      case 0 -> err.contains("result=published") || err.contains("result=promoted") ? History.Outcome.PUBLISHED
-          : err.contains("result=superseded") ? History.Outcome.SUPERSEDED
-          : err.contains("result=unchanged") ? History.Outcome.UNCHANGED : History.Outcome.UNKNOWN;
+      case 0 ->
+          err.contains("result=published") || err.contains("result=promoted")
+              ? History.Outcome.PUBLISHED
+              : err.contains("result=superseded")
+                  ? History.Outcome.SUPERSEDED
+                  : err.contains("result=unchanged")
+                      ? History.Outcome.UNCHANGED
+                      : History.Outcome.UNKNOWN;
       case 3 -> History.Outcome.REFUSED;
       case 4 -> History.Outcome.HALTED;
       // Failures that prove nothing was committed; anything else (outcome_unknown) may have been.
-      default -> err.matches("(?s).*reason=(conflict|unreachable|consul_error|not_consul)\\b.*")
-          ? History.Outcome.FAILED : History.Outcome.UNKNOWN;
+      default ->
+          err.matches("(?s).*reason=(conflict|unreachable|consul_error|not_consul)\\b.*")
+              ? History.Outcome.FAILED
+              : History.Outcome.UNKNOWN;
     };
   }
 
   private static String field(String text, String name) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + name + "=([0-9a-f]+)").matcher(text);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b" + name + "=([0-9a-f]+)").matcher(text);
     return m.find() ? m.group(1) : null;
   }
 
@@ -494,13 +656,16 @@ class HistoryIT {
   }
 
   private Thread spawn(String name, ThrowingRunnable body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } catch (Exception e) {
-        System.out.println("history: " + name + " ended: " + e);
-      }
-    }, "history-" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (Exception e) {
+                System.out.println("history: " + name + " ended: " + e);
+              }
+            },
+            "history-" + name);
     t.setDaemon(true);
     threads.add(t);
     t.start();

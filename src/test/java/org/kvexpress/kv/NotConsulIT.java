@@ -17,31 +17,37 @@ import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /**
- * A mistyped address that reaches another HTTP server must never read as an empty Consul: no "was not
- * stopped", "was not locked" or "nothing published". Every command fails (exit 1) naming the address.
+ * A mistyped address that reaches another HTTP server must never read as an empty Consul: no "was
+ * not stopped", "was not locked" or "nothing published". Every command fails (exit 1) naming the
+ * address.
  */
 @Tag("no-backend")
 class NotConsulIT {
   private HttpServer server;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @AfterEach
   void stop() {
     server.stop(0);
   }
 
-  /** A web server that answers every request with {@code status} and a page, as nginx or a metrics port would. */
+  /**
+   * A web server that answers every request with {@code status} and a page, as nginx or a metrics
+   * port would.
+   */
   private String serve(int status) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.createContext("/", ex -> {
-      ex.getRequestBody().readAllBytes();
-      byte[] page = (status == 404 ? "404 page not found\n" : "<html><body>It works!</body></html>\n")
-          .getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(status, page.length);
-      ex.getResponseBody().write(page);
-      ex.close();
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          byte[] page =
+              (status == 404 ? "404 page not found\n" : "<html><body>It works!</body></html>\n")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(status, page.length);
+          ex.getResponseBody().write(page);
+          ex.close();
+        });
     server.start();
     return "127.0.0.1:" + server.getAddress().getPort();
   }
@@ -51,22 +57,25 @@ class NotConsulIT {
   void everyCommandFailsNamingTheAddress(int status) throws IOException {
     String address = serve(status);
     Path file = tmp.resolve("hosts");
-    List<String[]> commands = List.of(
-        new String[] {"resume", "-k", "hosts"},
-        new String[] {"unlock", "-f", file.toString()},
-        new String[] {"status"},
-        new String[] {"status", "-k", "hosts"},
-        new String[] {"raw", "-k", "kvexpress/hosts/data", "-f", file.toString()},
-        new String[] {"out", "-k", "hosts", "-f", file.toString()},
-        new String[] {"stop", "-k", "hosts", "-r", "maintenance"},
-        new String[] {"lock", "-f", file.toString(), "-r", "maintenance"},
-        new String[] {"rollback", "-k", "hosts"},
-        new String[] {"diff", "-k", "hosts"});
+    List<String[]> commands =
+        List.of(
+            new String[] {"resume", "-k", "hosts"},
+            new String[] {"unlock", "-f", file.toString()},
+            new String[] {"status"},
+            new String[] {"status", "-k", "hosts"},
+            new String[] {"raw", "-k", "kvexpress/hosts/data", "-f", file.toString()},
+            new String[] {"out", "-k", "hosts", "-f", file.toString()},
+            new String[] {"stop", "-k", "hosts", "-r", "maintenance"},
+            new String[] {"lock", "-f", file.toString(), "-r", "maintenance"},
+            new String[] {"rollback", "-k", "hosts"},
+            new String[] {"diff", "-k", "hosts"});
     for (String[] argv : commands) {
       CliRun.Result r = CliRun.against(address).run(argv);
       assertThat(r.code()).as(String.join(" ", argv) + ": " + r.err()).isEqualTo(1);
-      assertThat(r.err()).as(String.join(" ", argv)).contains("what answers at " + address
-          + " is not a Consul agent").contains("check -s/--server and CONSUL_HTTP_ADDR");
+      assertThat(r.err())
+          .as(String.join(" ", argv))
+          .contains("what answers at " + address + " is not a Consul agent")
+          .contains("check -s/--server and CONSUL_HTTP_ADDR");
     }
     CliRun.Result in = CliRun.against(address).stdin(Lines.hosts(10)).run("in", "-k", "hosts");
     assertThat(in.code()).as(in.err()).isEqualTo(1);

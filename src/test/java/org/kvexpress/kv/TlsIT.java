@@ -13,9 +13,9 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.agent.DevAgent;
@@ -23,15 +23,13 @@ import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 
 /**
- * TLS as Consul's environment configures it (Consul's CLI environment variables): an HTTPS dev agent with a
- * self-signed certificate
- * for 127.0.0.1 and consul.test, made with the JDK's keytool.
+ * TLS as Consul's environment configures it (Consul's CLI environment variables): an HTTPS dev
+ * agent with a self-signed certificate for 127.0.0.1 and consul.test, made with the JDK's keytool.
  */
 @Tag("dev-agent-only")
 class TlsIT {
   private static final char[] PASS = "changeit".toCharArray();
-  @TempDir
-  static Path certs;
+  @TempDir static Path certs;
   private static Path caPem;
   private static Path keyPem;
   private static SSLContext serverContext;
@@ -41,20 +39,53 @@ class TlsIT {
   static void makeCertificate() throws Exception {
     Path keystore = certs.resolve("server.p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(keytool, "-genkeypair", "-alias", "consul", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=consul.test", "-ext", "SAN=ip:127.0.0.1,dns:consul.test", "-keystore", keystore.toString(),
-        "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
+    run(
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "consul",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=consul.test",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:consul.test",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit",
+        "-keypass",
+        "changeit");
     caPem = certs.resolve("ca.pem");
-    run(keytool, "-exportcert", "-alias", "consul", "-rfc", "-keystore", keystore.toString(), "-storepass",
-        "changeit", "-file", caPem.toString());
+    run(
+        keytool,
+        "-exportcert",
+        "-alias",
+        "consul",
+        "-rfc",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        "changeit",
+        "-file",
+        caPem.toString());
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, PASS);
     }
     Key key = ks.getKey("consul", PASS);
     keyPem = certs.resolve("client.key");
-    Files.writeString(keyPem, "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        keyPem,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, PASS);
     serverContext = SSLContext.getInstance("TLS");
@@ -94,7 +125,8 @@ class TlsIT {
 
   @Test
   void consulHttpSslUpgradesAnAddressWithoutScheme() {
-    CliRun.Result r = in(agent.address(), "CONSUL_HTTP_SSL", "true", "CONSUL_CACERT", caPem.toString());
+    CliRun.Result r =
+        in(agent.address(), "CONSUL_HTTP_SSL", "true", "CONSUL_CACERT", caPem.toString());
     assertThat(r.code()).as(r.err()).isZero();
   }
 
@@ -103,7 +135,9 @@ class TlsIT {
     long start = System.nanoTime();
     CliRun.Result r = in("https://" + agent.address());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("reason=tls").contains("TLS with Consul at https://" + agent.address() + " failed")
+    assertThat(r.err())
+        .contains("reason=tls")
+        .contains("TLS with Consul at https://" + agent.address() + " failed")
         .contains("CONSUL_CACERT");
     assertThat((System.nanoTime() - start) / 1_000_000).as("not retried").isLessThan(1_500);
   }
@@ -116,26 +150,61 @@ class TlsIT {
 
   @Test
   void serverNameIsCheckedAgainstTheCertificate() {
-    assertThat(in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(), "CONSUL_TLS_SERVER_NAME",
-        "consul.test").code()).isZero();
-    CliRun.Result wrong = in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(),
-        "CONSUL_TLS_SERVER_NAME", "other.test");
+    assertThat(
+            in(
+                    "https://" + agent.address(),
+                    "CONSUL_CACERT",
+                    caPem.toString(),
+                    "CONSUL_TLS_SERVER_NAME",
+                    "consul.test")
+                .code())
+        .isZero();
+    CliRun.Result wrong =
+        in(
+            "https://" + agent.address(),
+            "CONSUL_CACERT",
+            caPem.toString(),
+            "CONSUL_TLS_SERVER_NAME",
+            "other.test");
     assertThat(wrong.code()).isEqualTo(1);
     assertThat(wrong.err()).contains("reason=tls");
   }
 
   @Test
   void clientCertificateAndKeyArePemAndPkcs8() throws IOException {
-    assertThat(in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(), "CONSUL_CLIENT_CERT",
-        caPem.toString(), "CONSUL_CLIENT_KEY", keyPem.toString()).code()).isZero();
-    CliRun.Result half = in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(), "CONSUL_CLIENT_CERT",
-        caPem.toString());
+    assertThat(
+            in(
+                    "https://" + agent.address(),
+                    "CONSUL_CACERT",
+                    caPem.toString(),
+                    "CONSUL_CLIENT_CERT",
+                    caPem.toString(),
+                    "CONSUL_CLIENT_KEY",
+                    keyPem.toString())
+                .code())
+        .isZero();
+    CliRun.Result half =
+        in(
+            "https://" + agent.address(),
+            "CONSUL_CACERT",
+            caPem.toString(),
+            "CONSUL_CLIENT_CERT",
+            caPem.toString());
     assertThat(half.code()).isEqualTo(2);
-    assertThat(half.err()).contains("CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY must be set together");
+    assertThat(half.err())
+        .contains("CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY must be set together");
     Path pkcs1 = certs.resolve("rsa.key");
-    Files.write(pkcs1, List.of("-----BEGIN RSA PRIVATE KEY-----", "AAAA", "-----END RSA PRIVATE KEY-----"));
-    CliRun.Result wrong = in("https://" + agent.address(), "CONSUL_CACERT", caPem.toString(), "CONSUL_CLIENT_CERT",
-        caPem.toString(), "CONSUL_CLIENT_KEY", pkcs1.toString());
+    Files.write(
+        pkcs1, List.of("-----BEGIN RSA PRIVATE KEY-----", "AAAA", "-----END RSA PRIVATE KEY-----"));
+    CliRun.Result wrong =
+        in(
+            "https://" + agent.address(),
+            "CONSUL_CACERT",
+            caPem.toString(),
+            "CONSUL_CLIENT_CERT",
+            caPem.toString(),
+            "CONSUL_CLIENT_KEY",
+            pkcs1.toString());
     assertThat(wrong.code()).isEqualTo(2);
     assertThat(wrong.err()).contains("cannot be read as an RSA, EC or Ed25519 private key");
   }

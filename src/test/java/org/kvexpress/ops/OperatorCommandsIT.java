@@ -21,7 +21,10 @@ import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
-/** The operator commands end to end: happy path, every refusal, safe to run twice, nothing written on failure. */
+/**
+ * The operator commands end to end: happy path, every refusal, safe to run twice, nothing written
+ * on failure.
+ */
 class OperatorCommandsIT extends AgentTest {
   private CliRun.Result run(String... args) {
     return CliRun.against(agent.address()).env("USER", "alice").hostname("web-1").run(args);
@@ -59,7 +62,12 @@ class OperatorCommandsIT extends AgentTest {
     void stopHaltsInAndOutAndResumeLetsThemThrough() {
       publish("hosts", Lines.hosts(10));
       run("stop", "-k", "hosts", "-r", "freeze");
-      assertThat(CliRun.against(agent.address()).stdin(Lines.hosts(12)).run("in", "-k", "hosts").code()).isEqualTo(4);
+      assertThat(
+              CliRun.against(agent.address())
+                  .stdin(Lines.hosts(12))
+                  .run("in", "-k", "hosts")
+                  .code())
+          .isEqualTo(4);
       assertThat(run("out", "-k", "hosts", "-f", tmp.resolve("h").toString()).code()).isEqualTo(4);
       CliRun.Result resume = run("resume", "-k", "hosts");
       assertThat(resume.out()).contains("resumed hosts (was stopped: freeze");
@@ -84,11 +92,15 @@ class OperatorCommandsIT extends AgentTest {
       CliRun.Result r = run("lock", "-f", file.toString(), "-r", "debugging");
       assertThat(r.code()).isZero();
       String key = "kvexpress/locks/" + Checksum.sha256Hex(file.toString()) + "/web-1";
-      assertThat(Store.get(agent, key).text()).startsWith("debugging (file " + file + ", locked by alice@web-1");
+      assertThat(Store.get(agent, key).text())
+          .startsWith("debugging (file " + file + ", locked by alice@web-1");
       Path note = tmp.resolve("hosts.consul.locked");
-      assertThat(Files.readString(note)).contains("debugging").contains("kvexpress unlock -f " + file);
+      assertThat(Files.readString(note))
+          .contains("debugging")
+          .contains("kvexpress unlock -f " + file);
       assertThat(run("out", "-k", "hosts", "-f", file.toString()).code()).isEqualTo(4);
-      assertThat(run("lock", "-f", file.toString()).out()).contains("already locked, left as it is");
+      assertThat(run("lock", "-f", file.toString()).out())
+          .contains("already locked, left as it is");
       CliRun.Result un = run("unlock", "-f", file.toString());
       assertThat(un.out()).contains("unlocked " + file).contains("removed " + note);
       assertThat(note).doesNotExist();
@@ -101,7 +113,9 @@ class OperatorCommandsIT extends AgentTest {
     void relativePathsAreMadeAbsoluteBeforeHashing() {
       Path cwd = Path.of("").toAbsolutePath();
       run("lock", "-f", "relative.conf", "--hostname", "web-2");
-      assertThat(Store.get(agent, KeyLayout.lock("kvexpress", cwd.resolve("relative.conf"), "web-2"))).isNotNull();
+      assertThat(
+              Store.get(agent, KeyLayout.lock("kvexpress", cwd.resolve("relative.conf"), "web-2")))
+          .isNotNull();
       run("unlock", "-f", "relative.conf", "--hostname", "web-2");
       assertThat(cwd.resolve("relative.conf.locked")).doesNotExist();
     }
@@ -114,13 +128,26 @@ class OperatorCommandsIT extends AgentTest {
       Store.put(agent, "some/app/config", "line one\nline two\n");
       Path file = tmp.resolve("app.conf");
       Path marker = tmp.resolve("ran");
-      CliRun.Result r = run("raw", "-k", "some/app/config", "-f", file.toString(), "-m", "0600", "-e", "touch " + marker);
+      CliRun.Result r =
+          run(
+              "raw",
+              "-k",
+              "some/app/config",
+              "-f",
+              file.toString(),
+              "-m",
+              "0600",
+              "-e",
+              "touch " + marker);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Files.readString(file)).isEqualTo("line one\nline two\n");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
       assertThat(marker).exists();
       Files.delete(marker);
-      assertThat(run("raw", "-k", "some/app/config", "-f", file.toString(), "-e", "touch " + marker).err())
+      assertThat(
+              run("raw", "-k", "some/app/config", "-f", file.toString(), "-e", "touch " + marker)
+                  .err())
           .contains("result=current");
       assertThat(marker).as("no exec when current").doesNotExist();
     }
@@ -144,10 +171,12 @@ class OperatorCommandsIT extends AgentTest {
       CliRun.Result r = run("copy", "--from", "src", "--to", "dst");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Store.data(agent, "kvexpress", "dst")).isEqualTo(canonical(Lines.hosts(10)));
-      assertThat(Store.get(agent, "kvexpress/dst/last").bytes()).isEqualTo(canonical(Lines.hosts(15)));
+      assertThat(Store.get(agent, "kvexpress/dst/last").bytes())
+          .isEqualTo(canonical(Lines.hosts(15)));
       Store.assertConsistent(agent, "kvexpress", "dst");
       long index = Store.get(agent, "kvexpress/dst/data").modifyIndex();
-      assertThat(run("copy", "--from", "src", "--to", "dst").out()).contains("already holds this version");
+      assertThat(run("copy", "--from", "src", "--to", "dst").out())
+          .contains("already holds this version");
       assertThat(Store.get(agent, "kvexpress/dst/data").modifyIndex()).isEqualTo(index);
     }
 
@@ -185,7 +214,8 @@ class OperatorCommandsIT extends AgentTest {
       CliRun.Result r = run("rollback", "-k", "hosts");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Store.data(agent, "kvexpress", "hosts")).isEqualTo(canonical(Lines.hosts(10)));
-      assertThat(Store.get(agent, "kvexpress/hosts/last").bytes()).isEqualTo(canonical(Lines.hosts(12)));
+      assertThat(Store.get(agent, "kvexpress/hosts/last").bytes())
+          .isEqualTo(canonical(Lines.hosts(12)));
       Store.assertConsistent(agent, "kvexpress", "hosts");
       assertThat(run("rollback", "-k", "hosts").code()).isZero();
       assertThat(Store.data(agent, "kvexpress", "hosts")).isEqualTo(canonical(Lines.hosts(12)));
@@ -239,20 +269,42 @@ class OperatorCommandsIT extends AgentTest {
       run("lock", "-f", tmp.resolve("f").toString());
       CliRun.Result table = run("status");
       assertThat(table.code()).isZero();
-      assertThat(table.out()).contains("KEY").containsPattern("(?m)^hosts\\s+12\\s+\\d+\\s+plain\\s+[0-9a-f]{12}\\s+\\d+ ")
-          .contains("frozen").contains("LOCKED FILE").contains("web-1");
+      assertThat(table.out())
+          .contains("KEY")
+          .containsPattern("(?m)^hosts\\s+12\\s+\\d+\\s+plain\\s+[0-9a-f]{12}\\s+\\d+ ")
+          .contains("frozen")
+          .contains("LOCKED FILE")
+          .contains("web-1");
       CliRun.Result json = run("status", "-k", "hosts", "--json");
       JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
       JsonObject k = o.getAsJsonArray("keys").get(0).getAsJsonObject();
       assertThat(k.get("key").getAsString()).isEqualTo("hosts");
       assertThat(k.get("lines").getAsInt()).isEqualTo(12);
-      assertThat(k.get("checksum").getAsString()).isEqualTo(Checksum.sha256Hex(canonical(Lines.hosts(12))));
+      assertThat(k.get("checksum").getAsString())
+          .isEqualTo(Checksum.sha256Hex(canonical(Lines.hosts(12))));
       assertThat(k.get("has_last").getAsBoolean()).isTrue();
       assertThat(k.get("verified").getAsBoolean()).isTrue();
       assertThat(k.get("stop").getAsString()).startsWith("frozen");
-      assertThat(k.keySet()).containsExactly("key", "lines", "bytes", "encoding", "checksum", "modify_index",
-          "published_at", "published_by", "stop", "stop_expired", "has_last", "verified", "chunks", "signature",
-          "staged", "convergence", "nodes", "latency");
+      assertThat(k.keySet())
+          .containsExactly(
+              "key",
+              "lines",
+              "bytes",
+              "encoding",
+              "checksum",
+              "modify_index",
+              "published_at",
+              "published_by",
+              "stop",
+              "stop_expired",
+              "has_last",
+              "verified",
+              "chunks",
+              "signature",
+              "staged",
+              "convergence",
+              "nodes",
+              "latency");
       assertThat(run("status", "-k", "nope").code()).isEqualTo(3);
     }
 
@@ -267,12 +319,15 @@ class OperatorCommandsIT extends AgentTest {
       publish("hosts", Lines.hosts(11));
       CliRun.Result d = run("diff", "-k", "hosts");
       assertThat(d.code()).isZero();
-      assertThat(d.out()).startsWith("--- kvexpress/hosts/last\n+++ kvexpress/hosts/data\n").contains("+10.0.0.11 host-10");
+      assertThat(d.out())
+          .startsWith("--- kvexpress/hosts/last\n+++ kvexpress/hosts/data\n")
+          .contains("+10.0.0.11 host-10");
       Path local = tmp.resolve("local");
       Files.write(local, canonical(Lines.hosts(11)));
       assertThat(run("diff", "-k", "hosts", "-f", local.toString()).out()).isEmpty();
       assertThat(run("diff", "-k", "nope").code()).isEqualTo(3);
-      assertThat(run("diff", "-k", "hosts", "-f", tmp.resolve("missing").toString()).code()).isEqualTo(2);
+      assertThat(run("diff", "-k", "hosts", "-f", tmp.resolve("missing").toString()).code())
+          .isEqualTo(2);
     }
   }
 
@@ -285,13 +340,17 @@ class OperatorCommandsIT extends AgentTest {
     Path goLast = tmp.resolve("app.conf.last");
     for (Path p : new Path[] {ours, goCompare, goLast}) {
       Files.writeString(p, "x");
-      Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+      Files.setLastModifiedTime(
+          p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     }
     Path unrelated = tmp.resolve("other.conf.compare");
     Files.writeString(unrelated, "x");
     CliRun.Result r = CliRun.cli().run("clean", "-f", file.toString());
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("removed " + ours).contains("removed " + goCompare).contains("removed " + goLast);
+    assertThat(r.out())
+        .contains("removed " + ours)
+        .contains("removed " + goCompare)
+        .contains("removed " + goLast);
     assertThat(file).hasContent("keep me");
     assertThat(unrelated).exists();
     assertThat(CliRun.cli().run("clean", "-f", file.toString()).out()).contains("nothing to clean");
@@ -299,12 +358,23 @@ class OperatorCommandsIT extends AgentTest {
 
   @Test
   void everyOperatorCommandReportsAnUnreachableConsulAs1() {
-    String[][] commands = {{"stop", "-k", "a", "-r", "x"}, {"resume", "-k", "a"}, {"lock", "-f", "/tmp/x"},
-        {"unlock", "-f", "/tmp/x"}, {"raw", "-k", "a", "-f", "/tmp/x"}, {"copy", "--from", "a", "--to", "b"},
-        {"status"}, {"rollback", "-k", "a"}, {"diff", "-k", "a"}};
+    String[][] commands = {
+      {"stop", "-k", "a", "-r", "x"},
+      {"resume", "-k", "a"},
+      {"lock", "-f", "/tmp/x"},
+      {"unlock", "-f", "/tmp/x"},
+      {"raw", "-k", "a", "-f", "/tmp/x"},
+      {"copy", "--from", "a", "--to", "b"},
+      {"status"},
+      {"rollback", "-k", "a"},
+      {"diff", "-k", "a"}
+    };
     for (String[] c : commands) {
-      String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(c),
-          java.util.stream.Stream.of("-s", "127.0.0.1:1", "--retry-for", "300ms")).toArray(String[]::new);
+      String[] args =
+          java.util.stream.Stream.concat(
+                  java.util.Arrays.stream(c),
+                  java.util.stream.Stream.of("-s", "127.0.0.1:1", "--retry-for", "300ms"))
+              .toArray(String[]::new);
       CliRun.Result r = CliRun.cli().run(args);
       assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(1);
       assertThat(r.err()).contains("cannot reach Consul at 127.0.0.1:1");

@@ -26,7 +26,10 @@ import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
-/** {@code kvexpress in} end to end: the CLI in-process, the real Ecwid client, the dev agent over HTTP. */
+/**
+ * {@code kvexpress in} end to end: the CLI in-process, the real Ecwid client, the dev agent over
+ * HTTP.
+ */
 class InCommandIT extends AgentTest {
   private CliRun cli() {
     return CliRun.against(agent.address());
@@ -53,17 +56,26 @@ class InCommandIT extends AgentTest {
       byte[] canonical = Canonicalizer.canonicalize(input.getBytes()).bytes();
       assertThat(Store.data(agent, "kvexpress", "hosts")).isEqualTo(canonical);
       assertThat(Store.get(agent, "kvexpress/hosts/data").flags()).isZero();
-      assertThat(Store.get(agent, "kvexpress/hosts/checksum").text()).isEqualTo(Checksum.sha256Hex(canonical));
+      assertThat(Store.get(agent, "kvexpress/hosts/checksum").text())
+          .isEqualTo(Checksum.sha256Hex(canonical));
       Meta meta = Meta.parse(Store.get(agent, "kvexpress/hosts/meta").bytes());
       assertThat(meta.lines()).isEqualTo(12);
       assertThat(meta.host()).isEqualTo("node-1");
       assertThat(meta.source()).isEqualTo("stdin");
       assertThat(meta.encoding()).isEqualTo("plain");
-      assertThat(r.err()).contains("[INFO] (in) key=hosts result=published lines=12 dropped_blank=2 merged=1 bytes="
-          + canonical.length + " checksum=" + Checksum.sha256Hex(canonical).substring(0, 12) + " index=");
-      assertThat(requests).as("one read-only transaction for the snapshot, one to publish").hasSize(2)
+      assertThat(r.err())
+          .contains(
+              "[INFO] (in) key=hosts result=published lines=12 dropped_blank=2 merged=1 bytes="
+                  + canonical.length
+                  + " checksum="
+                  + Checksum.sha256Hex(canonical).substring(0, 12)
+                  + " index=");
+      assertThat(requests)
+          .as("one read-only transaction for the snapshot, one to publish")
+          .hasSize(2)
           .allMatch(q -> q.method().equals("PUT") && q.path().equals("/v1/txn"));
-      assertThat(new String(requests.get(0).body(), StandardCharsets.UTF_8)).contains("\"Verb\":\"get-tree\"")
+      assertThat(new String(requests.get(0).body(), StandardCharsets.UTF_8))
+          .contains("\"Verb\":\"get-tree\"")
           .doesNotContain("\"Verb\":\"set\"");
       Store.assertConsistent(agent, "kvexpress", "hosts");
     }
@@ -87,9 +99,12 @@ class InCommandIT extends AgentTest {
       assertThat(r.code()).isZero();
       assertThat(r.err()).contains("result=unchanged");
       assertThat(Store.get(agent, "kvexpress/hosts/data").modifyIndex()).isEqualTo(index);
-      assertThat(agent.requests()).filteredOn(q -> q.path().equals("/v1/txn"))
-          .as("only the read-only snapshot transaction").hasSize(1)
-          .allMatch(q -> !new String(q.body(), StandardCharsets.UTF_8).contains("\"Verb\":\"set\""));
+      assertThat(agent.requests())
+          .filteredOn(q -> q.path().equals("/v1/txn"))
+          .as("only the read-only snapshot transaction")
+          .hasSize(1)
+          .allMatch(
+              q -> !new String(q.body(), StandardCharsets.UTF_8).contains("\"Verb\":\"set\""));
       assertThat(marker).doesNotExist();
     }
 
@@ -108,7 +123,8 @@ class InCommandIT extends AgentTest {
       }
       CliRun.Result r = cli().stdin(input).run("in", "-k", "bin", "-l", "1");
       assertThat(r.code()).as(r.err()).isZero();
-      assertThat(Store.data(agent, "kvexpress", "bin")).isEqualTo(Canonicalizer.canonicalize(input).bytes());
+      assertThat(Store.data(agent, "kvexpress", "bin"))
+          .isEqualTo(Canonicalizer.canonicalize(input).bytes());
       Store.assertConsistent(agent, "kvexpress", "bin");
     }
 
@@ -126,35 +142,41 @@ class InCommandIT extends AgentTest {
       Path file = tmp.resolve("hosts.rendered");
       Files.writeString(file, Lines.hosts(10));
       assertThat(in("", "-k", "fromfile", "-f", file.toString()).code()).isZero();
-      assertThat(Meta.parse(Store.get(agent, "kvexpress/fromfile/meta").bytes()).source()).isEqualTo("file:" + file);
+      assertThat(Meta.parse(Store.get(agent, "kvexpress/fromfile/meta").bytes()).source())
+          .isEqualTo("file:" + file);
       // The agent's raw endpoint serves as a web server for the URL source.
       Store.put(agent, "web/hosts", Lines.hosts(11));
       CliRun.Result r = in("", "-k", "fromurl", "-u", agent.url("/v1/kv/web/hosts?raw"));
       assertThat(r.code()).as(r.err()).isZero();
-      assertThat(new String(Store.data(agent, "kvexpress", "fromurl"))).isEqualTo(
-          new String(Canonicalizer.canonicalize(Lines.hosts(11).getBytes()).bytes()));
+      assertThat(new String(Store.data(agent, "kvexpress", "fromurl")))
+          .isEqualTo(new String(Canonicalizer.canonicalize(Lines.hosts(11).getBytes()).bytes()));
       assertThat(Meta.parse(Store.get(agent, "kvexpress/fromurl/meta").bytes()).source())
-          .as("no query string in meta").isEqualTo(agent.url("/v1/kv/web/hosts"));
+          .as("no query string in meta")
+          .isEqualTo(agent.url("/v1/kv/web/hosts"));
     }
 
     @Test
     void execRunsAfterPublishAndItsFailureIsExit1WithThePublishKept() throws IOException {
       Path marker = tmp.resolve("ran");
-      CliRun.Result ok = in(Lines.hosts(10), "-k", "hosts", "-e", "echo \"$KVEXPRESS_KEY\" > " + marker);
+      CliRun.Result ok =
+          in(Lines.hosts(10), "-k", "hosts", "-e", "echo \"$KVEXPRESS_KEY\" > " + marker);
       assertThat(ok.code()).isZero();
       assertThat(Files.readString(marker)).isEqualTo("hosts\n");
       CliRun.Result bad = in(Lines.hosts(11), "-k", "hosts", "-e", "echo reload broke; exit 7");
       assertThat(bad.code()).isEqualTo(1);
-      assertThat(bad.err()).contains("result=published").contains("reason=exec_failed")
+      assertThat(bad.err())
+          .contains("result=published")
+          .contains("reason=exec_failed")
           .contains("published, but -e exited 7: reload broke");
-      assertThat(Store.data(agent, "kvexpress", "hosts")).isEqualTo(
-          Canonicalizer.canonicalize(Lines.hosts(11).getBytes()).bytes());
+      assertThat(Store.data(agent, "kvexpress", "hosts"))
+          .isEqualTo(Canonicalizer.canonicalize(Lines.hosts(11).getBytes()).bytes());
     }
 
     @Test
     void execTimeoutKillsTheCommand() {
       long start = System.nanoTime();
-      CliRun.Result r = in(Lines.hosts(10), "-k", "hosts", "-e", "sleep 30", "--exec-timeout", "500ms");
+      CliRun.Result r =
+          in(Lines.hosts(10), "-k", "hosts", "-e", "sleep 30", "--exec-timeout", "500ms");
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("did not finish within --exec-timeout");
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
@@ -166,8 +188,10 @@ class InCommandIT extends AgentTest {
       Map<String, Store.Value> before = keys();
       CliRun.Result r = in(Lines.hosts(10) + "10.9.9.9 new-host\n", "-k", "hosts", "--dry-run");
       assertThat(r.code()).isZero();
-      assertThat(r.out()).startsWith("key=hosts result=would_publish lines=11")
-          .contains("--- kvexpress/hosts/data (published)").contains("+10.9.9.9 new-host");
+      assertThat(r.out())
+          .startsWith("key=hosts result=would_publish lines=11")
+          .contains("--- kvexpress/hosts/data (published)")
+          .contains("+10.9.9.9 new-host");
       assertThat(keys()).usingRecursiveComparison().isEqualTo(before);
     }
   }
@@ -178,9 +202,13 @@ class InCommandIT extends AgentTest {
     void tooFewLinesIs3AndWritesNothing() {
       CliRun.Result r = in("a\nb\nc\n", "-k", "hosts");
       assertThat(r.code()).isEqualTo(3);
-      assertThat(r.err()).contains("result=refused reason=too_few_lines").contains("3 lines, fewer than --min-lines 10");
+      assertThat(r.err())
+          .contains("result=refused reason=too_few_lines")
+          .contains("3 lines, fewer than --min-lines 10");
       assertThat(keys()).isEmpty();
-      assertThat(in("a\nb\nc\n", "-k", "hosts", "--length", "3").code()).as("--length alias").isZero();
+      assertThat(in("a\nb\nc\n", "-k", "hosts", "--length", "3").code())
+          .as("--length alias")
+          .isZero();
     }
 
     @Test
@@ -215,7 +243,8 @@ class InCommandIT extends AgentTest {
       assertThat(r.code()).isEqualTo(3);
       assertThat(r.err()).contains("50 lines would replace 100 (50% fewer)");
       assertThat(in(Lines.hosts(90), "-k", "hosts", "--max-shrink", "20").code()).isZero();
-      assertThat(in(Lines.hosts(50), "-k", "hosts", "--max-shrink", "20", "--force").code()).isZero();
+      assertThat(in(Lines.hosts(50), "-k", "hosts", "--max-shrink", "20", "--force").code())
+          .isZero();
     }
 
     @Test
@@ -223,7 +252,9 @@ class InCommandIT extends AgentTest {
       byte[] big = Lines.random(600_000, 1);
       CliRun.Result r = cli().stdin(big).run("in", "-k", "big", "--max-bytes", "500000");
       assertThat(r.code()).isEqualTo(3);
-      assertThat(r.err()).contains("reason=too_large").contains("600000 bytes, more than --max-bytes 500000")
+      assertThat(r.err())
+          .contains("reason=too_large")
+          .contains("600000 bytes, more than --max-bytes 500000")
           .contains("raise --max-bytes");
       assertThat(keys()).isEmpty();
     }
@@ -247,9 +278,11 @@ class InCommandIT extends AgentTest {
       assertThat(z.code()).as(z.err()).isZero();
       assertThat(Store.data(agent, "kvexpress", "wide")).hasSize((10 << 20) + 1);
       line[0] = 'y';
-      CliRun.Result plain = cli().stdin(line).run("in", "-k", "wide", "-l", "1", "--max-bytes", "20000000");
+      CliRun.Result plain =
+          cli().stdin(line).run("in", "-k", "wide", "-l", "1", "--max-bytes", "20000000");
       assertThat(plain.code()).as("over one value plain: chunked (LargeVersionsIT)").isZero();
-      assertThat(Store.get(agent, "kvexpress/wide/data").flags()).isEqualTo(org.kvexpress.core.Manifest.FLAGS);
+      assertThat(Store.get(agent, "kvexpress/wide/data").flags())
+          .isEqualTo(org.kvexpress.core.Manifest.FLAGS);
     }
 
     @Test
@@ -266,7 +299,8 @@ class InCommandIT extends AgentTest {
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("answered HTTP 404");
       assertThat(in("", "-k", "hosts", "-u", "ftp://x/y").code()).isEqualTo(2);
-      assertThat(in("", "-k", "hosts", "-u", "http://a", "-f", "b").err()).contains("cannot use -f/--file and -u/--url together");
+      assertThat(in("", "-k", "hosts", "-u", "http://a", "-f", "b").err())
+          .contains("cannot use -f/--file and -u/--url together");
     }
   }
 
@@ -280,10 +314,12 @@ class InCommandIT extends AgentTest {
       agent.clearRequests();
       CliRun.Result r = cli().stdin(v2).run("in", "-k", "near");
       assertThat(r.code()).as(r.err()).isZero();
-      List<RecordedRequest> txns = agent.requests().stream().filter(q -> q.path().equals("/v1/txn")).toList();
+      List<RecordedRequest> txns =
+          agent.requests().stream().filter(q -> q.path().equals("/v1/txn")).toList();
       assertThat(txns).as("the snapshot's read, last first, then the version").hasSize(3);
       assertThat(txns).allMatch(q -> q.body().length <= 524_288);
-      assertThat(Store.get(agent, "kvexpress/near/last").bytes()).isEqualTo(Canonicalizer.canonicalize(v1).bytes());
+      assertThat(Store.get(agent, "kvexpress/near/last").bytes())
+          .isEqualTo(Canonicalizer.canonicalize(v1).bytes());
       Store.assertConsistent(agent, "kvexpress", "near");
     }
 
@@ -307,12 +343,14 @@ class InCommandIT extends AgentTest {
           int[] count = {0};
           int which = nth;
           agent.failWhen(q -> q.path().equals("/v1/txn") && ++count[0] == which, f, 1);
-          CliRun.Result r = in(Lines.hosts(11 + f.ordinal()) + "# request " + nth + "\n", "-k", "hosts");
+          CliRun.Result r =
+              in(Lines.hosts(11 + f.ordinal()) + "# request " + nth + "\n", "-k", "hosts");
           assertThat(r.code()).as(f + " on request " + nth + ": " + r.err()).isZero();
           Store.assertConsistent(agent, "kvexpress", "hosts");
         }
       }
-      // A split publish (data and last over one transaction) with a fault on the second transaction.
+      // A split publish (data and last over one transaction) with a fault on the second
+      // transaction.
       in(new String(Lines.random(300_000, 3)), "-k", "split");
       int[] seen = {0};
       // The snapshot's read is the first transaction, last first the second, the version the third.
@@ -333,7 +371,8 @@ class InCommandIT extends AgentTest {
           Callable<CliRun.Result> task = () -> in(content, "-k", "race");
           results.add(pool.submit(task));
         }
-        java.util.Set<String> published = new java.util.HashSet<>(List.of(utf8(canonical(Lines.hosts(10)))));
+        java.util.Set<String> published =
+            new java.util.HashSet<>(List.of(utf8(canonical(Lines.hosts(10)))));
         for (int i = 0; i < results.size(); i++) {
           CliRun.Result r = results.get(i).get();
           assertThat(r.code()).as(r.err()).isZero();
@@ -370,7 +409,8 @@ class InCommandIT extends AgentTest {
   }
 
   static byte[] canonical(String s) {
-    return org.kvexpress.core.Canonicalizer.canonicalize(s.getBytes(StandardCharsets.UTF_8)).bytes();
+    return org.kvexpress.core.Canonicalizer.canonicalize(s.getBytes(StandardCharsets.UTF_8))
+        .bytes();
   }
 
   static String utf8(byte[] b) {

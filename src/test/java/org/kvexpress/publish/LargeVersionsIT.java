@@ -44,10 +44,11 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /**
- * Versions larger than Consul's 512 KiB value limit, end to end: chunks written first, one guarded switch,
- * nodes that only ever apply a complete version, and garbage collection that never takes a chunk a version
- * (current, last, or one being published) needs. The reading side here is the test's own: it parses the
- * manifest JSON and hashes the chunks itself, so it does not trust the code under test to check itself.
+ * Versions larger than Consul's 512 KiB value limit, end to end: chunks written first, one guarded
+ * switch, nodes that only ever apply a complete version, and garbage collection that never takes a
+ * chunk a version (current, last, or one being published) needs. The reading side here is the
+ * test's own: it parses the manifest JSON and hashes the chunks itself, so it does not trust the
+ * code under test to check itself.
  */
 class LargeVersionsIT extends AgentTest {
   private static final String DIR = "kvexpress/big/";
@@ -63,7 +64,8 @@ class LargeVersionsIT extends AgentTest {
   }
 
   private CliRun.Result out(Path file, String... args) {
-    List<String> all = new ArrayList<>(List.of("out", "-k", "big", "-f", file.toString(), "-l", "1"));
+    List<String> all =
+        new ArrayList<>(List.of("out", "-k", "big", "-f", file.toString(), "-l", "1"));
     all.addAll(List.of(args));
     return cli().run(all.toArray(new String[0]));
   }
@@ -87,12 +89,15 @@ class LargeVersionsIT extends AgentTest {
     for (String name : manifestChunks(data)) {
       Store.Value c = kv.get(dir + "chunks/" + name);
       assertThat(c).as("chunk " + name).isNotNull();
-      assertThat(c.bytes().length).as("a chunk fits one Consul value").isLessThanOrEqualTo(512 * 1024);
+      assertThat(c.bytes().length)
+          .as("a chunk fits one Consul value")
+          .isLessThanOrEqualTo(512 * 1024);
       byte[] plain = Encoding.fromFlags(c.flags()).decode(c.bytes(), 1 << 20);
       assertThat(Checksum.sha256Hex(plain)).as("chunk named by its hash").isEqualTo(name);
       all.writeBytes(plain);
     }
-    assertThat(Checksum.sha256Hex(all.toByteArray())).as("checksum names the whole")
+    assertThat(Checksum.sha256Hex(all.toByteArray()))
+        .as("checksum names the whole")
         .isEqualTo(kv.get(dir + "checksum").text());
     return all.toByteArray();
   }
@@ -118,8 +123,13 @@ class LargeVersionsIT extends AgentTest {
   }
 
   private KvStore store() {
-    return new ConsulKvStore(new ConsulSettings(ConsulAddress.parse(agent.address(), false), null,
-        TlsSettings.DEFAULT, null, Duration.ofSeconds(10)));
+    return new ConsulKvStore(
+        new ConsulSettings(
+            ConsulAddress.parse(agent.address(), false),
+            null,
+            TlsSettings.DEFAULT,
+            null,
+            Duration.ofSeconds(10)));
   }
 
   @Test
@@ -138,28 +148,42 @@ class LargeVersionsIT extends AgentTest {
       long applyMs = (System.nanoTime() - t0) / 1_000_000;
       assertThat(applied.code()).as(applied.err()).isZero();
       assertThat(Files.readAllBytes(file)).isEqualTo(content);
-      System.out.printf("large version on %s: %d MB, %d chunks, in %d ms, out %d ms%n", agent.kind(), mb,
-          manifestChunks(Store.get(agent, DIR + "data")).size(), publishMs, applyMs);
+      System.out.printf(
+          "large version on %s: %d MB, %d chunks, in %d ms, out %d ms%n",
+          agent.kind(),
+          mb,
+          manifestChunks(Store.get(agent, DIR + "data")).size(),
+          publishMs,
+          applyMs);
       Meta meta = Meta.parse(Store.get(agent, DIR + "meta").bytes());
       assertThat(meta.bytes()).isEqualTo(content.length);
       if (previous != null) {
-        assertThat(Checksum.sha256Hex(previous)).as("meta names last").isEqualTo(meta.lastChecksum());
+        assertThat(Checksum.sha256Hex(previous))
+            .as("meta names last")
+            .isEqualTo(meta.lastChecksum());
       }
-      assertThat(chunkKeys(DIR)).as("only data's and last's chunks are kept").isEqualTo(referenced(DIR));
+      assertThat(chunkKeys(DIR))
+          .as("only data's and last's chunks are kept")
+          .isEqualTo(referenced(DIR));
       previous = content;
     }
     CliRun.Result status = cli().run("status", "-k", "big");
     assertThat(status.out()).contains("big: unsigned; 80 chunks").doesNotContain("!");
-    assertThat(cli().run("status", "-k", "big", "--json").out()).contains("\"verified\": true")
+    assertThat(cli().run("status", "-k", "big", "--json").out())
+        .contains("\"verified\": true")
         .contains("\"chunks\": 80");
   }
 
   @Test
   void gzipAppliesPerChunkAndAnUnchangedChunkIsNotWrittenAgain() throws Exception {
     byte[] v1 = Lines.random(2_000_000, 30);
-    byte[] v2 = (new String(v1, StandardCharsets.US_ASCII) + "zz-last-line 1\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] v2 =
+        (new String(v1, StandardCharsets.US_ASCII) + "zz-last-line 1\n")
+            .getBytes(StandardCharsets.US_ASCII);
     assertThat(in(v1, "-z").code()).isZero();
-    assertThat(in(v2, "-z", "--verbose").err()).contains("step=chunks").containsPattern("chunks=(\\d+) written=1 ");
+    assertThat(in(v2, "-z", "--verbose").err())
+        .contains("step=chunks")
+        .containsPattern("chunks=(\\d+) written=1 ");
     Map<String, Store.Value> kv = Store.read(agent, DIR + "chunks/");
     assertThat(kv.values()).allMatch(v -> v.flags() == Encoding.GZIP.flags());
     assertThat(assembled(DIR)).isEqualTo(v2);
@@ -180,14 +204,18 @@ class LargeVersionsIT extends AgentTest {
     CliRun.Result copy = cli().run("copy", "--from", "big", "--to", "big2");
     assertThat(copy.code()).as(copy.err()).isZero();
     assertThat(assembled("kvexpress/big2/")).isEqualTo(v2);
-    assertThat(chunkKeys("kvexpress/big2/")).as("the copy owns its chunks").isEqualTo(referenced("kvexpress/big2/"));
+    assertThat(chunkKeys("kvexpress/big2/"))
+        .as("the copy owns its chunks")
+        .isEqualTo(referenced("kvexpress/big2/"));
     CliRun.Result rollback = cli().run("rollback", "-k", "big");
     assertThat(rollback.code()).as(rollback.err()).isZero();
     assertThat(assembled(DIR)).isEqualTo(v1);
     Path file = tmp.resolve("f");
     assertThat(out(file).code()).isZero();
     assertThat(Files.readAllBytes(file)).isEqualTo(v1);
-    assertThat(cli().run("status").out()).contains("big: unsigned; 6 chunks").contains("big2: unsigned; 6 chunks");
+    assertThat(cli().run("status").out())
+        .contains("big: unsigned; 6 chunks")
+        .contains("big2: unsigned; 6 chunks");
   }
 
   @Test
@@ -234,9 +262,9 @@ class LargeVersionsIT extends AgentTest {
   }
 
   /**
-   * kill -9 of {@code in} after its first chunk transaction, while later ones are held: the old version
-   * stays current and applies; the dead publisher's registration protects its chunks until it is stale, and
-   * then the next publish removes both.
+   * kill -9 of {@code in} after its first chunk transaction, while later ones are held: the old
+   * version stays current and applies; the dead publisher's registration protects its chunks until
+   * it is stale, and then the next publish removes both.
    */
   @Test
   void killedBetweenChunkWritesAndTheSwitchLeavesTheOldVersionCurrent() throws Exception {
@@ -245,11 +273,28 @@ class LargeVersionsIT extends AgentTest {
     Path input = tmp.resolve("new.txt");
     Files.write(input, Lines.random(5_000_000, 7));
     AtomicInteger chunkWrites = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
-    agent.failWhen(r -> armed.get() && r.path().equals("/v1/txn") && new String(r.body(), StandardCharsets.UTF_8)
-        .contains("\"" + DIR + "chunks/") && chunkWrites.incrementAndGet() > 1, Fault.DELAY, 1000);
-    Process p = Jar.command(Map.of("CONSUL_HTTP_ADDR", agent.address()), "in", "-k", "big", "--verbatim", "-f",
-        input.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("in.log").toFile()).start();
+    java.util.concurrent.atomic.AtomicBoolean armed =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    agent.failWhen(
+        r ->
+            armed.get()
+                && r.path().equals("/v1/txn")
+                && new String(r.body(), StandardCharsets.UTF_8).contains("\"" + DIR + "chunks/")
+                && chunkWrites.incrementAndGet() > 1,
+        Fault.DELAY,
+        1000);
+    Process p =
+        Jar.command(
+                Map.of("CONSUL_HTTP_ADDR", agent.address()),
+                "in",
+                "-k",
+                "big",
+                "--verbatim",
+                "-f",
+                input.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("in.log").toFile())
+            .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (chunkKeys(DIR).isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
@@ -263,7 +308,9 @@ class LargeVersionsIT extends AgentTest {
     Set<String> orphans = new HashSet<>(chunkKeys(DIR));
     orphans.removeAll(referenced(DIR));
     assertThat(orphans).as("the dead publisher's chunks").isNotEmpty();
-    assertThat(Store.data(agent, "kvexpress", "big")).as("the old version is still current").isEqualTo(old);
+    assertThat(Store.data(agent, "kvexpress", "big"))
+        .as("the old version is still current")
+        .isEqualTo(old);
     assertThat(Store.get(agent, DIR + "data").flags()).isZero();
     Path file = tmp.resolve("f");
     assertThat(out(file).code()).isZero();
@@ -275,8 +322,12 @@ class LargeVersionsIT extends AgentTest {
     assertThat(in(next).code()).isZero();
     assertThat(chunkKeys(DIR)).containsAll(orphans);
     // An hour later (the registration backdated by hand) the next publish removes them.
-    String pending = Store.get(agent, DIR + "pending").text().replaceAll("\"time\":\"[^\"]+\"",
-        "\"time\":\"" + Instant.now().minus(Duration.ofHours(2)) + "\"");
+    String pending =
+        Store.get(agent, DIR + "pending")
+            .text()
+            .replaceAll(
+                "\"time\":\"[^\"]+\"",
+                "\"time\":\"" + Instant.now().minus(Duration.ofHours(2)) + "\"");
     Http.put(agent.url("/v1/kv/" + DIR + "pending"), pending, Store.auth(agent));
     assertThat(in(Lines.random(600_000, 9)).code()).isZero();
     assertThat(chunkKeys(DIR)).isEqualTo(referenced(DIR));
@@ -284,9 +335,9 @@ class LargeVersionsIT extends AgentTest {
   }
 
   /**
-   * The collector's race, forced in order: a publisher has staged its chunks (registered, written) when
-   * another publish commits and collects. The collector must keep the staged chunks, and the first
-   * publisher's switch must still commit a complete version.
+   * The collector's race, forced in order: a publisher has staged its chunks (registered, written)
+   * when another publish commits and collects. The collector must keep the staged chunks, and the
+   * first publisher's switch must still commit a complete version.
    */
   @Test
   void garbageCollectionNeverTakesTheChunksOfAPublishInProgress() throws Exception {
@@ -297,15 +348,35 @@ class LargeVersionsIT extends AgentTest {
     try (KvStore store = store()) {
       List<byte[]> parts = Manifest.split(mine);
       Manifest m = Manifest.of(mine, parts, Encoding.PLAIN);
-      ChunkStore.Staged staged = new ChunkStore(store).stage(layout, m, parts, Encoding.PLAIN, "slow", Instant.now());
+      ChunkStore.Staged staged =
+          new ChunkStore(store).stage(layout, m, parts, Encoding.PLAIN, "slow", Instant.now());
       assertThat(in(Lines.random(900_000, 13)).code()).isZero();
-      assertThat(in(Lines.random(900_000, 14)).code()).as("two publishes and collections meanwhile").isZero();
+      assertThat(in(Lines.random(900_000, 14)).code())
+          .as("two publishes and collections meanwhile")
+          .isZero();
       assertThat(chunkKeys(DIR)).containsAll(m.names());
       VersionStore versions = new VersionStore(store, java.time.Clock.systemUTC());
-      VersionStore.Committed c = versions.commit(layout, versions.read(layout), seen -> new VersionStore.Draft(
-          new org.kvexpress.core.Version(m.toJson(), Manifest.FLAGS, m.checksum()), new Meta(m.checksum(), 1,
-          mine.length, "plain", "slow", Instant.now().toString(), "test", null, null, null), List.of(), null),
-          VersionStore.Rules.publish("conflict"));
+      VersionStore.Committed c =
+          versions.commit(
+              layout,
+              versions.read(layout),
+              seen ->
+                  new VersionStore.Draft(
+                      new org.kvexpress.core.Version(m.toJson(), Manifest.FLAGS, m.checksum()),
+                      new Meta(
+                          m.checksum(),
+                          1,
+                          mine.length,
+                          "plain",
+                          "slow",
+                          Instant.now().toString(),
+                          "test",
+                          null,
+                          null,
+                          null),
+                      List.of(),
+                      null),
+              VersionStore.Rules.publish("conflict"));
       assertThat(c.outcome()).isEqualTo(VersionStore.Outcome.COMMITTED);
       new ChunkStore(store).release(layout, staged.id());
     }
@@ -315,7 +386,10 @@ class LargeVersionsIT extends AgentTest {
     assertThat(Files.readAllBytes(file)).isEqualTo(mine);
   }
 
-  /** Four publishers at once, three versions each, while a node applies: never a torn or missing version. */
+  /**
+   * Four publishers at once, three versions each, while a node applies: never a torn or missing
+   * version.
+   */
   @Test
   void concurrentPublishersLeaveAConsistentKeyAndNodesOnlyApplyWholeVersions() throws Exception {
     assertThat(in(Lines.random(700_000, 20)).code()).isZero();
@@ -330,32 +404,41 @@ class LargeVersionsIT extends AgentTest {
       List<Future<List<String>>> results = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        results.add(pool.submit(() -> {
-          List<String> failed = new ArrayList<>();
-          for (int v = 0; v < 3; v++) {
-            CliRun.Result r = in(Lines.random(600_000 + 100_000 * thread, 100 + 10 * thread + v), "--retry-for", "5s");
-            if (r.code() != 0) {
-              failed.add(r.err());
-            }
-          }
-          return failed;
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  List<String> failed = new ArrayList<>();
+                  for (int v = 0; v < 3; v++) {
+                    CliRun.Result r =
+                        in(
+                            Lines.random(600_000 + 100_000 * thread, 100 + 10 * thread + v),
+                            "--retry-for",
+                            "5s");
+                    if (r.code() != 0) {
+                      failed.add(r.err());
+                    }
+                  }
+                  return failed;
+                }));
       }
       Path file = tmp.resolve("f");
-      Future<Integer> node = pool.submit(() -> {
-        int refused = 0;
-        while (results.stream().anyMatch(f -> !f.isDone())) {
-          CliRun.Result r = out(file);
-          if (r.code() != 0) {
-            refused++;
-            assertThat(r.err()).as("a node only ever refuses for a missing chunk it then re-reads")
-                .contains("reason=chunk_missing");
-          } else {
-            assertThat(published).contains(Checksum.sha256Hex(Files.readAllBytes(file)));
-          }
-        }
-        return refused;
-      });
+      Future<Integer> node =
+          pool.submit(
+              () -> {
+                int refused = 0;
+                while (results.stream().anyMatch(f -> !f.isDone())) {
+                  CliRun.Result r = out(file);
+                  if (r.code() != 0) {
+                    refused++;
+                    assertThat(r.err())
+                        .as("a node only ever refuses for a missing chunk it then re-reads")
+                        .contains("reason=chunk_missing");
+                  } else {
+                    assertThat(published).contains(Checksum.sha256Hex(Files.readAllBytes(file)));
+                  }
+                }
+                return refused;
+              });
       for (Future<List<String>> f : results) {
         assertThat(f.get(120, TimeUnit.SECONDS)).as("failed publishes").isEmpty();
       }

@@ -21,15 +21,15 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /**
- * A write that Consul applied but whose answer never arrived (README, Guarantees, "exactly once"): the
- * writer learns from the chain of commits in meta whether its version committed, and never writes it again
- * over a newer version. Each case forwards the write, runs what happens meanwhile, then drops the answer.
+ * A write that Consul applied but whose answer never arrived (README, Guarantees, "exactly once"):
+ * the writer learns from the chain of commits in meta whether its version committed, and never
+ * writes it again over a newer version. Each case forwards the write, runs what happens meanwhile,
+ * then drops the answer.
  */
 @ExtendWith(BackendExtension.class)
 class LostAnswerIT {
   private Backend agent;
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeEach
   void start(Backend backend) {
@@ -41,7 +41,8 @@ class LostAnswerIT {
   }
 
   private static boolean writeTxn(RecordedRequest q) {
-    return q.path().equals("/v1/txn") && new String(q.body(), StandardCharsets.UTF_8).contains("\"Verb\":\"set\"");
+    return q.path().equals("/v1/txn")
+        && new String(q.body(), StandardCharsets.UTF_8).contains("\"Verb\":\"set\"");
   }
 
   private static String sum(String content) {
@@ -70,7 +71,9 @@ class LostAnswerIT {
     CliRun.Result r = publish(b, "-e", "touch " + marker);
     assertThat(other.get().code()).as(other.get().err()).isZero();
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).contains("result=superseded").contains("superseded_by=" + Checksum.shortForm(sum(c)));
+    assertThat(r.err())
+        .contains("result=superseded")
+        .contains("superseded_by=" + Checksum.shortForm(sum(c)));
     assertThat(marker).as("-e runs only for a version that is current").doesNotExist();
     // Nodes never go C -> B: C stays current, and B (committed once) is its last.
     assertThat(Store.get(agent, "kvexpress/hosts/checksum").text()).isEqualTo(sum(c));
@@ -84,12 +87,17 @@ class LostAnswerIT {
   void aLostAnswerFollowedByAStopIsReportedPublishedNotHalted() {
     assertThat(publish(Lines.hosts(10)).code()).isZero();
     AtomicReference<CliRun.Result> stop = new AtomicReference<>();
-    agent.failWhen(LostAnswerIT::writeTxn, Fault.DROP_AFTER_APPLY, 1,
+    agent.failWhen(
+        LostAnswerIT::writeTxn,
+        Fault.DROP_AFTER_APPLY,
+        1,
         () -> stop.set(cli().run("stop", "-k", "hosts", "-r", "bad version")));
     CliRun.Result r = publish(Lines.hosts(11));
     assertThat(stop.get().code()).isZero();
     assertThat(r.code()).as("committed before the stop: not 'halted' (exit 4)").isZero();
-    assertThat(r.err()).contains("result=published").contains("stopped_since=\"bad version (stopped by")
+    assertThat(r.err())
+        .contains("result=published")
+        .contains("stopped_since=\"bad version (stopped by")
         .contains("kvexpress rollback -k hosts");
     assertThat(Store.get(agent, "kvexpress/hosts/checksum").text()).isEqualTo(sum(Lines.hosts(11)));
   }
@@ -97,22 +105,32 @@ class LostAnswerIT {
   @Test
   void whenMoreCommitsFollowedThanMetaRemembersTheOutcomeIsUnknownNotRepeated() {
     assertThat(publish(Lines.hosts(10)).code()).isZero();
-    agent.failWhen(LostAnswerIT::writeTxn, Fault.DROP_AFTER_APPLY, 1, () -> {
-      for (int i = 0; i < 17; i++) {
-        assertThat(publish(Lines.hosts(30 + i)).code()).isZero();
-      }
-    });
+    agent.failWhen(
+        LostAnswerIT::writeTxn,
+        Fault.DROP_AFTER_APPLY,
+        1,
+        () -> {
+          for (int i = 0; i < 17; i++) {
+            assertThat(publish(Lines.hosts(30 + i)).code()).isZero();
+          }
+        });
     CliRun.Result r = publish(Lines.hosts(20));
     assertThat(r.code()).as(r.err()).isEqualTo(1);
-    assertThat(r.err()).contains("reason=outcome_unknown").contains("cannot tell whether version "
-        + Checksum.shortForm(sum(Lines.hosts(20))) + " was committed").contains("nothing was written twice");
+    assertThat(r.err())
+        .contains("reason=outcome_unknown")
+        .contains(
+            "cannot tell whether version "
+                + Checksum.shortForm(sum(Lines.hosts(20)))
+                + " was committed")
+        .contains("nothing was written twice");
     assertThat(Store.get(agent, "kvexpress/hosts/checksum").text()).isEqualTo(sum(Lines.hosts(46)));
   }
 
   @Test
   void everyAnswerLostStillEndsInTheOneCommit() {
     assertThat(publish(Lines.hosts(10)).code()).isZero();
-    // Every try of the write is applied (the first commits, the others conflict) and none is answered.
+    // Every try of the write is applied (the first commits, the others conflict) and none is
+    // answered.
     agent.failWhen(LostAnswerIT::writeTxn, Fault.DROP_AFTER_APPLY, 100);
     CliRun.Result r = publish(Lines.hosts(11), "--retry-for", "1s");
     assertThat(r.code()).as(r.err()).isZero();
@@ -128,9 +146,12 @@ class LostAnswerIT {
     CliRun.Result r = cli().run("rollback", "-k", "hosts");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Store.get(agent, "kvexpress/hosts/checksum").text()).isEqualTo(sum(Lines.hosts(10)));
-    assertThat(Store.get(agent, "kvexpress/hosts/last").text()).isEqualTo(
-        new String(Canonicalizer.canonicalize(Lines.hosts(11).getBytes(StandardCharsets.UTF_8)).bytes(),
-            StandardCharsets.UTF_8));
+    assertThat(Store.get(agent, "kvexpress/hosts/last").text())
+        .isEqualTo(
+            new String(
+                Canonicalizer.canonicalize(Lines.hosts(11).getBytes(StandardCharsets.UTF_8))
+                    .bytes(),
+                StandardCharsets.UTF_8));
   }
 
   @Test
@@ -140,6 +161,7 @@ class LostAnswerIT {
     CliRun.Result r = publish(Lines.hosts(11), "--stage");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("result=staged");
-    assertThat(Store.get(agent, "kvexpress/hosts/staged/checksum").text()).isEqualTo(sum(Lines.hosts(11)));
+    assertThat(Store.get(agent, "kvexpress/hosts/staged/checksum").text())
+        .isEqualTo(sum(Lines.hosts(11)));
   }
 }

@@ -7,10 +7,10 @@ import org.kvexpress.agent.Fault;
 import org.kvexpress.agent.RecordedRequest;
 
 /**
- * The Consul an end-to-end test talks to: the dev agent, or a real Consul agent behind a fault-injecting
- * proxy. Which one is chosen by the system property {@code kvexpress.backend} ({@code dev} or
- * {@code consul}); {@code mvn verify} runs every end-to-end test once with each. Both record requests and
- * inject the same faults, so a test reads the same against either.
+ * The Consul an end-to-end test talks to: the dev agent, or a real Consul agent behind a
+ * fault-injecting proxy. Which one is chosen by the system property {@code kvexpress.backend}
+ * ({@code dev} or {@code consul}); {@code mvn verify} runs every end-to-end test once with each.
+ * Both record requests and inject the same faults, so a test reads the same against either.
  */
 public interface Backend extends AutoCloseable {
   /** Options for a backend with ACLs: {@code token} is a management token the test may use. */
@@ -22,8 +22,9 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
-   * A fresh, empty backend; with {@code acl}, ACLs are enforced (default deny) and {@code acl.token()} is a
-   * management token (it must be a UUID: real Consul accepts nothing else as a secret).
+   * A fresh, empty backend; with {@code acl}, ACLs are enforced (default deny) and {@code
+   * acl.token()} is a management token (it must be a UUID: real Consul accepts nothing else as a
+   * secret).
    */
   static Backend start(Acl acl) throws IOException {
     return realConsul() ? ConsulBackend.start(acl) : DevAgentBackend.start(acl);
@@ -63,8 +64,9 @@ public interface Backend extends AutoCloseable {
   void failWhen(Predicate<RecordedRequest> when, Fault fault, int times);
 
   /**
-   * Injects {@code fault} into the next {@code times} matching requests; with {@link Fault#DROP_AFTER_APPLY},
-   * {@code meanwhile} runs after each is applied and before its answer is dropped.
+   * Injects {@code fault} into the next {@code times} matching requests; with {@link
+   * Fault#DROP_AFTER_APPLY}, {@code meanwhile} runs after each is applied and before its answer is
+   * dropped.
    */
   void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile);
 
@@ -76,8 +78,9 @@ public interface Backend extends AutoCloseable {
   void setFailRate(double rate);
 
   /**
-   * Restarts the agent with an empty store at the same address, as a Consul dev agent that crashed and came
-   * back: its index starts over, below what its clients last saw. Only for backends without ACLs.
+   * Restarts the agent with an empty store at the same address, as a Consul dev agent that crashed
+   * and came back: its index starts over, below what its clients last saw. Only for backends
+   * without ACLs.
    */
   void restartEmpty() throws IOException;
 

@@ -7,13 +7,15 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A fresh, empty {@link Backend} for every test, closed after it: the set-up every end-to-end test shares.
- * A test (or its {@code @BeforeEach}) takes it as a {@code Backend} parameter. {@code @ExtendWith} gives one
- * without ACLs; {@code @RegisterExtension static BackendExtension b = BackendExtension.withAcl(TOKEN)} one
- * that enforces ACLs with that management token.
+ * A fresh, empty {@link Backend} for every test, closed after it: the set-up every end-to-end test
+ * shares. A test (or its {@code @BeforeEach}) takes it as a {@code Backend} parameter.
+ * {@code @ExtendWith} gives one without ACLs; {@code @RegisterExtension static BackendExtension b =
+ * BackendExtension.withAcl(TOKEN)} one that enforces ACLs with that management token.
  */
-public final class BackendExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(BackendExtension.class);
+public final class BackendExtension
+    implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(BackendExtension.class);
   private final Backend.Acl acl;
 
   public BackendExtension() {
@@ -24,7 +26,9 @@ public final class BackendExtension implements BeforeEachCallback, AfterEachCall
     this.acl = acl;
   }
 
-  /** Backends that enforce ACLs (default deny) with {@code token} as a management token (a UUID). */
+  /**
+   * Backends that enforce ACLs (default deny) with {@code token} as a management token (a UUID).
+   */
   public static BackendExtension withAcl(String token) {
     return new BackendExtension(new Backend.Acl(token));
   }

@@ -31,7 +31,9 @@ public final class CliRun {
     return new CliRun();
   }
 
-  /** A CLI pointed at this agent address with a short retry budget, so failures stay fast in tests. */
+  /**
+   * A CLI pointed at this agent address with a short retry budget, so failures stay fast in tests.
+   */
   public static CliRun against(String agentAddress) {
     CliRun r = new CliRun();
     r.env.put("CONSUL_HTTP_ADDR", agentAddress);
@@ -66,11 +68,22 @@ public final class CliRun {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String host = hostname;
-    CliEnvironment e = new CliEnvironment(new ByteArrayInputStream(stdin), new PrintStream(out, true),
-        new PrintStream(err, true), Map.copyOf(env), Clock.systemUTC(), () -> host, terminal);
+    CliEnvironment e =
+        new CliEnvironment(
+            new ByteArrayInputStream(stdin),
+            new PrintStream(out, true),
+            new PrintStream(err, true),
+            Map.copyOf(env),
+            Clock.systemUTC(),
+            () -> host,
+            terminal);
     List<String> all = new ArrayList<>(base);
     all.addAll(List.of(args));
     int code = new Cli(e).run(all.toArray(new String[0]));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code,
+        out.toString(StandardCharsets.UTF_8),
+        out.toByteArray(),
+        err.toString(StandardCharsets.UTF_8));
   }
 }

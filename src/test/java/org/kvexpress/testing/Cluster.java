@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Consul cluster on loopback: servers (one leader among them after the election) and client agents,
- * each its own process with its own ports, data directory and node name. Closing it stops every agent by
- * its PID and removes the directory.
+ * A real Consul cluster on loopback: servers (one leader among them after the election) and client
+ * agents, each its own process with its own ports, data directory and node name. Closing it stops
+ * every agent by its PID and removes the directory.
  */
 public final class Cluster implements AutoCloseable {
   private final Path dir;
@@ -22,7 +22,10 @@ public final class Cluster implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** Starts {@code servers} servers and {@code clients} client agents and waits until every one knows a leader. */
+  /**
+   * Starts {@code servers} servers and {@code clients} client agents and waits until every one
+   * knows a leader.
+   */
   public static Cluster start(int servers, int clients) throws IOException {
     Cluster c = new Cluster(Files.createTempDirectory("kvexpress-cluster-"));
     try {
@@ -33,7 +36,10 @@ public final class Cluster implements AutoCloseable {
         s.joining(c.servers).start();
       }
       for (int i = 1; i <= clients; i++) {
-        c.clients.add(ConsulAgent.client("client-" + i, c.dir.resolve("client-" + i)).joining(c.servers).start());
+        c.clients.add(
+            ConsulAgent.client("client-" + i, c.dir.resolve("client-" + i))
+                .joining(c.servers)
+                .start());
       }
       c.awaitLeader(Duration.ofSeconds(60));
       return c;

@@ -23,18 +23,27 @@ import java.util.stream.Collectors;
  * shutdown hook stops any a test forgot, so no agent outlives the suite.
  */
 public final class ConsulAgent implements AutoCloseable {
-  private static final Set<ConsulAgent> RUNNING = Collections.synchronizedSet(new LinkedHashSet<>());
+  private static final Set<ConsulAgent> RUNNING =
+      Collections.synchronizedSet(new LinkedHashSet<>());
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (ConsulAgent a : List.copyOf(RUNNING)) {
-        a.stop();
-      }
-    }, "consul-agents-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (ConsulAgent a : List.copyOf(RUNNING)) {
+                    a.stop();
+                  }
+                },
+                "consul-agents-stop"));
   }
 
   /** What kind of agent this is. */
-  public enum Mode { DEV, SERVER, CLIENT }
+  public enum Mode {
+    DEV,
+    SERVER,
+    CLIENT
+  }
 
   private final String name;
   private final Mode mode;
@@ -62,11 +71,13 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   /**
-   * A single-node, in-memory agent ({@code consul agent -dev}): fast to start, for an agent the whole test
-   * run shares. It lives until the JVM exits; then it is stopped and its temp directory removed.
+   * A single-node, in-memory agent ({@code consul agent -dev}): fast to start, for an agent the
+   * whole test run shares. It lives until the JVM exits; then it is stopped and its temp directory
+   * removed.
    */
   public static ConsulAgent sharedDev(String name) throws IOException {
-    ConsulAgent a = new ConsulAgent(name, Mode.DEV, Files.createTempDirectory("kvexpress-" + name + "-"));
+    ConsulAgent a =
+        new ConsulAgent(name, Mode.DEV, Files.createTempDirectory("kvexpress-" + name + "-"));
     a.ownsDir = true;
     return a;
   }
@@ -93,13 +104,18 @@ public final class ConsulAgent implements AutoCloseable {
     return this;
   }
 
-  /** More top-level configuration, as JSON object members without braces, e.g. {@code "acl": {…}}. */
+  /**
+   * More top-level configuration, as JSON object members without braces, e.g. {@code "acl": {…}}.
+   */
   public ConsulAgent withConfig(String jsonMembers) {
     this.extraJson = jsonMembers;
     return this;
   }
 
-  /** Serves the HTTP API as HTTPS only, on the port {@link #address()} names (configure TLS with withConfig). */
+  /**
+   * Serves the HTTP API as HTTPS only, on the port {@link #address()} names (configure TLS with
+   * withConfig).
+   */
   public ConsulAgent httpsOnly(int port) {
     if (port != http) {
       throw new IllegalArgumentException("the HTTPS port must be this agent's API port " + http);
@@ -148,16 +164,19 @@ public final class ConsulAgent implements AutoCloseable {
       cmd.add("-dev");
     }
     cmd.addAll(List.of("-config-file", config.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
     process = pb.start();
     RUNNING.add(this);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("consul agent " + name + " exited " + process.exitValue() + ":\n" + tail());
+        throw new IllegalStateException(
+            "consul agent " + name + " exited " + process.exitValue() + ":\n" + tail());
       }
       try {
         if (httpsOnly ? accepts() : Http.tryGet(url("/v1/status/leader")) != null) {
@@ -170,7 +189,8 @@ public final class ConsulAgent implements AutoCloseable {
       }
     }
     kill();
-    throw new IllegalStateException("consul agent " + name + " did not answer within 30 s:\n" + tail());
+    throw new IllegalStateException(
+        "consul agent " + name + " did not answer within 30 s:\n" + tail());
   }
 
   private boolean accepts() {
@@ -189,15 +209,16 @@ public final class ConsulAgent implements AutoCloseable {
       HttpResponse<String> leader = Http.tryGet(url("/v1/status/leader"));
       if (leader != null && leader.statusCode() == 200 && leader.body().contains(":")) {
         HttpResponse<String> kv = Http.tryGet(url("/v1/kv/kvexpress-test-probe"));
-        if (kv != null && (kv.statusCode() == 404 || kv.statusCode() == 200 || kv.statusCode() == 403)) {
+        if (kv != null
+            && (kv.statusCode() == 404 || kv.statusCode() == 200 || kv.statusCode() == 403)) {
           return this;
         }
         last = kv == null ? "no answer" : kv.statusCode() + " " + kv.body();
       }
       sleep(50);
     }
-    throw new IllegalStateException("consul agent " + name + " has no leader after " + within + " (" + last + "):\n"
-        + tail());
+    throw new IllegalStateException(
+        "consul agent " + name + " has no leader after " + within + " (" + last + "):\n" + tail());
   }
 
   /** SIGTERM, then SIGKILL after 10 s; a shared agent's temp directory goes with it. */
@@ -238,7 +259,10 @@ public final class ConsulAgent implements AutoCloseable {
     RUNNING.remove(this);
   }
 
-  /** SIGSTOP: the agent freezes (a long GC pause, a hung VM) and holds its connections without answering. */
+  /**
+   * SIGSTOP: the agent freezes (a long GC pause, a hung VM) and holds its connections without
+   * answering.
+   */
   public synchronized void pause() {
     signal("STOP");
   }
@@ -279,10 +303,18 @@ public final class ConsulAgent implements AutoCloseable {
   private String configJson() {
     StringBuilder b = new StringBuilder("{\n");
     b.append("  \"node_name\": \"").append(name).append("\",\n");
-    b.append("  \"bind_addr\": \"127.0.0.1\", \"client_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\",\n");
-    b.append("  \"ports\": {\"http\": ").append(httpsOnly ? -1 : http).append(", \"https\": ").append(httpsOnly ? http : -1)
+    b.append(
+        "  \"bind_addr\": \"127.0.0.1\", \"client_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\",\n");
+    b.append("  \"ports\": {\"http\": ")
+        .append(httpsOnly ? -1 : http)
+        .append(", \"https\": ")
+        .append(httpsOnly ? http : -1)
         .append(", \"dns\": -1, \"grpc\": -1, \"serf_lan\": ")
-        .append(serfLan).append(", \"serf_wan\": ").append(serfWan).append(", \"server\": ").append(serverPort)
+        .append(serfLan)
+        .append(", \"serf_wan\": ")
+        .append(serfWan)
+        .append(", \"server\": ")
+        .append(serverPort)
         .append("},\n");
     b.append("  \"disable_update_check\": true,\n");
     b.append("  \"log_level\": \"info\",\n");
@@ -295,7 +327,8 @@ public final class ConsulAgent implements AutoCloseable {
     }
     if (!join.isEmpty()) {
       b.append("  \"retry_join\": [")
-          .append(join.stream().map(j -> "\"" + j + "\"").collect(Collectors.joining(", "))).append("],\n");
+          .append(join.stream().map(j -> "\"" + j + "\"").collect(Collectors.joining(", ")))
+          .append("],\n");
       b.append("  \"retry_interval\": \"1s\",\n");
     }
     if (!extraJson.isBlank()) {
@@ -313,7 +346,8 @@ public final class ConsulAgent implements AutoCloseable {
       while (ports.size() < n) {
         ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         held.add(s);
-        try (DatagramSocket d = new DatagramSocket(s.getLocalPort(), InetAddress.getLoopbackAddress())) {
+        try (DatagramSocket d =
+            new DatagramSocket(s.getLocalPort(), InetAddress.getLoopbackAddress())) {
           ports.add(s.getLocalPort());
         } catch (IOException udpTaken) {
           // try another port

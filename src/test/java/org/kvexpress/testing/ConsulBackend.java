@@ -13,9 +13,9 @@ import org.kvexpress.agent.RecordedRequest;
 
 /**
  * Real Consul as a test backend. One agent per suite run (two: one without ACLs and one with ACLs
- * enforced, each started on first use) is shared by every test; each test gets a fresh proxy in front
- * of it, and starts on an empty KV store: the tests run one at a time, so wiping the store is the
- * cheapest isolation that leaves every key name the tests and the README use unchanged.
+ * enforced, each started on first use) is shared by every test; each test gets a fresh proxy in
+ * front of it, and starts on an empty KV store: the tests run one at a time, so wiping the store is
+ * the cheapest isolation that leaves every key name the tests and the README use unchanged.
  */
 public final class ConsulBackend implements Backend {
   private static ConsulAgent plain;
@@ -38,7 +38,8 @@ public final class ConsulBackend implements Backend {
   }
 
   public static Backend start(Backend.Acl acl) throws IOException {
-    return new ConsulBackend(acl == null ? plainAgent() : securedAgent(), acl == null ? null : acl.token());
+    return new ConsulBackend(
+        acl == null ? plainAgent() : securedAgent(), acl == null ? null : acl.token());
   }
 
   /** The shared agent without ACLs, started on first use. */
@@ -55,16 +56,23 @@ public final class ConsulBackend implements Backend {
     if (secured == null || !secured.running()) {
       // Consul 1.11 renamed acl.tokens.master to initial_management.
       String name = ConsulBinary.atLeast(1, 11) ? "initial_management" : "master";
-      secured = ConsulAgent.sharedDev("consul-acl")
-          .withConfig("\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", \"tokens\": {\"" + name + "\": \""
-              + MASTER_TOKEN + "\"}}")
-          .start();
+      secured =
+          ConsulAgent.sharedDev("consul-acl")
+              .withConfig(
+                  "\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", \"tokens\": {\""
+                      + name
+                      + "\": \""
+                      + MASTER_TOKEN
+                      + "\"}}")
+              .start();
       secured.awaitLeader(java.time.Duration.ofSeconds(30));
     }
     return secured;
   }
 
-  /** The master token of the secured agent, for tests that create their own least-privilege tokens. */
+  /**
+   * The master token of the secured agent, for tests that create their own least-privilege tokens.
+   */
   public static String masterToken() {
     return MASTER_TOKEN;
   }
@@ -105,7 +113,8 @@ public final class ConsulBackend implements Backend {
   }
 
   @Override
-  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+  public void failWhen(
+      Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
     proxy.faults().failWhen(when, fault, times, meanwhile);
   }
 
@@ -144,22 +153,33 @@ public final class ConsulBackend implements Backend {
   }
 
   private void wipe() {
-    HttpResponse<String> r = agent == secured
-        ? Http.delete(agent.url("/v1/kv/?recurse"), "X-Consul-Token", MASTER_TOKEN)
-        : Http.delete(agent.url("/v1/kv/?recurse"));
+    HttpResponse<String> r =
+        agent == secured
+            ? Http.delete(agent.url("/v1/kv/?recurse"), "X-Consul-Token", MASTER_TOKEN)
+            : Http.delete(agent.url("/v1/kv/?recurse"));
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("cannot empty the test Consul's KV store: " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "cannot empty the test Consul's KV store: " + r.statusCode() + " " + r.body());
     }
   }
 
-  /** Creates a token with this secret and the built-in global-management policy; returns its accessor. */
+  /**
+   * Creates a token with this secret and the built-in global-management policy; returns its
+   * accessor.
+   */
   private String createManagementToken(String secret) {
-    HttpResponse<String> r = Http.put(agent.url("/v1/acl/token"),
-        "{\"SecretID\": \"" + secret + "\", \"Description\": \"kvexpress test\", "
-            + "\"Policies\": [{\"ID\": \"00000000-0000-0000-0000-000000000001\"}]}",
-        "X-Consul-Token", MASTER_TOKEN);
+    HttpResponse<String> r =
+        Http.put(
+            agent.url("/v1/acl/token"),
+            "{\"SecretID\": \""
+                + secret
+                + "\", \"Description\": \"kvexpress test\", "
+                + "\"Policies\": [{\"ID\": \"00000000-0000-0000-0000-000000000001\"}]}",
+            "X-Consul-Token",
+            MASTER_TOKEN);
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("cannot create the test's token: " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "cannot create the test's token: " + r.statusCode() + " " + r.body());
     }
     return JsonParser.parseString(r.body()).getAsJsonObject().get("AccessorID").getAsString();
   }
@@ -169,17 +189,31 @@ public final class ConsulBackend implements Backend {
     return createToken(secured, MASTER_TOKEN, rulesHcl);
   }
 
-  /** Creates a policy with these rules (HCL) and a token with just that policy; returns the token's secret. */
+  /**
+   * Creates a policy with these rules (HCL) and a token with just that policy; returns the token's
+   * secret.
+   */
   public static String createToken(ConsulAgent agent, String adminToken, String rulesHcl) {
     String policyName = "kvexpress-test-" + UUID.randomUUID();
-    HttpResponse<String> p = Http.put(agent.url("/v1/acl/policy"),
-        "{\"Name\": \"" + policyName + "\", \"Rules\": " + new com.google.gson.Gson().toJson(rulesHcl) + "}",
-        "X-Consul-Token", adminToken);
+    HttpResponse<String> p =
+        Http.put(
+            agent.url("/v1/acl/policy"),
+            "{\"Name\": \""
+                + policyName
+                + "\", \"Rules\": "
+                + new com.google.gson.Gson().toJson(rulesHcl)
+                + "}",
+            "X-Consul-Token",
+            adminToken);
     if (p.statusCode() != 200) {
       throw new IllegalStateException("cannot create policy: " + p.statusCode() + " " + p.body());
     }
-    HttpResponse<String> t = Http.put(agent.url("/v1/acl/token"),
-        "{\"Policies\": [{\"Name\": \"" + policyName + "\"}]}", "X-Consul-Token", adminToken);
+    HttpResponse<String> t =
+        Http.put(
+            agent.url("/v1/acl/token"),
+            "{\"Policies\": [{\"Name\": \"" + policyName + "\"}]}",
+            "X-Consul-Token",
+            adminToken);
     if (t.statusCode() != 200) {
       throw new IllegalStateException("cannot create token: " + t.statusCode() + " " + t.body());
     }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * The real Consul binary the tests run, found or fetched once per JVM by {@code .ci/fetch-consul}
- * (KVEXPRESS_CONSUL_BIN, then PATH, then Debian's pinned package, cached). When none can be had, the
- * real-Consul tests fail with that script's one line saying how to install Consul: never skipped.
+ * (KVEXPRESS_CONSUL_BIN, then PATH, then Debian's pinned package, cached). When none can be had,
+ * the real-Consul tests fail with that script's one line saying how to install Consul: never
+ * skipped.
  */
 public final class ConsulBinary {
   private static Path path;
@@ -25,19 +26,22 @@ public final class ConsulBinary {
 
   public static synchronized Path path() {
     if (path == null) {
-      ProcessBuilder pb = new ProcessBuilder("bash", projectRoot().resolve(".ci/fetch-consul").toString());
+      ProcessBuilder pb =
+          new ProcessBuilder("bash", projectRoot().resolve(".ci/fetch-consul").toString());
       try {
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          String last = err.isEmpty() ? "fetch-consul failed" : err.substring(err.lastIndexOf('\n') + 1);
+          String last =
+              err.isEmpty() ? "fetch-consul failed" : err.substring(err.lastIndexOf('\n') + 1);
           throw new IllegalStateException("real Consul is required for these tests: " + last);
         }
         path = Path.of(new String(out, StandardCharsets.UTF_8).strip());
       } catch (IOException e) {
-        throw new IllegalStateException("real Consul is required for these tests: cannot run .ci/fetch-consul: " + e);
+        throw new IllegalStateException(
+            "real Consul is required for these tests: cannot run .ci/fetch-consul: " + e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
@@ -50,7 +54,8 @@ public final class ConsulBinary {
   public static synchronized String version() {
     if (version == null) {
       try {
-        Process p = new ProcessBuilder(path().toString(), "version").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(path().toString(), "version").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         Matcher m = Pattern.compile("Consul v(\\d+\\.\\d+\\.\\d+)").matcher(text);

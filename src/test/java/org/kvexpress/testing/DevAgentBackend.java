@@ -18,7 +18,8 @@ public final class DevAgentBackend implements Backend {
 
   private DevAgentBackend(Backend.Acl acl) throws IOException {
     this.token = acl == null ? null : acl.token();
-    DevAgent.Config config = DevAgent.Config.defaults().withVerbose(true, new PrintStream(log, true));
+    DevAgent.Config config =
+        DevAgent.Config.defaults().withVerbose(true, new PrintStream(log, true));
     this.agent = new DevAgent(token == null ? config : config.withAclToken(token)).start();
   }
 
@@ -62,7 +63,8 @@ public final class DevAgentBackend implements Backend {
   }
 
   @Override
-  public void failWhen(Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
+  public void failWhen(
+      Predicate<RecordedRequest> when, Fault fault, int times, Runnable meanwhile) {
     agent.failWhen(when, fault, times, meanwhile);
   }
 
@@ -82,8 +84,10 @@ public final class DevAgentBackend implements Backend {
   public void restartEmpty() throws IOException {
     int port = agent.port();
     agent.close();
-    DevAgent.Config config = DevAgent.Config.defaults().withVerbose(true, new PrintStream(log, true))
-        .withPort("127.0.0.1", port);
+    DevAgent.Config config =
+        DevAgent.Config.defaults()
+            .withVerbose(true, new PrintStream(log, true))
+            .withPort("127.0.0.1", port);
     agent = new DevAgent(token == null ? config : config.withAclToken(token)).start();
   }
 

@@ -34,7 +34,8 @@ public final class Dogstatsd implements AutoCloseable {
       } catch (SocketTimeoutException e) {
         return lines;
       }
-      lines.addAll(List.of(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8).split("\n")));
+      lines.addAll(
+          List.of(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8).split("\n")));
     }
   }
 

@@ -22,31 +22,46 @@ import org.kvexpress.agent.FaultPlan;
 import org.kvexpress.agent.RecordedRequest;
 
 /**
- * A small HTTP proxy in front of a real Consul agent that records requests and injects the dev agent's
- * faults (drop, delay, answer 500, forward then drop the answer). Without a fault it forwards method, path,
- * query, headers and body unchanged and returns Consul's status, headers and body byte for byte, so what
- * the client sees is Consul's answer.
+ * A small HTTP proxy in front of a real Consul agent that records requests and injects the dev
+ * agent's faults (drop, delay, answer 500, forward then drop the answer). Without a fault it
+ * forwards method, path, query, headers and body unchanged and returns Consul's status, headers and
+ * body byte for byte, so what the client sees is Consul's answer.
  */
 public final class FaultProxy implements AutoCloseable {
   /** Hop-by-hop and framing headers, which each side of the proxy sets for itself. */
   private static final Set<String> NOT_FORWARDED =
-      Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive", "date");
+      Set.of(
+          "connection",
+          "content-length",
+          "expect",
+          "host",
+          "upgrade",
+          "transfer-encoding",
+          "keep-alive",
+          "date");
 
   private final String upstream;
   private final FaultPlan faults = new FaultPlan(10_000, 0);
   private final HttpClient client;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fault-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fault-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private HttpServer server;
 
   /** A proxy to {@code upstreamAddress} (host:port of Consul's HTTP API). */
   public FaultProxy(String upstreamAddress) {
     this.upstream = "http://" + upstreamAddress;
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(executor)
+            .build();
   }
 
   public FaultProxy start() throws IOException {
@@ -77,8 +92,14 @@ public final class FaultProxy implements AutoCloseable {
   private void handle(HttpExchange ex) {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
-      RecordedRequest req = new RecordedRequest(0, ex.getRequestMethod(), ex.getRequestURI().getPath(),
-          ex.getRequestURI().getRawQuery(), RecordedRequest.headersOf(ex.getRequestHeaders()), body);
+      RecordedRequest req =
+          new RecordedRequest(
+              0,
+              ex.getRequestMethod(),
+              ex.getRequestURI().getPath(),
+              ex.getRequestURI().getRawQuery(),
+              RecordedRequest.headersOf(ex.getRequestHeaders()),
+              body);
       FaultPlan.Injected injected = faults.admit(req);
       Fault fault = injected.fault();
       if (fault == Fault.DROP) {
@@ -93,18 +114,23 @@ public final class FaultProxy implements AutoCloseable {
       if (fault == Fault.DELAY) {
         Thread.sleep(Fault.DELAY_TIME.toMillis());
       }
-      HttpResponse<byte[]> answer = client.send(forward(ex, body), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> answer =
+          client.send(forward(ex, body), HttpResponse.BodyHandlers.ofByteArray());
       if (fault == Fault.DROP_AFTER_APPLY) {
         if (injected.meanwhile() != null) {
           injected.meanwhile().run();
         }
         return;
       }
-      answer.headers().map().forEach((name, values) -> {
-        if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-          ex.getResponseHeaders().put(name, List.copyOf(values));
-        }
-      });
+      answer
+          .headers()
+          .map()
+          .forEach(
+              (name, values) -> {
+                if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+                  ex.getResponseHeaders().put(name, List.copyOf(values));
+                }
+              });
       byte[] out = answer.body();
       boolean noBody = out.length == 0 || ex.getRequestMethod().equals("HEAD");
       ex.sendResponseHeaders(answer.statusCode(), noBody ? -1 : out.length);
@@ -121,8 +147,13 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private HttpRequest forward(HttpExchange ex, byte[] body) {
-    URI uri = URI.create(upstream + ex.getRequestURI().getRawPath()
-        + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+    URI uri =
+        URI.create(
+            upstream
+                + ex.getRequestURI().getRawPath()
+                + (ex.getRequestURI().getRawQuery() == null
+                    ? ""
+                    : "?" + ex.getRequestURI().getRawQuery()));
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10));
     for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
       if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -132,7 +163,11 @@ public final class FaultProxy implements AutoCloseable {
       }
     }
     boolean hasBody = body.length > 0 || !ex.getRequestMethod().equals("GET");
-    return b.method(ex.getRequestMethod(),
-        hasBody ? HttpRequest.BodyPublishers.ofByteArray(body) : HttpRequest.BodyPublishers.noBody()).build();
+    return b.method(
+            ex.getRequestMethod(),
+            hasBody
+                ? HttpRequest.BodyPublishers.ofByteArray(body)
+                : HttpRequest.BodyPublishers.noBody())
+        .build();
   }
 }

@@ -10,8 +10,11 @@ import java.time.Duration;
 
 /** Plain java.net.http requests for wire-level tests of the agent. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   private Http() {}
 
@@ -19,10 +22,14 @@ public final class Http {
     return send(builder(url, headers).GET().build());
   }
 
-  /** A GET that answers null instead of failing when nothing listens (for waiting on a starting agent). */
+  /**
+   * A GET that answers null instead of failing when nothing listens (for waiting on a starting
+   * agent).
+   */
   public static HttpResponse<String> tryGet(String url, String... headers) {
     try {
-      return CLIENT.send(builder(url, headers).timeout(Duration.ofSeconds(5)).GET().build(),
+      return CLIENT.send(
+          builder(url, headers).timeout(Duration.ofSeconds(5)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;
@@ -34,7 +41,8 @@ public final class Http {
 
   public static HttpResponse<byte[]> getBytes(String url, String... headers) {
     try {
-      return CLIENT.send(builder(url, headers).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      return CLIENT.send(
+          builder(url, headers).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException | InterruptedException e) {
       throw new AssertionError(e);
     }

@@ -37,7 +37,8 @@ public final class Jar {
   }
 
   /** Runs to completion and returns exit code and combined output. */
-  public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  public static Result run(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     Process p = command(env, args).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     return new Result(p.waitFor(), out);

@@ -11,7 +11,13 @@ public final class Lines {
   public static String hosts(int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      b.append("10.0.").append(i / 250).append('.').append(i % 250 + 1).append(" host-").append(i).append('\n');
+      b.append("10.0.")
+          .append(i / 250)
+          .append('.')
+          .append(i % 250 + 1)
+          .append(" host-")
+          .append(i)
+          .append('\n');
     }
     return b.toString();
   }

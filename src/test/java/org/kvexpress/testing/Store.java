@@ -29,7 +29,8 @@ public final class Store {
   /** The header that carries the backend's management token, if it has one. */
   /** The headers that authorise a test's own requests on this backend. */
   public static String[] auth(Backend agent) {
-    return agent.managementToken() == null ? new String[0]
+    return agent.managementToken() == null
+        ? new String[0]
         : new String[] {"X-Consul-Token", agent.managementToken()};
   }
 
@@ -43,8 +44,13 @@ public final class Store {
     JsonArray arr = JsonParser.parseString(r.body()).getAsJsonArray();
     for (JsonElement e : arr) {
       JsonObject o = e.getAsJsonObject();
-      byte[] v = o.get("Value").isJsonNull() ? new byte[0] : Base64.getDecoder().decode(o.get("Value").getAsString());
-      out.put(o.get("Key").getAsString(), new Value(v, o.get("Flags").getAsLong(), o.get("ModifyIndex").getAsLong()));
+      byte[] v =
+          o.get("Value").isJsonNull()
+              ? new byte[0]
+              : Base64.getDecoder().decode(o.get("Value").getAsString());
+      out.put(
+          o.get("Key").getAsString(),
+          new Value(v, o.get("Flags").getAsLong(), o.get("ModifyIndex").getAsLong()));
     }
     return out;
   }
@@ -54,7 +60,8 @@ public final class Store {
   }
 
   public static void put(Backend agent, String key, String value) {
-    assertThat(Http.put(agent.url("/v1/kv/" + key), value, auth(agent)).statusCode()).isEqualTo(200);
+    assertThat(Http.put(agent.url("/v1/kv/" + key), value, auth(agent)).statusCode())
+        .isEqualTo(200);
   }
 
   /** The decoded current data of a published key. */
@@ -80,7 +87,9 @@ public final class Store {
     Value last = kv.get(dir + "last");
     if (last != null) {
       byte[] lastPlain = Encoding.fromFlags(last.flags()).decode(last.bytes(), 1L << 30);
-      assertThat(Checksum.sha256Hex(lastPlain)).as("meta lastChecksum names last").isEqualTo(meta.lastChecksum());
+      assertThat(Checksum.sha256Hex(lastPlain))
+          .as("meta lastChecksum names last")
+          .isEqualTo(meta.lastChecksum());
     }
   }
 }
