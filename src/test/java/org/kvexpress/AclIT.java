@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -54,8 +56,7 @@ class AclIT {
   private CliRun as(String token) throws IOException {
     Path f = Files.createTempFile(tmp, "token", "");
     Files.writeString(f, token);
-    Files.setPosixFilePermissions(
-        f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     return CliRun.against(consul.address()).env("CONSUL_HTTP_TOKEN_FILE", f.toString());
   }
 
@@ -234,7 +235,7 @@ class AclIT {
                     + ADMIN
                     + "\"}}")
             .start()) {
-      listed.awaitLeader(java.time.Duration.ofSeconds(30));
+      listed.awaitLeader(Duration.ofSeconds(30));
       CliRun admin = CliRun.against(listed.address()).env("CONSUL_HTTP_TOKEN", ADMIN);
       assertThat(admin.stdin(Lines.hosts(12)).run("in", "-k", "hosts").code()).isZero();
       String keyOnly =

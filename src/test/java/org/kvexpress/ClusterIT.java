@@ -2,6 +2,7 @@ package org.kvexpress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +71,7 @@ class ClusterIT {
     for (ConsulAgent a : all()) {
       a.stop();
     }
-    org.apache.commons.io.FileUtils.deleteQuietly(clusterDir.toFile());
+    FileUtils.deleteQuietly(clusterDir.toFile());
   }
 
   @BeforeEach
@@ -146,14 +151,14 @@ class ClusterIT {
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r = Http.tryGet(via.url("/v1/kv/kvexpress/burst/?recurse"));
       if (r != null && r.statusCode() == 200) {
-        Map<String, String> out = new java.util.HashMap<>();
-        for (var e : com.google.gson.JsonParser.parseString(r.body()).getAsJsonArray()) {
+        Map<String, String> out = new HashMap<>();
+        for (var e : JsonParser.parseString(r.body()).getAsJsonArray()) {
           var o = e.getAsJsonObject();
           String v =
               o.get("Value").isJsonNull()
                   ? ""
                   : new String(
-                      java.util.Base64.getDecoder().decode(o.get("Value").getAsString()),
+                      Base64.getDecoder().decode(o.get("Value").getAsString()),
                       StandardCharsets.UTF_8);
           out.put(o.get("Key").getAsString().substring("kvexpress/burst/".length()), v);
         }
@@ -228,9 +233,8 @@ class ClusterIT {
         }
         assertThat(r.err()).contains("result=published");
         // The chain: right after an acknowledged publish, data is this version and last is a
-        // version
-        // published after the previous acknowledged one (or that one itself): nothing acknowledged
-        // is lost.
+        // version published after the previous acknowledged one (or that one itself): nothing
+        // acknowledged is lost.
         Map<String, String> now = readVersion(client1);
         assertThat(now.get("checksum")).as("publish %d is current", i).isEqualTo(sumOf(version(i)));
         if (!acknowledged.isEmpty()) {
@@ -272,7 +276,7 @@ class ClusterIT {
             + " failed="
             + failures.size()
             + " out="
-            + new java.util.TreeMap<>(outCodes)
+            + new TreeMap<>(outCodes)
             + " killed="
             + killed.name());
   }

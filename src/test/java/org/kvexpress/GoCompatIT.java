@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class GoCompatIT {
 
   /** in's canonical form of generated lines (ASCII, no duplicates or blanks): sorted. */
   private static byte[] canonical(String text) {
-    return (String.join("\n", new java.util.TreeSet<>(List.of(text.split("\n")))) + "\n")
+    return (String.join("\n", new TreeSet<>(List.of(text.split("\n")))) + "\n")
         .getBytes(StandardCharsets.UTF_8);
   }
 

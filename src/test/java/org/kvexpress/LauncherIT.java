@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,8 +97,7 @@ class LauncherIT {
         }
       }
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        jdk != null, "no JDK 24+ under /usr/lib/jvm on this machine");
+    Assumptions.assumeTrue(jdk != null, "no JDK 24+ under /usr/lib/jvm on this machine");
     Path home = install(tmp.resolve("opt/kvexpress"));
     Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
     Run made = run(env, home.resolve("bin/kvexpress-cds").toString());

@@ -7,10 +7,12 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,8 +57,7 @@ class ObservabilityIT {
   }
 
   /** Lines received until one matches, or the deadline passes. */
-  private List<String> receivedUntil(java.util.function.Predicate<String> done, long millis)
-      throws IOException {
+  private List<String> receivedUntil(Predicate<String> done, long millis) throws IOException {
     List<String> lines = new ArrayList<>();
     long deadline = System.currentTimeMillis() + millis;
     while (System.currentTimeMillis() < deadline && lines.stream().noneMatch(done)) {
@@ -310,8 +311,7 @@ class ObservabilityIT {
   /** Reads a file's permissions as rwx text. */
   static final class PosixPerms {
     static String of(Path p) throws IOException {
-      return java.nio.file.attribute.PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(p));
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
   }
 }

@@ -2,6 +2,7 @@ package org.kvexpress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class PackageIT extends AgentTest {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
     pb.environment().putAll(env);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
@@ -161,9 +162,8 @@ class PackageIT extends AgentTest {
         .contains("promote")
         .contains("--trust-key");
     // systemd-analyze verify checks that ExecStart exists on this machine, where the package is not
-    // installed:
-    // it verifies the unit as shipped but for the path of the binary, which points into the
-    // throwaway root.
+    // installed: it verifies the unit as shipped but for the path of the binary, which points into
+    // the throwaway root.
     Path checked = tmp.resolve("kvexpress-watch.service");
     Files.writeString(
         checked,

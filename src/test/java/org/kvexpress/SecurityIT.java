@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,6 +16,7 @@ import org.kvexpress.agent.RecordedRequest;
 import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 
 /**
@@ -98,8 +100,8 @@ class SecurityIT {
   void execAndCheckCommandsDoNotInheritTheTokenUnlessPassTokenSaysSo() throws Exception {
     Path tokenFile = tmp.resolve("token");
     Files.writeString(tokenFile, TOKEN);
-    java.util.Map<String, String> env =
-        java.util.Map.of(
+    Map<String, String> env =
+        Map.of(
             "CONSUL_HTTP_ADDR",
             agent.address(),
             "CONSUL_HTTP_TOKEN",
@@ -107,7 +109,7 @@ class SecurityIT {
             "CONSUL_HTTP_TOKEN_FILE",
             tokenFile.toString());
     assertThat(
-            org.kvexpress.testing.Jar.run(
+            Jar.run(
                     env,
                     "in",
                     "-k",
@@ -119,7 +121,7 @@ class SecurityIT {
                 .code())
         .isZero();
     assertThat(
-            org.kvexpress.testing.Jar.run(
+            Jar.run(
                     env,
                     "out",
                     "-k",
@@ -140,7 +142,7 @@ class SecurityIT {
           .contains("CONSUL_HTTP_ADDR");
     }
     assertThat(
-            org.kvexpress.testing.Jar.run(
+            Jar.run(
                     env,
                     "out",
                     "-k",

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,8 +170,7 @@ class SignedPublishIT extends AgentTest {
     // A complete statement whose signature lost its last bytes.
     JsonObject o = JsonParser.parseString(statement).getAsJsonObject();
     byte[] sig = Base64.getDecoder().decode(o.get("signature").getAsString());
-    o.addProperty(
-        "signature", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(sig, 40)));
+    o.addProperty("signature", Base64.getEncoder().encodeToString(Arrays.copyOf(sig, 40)));
     put("kvexpress/hosts/signature", o.toString().getBytes(StandardCharsets.UTF_8));
     CliRun.Result r = out("hosts", "--trust-key", opsPub());
     assertRefused(r, "bad_signature", before);

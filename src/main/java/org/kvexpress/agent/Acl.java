@@ -1,5 +1,8 @@
 package org.kvexpress.agent;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
 /**
  * The agent's ACL model: off, or one management token that may do everything (Consul's ACL rules).
  * Any other token gets "ACL not found"; no token is the anonymous token, which may do nothing.
@@ -38,8 +41,7 @@ final class Acl {
   }
 
   private static boolean constantTimeEquals(String a, String b) {
-    return java.security.MessageDigest.isEqual(
-        a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -2,6 +2,8 @@ package org.kvexpress.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +20,14 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 import org.apache.commons.io.IOUtils;
 import org.apache.commons.io.input.BoundedInputStream;
 
@@ -57,7 +62,7 @@ public final class DevAgent implements AutoCloseable {
       PrintStream log,
       Clock clock,
       Duration tombstoneTtl,
-      javax.net.ssl.SSLContext tls,
+      SSLContext tls,
       int recordLimit) {
 
     public static Config defaults() {
@@ -177,7 +182,7 @@ public final class DevAgent implements AutoCloseable {
      * Serves HTTPS with this context (its key manager holds the server certificate) instead of
      * HTTP.
      */
-    public Config withTls(javax.net.ssl.SSLContext context) {
+    public Config withTls(SSLContext context) {
       return new Config(
           host,
           port,
@@ -216,21 +221,27 @@ public final class DevAgent implements AutoCloseable {
     this.faults = new FaultPlan(config.recordLimit(), config.failRate());
   }
 
+  /**
+   * Sets what the JDK's HTTP server reads once per process, before its first server: TCP_NODELAY,
+   * as Go servers (Consul) set it. Without it the JDK server's separate header and body writes meet
+   * the client's delayed ACK and every answer waits about 40 ms. Process-wide, so only a program
+   * that owns its process calls it (the {@code dev-agent} command, the start-up training); the test
+   * JVM sets the property on its command line.
+   */
+  public static void serveWithoutDelay() {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   /** Binds and starts serving; port 0 in the config picks a free port. */
   public DevAgent start() throws IOException {
-    // Go servers (Consul) set TCP_NODELAY; without it the JDK server's separate header and body
-    // writes
-    // meet the client's delayed ACK and every answer waits about 40 ms.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     executor = Executors.newFixedThreadPool(8, daemon("kvexpress-agent"));
     scheduler = Executors.newSingleThreadScheduledExecutor(daemon("kvexpress-agent-timer"));
     kv = new KvEndpoint(state, config.maxValueSize(), executor, scheduler);
     txn = new TxnEndpoint(state, config.maxValueSize(), config.maxTxnBytes());
     InetSocketAddress bind = new InetSocketAddress(config.host(), config.port());
     if (config.tls() != null) {
-      com.sun.net.httpserver.HttpsServer https =
-          com.sun.net.httpserver.HttpsServer.create(bind, 1024);
-      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(config.tls()));
+      HttpsServer https = HttpsServer.create(bind, 1024);
+      https.setHttpsConfigurator(new HttpsConfigurator(config.tls()));
       server = https;
     } else {
       server = HttpServer.create(bind, 1024);
@@ -402,7 +413,7 @@ public final class DevAgent implements AutoCloseable {
       RecordedRequest req,
       boolean overflow,
       long contentLength,
-      java.util.function.Consumer<Reply> later) {
+      Consumer<Reply> later) {
     String rawPath = ex.getRequestURI().getRawPath();
     String cleaned = cleanPath(rawPath);
     if (!cleaned.equals(rawPath)) {
@@ -462,7 +473,7 @@ public final class DevAgent implements AutoCloseable {
       Map<String, String> query,
       boolean overflow,
       long contentLength,
-      java.util.function.Consumer<Reply> later,
+      Consumer<Reply> later,
       Endpoint endpoint) {
     if (nonEmpty(query.get("ns")) || nonEmpty(req.header("X-Consul-Namespace"))) {
       return Reply.text(
@@ -649,7 +660,7 @@ public final class DevAgent implements AutoCloseable {
             .get());
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());

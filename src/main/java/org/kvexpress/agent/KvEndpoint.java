@@ -1,6 +1,7 @@
 package org.kvexpress.agent;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,54 +162,73 @@ final class KvEndpoint {
    * do not end the wait (Consul's blocking queries).
    */
   private Reply park(Call call, Read read, long minIndex, Duration wait) {
-    boolean singleKey = !call.has("keys") && !call.has("recurse");
-    AtomicBoolean done = new AtomicBoolean();
-    long[] target = {minIndex};
-    boolean[] wasMissing = {false};
-    Runnable[] listener = new Runnable[1];
-    ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-    java.util.function.Consumer<Reply> finish =
-        reply -> {
-          if (done.compareAndSet(false, true)) {
-            state.removeListener(listener[0]);
-            if (timer[0] != null) {
-              timer[0].cancel(false);
-            }
-            call.respond().accept(reply);
-          }
-        };
-    Runnable poll =
-        () -> {
-          if (done.get()) {
-            return;
-          }
-          ReadResult r = read.now();
-          synchronized (target) {
-            if (singleKey && r.missing() && wasMissing[0]) {
-              target[0] = Math.max(target[0], r.index());
-              return;
-            }
-            wasMissing[0] = r.missing();
-            if (r.index() <= target[0]) {
-              return;
-            }
-          }
-          finish.accept(r.reply());
-        };
-    listener[0] = () -> executor.execute(poll);
+    Parked parked = new Parked(call, read, minIndex);
     ReadResult first;
     synchronized (state) {
       first = read.now();
       if (first.index() > minIndex) {
         return first.reply();
       }
-      wasMissing[0] = first.missing();
-      state.addListener(listener[0]);
+      synchronized (parked) {
+        parked.wasMissing = first.missing();
+      }
+      state.addListener(parked.listener);
     }
-    timer[0] =
+    parked.timer =
         scheduler.schedule(
-            () -> finish.accept(read.now().reply()), wait.toMillis(), TimeUnit.MILLISECONDS);
+            () -> parked.finish(read.now().reply()), wait.toMillis(), TimeUnit.MILLISECONDS);
     return null;
+  }
+
+  /**
+   * One blocking query waiting for its index to pass its target: polled after every write, answered
+   * once (by a write that passes the target, or by its timer).
+   */
+  private final class Parked {
+    private final Call call;
+    private final Read read;
+    private final boolean singleKey;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final Runnable listener = () -> executor.execute(this::poll);
+    private long target;
+    private boolean wasMissing;
+    private volatile ScheduledFuture<?> timer;
+
+    Parked(Call call, Read read, long minIndex) {
+      this.call = call;
+      this.read = read;
+      this.singleKey = !call.has("keys") && !call.has("recurse");
+      this.target = minIndex;
+    }
+
+    private void poll() {
+      if (done.get()) {
+        return;
+      }
+      ReadResult r = read.now();
+      synchronized (this) {
+        if (singleKey && r.missing() && wasMissing) {
+          target = Math.max(target, r.index());
+          return;
+        }
+        wasMissing = r.missing();
+        if (r.index() <= target) {
+          return;
+        }
+      }
+      finish(r.reply());
+    }
+
+    void finish(Reply reply) {
+      if (done.compareAndSet(false, true)) {
+        state.removeListener(listener);
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+          t.cancel(false);
+        }
+        call.respond().accept(reply);
+      }
+    }
   }
 
   private static Duration waitWithJitter(Duration requested) {
@@ -342,9 +362,9 @@ final class KvEndpoint {
           if (b.length() > 0) {
             b.append('&');
           }
-          b.append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8))
+          b.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
               .append('=')
-              .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8));
+              .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
         });
     return Reply.text(400, "Conflicting flags: " + b + "\n");
   }

@@ -6,6 +6,7 @@ import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
@@ -15,6 +16,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The agent's KV table, its tombstones ("graveyard") and the Raft-like index, following Consul's
@@ -36,7 +38,7 @@ final class KvState {
           flags,
           createIndex,
           modifyIndex,
-          value.length == 0 ? null : java.util.Base64.getEncoder().encodeToString(value));
+          value.length == 0 ? null : Base64.getEncoder().encodeToString(value));
     }
 
     boolean sameContent(byte[] v, long f) {
@@ -159,12 +161,12 @@ final class KvState {
   }
 
   /** Runs {@code body} against a transaction view and commits it if it returns true. */
-  boolean transact(java.util.function.Predicate<Txn> body) {
+  boolean transact(Predicate<Txn> body) {
     boolean changed;
     synchronized (this) {
       // Changes go straight into the table and are undone on failure: a read-only transaction, or
-      // one
-      // write among thousands of keys, then costs what it touches rather than a copy of the table.
+      // one write among thousands of keys, then costs what it touches rather than a copy of the
+      // table.
       Txn txn = new Txn();
       boolean committed = false;
       try {
@@ -257,8 +259,7 @@ final class KvState {
       return map;
     }
     // Every key with this raw prefix sorts between the prefix and the prefix followed by the
-    // highest
-    // code point.
+    // highest code point.
     return map.subMap(prefix, true, prefix + Character.toString(Character.MAX_CODE_POINT), true);
   }
 

@@ -91,9 +91,8 @@ final class TxnEndpoint {
     List<Object> errors = new ArrayList<>();
     if (call.anonymous()) {
       // Consul authorises every op but the reads before applying any: writes (check-not-exists
-      // among them)
-      // need key:write, check-index and check-session key:read. Denials come back as a rollback
-      // (Consul's /v1/txn API).
+      // among them) need key:write, check-index and check-session key:read. Denials come back as a
+      // rollback (Consul's /v1/txn API).
       for (int i = 0; i < ops.size(); i++) {
         String verb = ops.get(i).verb();
         if (!FILTERED_READS.contains(verb)) {

@@ -1,6 +1,7 @@
 package org.kvexpress.apply;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -8,13 +9,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.WatchPayload;
@@ -49,8 +56,7 @@ public final class Applier {
   private final Log log;
   private final String hostname;
   private final Clock clock;
-  private final java.util.Set<String> expiredSeen =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> expiredSeen = ConcurrentHashMap.newKeySet();
 
   public Applier(KvStore store, CommandRunner runner, Log log, String hostname, Clock clock) {
     this.store = store;
@@ -65,8 +71,7 @@ public final class Applier {
    * disk has that checksum, the file is current (mode and owner repaired if asked) and no request
    * is needed. Null when that does not hold; the caller then applies normally.
    */
-  public static ApplyResult currentByWatchPayload(
-      ApplyInput in, java.util.Optional<WatchPayload> payload) {
+  public static ApplyResult currentByWatchPayload(ApplyInput in, Optional<WatchPayload> payload) {
     if (payload.isEmpty() || !payload.get().key().equals(in.layout().checksum())) {
       return null;
     }
@@ -150,8 +155,7 @@ public final class Applier {
       NodeReport before = stored == null ? null : NodeReport.parse(stored.value());
       String onDisk = fileChecksum(target);
       // The publish and apply times of the file on disk: new when this run wrote it, else as
-      // reported before
-      // for the same file (a file this node did not write has none).
+      // reported before for the same file (a file this node did not write has none).
       boolean same = before != null && onDisk != null && onDisk.equals(before.checksum());
       String published = appliedAt != null ? publishedAt : same ? before.publishedAt() : null;
       String applied = appliedAt != null ? appliedAt : same ? before.appliedAt() : null;
@@ -311,7 +315,7 @@ public final class Applier {
 
   void haltIfLocked(Path file, KvEntry lock) {
     if (lock != null) {
-      String reason = new String(lock.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      String reason = new String(lock.value(), StandardCharsets.UTF_8).strip();
       if (expired(lock.key(), reason)) {
         return;
       }
@@ -335,7 +339,7 @@ public final class Applier {
    */
   KvListing fetch(KeyLayout layout, String lockKey, boolean canary) {
     List<String> keys =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 layout.data(),
                 layout.checksum(),
@@ -354,7 +358,7 @@ public final class Applier {
    * The publish time meta gives for the snapshot's version, or null when meta does not describe it.
    */
   private static String publishedAt(KeySnapshot snap) {
-    org.kvexpress.core.Meta m = snap.currentMeta();
+    Meta m = snap.currentMeta();
     return m == null ? null : m.time();
   }
 
@@ -363,7 +367,7 @@ public final class Applier {
    * watcher asks every round).
    */
   private boolean expired(String key, String value) {
-    if (!org.kvexpress.core.Freeze.expired(value, clock.instant())) {
+    if (!Freeze.expired(value, clock.instant())) {
       return false;
     }
     if (expiredSeen.add(key + "\n" + value)) {

@@ -2,6 +2,7 @@ package org.kvexpress.apply;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.fs.FileSettings;
 import org.kvexpress.sign.TrustedKeys;
@@ -14,7 +15,7 @@ public record ApplyInput(
     KeyLayout layout, Path file, FileSettings fileSettings, Guards guards, Hooks hooks, Mode mode) {
 
   /** The default bound on decoded data ({@code out --max-bytes}). */
-  public static final long DEFAULT_MAX_BYTES = org.kvexpress.core.Encoding.MAX_DECODED_BYTES;
+  public static final long DEFAULT_MAX_BYTES = Encoding.MAX_DECODED_BYTES;
 
   /**
    * What published data must pass: at least {@code minLines} lines, at most {@code maxBytes}

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KvexpressException;
@@ -79,8 +81,7 @@ public final class Watcher {
    * Per canary input: whether its last successful apply (by either loop) applied the staged
    * version.
    */
-  private final java.util.Map<ApplyInput, Boolean> appliedStaged =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<ApplyInput, Boolean> appliedStaged = new ConcurrentHashMap<>();
 
   public Watcher(
       KvStore store, Applier applier, Log log, Duration wait, Clock clock, RoundListener listener) {
@@ -281,8 +282,7 @@ public final class Watcher {
         }
         failures++;
         // The agent may have restarted with an older store: a blocking query from our index would
-        // wait out
-        // its whole wait there, missing what is published meanwhile.
+        // wait out its whole wait there, missing what is published meanwhile.
         index = 0;
         log.error(
             COMPONENT,

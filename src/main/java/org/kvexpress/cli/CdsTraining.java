@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Map;
+import org.apache.commons.io.FileUtils;
 import org.kvexpress.agent.DevAgent;
+import org.kvexpress.core.Checksum;
 
 /**
  * The training run behind the AppCDS archive that {@code mvn package} builds
@@ -21,11 +24,11 @@ public final class CdsTraining {
   private CdsTraining() {}
 
   public static void main(String[] args) throws IOException {
+    DevAgent.serveWithoutDelay();
     Path dir = Files.createTempDirectory("kvexpress-cds");
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     // With an agent's address (bin/kvexpress-cds passes one), train against that process, so the
-    // archive
-    // holds only what a node's kvexpress loads; without, a dev agent runs in this JVM.
+    // archive holds only what a node's kvexpress loads; without, a dev agent runs in this JVM.
     try (DevAgent agent =
         args.length > 0
             ? null
@@ -51,12 +54,11 @@ public final class CdsTraining {
       run(address, content.toString(), "in", "-k", "hosts", "--dry-run");
       run(address, "", "status");
       // A watch handler's run: the checksum pair on stdin, the file current (no request is sent).
-      String sum = org.kvexpress.core.Checksum.sha256Hex(Files.readAllBytes(Path.of(file)));
+      String sum = Checksum.sha256Hex(Files.readAllBytes(Path.of(file)));
       run(
           address,
           "{\"Key\":\"kvexpress/hosts/checksum\",\"ModifyIndex\":9,\"Flags\":0,\"Value\":\""
-              + java.util.Base64.getEncoder()
-                  .encodeToString(sum.getBytes(StandardCharsets.US_ASCII))
+              + Base64.getEncoder().encodeToString(sum.getBytes(StandardCharsets.US_ASCII))
               + "\"}",
           "out",
           "-k",
@@ -65,7 +67,7 @@ public final class CdsTraining {
           file);
       run(address, "", "out", "-k", "missing", "-f", file);
     } finally {
-      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 

@@ -5,14 +5,17 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
 import joptsimple.ValueConversionException;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.metrics.Metrics;
 
 /**
  * The command line: {@code kvexpress [--soft] <command> [options]}. Parses, dispatches, and turns
@@ -118,7 +121,7 @@ public final class Cli {
           return ExitCode.OK.code();
         }
         case "--version" -> {
-          env.out().println("kvexpress " + Version.get());
+          env.out().println("kvexpress " + BuildVersion.get());
           return ExitCode.OK.code();
         }
         default -> {
@@ -150,7 +153,7 @@ public final class Cli {
       options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
       // jopt-simple converts values lazily; convert them all now so a bad value is a usage error
       // here.
-      for (joptsimple.OptionSpec<?> spec : options.specs()) {
+      for (OptionSpec<?> spec : options.specs()) {
         options.valuesOf(spec);
       }
       if (options.has(commonSpecs.help)) {
@@ -184,13 +187,7 @@ public final class Cli {
     }
     CommandContext ctx =
         new CommandContext(
-            env,
-            log,
-            common,
-            new Fields(),
-            new org.kvexpress.metrics.Metrics(),
-            runMetrics,
-            new java.util.ArrayList<>());
+            env, log, common, new Fields(), new Metrics(), runMetrics, new ArrayList<>());
     long started = System.nanoTime();
     ExitCode code;
     Reason reason = null;
@@ -269,10 +266,9 @@ public final class Cli {
    * config applied under the command line's own options.
    */
   private List<String> goEra(Command<?> command, OptionParser parser, List<String> args) {
-    java.util.Set<String> recognized = parser.recognizedOptions().keySet();
+    Set<String> recognized = parser.recognizedOptions().keySet();
     // out --config is this tool's JSON watch configuration with --watch (which Go kvexpress never
-    // had);
-    // otherwise --config, like -C, is Go's YAML config.
+    // had); otherwise --config, like -C, is Go's YAML config.
     GoArgs.Result go =
         GoArgs.translate(
             args, recognized, command.name().equals("out") && args.contains("--watch"));
@@ -392,7 +388,7 @@ public final class Cli {
   }
 
   private void printHelp(PrintStream out) {
-    out.println("kvexpress " + Version.get() + ": " + TAGLINE);
+    out.println("kvexpress " + BuildVersion.get() + ": " + TAGLINE);
     out.println();
     out.println("Usage: kvexpress [--soft] <command> [options]");
     out.println();

@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -7,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
- * What the CLI may take from the outside world: streams, environment variables, clock, host name
- * and whether stdin is a terminal. Only {@link Main} builds the real one; tests build their own.
+ * What the CLI may take from the outside world: streams, environment variables, clock, host name,
+ * whether stdin is a terminal, and how a long-running command hears that it should stop. Only
+ * {@link Main} builds the real one; tests build their own.
  */
 public record CliEnvironment(
     InputStream in,
@@ -20,7 +23,33 @@ public record CliEnvironment(
     Map<String, String> env,
     Clock clock,
     Supplier<String> hostname,
-    boolean stdinIsTerminal) {
+    boolean stdinIsTerminal,
+    Termination termination) {
+
+  /**
+   * Where a long-running command ({@code out --watch}, {@code dev-agent}) registers what stops it;
+   * the process's own one is SIGTERM and SIGINT, handed the signal's number.
+   */
+  public interface Termination {
+    void onTerminate(IntConsumer stop);
+
+    /**
+     * For runs inside another program (tests, the start-up training): nothing ever asks to stop.
+     */
+    Termination NONE = stop -> {};
+  }
+
+  /** An environment for a run inside another program: no signals are taken over. */
+  public CliEnvironment(
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Clock clock,
+      Supplier<String> hostname,
+      boolean stdinIsTerminal) {
+    this(in, out, err, env, clock, hostname, stdinIsTerminal, Termination.NONE);
+  }
 
   /** The process's own environment. */
   public static CliEnvironment system() {
@@ -31,7 +60,8 @@ public record CliEnvironment(
         System.getenv(),
         Clock.systemUTC(),
         CliEnvironment::systemHostname,
-        detectTerminal());
+        detectTerminal(),
+        Signals::onTerminate);
   }
 
   public String getenv(String name) {
@@ -52,7 +82,7 @@ public record CliEnvironment(
         }
       }
       return InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "localhost";
     }
   }
@@ -66,7 +96,7 @@ public record CliEnvironment(
       Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
       String t = target.toString();
       return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
-    } catch (java.io.IOException | UnsupportedOperationException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       return System.console() != null;
     }
   }

@@ -1,9 +1,14 @@
 package org.kvexpress.cli;
 
+import java.util.List;
+import org.kvexpress.exec.CommandRunner;
+import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.kv.ConsulKvStore;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.metrics.Metrics;
+import org.kvexpress.ops.Stamp;
 
 /**
  * What a running command gets, and the collaborators the CLI builds for it (a Consul store, a
@@ -16,9 +21,9 @@ record CommandContext(
     Log log,
     CommonOptions.Common common,
     Fields fields,
-    org.kvexpress.metrics.Metrics metrics,
+    Metrics metrics,
     RunMetrics sinks,
-    java.util.List<KvStore> stores) {
+    List<KvStore> stores) {
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
@@ -30,8 +35,8 @@ record CommandContext(
    * The runner of -e and --check commands; with {@code passToken} they inherit the Consul token
    * variables.
    */
-  org.kvexpress.exec.CommandRunner runner(boolean passToken) {
-    return new org.kvexpress.exec.ShellCommandRunner(passToken);
+  CommandRunner runner(boolean passToken) {
+    return new ShellCommandRunner(passToken);
   }
 
   /** Retries made by every store this command opened. */
@@ -44,14 +49,14 @@ record CommandContext(
   }
 
   /** Who runs the command, for stop and lock values. */
-  org.kvexpress.ops.Stamp stamp() {
+  Stamp stamp() {
     String user =
         env.getenv("USER") != null
             ? env.getenv("USER")
             : env.getenv("LOGNAME") != null
                 ? env.getenv("LOGNAME")
                 : System.getProperty("user.name", "unknown");
-    return new org.kvexpress.ops.Stamp(user, env.hostname().get(), env.clock());
+    return new Stamp(user, env.hostname().get(), env.clock());
   }
 
   /** Prints a plain result line to stdout: what an operator command did. */

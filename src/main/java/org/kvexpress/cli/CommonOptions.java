@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -36,7 +37,7 @@ final class CommonOptions {
       String statsd,
       boolean datadogEvents,
       String metricsFile,
-      org.kvexpress.log.Log.Format logFormat) {}
+      Log.Format logFormat) {}
 
   /** Connection flags as given on the command line, before the environment is consulted. */
   record Connection(
@@ -58,12 +59,12 @@ final class CommonOptions {
   private final OptionSpec<Converters.Span> retryFor;
 
   CommonOptions(OptionParser p, boolean consul) {
-    help = p.acceptsAll(java.util.List.of("h", "help"), "show this help").forHelp();
+    help = p.acceptsAll(List.of("h", "help"), "show this help").forHelp();
     soft =
         p.accepts(
             "soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
-    verbose = p.acceptsAll(java.util.List.of("v", "verbose"), "log each step");
-    quiet = p.acceptsAll(java.util.List.of("q", "quiet"), "log only errors, refusals and halts");
+    verbose = p.acceptsAll(List.of("v", "verbose"), "log each step");
+    quiet = p.acceptsAll(List.of("q", "quiet"), "log only errors, refusals and halts");
     logFormat =
         p.accepts("log-format", "text (key=value) or json (one object per line)")
             .withRequiredArg()
@@ -92,7 +93,7 @@ final class CommonOptions {
     }
     server =
         p.acceptsAll(
-                java.util.List.of("s", "server"),
+                List.of("s", "server"),
                 "Consul HTTP address (default: CONSUL_HTTP_ADDR, else "
                     + ConsulAddress.DEFAULT
                     + ")")
@@ -100,7 +101,7 @@ final class CommonOptions {
             .describedAs("[http[s]://]HOST:PORT");
     token =
         p.acceptsAll(
-                java.util.List.of("t", "token"),
+                List.of("t", "token"),
                 "ACL token (default: CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN); visible in ps, prefer --token-file")
             .withRequiredArg()
             .describedAs("TOKEN");
@@ -111,7 +112,7 @@ final class CommonOptions {
     datacenter =
         p.accepts("datacenter", "Consul datacenter (?dc=)").withRequiredArg().describedAs("DC");
     prefix =
-        p.acceptsAll(java.util.List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
+        p.acceptsAll(List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
             .withRequiredArg()
             .withValuesConvertedBy(Converters.PREFIX)
             .defaultsTo("kvexpress");
@@ -126,10 +127,10 @@ final class CommonOptions {
     if (o.has(verbose) && o.has(quiet)) {
       throw KvexpressException.usage("cannot use --verbose and --quiet together");
     }
-    org.kvexpress.log.Log.Format format =
+    Log.Format format =
         switch (o.valueOf(logFormat)) {
-          case "text" -> org.kvexpress.log.Log.Format.TEXT;
-          case "json" -> org.kvexpress.log.Log.Format.JSON;
+          case "text" -> Log.Format.TEXT;
+          case "json" -> Log.Format.JSON;
           default ->
               throw KvexpressException.usage(
                   "--log-format must be text or json, not \"" + o.valueOf(logFormat) + "\"");
@@ -191,8 +192,7 @@ final class CommonOptions {
       log.redact(tok.secret());
     }
     // Consul's Go client treats an unparsable CONSUL_HTTP_SSL_VERIFY as false and turns
-    // verification off;
-    // here only an explicit false does (parseBool refuses anything else).
+    // verification off; here only an explicit false does (parseBool refuses anything else).
     boolean verify = parseBool(env, "CONSUL_HTTP_SSL_VERIFY", true);
     TlsSettings tls =
         new TlsSettings(

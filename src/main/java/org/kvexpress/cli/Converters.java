@@ -1,6 +1,7 @@
 package org.kvexpress.cli;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import joptsimple.ValueConversionException;
 import joptsimple.ValueConverter;
 import org.kvexpress.core.GoDuration;
@@ -133,9 +134,9 @@ final class Converters {
 
   private static final class Checked implements ValueConverter<String> {
     private final String pattern;
-    private final java.util.function.UnaryOperator<String> check;
+    private final UnaryOperator<String> check;
 
-    Checked(String pattern, java.util.function.UnaryOperator<String> check) {
+    Checked(String pattern, UnaryOperator<String> check) {
       this.pattern = pattern;
       this.check = check;
     }

@@ -1,13 +1,16 @@
 package org.kvexpress.cli;
 
+import java.nio.file.Path;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.CopyService;
+import org.kvexpress.sign.SigningKey;
 
 /**
  * {@code kvexpress copy --from KEY --to KEY}: a verified version under another key, in one
@@ -15,7 +18,7 @@ import org.kvexpress.ops.CopyService;
  */
 final class CopyCommand implements Command<CopyCommand.Options> {
   /** The source and destination keys. */
-  record Options(String from, String to, java.nio.file.Path signKey) {}
+  record Options(String from, String to, Path signKey) {}
 
   private OptionSpec<String> from;
   private OptionSpec<String> to;
@@ -59,12 +62,10 @@ final class CopyCommand implements Command<CopyCommand.Options> {
   @Override
   public Options options(OptionSet o) {
     if (o.valueOf(from).equals(o.valueOf(to))) {
-      throw org.kvexpress.core.KvexpressException.usage("--from and --to name the same key");
+      throw KvexpressException.usage("--from and --to name the same key");
     }
     return new Options(
-        o.valueOf(from),
-        o.valueOf(to),
-        o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
+        o.valueOf(from), o.valueOf(to), o.has(signKey) ? Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
@@ -76,10 +77,7 @@ final class CopyCommand implements Command<CopyCommand.Options> {
     try (KvStore store = ctx.openStore()) {
       CopyService.Result r =
           new CopyService(store, ctx.env().clock(), ctx.env().hostname().get())
-              .copy(
-                  src,
-                  dst,
-                  o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
+              .copy(src, dst, o.signKey() == null ? null : SigningKey.load(o.signKey()));
       summary =
           Fields.of("from", src.key())
               .add("to", dst.key())

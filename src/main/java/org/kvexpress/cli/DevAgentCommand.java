@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -116,22 +117,24 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
             .withRecordLimit(
                 0) // requests are recorded for tests only; a long-running agent must not grow
             .withVerbose(ctx.common().verbose(), ctx.env().err());
+    // This command owns its process: it may set what the JDK's HTTP server reads process-wide.
+    DevAgent.serveWithoutDelay();
     DevAgent agent = new DevAgent(config);
     try {
       agent.start();
-    } catch (java.net.BindException e) {
+    } catch (BindException e) {
       throw KvexpressException.failure(
           Reason.BIND,
           "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  agent.close();
-                  stopped.countDown();
-                }));
+    ctx.env()
+        .termination()
+        .onTerminate(
+            signal -> {
+              agent.close();
+              stopped.countDown();
+            });
     if (o.addrFile() != null) {
       Path target = Path.of(o.addrFile());
       Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".addr", ".tmp");

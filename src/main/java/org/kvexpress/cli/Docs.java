@@ -7,15 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import joptsimple.NonOptionArgumentSpec;
 import joptsimple.OptionDescriptor;
 import joptsimple.OptionParser;
+import joptsimple.OptionSpec;
 
 /**
  * The man page kvexpress(1) and the bash completion, generated at build time ({@code mvn package})
@@ -37,7 +42,7 @@ public final class Docs {
     Files.writeString(dir.resolve("kvexpress.bash"), bashCompletion(), StandardCharsets.UTF_8);
     String changelog =
         Files.readString(project.resolve("packaging/changelog"), StandardCharsets.UTF_8)
-            .replace("@VERSION@", Version.get());
+            .replace("@VERSION@", BuildVersion.get());
     Files.write(dir.resolve("changelog.gz"), gzip(changelog.getBytes(StandardCharsets.UTF_8)));
     Files.write(
         dir.resolve("README.md.gz"), gzip(Files.readAllBytes(project.resolve("README.md"))));
@@ -53,7 +58,7 @@ public final class Docs {
     try (OutputStream out =
         new GZIPOutputStream(gz) {
           {
-            def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+            def.setLevel(Deflater.BEST_COMPRESSION);
           }
         }) {
       out.write(data);
@@ -78,8 +83,8 @@ public final class Docs {
    */
   static List<OptionDescriptor> options(OptionParser parser) {
     Set<OptionDescriptor> seen = new LinkedHashSet<>();
-    for (joptsimple.OptionSpec<?> s : parser.recognizedOptions().values()) {
-      if (s instanceof OptionDescriptor d && !(s instanceof joptsimple.NonOptionArgumentSpec)) {
+    for (OptionSpec<?> s : parser.recognizedOptions().values()) {
+      if (s instanceof OptionDescriptor d && !(s instanceof NonOptionArgumentSpec)) {
         seen.add(d);
       }
     }
@@ -89,7 +94,7 @@ public final class Docs {
   static String manPage() {
     StringBuilder b = new StringBuilder();
     b.append(".TH KVEXPRESS 1 \"\" \"kvexpress ")
-        .append(roff(Version.get()))
+        .append(roff(BuildVersion.get()))
         .append("\" \"User Commands\"\n");
     b.append(".SH NAME\nkvexpress \\- ").append(roff(Cli.TAGLINE)).append('\n');
     b.append(
@@ -102,7 +107,7 @@ public final class Docs {
                 + "\\fBkvexpress\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints them.\n");
     b.append(".SH COMMANDS\n");
     List<OptionDescriptor> common = options(Cli.sharedOptions(true));
-    Set<List<String>> commonNames = new java.util.HashSet<>();
+    Set<List<String>> commonNames = new HashSet<>();
     common.forEach(d -> commonNames.add(d.options()));
     for (Map.Entry<Command<?>, OptionParser> e : commands().entrySet()) {
       Command<?> c = e.getKey();
@@ -219,7 +224,7 @@ public final class Docs {
         for (String o : d.options()) {
           String flag = Cli.flag(o);
           flags.add(flag);
-          String arg = d.argumentDescription().toUpperCase(java.util.Locale.ROOT);
+          String arg = d.argumentDescription().toUpperCase(Locale.ROOT);
           if (d.acceptsArguments()
               && (arg.contains("FILE") || arg.contains("DIR") || arg.contains("PATH"))) {
             fileOptions.add(flag);

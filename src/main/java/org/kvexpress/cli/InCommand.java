@@ -2,6 +2,7 @@ package org.kvexpress.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
@@ -119,7 +121,7 @@ final class InCommand implements Command<InCommand.Options> {
         p.accepts("max-bytes", "refuse input larger than this many bytes (canonical form)")
             .withRequiredArg()
             .ofType(Long.class)
-            .defaultsTo(org.kvexpress.core.Encoding.MAX_DECODED_BYTES)
+            .defaultsTo(Encoding.MAX_DECODED_BYTES)
             .describedAs("BYTES");
     signKey =
         p.accepts(
@@ -252,9 +254,7 @@ final class InCommand implements Command<InCommand.Options> {
         ctx.sinks()
             .event(
                 "kvexpress in: " + layout.key() + " published",
-                result.diff() == null
-                    ? ""
-                    : new String(result.diff(), java.nio.charset.StandardCharsets.UTF_8),
+                result.diff() == null ? "" : new String(result.diff(), StandardCharsets.UTF_8),
                 "info",
                 layout.key());
         ctx.metrics().gauge("kvexpress.in.lines", result.canonical().lines(), "key", layout.key());

@@ -5,6 +5,7 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.KeyNames;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.log.Fields;
 import org.kvexpress.sign.KeyGenerator;
 
@@ -53,7 +54,7 @@ final class KeygenCommand implements Command<KeygenCommand.Options> {
   public Options options(OptionSet o) {
     String n = o.valueOf(name);
     if (n.contains("/") || n.startsWith(".")) {
-      throw org.kvexpress.core.KvexpressException.usage(
+      throw KvexpressException.usage(
           "--name " + n + " must be a plain file name (no /, no " + "leading dot)");
     }
     return new Options(Path.of(o.valueOf(out)), KeyNames.validateKey("name", n));

@@ -1,11 +1,13 @@
 package org.kvexpress.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.KeyNames;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.LockService;
@@ -16,7 +18,7 @@ import org.kvexpress.ops.LockService;
  */
 final class LockCommand implements Command<LockCommand.Options> {
   /** The file, the reason (null for unlock) and the node name (null: this machine's hostname). */
-  record Options(String file, String reason, String hostname, java.time.Duration lasting) {}
+  record Options(String file, String reason, String hostname, Duration lasting) {}
 
   private final boolean lock;
   private OptionSpec<String> file;
@@ -72,10 +74,9 @@ final class LockCommand implements Command<LockCommand.Options> {
 
   @Override
   public Options options(OptionSet o) {
-    java.time.Duration lasts = lock && o.has(lasting) ? o.valueOf(lasting).value() : null;
+    Duration lasts = lock && o.has(lasting) ? o.valueOf(lasting).value() : null;
     if (lasts != null && lasts.isZero()) {
-      throw org.kvexpress.core.KvexpressException.usage(
-          "--for must be a positive duration such as 30m or 2h");
+      throw KvexpressException.usage("--for must be a positive duration such as 30m or 2h");
     }
     return new Options(
         o.valueOf(file),

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -17,6 +18,7 @@ import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
+import org.kvexpress.metrics.Metrics;
 import org.kvexpress.sign.TrustedKeys;
 
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
@@ -258,9 +260,8 @@ final class OutCommand implements Command<OutCommand.Options> {
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
       if (current != null) {
         // A key watch delivered the checksum this file already has: nothing can be newer than what
-        // the
-        // watch just delivered, and a current file needs no stop or lock check, so no request is
-        // sent.
+        // the watch just delivered, and a current file needs no stop or lock check, so no request
+        // is sent.
         return new CommandResult(
             current.outcome().word(),
             current.checksum(),
@@ -303,7 +304,7 @@ final class OutCommand implements Command<OutCommand.Options> {
             waitFor,
             ctx.env().clock(),
             (in, result, failure, millis) -> {
-              org.kvexpress.metrics.Metrics m = new org.kvexpress.metrics.Metrics();
+              Metrics m = new Metrics();
               if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
                 m.count("kvexpress.out.applied", 1, "key", in.layout().key());
                 metrics.applyLatency(in.layout().key(), result.latencySeconds());
@@ -319,13 +320,14 @@ final class OutCommand implements Command<OutCommand.Options> {
                   millis,
                   0);
             });
-    java.util.concurrent.atomic.AtomicInteger signal =
-        new java.util.concurrent.atomic.AtomicInteger();
-    Signals.onTerminate(
-        number -> {
-          signal.set(number);
-          watcher.stop();
-        });
+    AtomicInteger signal = new AtomicInteger();
+    ctx.env()
+        .termination()
+        .onTerminate(
+            number -> {
+              signal.set(number);
+              watcher.stop();
+            });
     if (watcher.run(inputs)) {
       // Stopped while applying: that apply finished (or its reload was killed at --exec-timeout)
       // first.

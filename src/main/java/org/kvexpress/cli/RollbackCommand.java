@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -9,11 +10,12 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.RollbackService;
+import org.kvexpress.sign.SigningKey;
 
 /** {@code kvexpress rollback -k KEY}: make the previous good version current again. */
 final class RollbackCommand implements Command<RollbackCommand.Options> {
   /** The key to roll back. */
-  record Options(String key, java.nio.file.Path signKey) {}
+  record Options(String key, Path signKey) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> signKey;
@@ -51,8 +53,7 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
 
   @Override
   public Options options(OptionSet o) {
-    return new Options(
-        o.valueOf(key), o.has(signKey) ? java.nio.file.Path.of(o.valueOf(signKey)) : null);
+    return new Options(o.valueOf(key), o.has(signKey) ? Path.of(o.valueOf(signKey)) : null);
   }
 
   @Override
@@ -63,9 +64,7 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
     try (KvStore store = ctx.openStore()) {
       RollbackService.Result r =
           new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
-              .rollback(
-                  layout,
-                  o.signKey() == null ? null : org.kvexpress.sign.SigningKey.load(o.signKey()));
+              .rollback(layout, o.signKey() == null ? null : SigningKey.load(o.signKey()));
       summary =
           Fields.of("key", layout.key())
               .add("result", "rolled_back")

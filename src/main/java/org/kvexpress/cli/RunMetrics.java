@@ -1,6 +1,8 @@
 package org.kvexpress.cli;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.kvexpress.core.Reason;
 import org.kvexpress.metrics.Metrics;
 import org.kvexpress.metrics.StatsdSink;
@@ -29,9 +31,7 @@ final class RunMetrics {
     return new RunMetrics(
         common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
         common.datadogEvents(),
-        common.metricsFile() == null
-            ? null
-            : new TextfileSink(java.nio.file.Path.of(common.metricsFile())),
+        common.metricsFile() == null ? null : new TextfileSink(Path.of(common.metricsFile())),
         env.clock());
   }
 
@@ -43,11 +43,7 @@ final class RunMetrics {
   /** Sends a Datadog event tagged with the key, when events are on. */
   void event(String title, String text, String alertType, String key) {
     if (events()) {
-      statsd.event(
-          title,
-          text,
-          alertType,
-          key == null ? java.util.List.of() : java.util.List.of("key:" + key));
+      statsd.event(title, text, alertType, key == null ? List.of() : List.of("key:" + key));
     }
   }
 

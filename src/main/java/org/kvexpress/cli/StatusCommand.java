@@ -3,11 +3,13 @@ package org.kvexpress.cli;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.util.Comparator;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.ops.KeyStatus;
 import org.kvexpress.ops.Latency;
@@ -57,7 +59,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   @Override
   public Options options(OptionSet o) {
     if (o.has(latency) && !o.has(key)) {
-      throw org.kvexpress.core.KvexpressException.usage("--latency describes one key: add -k KEY");
+      throw KvexpressException.usage("--latency describes one key: add -k KEY");
     }
     return new Options(o.valueOf(key), o.has(json), o.has(latency));
   }
@@ -194,7 +196,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
         String.format(fmt, "NODE", "CHECKSUM", "RESULT", "REASON", "RELOAD", "REPORTED", "LAG")
             .stripTrailing());
     k.nodes().stream()
-        .sorted(java.util.Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
+        .sorted(Comparator.comparing(NodeStatus::current).thenComparing(NodeStatus::host))
         .forEach(
             n ->
                 ctx.say(

@@ -1,10 +1,12 @@
 package org.kvexpress.cli;
 
+import java.time.Duration;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.StopService;
@@ -12,7 +14,7 @@ import org.kvexpress.ops.StopService;
 /** {@code kvexpress stop -k KEY -r REASON}: halt every in and out of a key. */
 final class StopCommand implements Command<StopCommand.Options> {
   /** The key to stop and why (not blank). */
-  record Options(String key, String reason, java.time.Duration lasting) {}
+  record Options(String key, String reason, Duration lasting) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> reason;
@@ -56,12 +58,10 @@ final class StopCommand implements Command<StopCommand.Options> {
   @Override
   public Options options(OptionSet o) {
     if (o.valueOf(reason).isBlank()) {
-      throw org.kvexpress.core.KvexpressException.usage(
-          "-r/--reason must say why the key is stopped");
+      throw KvexpressException.usage("-r/--reason must say why the key is stopped");
     }
     if (o.has(lasting) && o.valueOf(lasting).value().isZero()) {
-      throw org.kvexpress.core.KvexpressException.usage(
-          "--for must be a positive duration such as 30m or 2h");
+      throw KvexpressException.usage("--for must be a positive duration such as 30m or 2h");
     }
     return new Options(
         o.valueOf(key),

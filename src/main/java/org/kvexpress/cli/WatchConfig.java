@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.kvexpress.core.KvexpressException;
 
 /**
@@ -74,7 +75,7 @@ final class WatchConfig {
                   + ": unknown top-level field \""
                   + f
                   + "\"; known: "
-                  + String.join(", ", new java.util.TreeSet<>(TOP)));
+                  + String.join(", ", new TreeSet<>(TOP)));
         }
       }
       if (top.has("trust_keys")) {
@@ -97,7 +98,7 @@ final class WatchConfig {
                     + ": unknown field \""
                     + f
                     + "\"; known: "
-                    + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+                    + String.join(", ", new TreeSet<>(FIELDS)));
           }
         }
         if (!o.has("key") || !o.has("file")) {

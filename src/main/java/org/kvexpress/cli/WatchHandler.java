@@ -2,6 +2,7 @@ package org.kvexpress.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Optional;
 import org.kvexpress.core.WatchPayload;
 
@@ -32,7 +33,7 @@ final class WatchHandler {
       }
       return n == 0 || n == MAX_BYTES
           ? Optional.empty()
-          : WatchPayload.parse(java.util.Arrays.copyOf(buf, n));
+          : WatchPayload.parse(Arrays.copyOf(buf, n));
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -1,6 +1,8 @@
 package org.kvexpress.core;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Where kvexpress keeps things in Consul: {@code <prefix>/<key>/{data,checksum,last,meta,stop}}, a
@@ -103,15 +105,15 @@ public record KeyLayout(String prefix, String key) {
   }
 
   /** The staged version's keys. */
-  public java.util.List<String> stagedKeys() {
-    return java.util.List.of(stagedData(), stagedChecksum(), stagedMeta(), stagedSignature());
+  public List<String> stagedKeys() {
+    return List.of(stagedData(), stagedChecksum(), stagedMeta(), stagedSignature());
   }
 
   /** Every key a version read needs, in one request: not the chunks, not the node reports. */
-  public java.util.List<String> versionKeys() {
-    java.util.List<String> keys =
-        new java.util.ArrayList<>(
-            java.util.List.of(
+  public List<String> versionKeys() {
+    List<String> keys =
+        new ArrayList<>(
+            List.of(
                 data(),
                 checksum(),
                 last(),
@@ -121,7 +123,7 @@ public record KeyLayout(String prefix, String key) {
                 lastSignature(),
                 pending()));
     keys.addAll(stagedKeys());
-    return java.util.List.copyOf(keys);
+    return List.copyOf(keys);
   }
 
   /** Folder of the node reports of this key, with its trailing slash. */

@@ -3,6 +3,7 @@ package org.kvexpress.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The non-blank lines of an input as parallel arrays: where each starts, how long it is (trailing
@@ -139,8 +140,7 @@ final class LineTable {
 
   /** Unsigned byte order of two whole lines. */
   int compare(int a, int b) {
-    return java.util.Arrays.compareUnsigned(
-        in, start[a], start[a] + len[a], in, start[b], start[b] + len[b]);
+    return Arrays.compareUnsigned(in, start[a], start[a] + len[a], in, start[b], start[b] + len[b]);
   }
 
   /** Swaps two lines in all four arrays. */

@@ -4,6 +4,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -39,11 +42,9 @@ public record NodeReport(
     try {
       return publishedAt == null || appliedAt == null
           ? null
-          : java.time.Duration.between(
-                      java.time.Instant.parse(publishedAt), java.time.Instant.parse(appliedAt))
-                  .toMillis()
+          : Duration.between(Instant.parse(publishedAt), Instant.parse(appliedAt)).toMillis()
               / 1000.0;
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       return null;
     }
   }

@@ -1,11 +1,13 @@
 package org.kvexpress.exec;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ShellCommandRunner implements CommandRunner {
   private static final int OUTPUT_LIMIT = 64 * 1024;
-  private static final java.util.List<String> TOKEN_VARIABLES =
-      java.util.List.of("CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE");
+  private static final List<String> TOKEN_VARIABLES =
+      List.of("CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE");
 
   private final boolean passToken;
 
@@ -36,7 +38,7 @@ public final class ShellCommandRunner implements CommandRunner {
       throws InterruptedException {
     long start = System.nanoTime();
     ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     if (!passToken) {
       pb.environment().keySet().removeAll(TOKEN_VARIABLES);
     }

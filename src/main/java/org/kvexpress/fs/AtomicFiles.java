@@ -347,9 +347,8 @@ public final class AtomicFiles {
         String n = p.getFileName().toString();
         boolean mine = n.startsWith(ours);
         // Go kvexpress's caches, and FILE.kvexpress, the staging file it leaves when it dies
-        // between write
-        // and rename (only when over a second old, so a Go writer still running is not robbed of
-        // it).
+        // between write and rename (only when over a second old, so a Go writer still running is
+        // not robbed of it).
         boolean go =
             includeGoCaches
                 && (n.equals(name + ".compare")

@@ -1,15 +1,24 @@
 package org.kvexpress.kv;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
@@ -60,7 +69,7 @@ public final class ChunkStore {
    * registration is released afterwards whatever happened, since data names the chunks once the
    * commit is done.
    */
-  public <T> T committing(KeyLayout layout, Staged staged, java.time.Clock clock, Commit<T> commit)
+  public <T> T committing(KeyLayout layout, Staged staged, Clock clock, Commit<T> commit)
       throws InterruptedException {
     if (staged == null) {
       return commit.run();
@@ -91,8 +100,7 @@ public final class ChunkStore {
     String id = UUID.randomUUID().toString();
     register(layout, new PendingChunks.Entry(id, host, now.toString(), manifest.names()), now);
     // Listed after registering: a collector that saw a chunk unreferenced before our registration
-    // fails its
-    // guard on the registry, so a chunk present now stays present until our commit.
+    // fails its guard on the registry, so a chunk present now stays present until our commit.
     Set<String> present = new HashSet<>();
     for (String k : store.keys(layout.chunksDir())) {
       present.add(k.substring(layout.chunksDir().length()));
@@ -125,12 +133,11 @@ public final class ChunkStore {
       batches.add(batch);
     }
     // Chunks are immutable and each transaction stands alone, so several may be in flight: the
-    // publish waits
-    // for Raft once per round of transactions, not once per chunk.
+    // publish waits for Raft once per round of transactions, not once per chunk.
     try {
       inParallel(
           batches.stream()
-              .<java.util.concurrent.Callable<Void>>map(
+              .<Callable<Void>>map(
                   b ->
                       () -> {
                         write(b);
@@ -149,16 +156,16 @@ public final class ChunkStore {
    * Runs the tasks at most {@link #READERS} at a time; the first failure is rethrown as it was
    * thrown.
    */
-  private static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> tasks, String what) {
+  private static <T> List<T> inParallel(List<Callable<T>> tasks, String what) {
     List<T> results = new ArrayList<>();
     if (tasks.size() <= 1) {
-      for (java.util.concurrent.Callable<T> t : tasks) {
+      for (Callable<T> t : tasks) {
         results.add(call(t));
       }
       return results;
     }
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
             Math.min(READERS, tasks.size()),
             r -> {
               Thread t = new Thread(r, "kvexpress-chunks");
@@ -166,13 +173,13 @@ public final class ChunkStore {
               return t;
             });
     try {
-      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+      List<Future<T>> futures = new ArrayList<>();
       tasks.forEach(t -> futures.add(pool.submit(t)));
-      for (java.util.concurrent.Future<T> f : futures) {
+      for (Future<T> f : futures) {
         results.add(f.get());
       }
       return results;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r
           ? r
           : new IllegalStateException(e.getCause());
@@ -184,7 +191,7 @@ public final class ChunkStore {
     }
   }
 
-  private static <T> T call(java.util.concurrent.Callable<T> task) {
+  private static <T> T call(Callable<T> task) {
     try {
       return task.call();
     } catch (RuntimeException e) {
@@ -218,8 +225,7 @@ public final class ChunkStore {
    * change} gives null when there is nothing to change. False when other publishers kept changing
    * it first.
    */
-  private boolean updateRegistry(
-      KeyLayout layout, java.util.function.UnaryOperator<PendingChunks> change) {
+  private boolean updateRegistry(KeyLayout layout, UnaryOperator<PendingChunks> change) {
     for (int attempt = 1; attempt <= 20; attempt++) {
       if (attempt > 1) {
         pause(attempt);
@@ -258,8 +264,7 @@ public final class ChunkStore {
    */
   private static void pause(int attempt) {
     try {
-      Thread.sleep(
-          java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while registering chunks");
@@ -275,13 +280,13 @@ public final class ChunkStore {
    */
   public static byte[] content(
       KeyLayout layout, Manifest m, String what, Function<String, Optional<KvEntry>> lookup) {
-    Map<String, Manifest.Chunk> distinct = new java.util.LinkedHashMap<>();
+    Map<String, Manifest.Chunk> distinct = new LinkedHashMap<>();
     m.chunks().forEach(c -> distinct.putIfAbsent(c.sha256(), c));
     // A few reads at once: a 20 MB version is 80 chunks, and each GET mostly waits for Consul.
     List<byte[]> plain =
         inParallel(
             distinct.values().stream()
-                .<java.util.concurrent.Callable<byte[]>>map(
+                .<Callable<byte[]>>map(
                     c ->
                         () -> {
                           KvEntry e =

@@ -2,6 +2,7 @@ package org.kvexpress.kv;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 import org.kvexpress.core.KvexpressException;
 
 /**
@@ -25,7 +26,7 @@ public record ConsulAddress(boolean https, String host, int port, String path) {
     boolean https = forceHttps;
     int sep = text.indexOf("://");
     if (sep >= 0) {
-      String scheme = text.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+      String scheme = text.substring(0, sep).toLowerCase(Locale.ROOT);
       switch (scheme) {
         case "http":
           break;

@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
@@ -16,15 +17,15 @@ import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URLEncoder;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -56,16 +57,6 @@ import org.kvexpress.core.Reason;
  * imports com.ecwid.
  */
 public final class ConsulKvStore implements KvStore {
-  static {
-    // Ecwid logs every request with its headers (the token among them) at FINEST, and Apache logs
-    // headers
-    // at DEBUG through commons-logging. Send commons-logging nowhere (which also skips its slow
-    // discovery)
-    // and pin Ecwid's logger off, so no logging configuration can ever print the token.
-    System.setProperty("org.apache.commons.logging.Log", "org.apache.commons.logging.impl.NoOpLog");
-    Logger.getLogger("com.ecwid.consul").setLevel(Level.OFF);
-  }
-
   private final ConsulSettings settings;
   private final Retrier retrier;
   private final CloseableHttpClient plainHttp;
@@ -105,8 +96,7 @@ public final class ConsulKvStore implements KvStore {
   @Override
   public KvListing list(String prefix) {
     // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it,
-    // Consul
-    // leaves out what the token may not read.
+    // Consul leaves out what the token may not read.
     HttpResponse r =
         call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
     return listing(r);
@@ -136,9 +126,8 @@ public final class ConsulKvStore implements KvStore {
             "index=" + Long.toUnsignedString(index),
             "wait=" + wait.toMillis() + "ms");
     // One try: after a failure the watcher starts over from index 0 (the agent may have restarted
-    // with an
-    // older store, and a blocking query whose index is ahead of the store's would wait out its
-    // whole wait).
+    // with an older store, and a blocking query whose index is ahead of the store's would wait out
+    // its whole wait).
     return listing(
         call(recurse ? Op.LIST : Op.READ, keyOrPrefix, () -> client.makeGetRequest(req), false));
   }
@@ -170,7 +159,7 @@ public final class ConsulKvStore implements KvStore {
     HttpRequest req =
         request(
             "/v1/txn",
-            body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            body.getBytes(StandardCharsets.UTF_8),
             readOnly && consistent ? "consistent" : null);
     HttpResponse r =
         call(
@@ -255,9 +244,7 @@ public final class ConsulKvStore implements KvStore {
     if (settings.datacenter() != null) {
       url.append(sep)
           .append("dc=")
-          .append(
-              java.net.URLEncoder.encode(
-                  settings.datacenter(), java.nio.charset.StandardCharsets.UTF_8));
+          .append(URLEncoder.encode(settings.datacenter(), StandardCharsets.UTF_8));
     }
     HttpRequest.Builder b = HttpRequest.Builder.newBuilder().setUrl(url.toString());
     if (settings.token() != null) {
@@ -318,8 +305,7 @@ public final class ConsulKvStore implements KvStore {
                   redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
             }
             // A reset (not a refused connection, which no TLS alert can explain) on HTTPS may be a
-            // rejected
-            // client certificate; one probe tells.
+            // rejected client certificate; one probe tells.
             if (cause instanceof SocketException
                 && !(cause instanceof ConnectException)
                 && settings.address().https()) {
@@ -412,7 +398,7 @@ public final class ConsulKvStore implements KvStore {
       try {
         return once.get();
       } catch (Retrier.TransientException e) {
-        throw giveUp.after(e.getMessage(), 1, java.time.Duration.ZERO);
+        throw giveUp.after(e.getMessage(), 1, Duration.ZERO);
       }
     }
     return retrier.run(once, giveUp);
@@ -462,7 +448,7 @@ public final class ConsulKvStore implements KvStore {
       JsonElement e = JsonParser.parseString(content);
       return e.isJsonObject()
           && (e.getAsJsonObject().has("Results") || e.getAsJsonObject().has("Errors"));
-    } catch (com.google.gson.JsonParseException e) {
+    } catch (JsonParseException e) {
       return false;
     }
   }
@@ -594,25 +580,22 @@ public final class ConsulKvStore implements KvStore {
             .setDefaultRequestConfig(config)
             .disableAutomaticRetries()
             .disableRedirectHandling() // Consul's KV API never redirects; one fewer step per
-            // request
-            // No Accept-Encoding: gzip. Large values are already gzip-compressed by `in -z`, and
-            // compressing
-            // every answer again costs the Consul servers CPU on each of a thousand nodes' reads.
+            // request No Accept-Encoding: gzip. Large values are already gzip-compressed by `in
+            // -z`, and compressing every answer again costs the Consul servers CPU on each of a
+            // thousand nodes' reads.
             .disableContentCompression()
             .disableCookieManagement()
             .disableAuthCaching()
             // Otherwise build() parses the bundled public suffix list (~13,000 lines) on every
-            // start. It only
-            // serves cookies and wildcard certificates for public domains; neither applies to a
-            // Consul agent.
+            // start. It only serves cookies and wildcard certificates for public domains; neither
+            // applies to a Consul agent.
             .setPublicSuffixMatcher(new PublicSuffixMatcher(List.of(), List.of()))
             // A fixed User-Agent: the default one is built by reading httpclient's
             // version.properties out of
             // the jar and formatting it, on every start.
             .setUserAgent("kvexpress");
     // Register only the scheme in use: the default registry sets up TLS (JSSE, the trust store)
-    // even for
-    // plain http, which costs a watch handler tens of milliseconds on every start.
+    // even for plain http, which costs a watch handler tens of milliseconds on every start.
     RegistryBuilder<ConnectionSocketFactory> schemes = RegistryBuilder.create();
     if (settings.address().https()) {
       schemes.register("https", sslFactory(settings.tls()));

@@ -1,5 +1,8 @@
 package org.kvexpress.kv;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 /**
  * Consul's default size limits (Consul's KV write API; Consul's /v1/txn API), which kvexpress
  * checks before writing anything.
@@ -20,10 +23,8 @@ public final class ConsulLimits {
   private ConsulLimits() {}
 
   /** The size of the /v1/txn body these operations encode to. */
-  public static int txnBytes(java.util.List<TxnOp> ops) {
-    return ConsulKvStore.TxnCodec.encode(ops)
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8)
-        .length;
+  public static int txnBytes(List<TxnOp> ops) {
+    return ConsulKvStore.TxnCodec.encode(ops).getBytes(StandardCharsets.UTF_8).length;
   }
 
   /**
@@ -32,7 +33,7 @@ public final class ConsulLimits {
    * Lets a batch grow one operation at a time without encoding everything in it again.
    */
   public static int txnBytesPlus(int bytesBefore, TxnOp op) {
-    int alone = txnBytes(java.util.List.of(op)); // "[" + op + "]"
+    int alone = txnBytes(List.of(op)); // "[" + op + "]"
     return bytesBefore == 0 ? alone : bytesBefore + alone - 1;
   }
 }

@@ -1,6 +1,7 @@
 package org.kvexpress.kv;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import org.kvexpress.core.KvexpressException;
 
 /**
@@ -119,7 +120,7 @@ final class Der {
       if (len < 0 || pos + len > buf.length) {
         throw malformed();
       }
-      byte[] v = java.util.Arrays.copyOfRange(buf, pos, pos + len);
+      byte[] v = Arrays.copyOfRange(buf, pos, pos + len);
       pos += len;
       return v;
     }

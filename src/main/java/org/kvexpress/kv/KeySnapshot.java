@@ -1,9 +1,13 @@
 package org.kvexpress.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.Version;
 
 /**
  * A key's version as read by one request, so that data and checksum always come from the same
@@ -22,7 +26,7 @@ public record KeySnapshot(
     KvEntry lastSignature,
     KvEntry pending,
     Staged staged,
-    java.util.List<KvEntry> nodes,
+    List<KvEntry> nodes,
     long index) {
 
   /** The staged version ({@code in --stage}), if any: its data, checksum, meta and signature. */
@@ -141,16 +145,15 @@ public record KeySnapshot(
   }
 
   /** Whether a stop is set and has not expired by {@code now} ({@code stop --for}). */
-  public boolean stopActive(java.time.Instant now) {
+  public boolean stopActive(Instant now) {
     return stop != null && !stopExpired(now);
   }
 
   /**
    * Whether a stop is set but its {@code --for} has run out: in and out proceed, status says so.
    */
-  public boolean stopExpired(java.time.Instant now) {
-    return stop != null
-        && org.kvexpress.core.Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
+  public boolean stopExpired(Instant now) {
+    return stop != null && Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
   }
 
   /** The stop reason; an empty stop value still stops. */
@@ -163,10 +166,8 @@ public record KeySnapshot(
   }
 
   /** The data as a version, with the published checksum; null when nothing is published. */
-  public org.kvexpress.core.Version current() {
-    return data == null
-        ? null
-        : new org.kvexpress.core.Version(data.value(), data.flags(), checksumText());
+  public Version current() {
+    return data == null ? null : new Version(data.value(), data.flags(), checksumText());
   }
 
   public Meta parsedMeta() {

@@ -3,6 +3,8 @@ package org.kvexpress.kv;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
 /**
@@ -50,14 +52,14 @@ public interface KvStore extends AutoCloseable {
   default KvListing getAll(List<String> keys, boolean consistent) {
     TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList(), consistent);
     if (!r.committed()) {
-      throw org.kvexpress.core.KvexpressException.failure(
+      throw KvexpressException.failure(
           Reason.CONSUL_ERROR,
           "Consul at "
               + address()
               + " failed a read-only transaction: "
               + (r.errors().isEmpty() ? "?" : r.errors().get(0).what()));
     }
-    java.util.Set<String> wanted = java.util.Set.copyOf(keys);
+    Set<String> wanted = Set.copyOf(keys);
     return new KvListing(r.results().stream().filter(e -> wanted.contains(e.key())).toList(), 0);
   }
 
@@ -69,7 +71,7 @@ public interface KvStore extends AutoCloseable {
    */
   default void confirmAbsent(String key) {
     if (get(key).isPresent()) {
-      throw org.kvexpress.core.KvexpressException.failure(
+      throw KvexpressException.failure(
           Reason.CHANGED, key + " appeared while it was being read; " + "run the command again");
     }
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -11,6 +12,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -103,7 +105,7 @@ final class PemTls {
         throw KvexpressException.usage(variable + " file " + path + " holds no PEM certificate");
       }
       return certs;
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw KvexpressException.usage(variable + " file " + path + " does not exist");
     }
   }
@@ -118,7 +120,7 @@ final class PemTls {
     String pem;
     try {
       pem = Files.readString(Path.of(path), StandardCharsets.US_ASCII);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw KvexpressException.usage("CONSUL_CLIENT_KEY file " + path + " does not exist");
     }
     byte[] pkcs8 = block(pem, "PRIVATE KEY");
@@ -163,14 +165,14 @@ final class PemTls {
   /** CONSUL_HTTP_SSL_VERIFY=false: accept any server certificate, as Consul's client does. */
   private static final class TrustAll implements X509TrustManager {
     @Override
-    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
     @Override
-    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
     @Override
-    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-      return new java.security.cert.X509Certificate[0];
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
     }
   }
 }

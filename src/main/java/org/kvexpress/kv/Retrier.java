@@ -2,7 +2,9 @@ package org.kvexpress.kv;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs a call again after transient failures, with exponential backoff and jitter, until a time
@@ -32,8 +34,7 @@ public final class Retrier {
     void sleep(long millis) throws InterruptedException;
   }
 
-  private final java.util.concurrent.atomic.AtomicLong retries =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private final Duration budget;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
@@ -60,7 +61,7 @@ public final class Retrier {
   /**
    * Calls {@code call} until it returns, throws a non-transient exception, or the budget is spent.
    */
-  public <T> T run(java.util.function.Supplier<T> call, GiveUp giveUp) {
+  public <T> T run(Supplier<T> call, GiveUp giveUp) {
     long start = nanoTime.getAsLong();
     long budgetMs = budget.toMillis();
     int attempts = 0;

@@ -1,10 +1,13 @@
 package org.kvexpress.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
@@ -85,10 +88,10 @@ public final class VersionStore {
   private record Attempt(String id, String anchor, Draft draft) {}
 
   private final KvStore store;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /** {@code clock} decides whether a stop set with {@code --for} has expired. */
-  public VersionStore(KvStore store, java.time.Clock clock) {
+  public VersionStore(KvStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
   }
@@ -204,10 +207,7 @@ public final class VersionStore {
    * mayStillLand}) leaves the outcome unknown.
    */
   private static TxnResult unlessUnconfirmed(
-      java.util.function.Supplier<TxnResult> send,
-      boolean mayStillLand,
-      String dir,
-      List<Attempt> tried) {
+      Supplier<TxnResult> send, boolean mayStillLand, String dir, List<Attempt> tried) {
     try {
       return send.get();
     } catch (KvexpressException e) {
@@ -322,8 +322,7 @@ public final class VersionStore {
               + "republish the version you want with kvexpress in (with --compress if needed)");
     }
     // last first: it then holds the current version, which was published before, so readers still
-    // see a
-    // consistent pair; the guards of the second transaction see last's new index.
+    // see a consistent pair; the guards of the second transaction see last's new index.
     TxnResult lastFirst = store.txn(concat(guards, keepLast, List.of()));
     if (!lastFirst.committed()) {
       return lastFirst;
@@ -538,7 +537,7 @@ public final class VersionStore {
       long maxBytes,
       String what,
       String claimedBy,
-      java.util.function.Function<String, java.util.Optional<KvEntry>> lookup) {
+      Function<String, Optional<KvEntry>> lookup) {
     if (stored.flags() != Manifest.FLAGS) {
       return new Version(stored.value(), stored.flags(), checksum)
           .verifiedContent(maxBytes, what, claimedBy);

@@ -1,5 +1,6 @@
 package org.kvexpress.log;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ public final class Fields {
   }
 
   public Map<String, Object> asMap() {
-    return java.util.Collections.unmodifiableMap(values);
+    return Collections.unmodifiableMap(values);
   }
 
   /** {@code k=v k2="v with spaces"}: values with spaces, quotes or = are quoted. */

@@ -2,6 +2,7 @@ package org.kvexpress.metrics;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +37,7 @@ public final class StatsdSink {
         throw new NumberFormatException();
       }
       return new StatsdSink(new InetSocketAddress(InetAddress.getByName(host), port));
-    } catch (NumberFormatException
-        | StringIndexOutOfBoundsException
-        | java.net.UnknownHostException e) {
+    } catch (NumberFormatException | StringIndexOutOfBoundsException | UnknownHostException e) {
       throw KvexpressException.usage(
           "--statsd needs HOST:PORT with a resolvable host, e.g. 127.0.0.1:8125, not \""
               + hostPort

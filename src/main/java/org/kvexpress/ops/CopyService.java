@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
@@ -60,7 +62,7 @@ public final class CopyService {
               to,
               m,
               Manifest.split(first.plain()),
-              Encoding.valueOf(m.encoding().toUpperCase(java.util.Locale.ROOT)),
+              Encoding.valueOf(m.encoding().toUpperCase(Locale.ROOT)),
               hostname,
               now);
     }
@@ -73,8 +75,7 @@ public final class CopyService {
                     to, first.version().checksum(), now.toString(), SigningKey.publisher(hostname))
                 .toJson();
     // After a conflict the source is read again: the copy is of the source as it is when it commits
-    // (a
-    // chunked one only if it is still the version whose chunks were staged).
+    // (a chunked one only if it is still the version whose chunks were staged).
     VersionStore.Committed c =
         chunks.committing(
             to,
@@ -99,7 +100,7 @@ public final class CopyService {
                         from.dir() + " or " + to.dir() + " keep changing; run the copy again")));
     if (chunked || dst.pending() != null) {
       try {
-        chunks.collect(to, now, java.util.Set.of());
+        chunks.collect(to, now, Set.of());
       } catch (KvexpressException e) {
         // The copy stands; the next publish of the destination collects its unused chunks.
       }

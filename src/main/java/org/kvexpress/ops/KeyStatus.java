@@ -1,5 +1,7 @@
 package org.kvexpress.ops;
 
+import java.util.List;
+
 /**
  * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown
  * (no meta, nothing published); {@code chunks} is null for a version stored as one value, {@code
@@ -23,7 +25,7 @@ public record KeyStatus(
     Signature signature,
     Staged staged,
     Convergence convergence,
-    java.util.List<NodeStatus> nodes,
+    List<NodeStatus> nodes,
     Latency latency) {
 
   /**
@@ -34,7 +36,7 @@ public record KeyStatus(
       String checksum,
       String publishedAt,
       String publishedBy,
-      java.util.List<PromoteService.Canary> canaries) {}
+      List<PromoteService.Canary> canaries) {}
 
   /**
    * Who the current version's signature statement says signed it (not checked against any trusted

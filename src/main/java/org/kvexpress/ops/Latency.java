@@ -1,6 +1,7 @@
 package org.kvexpress.ops;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -53,7 +54,7 @@ public record Latency(
     }
     List<Node> slowest =
         new ArrayList<>(sorted.subList(Math.max(0, sorted.size() - SLOWEST), sorted.size()));
-    java.util.Collections.reverse(slowest);
+    Collections.reverse(slowest);
     return new Latency(
         holding,
         reporting,

@@ -85,8 +85,7 @@ public final class RollbackService {
           Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: last is the current version");
     }
     // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict
-    // the
-    // state it was asked to undo is gone, so the operator decides again.
+    // the state it was asked to undo is gone, so the operator decides again.
     VersionStore.Committed c =
         versions.commit(
             layout,

@@ -1,8 +1,10 @@
 package org.kvexpress.ops;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import org.kvexpress.core.Freeze;
 
 /**
  * Who did something, where and when: appended to stop and lock values so operators can read them at
@@ -22,9 +24,9 @@ public record Stamp(String user, String host, Clock clock) {
    * freeze that ends by itself at END, see {@link org.kvexpress.core.Freeze}), else as {@link
    * #describe(String, String, String)}.
    */
-  public String describe(String verb, String reason, String extra, java.time.Duration lasting) {
+  public String describe(String verb, String reason, String extra, Duration lasting) {
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
-    String until = lasting == null ? "" : org.kvexpress.core.Freeze.until(now.plus(lasting)) + ", ";
+    String until = lasting == null ? "" : Freeze.until(now.plus(lasting)) + ", ";
     return reason
         + " ("
         + until

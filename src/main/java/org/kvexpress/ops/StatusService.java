@@ -1,10 +1,16 @@
 package org.kvexpress.ops;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
@@ -12,6 +18,7 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
@@ -29,9 +36,9 @@ public final class StatusService {
       List.of(KeyLayout.DATA, KeyLayout.CHECKSUM, KeyLayout.LAST, KeyLayout.META, KeyLayout.STOP);
 
   private final KvStore store;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public StatusService(KvStore store, java.time.Clock clock) {
+  public StatusService(KvStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
   }
@@ -46,8 +53,7 @@ public final class StatusService {
    */
   public Status status(String prefix, String onlyKey, boolean latency) {
     // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a
-    // token needs
-    // key:list on it alone (README, ACL policies).
+    // token needs key:list on it alone (README, ACL policies).
     KvListing listing = store.list(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     Map<String, Boolean> keys = new TreeMap<>();
     List<NodeLock> locks = new ArrayList<>();
@@ -70,8 +76,7 @@ public final class StatusService {
     }
     if (keys.isEmpty() || onlyKey != null && !keys.containsKey(onlyKey)) {
       // A recurse GET leaves out what the token may not read: prove that the folder itself may be
-      // read
-      // (its folder key answers 404 then, 403 otherwise) before saying nothing is published.
+      // read (its folder key answers 404 then, 403 otherwise) before saying nothing is published.
       store.get(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     }
     if (onlyKey != null && !keys.containsKey(onlyKey)) {
@@ -99,9 +104,7 @@ public final class StatusService {
 
   /** One key; {@code chunks} finds a chunked version's chunks (in the listing already read). */
   static KeyStatus describe(
-      KeySnapshot s,
-      java.time.Instant now,
-      java.util.function.Function<String, java.util.Optional<KvEntry>> chunks) {
+      KeySnapshot s, Instant now, Function<String, Optional<KvEntry>> chunks) {
     String checksum = s.checksumText();
     Meta meta = s.currentMeta();
     Integer lines = null;
@@ -247,11 +250,11 @@ public final class StatusService {
    * checksum.
    */
   private static List<NodeStatus> nodes(
-      KeySnapshot s, String checksum, String publishedAt, java.time.Instant now) {
+      KeySnapshot s, String checksum, String publishedAt, Instant now) {
     List<NodeStatus> out = new ArrayList<>();
     for (KvEntry e : s.nodes()) {
       String host = e.key().substring(s.layout().nodesDir().length());
-      org.kvexpress.core.NodeReport r = org.kvexpress.core.NodeReport.parse(e.value());
+      NodeReport r = NodeReport.parse(e.value());
       if (r == null || host.isEmpty()) {
         continue;
       }
@@ -259,18 +262,13 @@ public final class StatusService {
       Long lag = null;
       if (!current && publishedAt != null) {
         try {
-          lag =
-              Math.max(
-                  0,
-                  java.time.Duration.between(java.time.Instant.parse(publishedAt), now)
-                      .toSeconds());
-        } catch (java.time.format.DateTimeParseException ignored) {
+          lag = Math.max(0, Duration.between(Instant.parse(publishedAt), now).toSeconds());
+        } catch (DateTimeParseException ignored) {
           // unknown publish time: unknown lag
         }
       }
       // A delay counts only for the version published now: one the node wrote for an older version
-      // says
-      // nothing about this one.
+      // says nothing about this one.
       Double latency =
           current && publishedAt != null && publishedAt.equals(r.publishedAt())
               ? r.latencySeconds()

@@ -6,11 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 
@@ -39,7 +46,7 @@ public sealed interface InputSource {
      * buffer of that size; on a pipe it reads 8 KiB at a time.
      */
     private static byte[] readChunked(InputStream in) throws IOException {
-      java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+      List<byte[]> chunks = new ArrayList<>();
       long total = 0;
       while (true) {
         byte[] chunk = in.readNBytes(1 << 20);
@@ -94,21 +101,21 @@ public sealed interface InputSource {
      * temporary native buffer as large as the file, which doubled peak memory for large inputs.
      */
     private static byte[] readFully(Path path) throws IOException {
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+      try (FileChannel ch = FileChannel.open(path)) {
         long size = ch.size();
         if (size > Integer.MAX_VALUE - 16) {
           throw KvexpressException.usage(
               "-f " + path + " is larger than 2 GiB; split it into several keys");
         }
         byte[] out = new byte[(int) size];
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(out);
+        ByteBuffer buf = ByteBuffer.wrap(out);
         while (buf.position() < out.length) {
           buf.limit(Math.min(out.length, buf.position() + (1 << 20)));
           if (ch.read(buf) < 0) {
             break;
           }
         }
-        return buf.position() == out.length ? out : java.util.Arrays.copyOf(out, buf.position());
+        return buf.position() == out.length ? out : Arrays.copyOf(out, buf.position());
       }
     }
 
@@ -123,8 +130,7 @@ public sealed interface InputSource {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     public UrlSource {
-      String scheme =
-          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
         throw KvexpressException.usage(
             "-u needs an http:// or https:// URL, not \"" + safe(uri) + "\"");
@@ -153,7 +159,7 @@ public sealed interface InputSource {
             "cannot fetch "
                 + describe()
                 + ": "
-                + (e instanceof java.net.http.HttpTimeoutException
+                + (e instanceof HttpTimeoutException
                     ? "timed out after 10 s"
                     : e.getClass().getSimpleName()));
       } catch (InterruptedException e) {

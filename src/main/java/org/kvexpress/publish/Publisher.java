@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.kvexpress.core.Canonical;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
@@ -390,7 +391,7 @@ public final class Publisher {
   /** Removes chunks no version needs any more; the publish stands whatever happens here. */
   private void collectGarbage(KeyLayout layout, ChunkStore chunks, Instant now) {
     try {
-      int removed = chunks.collect(layout, now, java.util.Set.of());
+      int removed = chunks.collect(layout, now, Set.of());
       if (removed > 0) {
         log.debug(
             COMPONENT,

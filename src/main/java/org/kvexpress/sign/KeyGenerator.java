@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.util.Set;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Pem;
 import org.kvexpress.core.Reason;
@@ -42,7 +43,7 @@ public final class KeyGenerator {
       // briefly.
       Files.newByteChannel(
               priv,
-              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
           .close();
       Files.writeString(

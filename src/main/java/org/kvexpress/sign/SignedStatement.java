@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import java.nio.charset.StandardCharsets;
+import org.kvexpress.core.KeyLayout;
 
 /**
  * What {@code <prefix>/<key>/signature} holds: a statement that the signer published this checksum
@@ -57,7 +58,7 @@ public record SignedStatement(
    * Whether this statement is about {@code checksum} published as {@code layout} (its signature
    * unchecked).
    */
-  public boolean covers(org.kvexpress.core.KeyLayout layout, String checksum) {
+  public boolean covers(KeyLayout layout, String checksum) {
     return prefix.equals(layout.prefix())
         && key.equals(layout.key())
         && this.checksum.equals(checksum);

@@ -2,11 +2,14 @@ package org.kvexpress.sign;
 
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.util.Base64;
+import java.util.NoSuchElementException;
 import org.kvexpress.core.KeyLayout;
 
 /**
@@ -71,19 +74,18 @@ public final class SigningKey {
       EdECPrivateKey ed = (EdECPrivateKey) k;
       byte[] seed = ed.getBytes().orElseThrow();
       // The JDK has no public "derive the public key" call; an Ed25519 key pair generator draws
-      // exactly the
-      // 32 private bytes from its random source, so one fed the private key's bytes derives its
-      // public key.
-      var gen = java.security.KeyPairGenerator.getInstance(Ed25519Keys.ALGORITHM);
+      // exactly the 32 private bytes from its random source, so one fed the private key's bytes
+      // derives its public key.
+      var gen = KeyPairGenerator.getInstance(Ed25519Keys.ALGORITHM);
       gen.initialize(ed.getParams(), new FixedRandom(seed));
       return gen.generateKeyPair().getPublic();
-    } catch (GeneralSecurityException | ClassCastException | java.util.NoSuchElementException e) {
+    } catch (GeneralSecurityException | ClassCastException | NoSuchElementException e) {
       throw new IllegalStateException("cannot derive the Ed25519 public key", e);
     }
   }
 
   /** Hands out the given bytes once: an Ed25519 key pair generated from it has that private key. */
-  private static final class FixedRandom extends java.security.SecureRandom {
+  private static final class FixedRandom extends SecureRandom {
     private final byte[] seed;
 
     FixedRandom(byte[] seed) {

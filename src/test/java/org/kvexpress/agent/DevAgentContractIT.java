@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -429,7 +431,7 @@ class DevAgentContractIT {
       Http.put(kv("many/k"), "1");
       long idx = index(Http.get(kv("many/?recurse")));
       List<CompletableFuture<HttpResponse<String>>> waits = new ArrayList<>();
-      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      HttpClient client = HttpClient.newHttpClient();
       for (int i = 0; i < 1000; i++) {
         waits.add(
             client.sendAsync(
@@ -644,7 +646,7 @@ class DevAgentContractIT {
       agent.failNext(Fault.DROP);
       HttpRequest req =
           Http.builder(kv("dropped")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
-      org.assertj.core.api.Assertions.assertThatThrownBy(
+      Assertions.assertThatThrownBy(
               () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString()))
           .isInstanceOf(IOException.class);
       assertThat(Http.get(kv("dropped")).statusCode())
@@ -657,7 +659,7 @@ class DevAgentContractIT {
       agent.failWhen(r -> r.method().equals("PUT"), Fault.DROP_AFTER_APPLY, 1);
       HttpRequest req =
           Http.builder(kv("applied")).PUT(HttpRequest.BodyPublishers.ofString("v")).build();
-      org.assertj.core.api.Assertions.assertThatThrownBy(
+      Assertions.assertThatThrownBy(
               () -> Http.client().send(req, HttpResponse.BodyHandlers.ofString()))
           .isInstanceOf(IOException.class);
       assertThat(Http.get(kv("applied")).statusCode()).isEqualTo(200);
@@ -794,7 +796,7 @@ class DevAgentContractIT {
     String url = kv("k");
     agent.close();
     assertThat(agent.awaitTermination(Duration.ofSeconds(5))).isTrue();
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 Http.client()
                     .send(Http.builder(url).GET().build(), HttpResponse.BodyHandlers.ofString()))

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.ConsulBackend;
+import org.kvexpress.testing.ConsulBinary;
 import org.kvexpress.testing.Http;
 
 /**
@@ -350,7 +352,7 @@ class DifferentialIT {
       HttpResponse<String> first = waiting.get();
       assertThat(first.statusCode()).isEqualTo(404);
       boolean wokeOnUnrelated = System.nanoTime() - started < 2_000_000_000L;
-      if (side.name.equals("consul") && !org.kvexpress.testing.ConsulBinary.atLeast(1, 9)) {
+      if (side.name.equals("consul") && !ConsulBinary.atLeast(1, 9)) {
         assertThat(wokeOnUnrelated).as("1.8.7 wakes a missing-key watch on any KV write").isTrue();
       }
       if (side.name.equals("dev")) {
@@ -411,9 +413,8 @@ class DifferentialIT {
    * ConsistencyLevel and no NotModified or ResultsFilteredByACLs), and timing details that are no
    * contract.
    */
-  private static final java.util.Set<String> NOT_COMPARED =
-      java.util.Set.of(
-          "LastContact", "Backend", "ConsistencyLevel", "NotModified", "ResultsFilteredByACLs");
+  private static final Set<String> NOT_COMPARED =
+      Set.of("LastContact", "Backend", "ConsistencyLevel", "NotModified", "ResultsFilteredByACLs");
 
   /** One backend's side of the comparison, with the index numbers it has shown so far. */
   private final class Side {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -54,16 +55,15 @@ class CrashIT extends AgentTest {
       assertThat(Jar.run(env, "out", "-k", "big", "-f", target.toString()).code()).isZero();
       runs[i] = (System.nanoTime() - t0) / 1_000_000;
     }
-    java.util.Arrays.sort(runs);
+    Arrays.sort(runs);
     int runMs = (int) runs[0];
     int killedMidRun = 0;
     int killedWhileWriting = 0;
     int leftTemps = 0;
     byte[] lastPublished = versions[1];
     // Twenty kills that land while out is running (a kill after it exited proves nothing; those are
-    // retried).
-    // Each waits a random time, but kills at once when the staging file shows up, which is the
-    // write itself.
+    // retried). Each waits a random time, but kills at once when the staging file shows up, which
+    // is the write itself.
     for (int i = 0; killedMidRun < 20 && i < 80; i++) {
       byte[] next = versions[i % 2];
       lastPublished = next;
@@ -102,12 +102,10 @@ class CrashIT extends AgentTest {
         runMs, killedMidRun, killedWhileWriting, leftTemps);
     assertThat(killedMidRun).as("kills that landed while out ran").isEqualTo(20);
     // Leftovers younger than a second might still be a live writer's; these are a killed writer's,
-    // so age
-    // them by two seconds instead of waiting for the cleanup to see them as stale.
+    // so age them by two seconds instead of waiting for the cleanup to see them as stale.
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path p : s.filter(x -> x.getFileName().toString().contains(".kvexpress-")).toList()) {
-        Files.setLastModifiedTime(
-            p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2000));
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis() - 2000));
       }
     }
     Jar.Result last = Jar.run(env, "out", "-k", "big", "-f", target.toString());

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -26,6 +30,7 @@ import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
+import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
@@ -80,7 +85,7 @@ class OutCommandIT {
           + key
           + "\",\"CreateIndex\":5,\"ModifyIndex\":9,\"LockIndex\":0,\"Flags\":0,"
           + "\"Value\":\""
-          + java.util.Base64.getEncoder().encodeToString(value.getBytes())
+          + Base64.getEncoder().encodeToString(value.getBytes())
           + "\",\"Session\":\"\"}\n";
     }
 
@@ -97,8 +102,7 @@ class OutCommandIT {
       publish(Lines.hosts(20));
       assertThat(out().code()).isZero();
       String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
-      Files.setPosixFilePermissions(
-          target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
       agent.clearRequests();
       CliRun.Result r = handler(pair("kvexpress/hosts/checksum", sum), "-m", "0644");
       assertThat(r.code()).as(r.err()).isZero();
@@ -107,9 +111,7 @@ class OutCommandIT {
           .contains("path=watch_stdin")
           .contains("repaired=mode");
       assertThat(agent.requests()).as("no request at all").isEmpty();
-      assertThat(
-              java.nio.file.attribute.PosixFilePermissions.toString(
-                  Files.getPosixFilePermissions(target)))
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
           .isEqualTo("rw-r--r--");
     }
 
@@ -121,8 +123,7 @@ class OutCommandIT {
       publish(Lines.hosts(21));
       String sum = Store.get(agent, "kvexpress/hosts/checksum").text();
       // The watch delivered the new checksum, which the file does not have yet; then other shapes,
-      // each
-      // after the file was set back to the old version.
+      // each after the file was set back to the old version.
       for (String stdin :
           List.of(
               pair("kvexpress/hosts/checksum", sum),
@@ -146,8 +147,8 @@ class OutCommandIT {
     void anOpenPipeThatSendsNothingIsNeverWaitedOn() throws Exception {
       publish(Lines.hosts(20));
       Process p =
-          org.kvexpress.testing.Jar.command(
-                  java.util.Map.of("CONSUL_HTTP_ADDR", agent.address()),
+          Jar.command(
+                  Map.of("CONSUL_HTTP_ADDR", agent.address()),
                   "out",
                   "-k",
                   "hosts",
@@ -157,9 +158,7 @@ class OutCommandIT {
               .redirectErrorStream(true)
               .start();
       try {
-        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
-            .as("finished with stdin open")
-            .isTrue();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("finished with stdin open").isTrue();
         assertThat(p.exitValue()).isZero();
         assertThat(target).exists();
       } finally {
@@ -227,24 +226,16 @@ class OutCommandIT {
     void ownerIsSet() throws IOException {
       publish(Lines.hosts(10));
       // As root (CI runs as root) the file goes to another user, nobody:nogroup, so a -o that did
-      // nothing
-      // would fail; without root only one's own user is possible, which then proves only that -o
-      // parses.
+      // nothing would fail; without root only one's own user is possible, which then proves only
+      // that -o parses.
       boolean root = System.getProperty("user.name").equals("root");
       String user = root ? "nobody" : System.getProperty("user.name");
       String group =
-          root
-              ? "nogroup"
-              : Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class)
-                  .group()
-                  .getName();
+          root ? "nogroup" : Files.readAttributes(tmp, PosixFileAttributes.class).group().getName();
       CliRun.Result r = out("-o", user + ":" + group);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Files.getOwner(target).getName()).isEqualTo(user);
-      assertThat(
-              Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class)
-                  .group()
-                  .getName())
+      assertThat(Files.readAttributes(target, PosixFileAttributes.class).group().getName())
           .isEqualTo(group);
     }
 
@@ -523,8 +514,7 @@ class OutCommandIT {
     Files.writeString(stale, "partial");
     Path young = target.resolveSibling("." + target.getFileName() + ".kvexpress-young.tmp");
     Files.writeString(young, "maybe a live writer");
-    Files.setLastModifiedTime(
-        stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     assertThat(out().code()).isZero();
     assertThat(young).as("too young to tell from a live writer").exists();
     assertThat(stale).doesNotExist();

@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,10 +91,10 @@ class WatchIT {
     byte[] next = Canonicalizer.canonicalize(Lines.hosts(30).getBytes()).bytes();
     String txn =
         "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"kvexpress/hosts/data\",\"Value\":\""
-            + java.util.Base64.getEncoder().encodeToString(next)
+            + Base64.getEncoder().encodeToString(next)
             + "\"}},{\"KV\":{\"Verb\":\"set\",\"Key\":"
             + "\"kvexpress/hosts/checksum\",\"Value\":\""
-            + java.util.Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes())
+            + Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes())
             + "\"}}]";
     assertThat(Http.put(agent.url("/v1/txn"), txn).statusCode()).isEqualTo(200);
     Thread.sleep(3000);
@@ -135,8 +137,7 @@ class WatchIT {
     awaitContent(
         a, Canonicalizer.canonicalize(Lines.hosts(10).getBytes()).bytes(), Duration.ofSeconds(20));
     awaitContent(b, "one line\n".getBytes(), Duration.ofSeconds(20));
-    assertThat(
-            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
         .isEqualTo("rw-------");
     agent.close();
     Thread.sleep(2500);

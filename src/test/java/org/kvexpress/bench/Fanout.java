@@ -9,10 +9,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.kvexpress.apply.Applier;
 import org.kvexpress.apply.ApplyInput;
@@ -188,7 +190,7 @@ public final class Fanout {
   }
 
   private static void await(CountDownLatch latch, String what) throws InterruptedException {
-    if (!latch.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!latch.await(120, TimeUnit.SECONDS)) {
       throw new IllegalStateException(latch.getCount() + " nodes never applied the " + what);
     }
   }
@@ -212,7 +214,7 @@ public final class Fanout {
   }
 
   private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new java.util.HashMap<>();
+    Map<String, String> m = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       m.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.io.FileUtils;
 import org.kvexpress.testing.ConsulAgent;
 import org.kvexpress.testing.ConsulBinary;
 
@@ -133,7 +134,7 @@ public final class Fleet {
       for (ConsulAgent a : agents) {
         a.stop();
       }
-      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 

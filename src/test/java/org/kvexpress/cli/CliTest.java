@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Lines;
 
 /**
  * The CLI frame: help, version, usage errors and exit codes, through Cli.run with captured streams.
@@ -135,6 +136,6 @@ class CliTest {
   }
 
   private static String hosts() {
-    return org.kvexpress.testing.Lines.hosts(20);
+    return Lines.hosts(20);
   }
 }

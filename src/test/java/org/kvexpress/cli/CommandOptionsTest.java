@@ -3,10 +3,15 @@ package org.kvexpress.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import joptsimple.OptionParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.apply.ApplyInput;
+import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KvexpressException;
 
 /**
@@ -35,8 +40,7 @@ class CommandOptionsTest {
                 "hosts",
                 new InCommand.Source(null, null),
                 false,
-                new InCommand.Guards(
-                    10, null, false, org.kvexpress.core.Encoding.MAX_DECODED_BYTES),
+                new InCommand.Guards(10, null, false, Encoding.MAX_DECODED_BYTES),
                 false,
                 false,
                 new ExecOptions(null, THIRTY, false),
@@ -76,7 +80,7 @@ class CommandOptionsTest {
                 true,
                 true,
                 new ExecOptions("make reload", Duration.ofSeconds(5), true),
-                java.nio.file.Path.of("k.key"),
+                Path.of("k.key"),
                 false,
                 false));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
@@ -94,10 +98,9 @@ class CommandOptionsTest {
   }
 
   @Test
-  void watchConfigCarriesTrustKeysAndNoOlder(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-    java.nio.file.Path f = tmp.resolve("w.json");
-    java.nio.file.Files.writeString(
+  void watchConfigCarriesTrustKeysAndNoOlder(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("w.json");
+    Files.writeString(
         f,
         "{\"files\": [{\"key\": \"hosts\", \"file\": \"/etc/h\"}], "
             + "\"trust_keys\": [\"/etc/kvexpress/trusted\"], \"no_older\": true}");
@@ -105,8 +108,7 @@ class CommandOptionsTest {
     assertThat(p.trustKeys()).containsExactly("/etc/kvexpress/trusted");
     assertThat(p.noOlder()).isTrue();
     assertThat(p.files()).hasSize(1);
-    java.nio.file.Files.writeString(
-        f, "{\"files\": [{\"key\": \"h\", \"file\": \"/f\"}], \"trust\": []}");
+    Files.writeString(f, "{\"files\": [{\"key\": \"h\", \"file\": \"/f\"}], \"trust\": []}");
     assertThatThrownBy(() -> WatchConfig.read(f))
         .hasMessageContaining("unknown top-level field \"trust\"");
   }
@@ -122,7 +124,7 @@ class CommandOptionsTest {
                 null,
                 null,
                 new ApplyInput.Guards(10, ApplyInput.DEFAULT_MAX_BYTES, false),
-                new OutCommand.Trust(java.util.List.of(), false),
+                new OutCommand.Trust(List.of(), false),
                 new OutCommand.Hooks(
                     null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false),
                 null,
@@ -170,10 +172,7 @@ class CommandOptionsTest {
                 0644,
                 "root:adm",
                 new ApplyInput.Guards(2, 1000, true),
-                new OutCommand.Trust(
-                    java.util.List.of(
-                        java.nio.file.Path.of("a.pub"), java.nio.file.Path.of("keys")),
-                    true),
+                new OutCommand.Trust(List.of(Path.of("a.pub"), Path.of("keys")), true),
                 new OutCommand.Hooks(
                     "test -s {}",
                     new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 class EncodingTest {
   @Test
   void gzipRoundTrips() {
-    byte[] plain = "a\nb\n\u0000\u00ff\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] plain = "a\nb\n\u0000\u00ff\n".getBytes(StandardCharsets.ISO_8859_1);
     assertThat(Encoding.GZIP.decode(Encoding.GZIP.encode(plain), 1024)).isEqualTo(plain);
     assertThat(Encoding.PLAIN.encode(plain)).isSameAs(plain);
   }

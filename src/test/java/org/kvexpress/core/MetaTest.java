@@ -3,6 +3,7 @@ package org.kvexpress.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,7 +24,7 @@ class MetaTest {
           "stdin",
           "b".repeat(64),
           "id-1",
-          java.util.List.of("id-0", "@41"));
+          List.of("id-0", "@41"));
 
   @Test
   void whatIsWrittenIsReadBack() {
@@ -92,7 +93,7 @@ class MetaTest {
             null,
             null,
             "id-3",
-            java.util.List.of("id-2", "@7"));
+            List.of("id-2", "@7"));
     assertThat(new String(m.toJson(), StandardCharsets.UTF_8))
         .endsWith(",\"id\":\"id-3\",\"history\":[\"id-2\",\"@7\"]}");
   }

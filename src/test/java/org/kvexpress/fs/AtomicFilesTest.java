@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.core.KvexpressException;
@@ -48,8 +54,8 @@ class AtomicFilesTest {
   @Test
   void tempFilesAreCreatedPrivateWhateverTheUmaskWouldAllow() throws Exception {
     // The temp file is created with 0600 in the same call that creates it, so no other user can
-    // open it
-    // between creation and chmod; with a mode that only the owner may read, it also stays that way.
+    // open it between creation and chmod; with a mode that only the owner may read, it also stays
+    // that way.
     Path target = dir.resolve("secret.conf");
     try (AtomicFiles.Staged staged =
         AtomicFiles.stage(target, "k=v\n".getBytes(), new FileSettings(0600, null, null))) {
@@ -62,11 +68,9 @@ class AtomicFilesTest {
   @Test
   void concurrentWritersSurviveCleanersRunningAtTheSameTime() throws Exception {
     Path target = dir.resolve("busy.conf");
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(6);
-    java.util.concurrent.atomic.AtomicBoolean writing =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<Future<?>> jobs = new ArrayList<>();
     try {
       for (int c = 0; c < 2; c++) {
         jobs.add(
@@ -77,7 +81,7 @@ class AtomicFilesTest {
                   }
                 }));
       }
-      java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+      List<Future<?>> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int id = w;
         writers.add(
@@ -95,12 +99,12 @@ class AtomicFilesTest {
                   return null;
                 }));
       }
-      for (java.util.concurrent.Future<?> f : writers) {
+      for (Future<?> f : writers) {
         f.get(); // rethrows any writer's failure
       }
     } finally {
       writing.set(false);
-      for (java.util.concurrent.Future<?> f : jobs) {
+      for (Future<?> f : jobs) {
         f.get();
       }
       pool.shutdownNow();

@@ -13,14 +13,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +73,7 @@ class HistoryIT {
   private final Map<String, Path> nodeFiles = new HashMap<>();
   private final Map<String, Path> nodeLogs = new HashMap<>();
   private final AtomicInteger faults = new AtomicInteger();
-  private final Map<String, AtomicInteger> nemesisCounts = new java.util.TreeMap<>();
+  private final Map<String, AtomicInteger> nemesisCounts = new TreeMap<>();
 
   @Test
   void everyGuaranteeHoldsUnderFaults() throws Exception {
@@ -503,7 +508,7 @@ class HistoryIT {
   }
 
   private static String[] withRetry(String... argv) {
-    String[] all = java.util.Arrays.copyOf(argv, argv.length + 2);
+    String[] all = Arrays.copyOf(argv, argv.length + 2);
     all[argv.length] = "--retry-for";
     all[argv.length + 1] = "5s";
     return all;
@@ -559,13 +564,13 @@ class HistoryIT {
   }
 
   private void summary(long seed, int seconds, HistoryChecker.Report report, long convergedMs) {
-    Map<History.Outcome, Integer> outcomes = new java.util.EnumMap<>(History.Outcome.class);
+    Map<History.Outcome, Integer> outcomes = new EnumMap<>(History.Outcome.class);
     for (History.Write w : history.writes()) {
       if (w.op().equals("in")) {
         outcomes.merge(w.outcome(), 1, Integer::sum);
       }
     }
-    Map<String, Integer> applied = new java.util.TreeMap<>();
+    Map<String, Integer> applied = new TreeMap<>();
     history.applications().forEach(a -> applied.merge(a.node(), 1, Integer::sum));
     System.out.println(
         "history: seed="
@@ -633,8 +638,7 @@ class HistoryIT {
   }
 
   private static String field(String text, String name) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\\b" + name + "=([0-9a-f]+)").matcher(text);
+    Matcher m = Pattern.compile("\\b" + name + "=([0-9a-f]+)").matcher(text);
     return m.find() ? m.group(1) : null;
   }
 

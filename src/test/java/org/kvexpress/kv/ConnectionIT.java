@@ -3,9 +3,11 @@ package org.kvexpress.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +34,7 @@ class ConnectionIT {
 
   /** A port that was free a moment ago and has nothing listening on it now. */
   private static int deadPort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
@@ -58,8 +60,7 @@ class ConnectionIT {
   /** The 20 s default itself; how the budget is spent is RetrierTest's, on a fake clock. */
   @Test
   void defaultRetryBoundIs20Seconds() {
-    assertThat(org.kvexpress.kv.ConsulSettings.DEFAULT_RETRY_FOR)
-        .isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(ConsulSettings.DEFAULT_RETRY_FOR).isEqualTo(Duration.ofSeconds(20));
     assertThat(CliRun.cli().run("in", "--help").out())
         .containsPattern("--retry-for[^\\n]*\\n?[^\\n]*20s");
   }
@@ -84,9 +85,8 @@ class ConnectionIT {
         CliRun.against(agent.address()).stdin(Lines.hosts(10)).run("in", "-k", "hosts");
     assertThat(r.code()).isEqualTo(1);
     // Anonymous list reads are filtered to nothing, so the denial surfaces in the transaction.
-    // Consul 1.8.7
-    // says only "Permission denied"; newer releases (and the dev agent) add which token lacked
-    // what.
+    // Consul 1.8.7 says only "Permission denied"; newer releases (and the dev agent) add which
+    // token lacked what.
     assertThat(r.err())
         .contains("reason=acl_denied")
         .containsPattern("Consul denied [a-z-]+ of kvexpress/hosts/")

@@ -7,8 +7,11 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.kvexpress.agent.Fault;
@@ -340,8 +343,7 @@ class OperatorCommandsIT extends AgentTest {
     Path goLast = tmp.resolve("app.conf.last");
     for (Path p : new Path[] {ours, goCompare, goLast}) {
       Files.writeString(p, "x");
-      Files.setLastModifiedTime(
-          p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+      Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     }
     Path unrelated = tmp.resolve("other.conf.compare");
     Files.writeString(unrelated, "x");
@@ -371,9 +373,7 @@ class OperatorCommandsIT extends AgentTest {
     };
     for (String[] c : commands) {
       String[] args =
-          java.util.stream.Stream.concat(
-                  java.util.Arrays.stream(c),
-                  java.util.stream.Stream.of("-s", "127.0.0.1:1", "--retry-for", "300ms"))
+          Stream.concat(Arrays.stream(c), Stream.of("-s", "127.0.0.1:1", "--retry-for", "300ms"))
               .toArray(String[]::new);
       CliRun.Result r = CliRun.cli().run(args);
       assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(1);

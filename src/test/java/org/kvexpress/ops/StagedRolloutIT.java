@@ -15,9 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
@@ -327,7 +329,7 @@ class StagedRolloutIT extends AgentTest {
   void aNodeSendsItsOwnPublishToApplyDelayToStatsdAndTheTextfile() throws Exception {
     assertThat(in(Lines.hosts(12)).code()).isZero();
     Path prom = tmp.resolve("kvexpress.prom");
-    try (org.kvexpress.testing.Dogstatsd udp = new org.kvexpress.testing.Dogstatsd()) {
+    try (Dogstatsd udp = new Dogstatsd()) {
       assertThat(out("web-1", "--statsd", udp.address(), "--metrics-file", prom.toString()).code())
           .isZero();
       assertThat(udp.received())
@@ -380,8 +382,7 @@ class StagedRolloutIT extends AgentTest {
     assertThat(latency.getAsJsonArray("not_holding").get(0).getAsString()).isEqualTo("laggard");
     NodeReport report = NodeReport.parse(Store.get(agent, "kvexpress/app/nodes/node-1").bytes());
     assertThat(report.publishedAt())
-        .isEqualTo(
-            org.kvexpress.core.Meta.parse(Store.get(agent, "kvexpress/app/meta").bytes()).time());
+        .isEqualTo(Meta.parse(Store.get(agent, "kvexpress/app/meta").bytes()).time());
     assertThat(report.latencySeconds()).isNotNull().isPositive();
   }
 }

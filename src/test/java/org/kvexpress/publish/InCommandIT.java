@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +22,7 @@ import org.kvexpress.agent.Fault;
 import org.kvexpress.agent.RecordedRequest;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
@@ -281,8 +284,7 @@ class InCommandIT extends AgentTest {
       CliRun.Result plain =
           cli().stdin(line).run("in", "-k", "wide", "-l", "1", "--max-bytes", "20000000");
       assertThat(plain.code()).as("over one value plain: chunked (LargeVersionsIT)").isZero();
-      assertThat(Store.get(agent, "kvexpress/wide/data").flags())
-          .isEqualTo(org.kvexpress.core.Manifest.FLAGS);
+      assertThat(Store.get(agent, "kvexpress/wide/data").flags()).isEqualTo(Manifest.FLAGS);
     }
 
     @Test
@@ -371,8 +373,7 @@ class InCommandIT extends AgentTest {
           Callable<CliRun.Result> task = () -> in(content, "-k", "race");
           results.add(pool.submit(task));
         }
-        java.util.Set<String> published =
-            new java.util.HashSet<>(List.of(utf8(canonical(Lines.hosts(10)))));
+        Set<String> published = new HashSet<>(List.of(utf8(canonical(Lines.hosts(10)))));
         for (int i = 0; i < results.size(); i++) {
           CliRun.Result r = results.get(i).get();
           assertThat(r.code()).as(r.err()).isZero();
@@ -409,8 +410,7 @@ class InCommandIT extends AgentTest {
   }
 
   static byte[] canonical(String s) {
-    return org.kvexpress.core.Canonicalizer.canonicalize(s.getBytes(StandardCharsets.UTF_8))
-        .bytes();
+    return Canonicalizer.canonicalize(s.getBytes(StandardCharsets.UTF_8)).bytes();
   }
 
   static String utf8(byte[] b) {

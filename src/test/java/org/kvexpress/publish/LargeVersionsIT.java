@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.kvexpress.agent.Fault;
@@ -29,6 +31,7 @@ import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.Version;
 import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.ConsulAddress;
 import org.kvexpress.kv.ConsulKvStore;
@@ -273,8 +276,7 @@ class LargeVersionsIT extends AgentTest {
     Path input = tmp.resolve("new.txt");
     Files.write(input, Lines.random(5_000_000, 7));
     AtomicInteger chunkWrites = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean armed =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean armed = new AtomicBoolean(true);
     agent.failWhen(
         r ->
             armed.get()
@@ -355,14 +357,14 @@ class LargeVersionsIT extends AgentTest {
           .as("two publishes and collections meanwhile")
           .isZero();
       assertThat(chunkKeys(DIR)).containsAll(m.names());
-      VersionStore versions = new VersionStore(store, java.time.Clock.systemUTC());
+      VersionStore versions = new VersionStore(store, Clock.systemUTC());
       VersionStore.Committed c =
           versions.commit(
               layout,
               versions.read(layout),
               seen ->
                   new VersionStore.Draft(
-                      new org.kvexpress.core.Version(m.toJson(), Manifest.FLAGS, m.checksum()),
+                      new Version(m.toJson(), Manifest.FLAGS, m.checksum()),
                       new Meta(
                           m.checksum(),
                           1,

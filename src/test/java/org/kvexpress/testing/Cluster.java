@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.io.FileUtils;
 
 /**
  * A real Consul cluster on loopback: servers (one leader among them after the election) and client
@@ -96,6 +97,6 @@ public final class Cluster implements AutoCloseable {
     for (ConsulAgent a : all()) {
       a.stop();
     }
-    org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+    FileUtils.deleteQuietly(dir.toFile());
   }
 }

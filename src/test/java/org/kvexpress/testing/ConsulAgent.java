@@ -1,9 +1,11 @@
 package org.kvexpress.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.commons.io.FileUtils;
 
 /**
  * One real Consul agent process on loopback with its own ports, data directory and node name: a dev
@@ -168,7 +171,7 @@ public final class ConsulAgent implements AutoCloseable {
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
     process = pb.start();
     RUNNING.add(this);
@@ -194,7 +197,7 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   private boolean accepts() {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", http)) {
+    try (Socket s = new Socket("127.0.0.1", http)) {
       return true;
     } catch (IOException e) {
       return false;
@@ -228,7 +231,7 @@ public final class ConsulAgent implements AutoCloseable {
     }
     stopProcess();
     if (ownsDir) {
-      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 

@@ -1,10 +1,12 @@
 package org.kvexpress.testing;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -46,7 +48,7 @@ public final class ConsulBackend implements Backend {
   public static synchronized ConsulAgent plainAgent() throws IOException {
     if (plain == null || !plain.running()) {
       plain = ConsulAgent.sharedDev("consul").start();
-      plain.awaitLeader(java.time.Duration.ofSeconds(30));
+      plain.awaitLeader(Duration.ofSeconds(30));
     }
     return plain;
   }
@@ -65,7 +67,7 @@ public final class ConsulBackend implements Backend {
                       + MASTER_TOKEN
                       + "\"}}")
               .start();
-      secured.awaitLeader(java.time.Duration.ofSeconds(30));
+      secured.awaitLeader(Duration.ofSeconds(30));
     }
     return secured;
   }
@@ -141,7 +143,7 @@ public final class ConsulBackend implements Backend {
     }
     agent.kill();
     agent.start();
-    agent.awaitLeader(java.time.Duration.ofSeconds(30));
+    agent.awaitLeader(Duration.ofSeconds(30));
   }
 
   @Override
@@ -198,11 +200,7 @@ public final class ConsulBackend implements Backend {
     HttpResponse<String> p =
         Http.put(
             agent.url("/v1/acl/policy"),
-            "{\"Name\": \""
-                + policyName
-                + "\", \"Rules\": "
-                + new com.google.gson.Gson().toJson(rulesHcl)
-                + "}",
+            "{\"Name\": \"" + policyName + "\", \"Rules\": " + new Gson().toJson(rulesHcl) + "}",
             "X-Consul-Token",
             adminToken);
     if (p.statusCode() != 200) {

@@ -5,11 +5,12 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** The build's version, filtered into version.properties by Maven (gjf's %VERSION% template). */
-final class Version {
-  private Version() {}
+final class BuildVersion {
+  private BuildVersion() {}
 
   static String get() {
-    try (InputStream in = Version.class.getResourceAsStream("/org/kvexpress/version.properties")) {
+    try (InputStream in =
+        BuildVersion.class.getResourceAsStream("/org/kvexpress/version.properties")) {
       if (in == null) {
         return "unknown";
       }
