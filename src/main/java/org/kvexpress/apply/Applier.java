@@ -27,15 +27,15 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.TrustedKeys;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
 
 /**
  * The {@code out} pipeline, confd's process() in named steps: lock, fetch, stop, verify, current?,

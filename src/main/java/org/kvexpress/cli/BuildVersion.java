@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** The build's version, filtered into version.properties by Maven (gjf's %VERSION% template). */
-final class BuildVersion {
+public final class BuildVersion {
   private BuildVersion() {}
 
-  static String get() {
+  public static String get() {
     try (InputStream in =
         BuildVersion.class.getResourceAsStream("/org/kvexpress/version.properties")) {
       if (in == null) {

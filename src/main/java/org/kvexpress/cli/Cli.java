@@ -3,6 +3,7 @@ package org.kvexpress.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -11,11 +12,16 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import joptsimple.ValueConversionException;
+import org.kvexpress.compat.GoArgs;
+import org.kvexpress.compat.GoConfig;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.metrics.Metrics;
+import org.kvexpress.metrics.RunMetrics;
+import org.kvexpress.metrics.StatsdSink;
+import org.kvexpress.metrics.TextfileSink;
 
 /**
  * The command line: {@code kvexpress [--soft] <command> [options]}. Parses, dispatches, and turns
@@ -26,7 +32,7 @@ public final class Cli {
   private final CliEnvironment env;
 
   /** Every command's name, in the order --help, the man page and the completion list them. */
-  static final List<String> COMMANDS =
+  public static final List<String> COMMANDS =
       List.of(
           "in",
           "out",
@@ -50,7 +56,7 @@ public final class Cli {
    * node for every change, and building all sixteen (with a lambda each) cost it about 5 ms of
    * start-up on JDK 17.
    */
-  static Command<?> command(String name) {
+  public static Command<?> command(String name) {
     return switch (name) {
       case "in" -> new InCommand();
       case "out" -> new OutCommand();
@@ -73,11 +79,11 @@ public final class Cli {
   }
 
   /** The first line of --help and of the man page. */
-  static final String TAGLINE =
+  public static final String TAGLINE =
       "moves configuration files to every node through Consul's KV store.";
 
   /** The exit codes as --help and the man page give them. */
-  static final List<String> EXIT_CODES =
+  public static final List<String> EXIT_CODES =
       List.of(
           "0 done or nothing to do",
           "1 failure",
@@ -85,14 +91,14 @@ public final class Cli {
           "3 refused by a guard",
           "4 halted (stop key or node lock)");
 
-  static final String SOFT_HELP = "--soft turns 3 and 4 into 0.";
+  public static final String SOFT_HELP = "--soft turns 3 and 4 into 0.";
 
   public Cli(CliEnvironment env) {
     this.env = env;
   }
 
   /** A command's parser: the shared options, then its own, as every run and --help build it. */
-  static OptionParser parserFor(Command<?> command) {
+  public static OptionParser parserFor(Command<?> command) {
     OptionParser parser = sharedOptions(command.talksToConsul());
     command.declare(parser);
     return parser;
@@ -102,7 +108,7 @@ public final class Cli {
    * A parser that holds only the options every command shares (and, when it talks to Consul,
    * those).
    */
-  static OptionParser sharedOptions(boolean talksToConsul) {
+  public static OptionParser sharedOptions(boolean talksToConsul) {
     OptionParser parser = new OptionParser(false);
     new CommonOptions(parser, talksToConsul);
     return parser;
@@ -181,7 +187,7 @@ public final class Cli {
             common.logFormat());
     RunMetrics runMetrics;
     try {
-      runMetrics = RunMetrics.from(common, env);
+      runMetrics = metrics(common, env);
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
@@ -259,6 +265,15 @@ public final class Cli {
         (System.nanoTime() - started) / 1_000_000,
         ctx.retries());
     return code.soften(common.soft()).code();
+  }
+
+  /** The metric sinks the shared options ask for. */
+  private static RunMetrics metrics(CommonOptions.Common common, CliEnvironment env) {
+    return new RunMetrics(
+        common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
+        common.datadogEvents(),
+        common.metricsFile() == null ? null : new TextfileSink(Path.of(common.metricsFile())),
+        env.clock());
   }
 
   /**
@@ -376,7 +391,7 @@ public final class Cli {
   }
 
   /** An option name as typed: {@code -k} for a one-letter name, {@code --key} otherwise. */
-  static String flag(String option) {
+  public static String flag(String option) {
     return (option.length() == 1 ? "-" : "--") + option;
   }
 

@@ -8,7 +8,7 @@ import joptsimple.OptionSet;
  * run. The parsed options are read once into the command's immutable options record {@code O},
  * where every cross-flag rule is checked; running never looks at the OptionSet again.
  */
-interface Command<O> {
+public interface Command<O> {
   String name();
 
   /** The usage line, e.g. {@code kvexpress in -k KEY [-f FILE | -u URL] [options]}. */

@@ -8,6 +8,7 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.metrics.Metrics;
+import org.kvexpress.metrics.RunMetrics;
 import org.kvexpress.ops.Stamp;
 
 /**

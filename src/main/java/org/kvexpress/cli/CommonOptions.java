@@ -11,6 +11,7 @@ import java.util.Set;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
+import org.kvexpress.compat.GoArgs;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.ConsulAddress;
 import org.kvexpress.kv.ConsulSettings;
@@ -244,24 +245,12 @@ final class CommonOptions {
     if (v == null) {
       return dflt;
     }
-    Boolean b = goBool(v);
+    Boolean b = GoArgs.parseBool(v);
     if (b == null) {
       // Never guess a TLS setting: reading "yes" as false would send the token in clear, or trust
       // any server.
       throw KvexpressException.usage(name + "=" + v + " is not a boolean; set it to true or false");
     }
     return b;
-  }
-
-  /** Go's strconv.ParseBool; null when unparsable. */
-  static Boolean goBool(String v) {
-    switch (v) {
-      case "1", "t", "T", "TRUE", "true", "True":
-        return true;
-      case "0", "f", "F", "FALSE", "false", "False":
-        return false;
-      default:
-        return null;
-    }
   }
 }

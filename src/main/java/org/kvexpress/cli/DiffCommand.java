@@ -1,22 +1,15 @@
 package org.kvexpress.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
-import org.kvexpress.core.KvexpressException;
-import org.kvexpress.core.Reason;
-import org.kvexpress.core.UnifiedDiff;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
+import org.kvexpress.ops.DiffService;
 
 /**
  * {@code kvexpress diff -k KEY [-f FILE]}: unified diff from last (or a local file) to the current
@@ -63,45 +56,19 @@ final class DiffCommand implements Command<DiffCommand.Options> {
 
   @Override
   public CommandResult run(Options o, CommandContext ctx) throws IOException {
-    Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.fields().add("key", layout.key());
+    DiffService.Result r;
     try (KvStore store = ctx.openStore()) {
-      KeySnapshot s = KeySnapshot.read(store, layout);
-      if (s.data() == null) {
-        store.confirmAbsent(layout.data());
-        throw KvexpressException.refused(
-            Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
-      }
-      VersionStore versions = new VersionStore(store, ctx.env().clock());
-      byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
-      byte[] before;
-      String label;
-      if (o.file() != null) {
-        Path f = Path.of(o.file());
-        try {
-          before = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-          throw KvexpressException.usage("-f " + f + " does not exist");
-        }
-        label = f.toString();
-      } else {
-        if (s.last() == null) {
-          store.confirmAbsent(layout.last());
-          throw KvexpressException.refused(
-              Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
-        }
-        before = versions.decoded(layout, s.last(), Encoding.MAX_DECODED_BYTES);
-        label = layout.last();
-      }
-      byte[] diff = UnifiedDiff.diff(label, before, layout.data(), current, 3);
-      ctx.env().out().write(diff);
-      ctx.env().out().flush();
-      summary =
-          Fields.of("key", layout.key())
-              .add("result", diff.length == 0 ? "same" : "different")
-              .add("from", label);
+      r =
+          new DiffService(store, ctx.env().clock())
+              .diff(layout, o.file() == null ? null : Path.of(o.file()));
     }
-    return CommandResult.ok(summary);
+    ctx.env().out().write(r.diff());
+    ctx.env().out().flush();
+    return CommandResult.ok(
+        Fields.of("key", layout.key())
+            .add("result", r.same() ? "same" : "different")
+            .add("from", r.from()));
   }
 }

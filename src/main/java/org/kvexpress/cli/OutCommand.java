@@ -12,13 +12,17 @@ import joptsimple.ValueConversionException;
 import org.kvexpress.apply.Applier;
 import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.apply.ApplyResult;
+import org.kvexpress.apply.WatchConfig;
+import org.kvexpress.apply.WatchHandler;
 import org.kvexpress.apply.Watcher;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.fs.OwnerSpec;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.metrics.Metrics;
+import org.kvexpress.metrics.RunMetrics;
 import org.kvexpress.sign.TrustedKeys;
 
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */

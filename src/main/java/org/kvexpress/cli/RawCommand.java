@@ -9,15 +9,13 @@ import joptsimple.OptionSpec;
 import org.kvexpress.apply.Applier;
 import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.apply.ApplyResult;
-import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
-import org.kvexpress.core.KvexpressException;
-import org.kvexpress.core.Reason;
 import org.kvexpress.fs.AtomicFiles;
-import org.kvexpress.kv.KvEntry;
+import org.kvexpress.fs.OwnerSpec;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
+import org.kvexpress.ops.RawService;
 
 /**
  * {@code kvexpress raw -k FULL/KEY -f FILE}: any key's raw value, written with out's discipline.
@@ -119,34 +117,14 @@ final class RawCommand implements Command<RawCommand.Options> {
                 null, o.exec().command(), o.exec().timeout(), Duration.ZERO, false),
             ApplyInput.Mode.APPLY);
     try (KvStore store = ctx.openStore()) {
-      KvEntry entry =
-          store
-              .get(fullKey)
-              .orElseThrow(
-                  () ->
-                      KvexpressException.refused(
-                          Reason.NOTHING_PUBLISHED,
-                          "key " + fullKey + " does not exist; nothing written"));
-      int lines = Canonicalizer.countLines(entry.value());
-      if (lines < o.minLines()) {
-        throw KvexpressException.refused(
-            Reason.TOO_FEW_LINES,
-            fullKey
-                + " has "
-                + lines
-                + " lines, fewer than "
-                + "--min-lines "
-                + o.minLines()
-                + "; the file is left untouched");
-      }
-      ApplyResult r =
+      Applier applier =
           new Applier(
-                  store,
-                  ctx.runner(o.exec().passToken()),
-                  ctx.log(),
-                  ctx.env().hostname().get(),
-                  ctx.env().clock())
-              .write(in, target, entry.value());
+              store,
+              ctx.runner(o.exec().passToken()),
+              ctx.log(),
+              ctx.env().hostname().get(),
+              ctx.env().clock());
+      ApplyResult r = new RawService(store, applier).write(fullKey, in, target);
       summary =
           Fields.of("key", fullKey)
               .add("file", target)

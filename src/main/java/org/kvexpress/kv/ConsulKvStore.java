@@ -7,13 +7,10 @@ import com.ecwid.consul.transport.HttpTransport;
 import com.ecwid.consul.transport.TransportException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -647,31 +644,6 @@ public final class ConsulKvStore implements KvStore {
       c.close();
     } catch (IOException ignored) {
       // nothing useful to do when closing a client fails
-    }
-  }
-
-  /** JSON encoding of /v1/txn operations. */
-  static final class TxnCodec {
-    private TxnCodec() {}
-
-    static String encode(List<TxnOp> ops) {
-      JsonArray arr = new JsonArray();
-      for (TxnOp op : ops) {
-        JsonObject kv = new JsonObject();
-        kv.addProperty("Verb", op.verb());
-        kv.addProperty("Key", op.key());
-        if (op.value() != null) {
-          kv.addProperty("Value", Base64.getEncoder().encodeToString(op.value()));
-        } else {
-          kv.add("Value", JsonNull.INSTANCE);
-        }
-        kv.add("Flags", new JsonPrimitive(new BigInteger(Long.toUnsignedString(op.flags()))));
-        kv.add("Index", new JsonPrimitive(new BigInteger(Long.toUnsignedString(op.index()))));
-        JsonObject wrap = new JsonObject();
-        wrap.add("KV", kv);
-        arr.add(wrap);
-      }
-      return arr.toString();
     }
   }
 }

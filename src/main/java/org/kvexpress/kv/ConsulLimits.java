@@ -24,7 +24,7 @@ public final class ConsulLimits {
 
   /** The size of the /v1/txn body these operations encode to. */
   public static int txnBytes(List<TxnOp> ops) {
-    return ConsulKvStore.TxnCodec.encode(ops).getBytes(StandardCharsets.UTF_8).length;
+    return TxnCodec.encode(ops).getBytes(StandardCharsets.UTF_8).length;
   }
 
   /**

@@ -14,12 +14,12 @@ import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
-import org.kvexpress.kv.ChunkStore;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.ChunkStore;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
 
 /**
  * {@code copy}: publishes a verified source key's current version under another key, in one

@@ -14,10 +14,10 @@ import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
 
 /**
  * {@code promote} and {@code discard}: the end of a staged rollout. Promote makes the staged

@@ -12,10 +12,10 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
 
 /**
  * {@code rollback}: makes {@code last} current and the current version {@code last}, in one

@@ -17,15 +17,15 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
-import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.ConsulLimits;
-import org.kvexpress.kv.KeySnapshot;
 import org.kvexpress.kv.KvStore;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.ChunkStore;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
 
 /**
  * The {@code in} pipeline: snapshot, stop check, canonicalize, guards, unchanged check, encode,

@@ -11,6 +11,7 @@ import joptsimple.OptionParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.apply.ApplyInput;
+import org.kvexpress.apply.WatchConfig;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KvexpressException;
 

@@ -32,19 +32,19 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Version;
-import org.kvexpress.kv.ChunkStore;
 import org.kvexpress.kv.ConsulAddress;
 import org.kvexpress.kv.ConsulKvStore;
 import org.kvexpress.kv.ConsulSettings;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TlsSettings;
-import org.kvexpress.kv.VersionStore;
 import org.kvexpress.testing.AgentTest;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
+import org.kvexpress.version.ChunkStore;
+import org.kvexpress.version.VersionStore;
 
 /**
  * Versions larger than Consul's 512 KiB value limit, end to end: chunks written first, one guarded

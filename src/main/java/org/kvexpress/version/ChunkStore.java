@@ -1,4 +1,4 @@
-package org.kvexpress.kv;
+package org.kvexpress.version;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +25,11 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.PendingChunks;
 import org.kvexpress.core.Reason;
+import org.kvexpress.kv.ConsulLimits;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.TxnOp;
+import org.kvexpress.kv.TxnResult;
 
 /**
  * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their

@@ -1,4 +1,4 @@
-package org.kvexpress.kv;
+package org.kvexpress.version;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -8,6 +8,9 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Version;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvListing;
+import org.kvexpress.kv.KvStore;
 
 /**
  * A key's version as read by one request, so that data and checksum always come from the same

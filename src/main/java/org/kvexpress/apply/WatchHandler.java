@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.apply;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.kvexpress.core.WatchPayload;
 
 /** Reads what a Consul key watch passes its handler on stdin, without ever waiting for it. */
-final class WatchHandler {
+public final class WatchHandler {
   /** A KV pair is a few hundred bytes; anything larger is not one. */
   private static final int MAX_BYTES = 64 * 1024;
 
@@ -19,7 +19,7 @@ final class WatchHandler {
    * and is not read, so this never blocks. Anything incomplete or unreadable is empty: the normal
    * path then runs.
    */
-  static Optional<WatchPayload> payload(InputStream stdin) {
+  public static Optional<WatchPayload> payload(InputStream stdin) {
     try {
       byte[] buf = new byte[MAX_BYTES];
       int n = 0;

@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.compat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +18,14 @@ import org.yaml.snakeyaml.error.YAMLException;
  * file silently; here either is a usage error, because a watch handler that silently loses its
  * token or server fails later and harder to see.
  */
-record GoConfig(
+public record GoConfig(
     String consulServer,
     String token,
     boolean dogstatsd,
     String dogstatsdAddress,
     boolean datadogSettings) {
 
-  static GoConfig load(String file) {
+  public static GoConfig load(String file) {
     String text;
     try {
       text = Files.readString(Path.of(file), StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import java.util.Map;
 import joptsimple.OptionDescriptor;
 import joptsimple.OptionParser;
 import org.junit.jupiter.api.Test;
+import org.kvexpress.cli.Command;
 
 /**
  * The man page and the completion are made from the parsers themselves: every command and option is

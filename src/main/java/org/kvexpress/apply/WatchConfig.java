@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.apply;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -24,16 +24,17 @@ import org.kvexpress.core.KvexpressException;
  * {"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
  *  "trust_keys": ["/etc/kvexpress/trusted"], "no_older": true}</pre>
  */
-final class WatchConfig {
+public final class WatchConfig {
   private static final Set<String> FIELDS =
       Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
   private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
 
   /** The whole file: its entries and the node-wide settings. */
-  record Parsed(List<Entry> files, List<String> trustKeys, boolean noOlder, boolean canary) {}
+  public record Parsed(
+      List<Entry> files, List<String> trustKeys, boolean noOlder, boolean canary) {}
 
   /** One file to keep applied. Null fields take the command line's values. */
-  record Entry(
+  public record Entry(
       String key,
       String file,
       String mode,
@@ -44,7 +45,7 @@ final class WatchConfig {
 
   private WatchConfig() {}
 
-  static Parsed read(Path path) {
+  public static Parsed read(Path path) {
     String text;
     try {
       text = Files.readString(path);

@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.startup;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,6 +12,8 @@ import java.util.Base64;
 import java.util.Map;
 import org.apache.commons.io.FileUtils;
 import org.kvexpress.agent.DevAgent;
+import org.kvexpress.cli.Cli;
+import org.kvexpress.cli.CliEnvironment;
 import org.kvexpress.core.Checksum;
 
 /**

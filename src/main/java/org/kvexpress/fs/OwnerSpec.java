@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.fs;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -7,16 +7,15 @@ import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import org.kvexpress.core.KvexpressException;
-import org.kvexpress.fs.FileSettings;
 
 /**
  * Turns {@code -m} and {@code -o USER[:GROUP]} into FileSettings; an unknown user or group is a
  * usage error.
  */
-final class OwnerSpec {
+public final class OwnerSpec {
   private OwnerSpec() {}
 
-  static FileSettings settings(Integer mode, String owner) {
+  public static FileSettings settings(Integer mode, String owner) {
     if (owner == null || owner.isEmpty()) {
       return new FileSettings(mode, null, null);
     }

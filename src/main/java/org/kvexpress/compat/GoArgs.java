@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.compat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +19,9 @@ import org.kvexpress.core.KvexpressException;
  * flags that a command has no use for ({@code -e} on stop, {@code -z} on out, …) are accepted and
  * dropped, as Go ignored them.
  */
-final class GoArgs {
+public final class GoArgs {
   /** Go's default dogstatsd address. */
-  static final String DEFAULT_DOGSTATSD = "localhost:8125";
+  public static final String DEFAULT_DOGSTATSD = "localhost:8125";
 
   /** Go's flags that take no value, by every name they had. */
   private static final Set<String> BOOLEANS =
@@ -57,7 +57,7 @@ final class GoArgs {
       Map.of("ignore_stop", "ignore-stop", "keyfrom", "from", "keyto", "to");
 
   /** The translated argv and what the translation found. */
-  record Result(
+  public record Result(
       List<String> args,
       String goConfig,
       boolean dogstatsd,
@@ -71,7 +71,7 @@ final class GoArgs {
    * recognized}. {@code watchConfig} says whether {@code --config} is this command's own JSON watch
    * configuration ({@code out --watch}), in which case only {@code -C} names a Go config.
    */
-  static Result translate(List<String> args, Set<String> recognized, boolean watchConfig) {
+  public static Result translate(List<String> args, Set<String> recognized, boolean watchConfig) {
     List<String> out = new ArrayList<>();
     String goConfig = null;
     boolean dogstatsd = false;
@@ -202,7 +202,7 @@ final class GoArgs {
 
   /** Go's strconv.ParseBool, which Go's flag package uses for {@code -d=VALUE}. */
   private static boolean parseBool(String token, String v) {
-    Boolean b = CommonOptions.goBool(v);
+    Boolean b = parseBool(v);
     if (b == null) {
       throw KvexpressException.usage(
           "invalid boolean \"" + v + "\" in " + token + "; use true or false");
@@ -224,6 +224,18 @@ final class GoArgs {
         return null; // -abc: a bundle or an attached value; jopt-simple reads those itself
       }
       return new Flag(dashes, name, eq < 0 ? null : body.substring(eq + 1));
+    }
+  }
+
+  /** Go's strconv.ParseBool; null when unparsable. */
+  public static Boolean parseBool(String v) {
+    switch (v) {
+      case "1", "t", "T", "TRUE", "true", "True":
+        return true;
+      case "0", "f", "F", "FALSE", "false", "False":
+        return false;
+      default:
+        return null;
     }
   }
 }

@@ -1,4 +1,4 @@
-package org.kvexpress.cli;
+package org.kvexpress.docs;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,12 +21,15 @@ import joptsimple.NonOptionArgumentSpec;
 import joptsimple.OptionDescriptor;
 import joptsimple.OptionParser;
 import joptsimple.OptionSpec;
+import org.kvexpress.cli.BuildVersion;
+import org.kvexpress.cli.Cli;
+import org.kvexpress.cli.Command;
 
 /**
  * The man page kvexpress(1) and the bash completion, generated at build time ({@code mvn package})
  * from the very objects {@code --help} prints: the commands' usage lines and summaries and their
  * parsers' options, so the three cannot drift apart; and the gzipped changelog and README the
- * Debian package ships. Run as {@code java -cp kvexpress.jar org.kvexpress.cli.Docs OUT_DIR
+ * Debian package ships. Run as {@code java -cp kvexpress.jar org.kvexpress.docs.Docs OUT_DIR
  * PROJECT_DIR}.
  */
 public final class Docs {
@@ -208,7 +211,7 @@ public final class Docs {
   static String bashCompletion() {
     StringBuilder b = new StringBuilder();
     b.append(
-        "# bash completion for kvexpress, generated from its option parsers (org.kvexpress.cli.Docs)\n");
+        "# bash completion for kvexpress, generated from its option parsers (org.kvexpress.docs.Docs)\n");
     b.append("_kvexpress() {\n");
     b.append("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= w\n");
     b.append("  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n");

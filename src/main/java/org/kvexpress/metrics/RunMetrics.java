@@ -1,47 +1,38 @@
-package org.kvexpress.cli;
+package org.kvexpress.metrics;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import org.kvexpress.core.Reason;
-import org.kvexpress.metrics.Metrics;
-import org.kvexpress.metrics.StatsdSink;
-import org.kvexpress.metrics.TextfileSink;
 
 /**
  * Sends what one run (or one watch round) did to the configured metric sinks: dogstatsd over UDP
  * ({@code --statsd}, KVEXPRESS_STATSD_ADDR) and a node_exporter textfile ({@code --metrics-file}).
  * Without either it does nothing, and it never fails or slows a command.
  */
-final class RunMetrics {
+public final class RunMetrics {
   private final StatsdSink statsd;
   private final boolean events;
   private final TextfileSink textfile;
   private final Clock clock;
 
-  RunMetrics(StatsdSink statsd, boolean events, TextfileSink textfile, Clock clock) {
+  /**
+   * The sinks: dogstatsd ({@code statsd}, null: none, with Datadog {@code events} or not) and a
+   * textfile (null: none).
+   */
+  public RunMetrics(StatsdSink statsd, boolean events, TextfileSink textfile, Clock clock) {
     this.statsd = statsd;
     this.events = events;
     this.textfile = textfile;
     this.clock = clock;
   }
 
-  /** The sinks the shared options and environment ask for. */
-  static RunMetrics from(CommonOptions.Common common, CliEnvironment env) {
-    return new RunMetrics(
-        common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
-        common.datadogEvents(),
-        common.metricsFile() == null ? null : new TextfileSink(Path.of(common.metricsFile())),
-        env.clock());
-  }
-
   /** Whether Datadog events are sent (--datadog-events, or Go's -d). */
-  boolean events() {
+  public boolean events() {
     return events && statsd != null;
   }
 
   /** Sends a Datadog event tagged with the key, when events are on. */
-  void event(String title, String text, String alertType, String key) {
+  public void event(String title, String text, String alertType, String key) {
     if (events()) {
       statsd.event(title, text, alertType, key == null ? List.of() : List.of("key:" + key));
     }
@@ -52,7 +43,7 @@ final class RunMetrics {
    * kvexpress.out.apply_latency}, milliseconds) and the textfile gauge {@code
    * kvexpress_apply_latency_seconds{key}}, for the fleet's propagation graph.
    */
-  void applyLatency(String key, Double seconds) {
+  public void applyLatency(String key, Double seconds) {
     if (seconds == null || key == null) {
       return;
     }
@@ -66,7 +57,7 @@ final class RunMetrics {
     }
   }
 
-  boolean enabled() {
+  public boolean enabled() {
     return statsd != null || textfile != null;
   }
 
@@ -75,7 +66,7 @@ final class RunMetrics {
    * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or
    * applied.
    */
-  void run(
+  public void run(
       Metrics metrics,
       String command,
       String key,

@@ -1,4 +1,4 @@
-package org.kvexpress.kv;
+package org.kvexpress.version;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -17,6 +17,11 @@ import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
+import org.kvexpress.kv.ConsulLimits;
+import org.kvexpress.kv.KvEntry;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.kv.TxnOp;
+import org.kvexpress.kv.TxnResult;
 
 /**
  * The one writer of a key's versions. Every command that makes a new version current ({@code in},

@@ -1,0 +1,63 @@
+package org.kvexpress.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.kvexpress.core.Encoding;
+import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Reason;
+import org.kvexpress.core.UnifiedDiff;
+import org.kvexpress.kv.KvStore;
+import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.VersionStore;
+
+/** {@code diff}: the unified diff from {@code last} (or a local file) to the current version. */
+public final class DiffService {
+  /** The diff (empty when the two are the same) and what it was taken from. */
+  public record Result(byte[] diff, String from) {
+    public boolean same() {
+      return diff.length == 0;
+    }
+  }
+
+  private final KvStore store;
+  private final VersionStore versions;
+
+  public DiffService(KvStore store, Clock clock) {
+    this.store = store;
+    this.versions = new VersionStore(store, clock);
+  }
+
+  /** From {@code file} (null: from last) to the current version of {@code layout}. */
+  public Result diff(KeyLayout layout, Path file) throws IOException {
+    KeySnapshot s = KeySnapshot.read(store, layout);
+    if (s.data() == null) {
+      store.confirmAbsent(layout.data());
+      throw KvexpressException.refused(
+          Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
+    }
+    byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
+    byte[] before;
+    String label;
+    if (file != null) {
+      try {
+        before = Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        throw KvexpressException.usage("-f " + file + " does not exist");
+      }
+      label = file.toString();
+    } else {
+      if (s.last() == null) {
+        store.confirmAbsent(layout.last());
+        throw KvexpressException.refused(
+            Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
+      }
+      before = versions.decoded(layout, s.last(), Encoding.MAX_DECODED_BYTES);
+      label = layout.last();
+    }
+    return new Result(UnifiedDiff.diff(label, before, layout.data(), current, 3), label);
+  }
+}
