@@ -35,7 +35,7 @@ import org.kvexpress.log.Log;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.TrustedKeys;
 import org.kvexpress.version.KeySnapshot;
-import org.kvexpress.version.VersionStore;
+import org.kvexpress.version.VersionReader;
 
 /**
  * The {@code out} pipeline, confd's process() in named steps: lock, fetch, stop, verify, current?,
@@ -418,8 +418,8 @@ public final class Applier {
           Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }
     byte[] content =
-        new VersionStore(store, clock)
-            .content(
+        VersionReader.of(store)
+            .verified(
                 layout,
                 snap.data(),
                 expected,

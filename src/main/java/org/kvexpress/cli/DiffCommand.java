@@ -60,9 +60,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
     ctx.fields().add("key", layout.key());
     DiffService.Result r;
     try (KvStore store = ctx.openStore()) {
-      r =
-          new DiffService(store, ctx.env().clock())
-              .diff(layout, o.file() == null ? null : Path.of(o.file()));
+      r = new DiffService(store).diff(layout, o.file() == null ? null : Path.of(o.file()));
     }
     ctx.env().out().write(r.diff());
     ctx.env().out().flush();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
@@ -12,7 +11,7 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.version.KeySnapshot;
-import org.kvexpress.version.VersionStore;
+import org.kvexpress.version.VersionReader;
 
 /** {@code diff}: the unified diff from {@code last} (or a local file) to the current version. */
 public final class DiffService {
@@ -24,11 +23,11 @@ public final class DiffService {
   }
 
   private final KvStore store;
-  private final VersionStore versions;
+  private final VersionReader versions;
 
-  public DiffService(KvStore store, Clock clock) {
+  public DiffService(KvStore store) {
     this.store = store;
-    this.versions = new VersionStore(store, clock);
+    this.versions = VersionReader.of(store);
   }
 
   /** From {@code file} (null: from last) to the current version of {@code layout}. */
@@ -39,7 +38,7 @@ public final class DiffService {
       throw KvexpressException.refused(
           Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
     }
-    byte[] current = versions.decoded(layout, s.data(), Encoding.MAX_DECODED_BYTES);
+    byte[] current = versions.shown(layout, s.data(), Encoding.MAX_DECODED_BYTES);
     byte[] before;
     String label;
     if (file != null) {
@@ -55,7 +54,7 @@ public final class DiffService {
         throw KvexpressException.refused(
             Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
       }
-      before = versions.decoded(layout, s.last(), Encoding.MAX_DECODED_BYTES);
+      before = versions.shown(layout, s.last(), Encoding.MAX_DECODED_BYTES);
       label = layout.last();
     }
     return new Result(UnifiedDiff.diff(label, before, layout.data(), current, 3), label);

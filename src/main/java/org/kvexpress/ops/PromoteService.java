@@ -1,8 +1,6 @@
 package org.kvexpress.ops;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.kvexpress.core.Canonicalizer;
@@ -17,6 +15,9 @@ import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Stored;
+import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
 
 /**
@@ -80,7 +81,7 @@ public final class PromoteService {
 
   public Result promote(KeyLayout layout, boolean force, int minCanaries)
       throws InterruptedException {
-    VersionStore versions = new VersionStore(store, clock);
+    VersionStore versions = new VersionStore(store, clock, hostname);
     KeySnapshot s = versions.read(layout);
     KeySnapshot.Staged staged = s.staged();
     if (!staged.exists() || staged.checksumText() == null) {
@@ -96,13 +97,14 @@ public final class PromoteService {
     String to = staged.checksumText();
     // The staged version must verify (every chunk of a chunked one) before it reaches every node.
     byte[] plain =
-        versions.content(
-            layout,
-            staged.data(),
-            to,
-            Encoding.MAX_DECODED_BYTES,
-            layout.stagedData(),
-            layout.stagedChecksum() + "; refusing to promote it");
+        VersionReader.of(store)
+            .verified(
+                layout,
+                staged.data(),
+                to,
+                Encoding.MAX_DECODED_BYTES,
+                layout.stagedData(),
+                layout.stagedChecksum() + "; refusing to promote it");
     List<Canary> canaries =
         canaries(store.list(layout.nodesDir()).entries(), layout.nodesDir(), to);
     List<String> holding = canaries.stream().filter(Canary::holds).map(Canary::host).toList();
@@ -138,49 +140,28 @@ public final class PromoteService {
               + "--report); wait for them, or --force");
     }
     Meta stagedMeta = staged.parsedMeta();
-    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
-    Version next = new Version(staged.data().value(), staged.data().flags(), to);
-    Meta meta =
-        new Meta(
-            to,
+    String source =
+        "promoted"
+            + (stagedMeta == null
+                ? ""
+                : " (staged "
+                    + stagedMeta.time()
+                    + " by "
+                    + stagedMeta.host()
+                    + " from "
+                    + stagedMeta.source()
+                    + ")");
+    Proposal proposal =
+        new Proposal(
+            Stored.inPlace(new Version(staged.data().value(), staged.data().flags(), to)),
             Canonicalizer.countLines(plain),
             plain.length,
-            next.encodingLabel(),
-            hostname,
-            now.toString(),
-            "promoted"
-                + (stagedMeta == null
-                    ? ""
-                    : " (staged "
-                        + stagedMeta.time()
-                        + " by "
-                        + stagedMeta.host()
-                        + " from "
-                        + stagedMeta.source()
-                        + ")"),
-            null,
-            null,
-            null);
-    List<KvEntry> readFrom = new ArrayList<>(List.of(staged.data(), staged.checksum()));
+            source,
+            staged.signature() == null ? null : staged.signature().value(),
+            List.of(staged.data(), staged.checksum()),
+            layout.stagedKeys());
     VersionStore.Committed c =
-        versions.commit(
-            layout,
-            s,
-            seen ->
-                new VersionStore.Draft(
-                    next,
-                    meta,
-                    readFrom,
-                    staged.signature() == null ? null : staged.signature().value(),
-                    layout.stagedKeys()),
-            new VersionStore.Rules(
-                1,
-                true,
-                true,
-                layout.dir()
-                    + " changed while promoting; look at 'kvexpress status -k "
-                    + layout.key()
-                    + "' and promote again"));
+        versions.commit(layout, s, seen -> proposal, VersionStore.Rules.promote(layout));
     return new Result(s.checksumText(), to, holding, c.index());
   }
 
@@ -189,7 +170,7 @@ public final class PromoteService {
    * version.
    */
   public boolean discard(KeyLayout layout) {
-    VersionStore versions = new VersionStore(store, clock);
+    VersionStore versions = new VersionStore(store, clock, hostname);
     for (int attempt = 0; attempt < 5; attempt++) {
       KeySnapshot s = versions.read(layout);
       if (!s.staged().exists()) {

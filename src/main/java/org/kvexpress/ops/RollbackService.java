@@ -3,7 +3,6 @@ package org.kvexpress.ops;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
@@ -15,6 +14,9 @@ import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.sign.SigningKey;
 import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Stored;
+import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
 
 /**
@@ -42,7 +44,7 @@ public final class RollbackService {
    * before theirs.
    */
   public Result rollback(KeyLayout layout, SigningKey signKey) throws InterruptedException {
-    VersionStore versions = new VersionStore(store, clock);
+    VersionStore versions = new VersionStore(store, clock, hostname);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
       store.confirmAbsent(s.data() == null ? layout.data() : layout.last());
@@ -65,13 +67,14 @@ public final class RollbackService {
     }
     Version last = new Version(s.last().value(), s.last().flags(), meta.lastChecksum());
     byte[] lastPlain =
-        versions.content(
-            layout,
-            s.last(),
-            meta.lastChecksum(),
-            Encoding.MAX_DECODED_BYTES,
-            layout.last(),
-            "meta; refusing to roll back to it");
+        VersionReader.of(store)
+            .verified(
+                layout,
+                s.last(),
+                meta.lastChecksum(),
+                Encoding.MAX_DECODED_BYTES,
+                layout.last(),
+                "meta; refusing to roll back to it");
     int lines = Canonicalizer.countLines(lastPlain);
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] signature =
@@ -84,37 +87,15 @@ public final class RollbackService {
       throw KvexpressException.refused(
           Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: last is the current version");
     }
-    // One attempt, no split and no stop guard: a rollback works while stopped, and after a conflict
-    // the state it was asked to undo is gone, so the operator decides again.
+    Proposal proposal =
+        Proposal.of(
+            Stored.inPlace(last),
+            lines,
+            lastPlain.length,
+            "rollback from " + Checksum.shortForm(current),
+            signature);
     VersionStore.Committed c =
-        versions.commit(
-            layout,
-            s,
-            seen ->
-                new VersionStore.Draft(
-                    last,
-                    new Meta(
-                        last.checksum(),
-                        lines,
-                        lastPlain.length,
-                        last.encodingLabel(),
-                        hostname,
-                        now.toString(),
-                        "rollback from " + Checksum.shortForm(current),
-                        null,
-                        null,
-                        null),
-                    List.of(),
-                    signature),
-            new VersionStore.Rules(
-                1,
-                false,
-                false,
-                layout.dir()
-                    + " changed while rolling back; look at 'kvexpress "
-                    + "status -k "
-                    + layout.key()
-                    + "' and run rollback again if it is still wanted"));
+        versions.commit(layout, s, seen -> proposal, VersionStore.Rules.rollback(layout));
     return new Result(current, last.checksum(), lines, c.index());
   }
 }

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.kvexpress.core.Canonicalizer;
-import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
@@ -25,7 +24,7 @@ import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.version.KeySnapshot;
-import org.kvexpress.version.VersionStore;
+import org.kvexpress.version.VersionReader;
 
 /** {@code status}: every key under the prefix (or one), from a single recurse read. */
 public final class StatusService {
@@ -112,40 +111,42 @@ public final class StatusService {
     String encoding = null;
     boolean verified = false;
     Integer chunkCount = null;
-    if (s.data() != null && s.data().flags() == Manifest.FLAGS) {
-      encoding = "chunked";
+    if (s.data() != null) {
+      VersionReader reader = new VersionReader(chunks);
       try {
-        Manifest m = Manifest.parse(s.data().value(), s.layout().data());
-        chunkCount = m.chunks().size();
-        encoding = m.encoding();
-        bytes = m.bytes();
-        byte[] plain =
-            VersionStore.content(
-                s.layout(),
-                s.data(),
-                checksum,
-                Encoding.MAX_DECODED_BYTES,
-                s.layout().data(),
-                s.layout().checksum(),
-                chunks);
+        if (s.data().flags() == Manifest.FLAGS) {
+          Manifest m = Manifest.parse(s.data().value(), s.layout().data());
+          chunkCount = m.chunks().size();
+          encoding = m.encoding();
+          bytes = m.bytes();
+        } else {
+          encoding = Encoding.fromFlags(s.data().flags()).label();
+        }
+        byte[] plain;
+        try {
+          plain =
+              reader.verified(
+                  s.layout(),
+                  s.data(),
+                  checksum,
+                  Encoding.MAX_DECODED_BYTES,
+                  s.layout().data(),
+                  s.layout().checksum());
+          verified = true;
+        } catch (KvexpressException notVerified) {
+          if (notVerified.reason() != Reason.CHECKSUM_MISMATCH
+              || s.data().flags() == Manifest.FLAGS) {
+            throw notVerified;
+          }
+          plain = reader.shown(s.layout(), s.data(), Encoding.MAX_DECODED_BYTES);
+        }
         lines = Canonicalizer.countLines(plain);
-        verified = true;
+        bytes = bytes != null ? bytes : (long) plain.length;
       } catch (KvexpressException e) {
         // shown as not verified
-      }
-    } else if (s.data() != null) {
-      try {
-        Encoding enc = Encoding.fromFlags(s.data().flags());
-        encoding = enc.label();
-        byte[] plain = enc.decode(s.data().value(), Encoding.MAX_DECODED_BYTES);
-        lines = Canonicalizer.countLines(plain);
-        bytes = (long) plain.length;
-        verified = checksum != null && checksum.equals(Checksum.sha256Hex(plain));
-      } catch (KvexpressException e) {
-        encoding =
-            encoding == null
-                ? "unknown(" + Long.toUnsignedString(s.data().flags()) + ")"
-                : encoding;
+        if (encoding == null) {
+          encoding = "unknown(" + Long.toUnsignedString(s.data().flags()) + ")";
+        }
       }
     }
     String publishedAt = meta != null ? meta.time() : null;

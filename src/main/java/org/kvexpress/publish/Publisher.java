@@ -3,9 +3,7 @@ package org.kvexpress.publish;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.kvexpress.core.Canonical;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
@@ -15,16 +13,16 @@ import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
-import org.kvexpress.core.Version;
 import org.kvexpress.exec.CommandRunner;
-import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.SigningKey;
-import org.kvexpress.version.ChunkStore;
 import org.kvexpress.version.KeySnapshot;
+import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Stored;
+import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
 
 /**
@@ -49,7 +47,7 @@ public final class Publisher {
 
   public Publisher(KvStore store, CommandRunner runner, Log log, Clock clock, String hostname) {
     this.store = store;
-    this.versions = new VersionStore(store, clock);
+    this.versions = new VersionStore(store, clock, hostname);
     this.runner = runner;
     this.log = log;
     this.clock = clock;
@@ -94,20 +92,22 @@ public final class Publisher {
       return new PublishResult(
           PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
     }
-    byte[] encoded = fitsOneValue(encoding, canon, in.layout());
+    Stored stored = VersionStore.encode(in.layout(), canon.bytes(), checksum, encoding);
     byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
-    List<byte[]> parts = encoded == null ? chunkable(in, canon, snap) : null;
+    if (stored.chunked()) {
+      refuseChunksOverGo(in, canon, snap);
+    }
     if (in.dryRun()) {
       return new PublishResult(
           PublishResult.Outcome.WOULD_PUBLISH,
           canon,
           checksum,
-          encoded != null ? encoded.length : (int) canon.size(),
+          stored.chunked() ? (int) canon.size() : stored.version().stored().length,
           encoding.label(),
           0,
           diff);
     }
-    PublishResult r = commit(in, canon, encoding, encoded, parts, snap, now);
+    PublishResult r = commit(in, canon, encoding, stored, snap, now);
     return new PublishResult(
         r.outcome(),
         canon,
@@ -271,104 +271,42 @@ public final class Publisher {
   }
 
   /**
-   * The stored value when the version fits one Consul value and one transaction (base64 makes the
-   * JSON body about 4/3 of the value), else null: it is then chunked. Plain data over the value
-   * limit is not encoded into a (possibly huge) transaction just to measure it.
-   */
-  static byte[] fitsOneValue(Encoding encoding, Canonical canon, KeyLayout layout) {
-    if (encoding == Encoding.PLAIN && canon.size() > ConsulLimits.MAX_VALUE_BYTES) {
-      return null;
-    }
-    byte[] encoded = encoding.encode(canon.bytes());
-    if (encoded.length > ConsulLimits.MAX_VALUE_BYTES
-        || VersionStore.smallestCommitBytes(layout, encoded, encoding.flags())
-            > ConsulLimits.MAX_TXN_BYTES) {
-      return null;
-    }
-    return encoded;
-  }
-
-  /**
-   * The chunks of a version too large for one value. A Go kvexpress node cannot read a manifest, so
-   * a key whose current version Go kvexpress wrote (it has no meta) is only chunked with {@code
+   * A version too large for one value is chunked, and a Go kvexpress node cannot read a manifest,
+   * so a key whose current version Go kvexpress wrote (it has no meta) is only chunked with {@code
    * --force}.
    */
-  private static List<byte[]> chunkable(PublishInput in, Canonical canon, KeySnapshot snap) {
+  private static void refuseChunksOverGo(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (snap.data() != null && snap.meta() == null && !in.force()) {
       throw KvexpressException.refused(
           Reason.GO_VERSION,
           String.format(
-              "%d bytes need %d chunks, but the published "
-                  + "version of %s has no meta, so Go kvexpress wrote it and Go nodes may apply this key, and they cannot read "
-                  + "a chunked version; pass --force once no Go node applies it",
+              "%d bytes need %d chunks, but the published version of %s has no meta, so Go"
+                  + " kvexpress wrote it and Go nodes may apply this key, and they cannot read a"
+                  + " chunked version; pass --force once no Go node applies it",
               canon.size(),
               (canon.size() + Manifest.CHUNK_BYTES - 1) / Manifest.CHUNK_BYTES,
               in.layout().dir()));
     }
-    return Manifest.split(canon.bytes());
   }
 
+  /** Step 8: the version owner makes the version current (or staged, with {@code --stage}). */
   PublishResult commit(
       PublishInput in,
       Canonical canon,
       Encoding encoding,
-      byte[] encoded,
-      List<byte[]> parts,
+      Stored stored,
       KeySnapshot first,
       Instant now)
       throws InterruptedException {
     KeyLayout layout = in.layout();
     String checksum = canon.checksum();
-    ChunkStore chunks = new ChunkStore(store);
-    Version next;
-    ChunkStore.Staged staged = null;
-    long storedBytes = encoded == null ? 0 : encoded.length;
-    if (parts == null) {
-      next = new Version(encoded, encoding.flags(), checksum);
-    } else {
-      Manifest manifest = Manifest.of(canon.bytes(), parts, encoding);
-      staged = chunks.stage(layout, manifest, parts, encoding, hostname, now);
-      log.debug(
-          COMPONENT,
-          Fields.of("key", layout.key())
-              .add("step", "chunks")
-              .add("chunks", parts.size())
-              .add("written", staged.written())
-              .add("stored_bytes", staged.storedBytes()));
-      storedBytes = staged.storedBytes();
-      next = new Version(manifest.toJson(), Manifest.FLAGS, checksum);
-    }
     byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
-    Meta meta =
-        new Meta(
-            checksum,
-            canon.lines(),
-            canon.size(),
-            encoding.label(),
-            hostname,
-            now.toString(),
-            in.source(),
-            null,
-            null,
-            null);
-    VersionStore.Draft draft = new VersionStore.Draft(next, meta, List.of(), signature);
+    Proposal proposal = Proposal.of(stored, canon.lines(), canon.size(), in.source(), signature);
     VersionStore.Committed c =
-        chunks.committing(
-            layout,
-            staged,
-            clock,
-            () ->
-                in.stage()
-                    ? versions.stage(layout, first, draft)
-                    : versions.commit(
-                        layout,
-                        first,
-                        seen -> draft,
-                        VersionStore.Rules.publish(
-                            "other publishers keep changing " + layout.dir() + "; try again")));
-    if (parts != null || first.pending() != null) {
-      collectGarbage(layout, chunks, now);
-    }
+        in.stage()
+            ? versions.stage(layout, first, proposal)
+            : versions.commit(layout, first, seen -> proposal, VersionStore.Rules.publish(layout));
+    logChunkWork(layout, c);
     PublishResult.Outcome done =
         switch (c.outcome()) {
           case COMMITTED ->
@@ -380,7 +318,7 @@ public final class Publisher {
         done,
         canon,
         checksum,
-        (int) storedBytes,
+        (int) c.storedBytes(),
         encoding.label(),
         c.index(),
         null,
@@ -388,21 +326,34 @@ public final class Publisher {
         c.stoppedSince());
   }
 
-  /** Removes chunks no version needs any more; the publish stands whatever happens here. */
-  private void collectGarbage(KeyLayout layout, ChunkStore chunks, Instant now) {
-    try {
-      int removed = chunks.collect(layout, now, Set.of());
-      if (removed > 0) {
-        log.debug(
-            COMPONENT,
-            Fields.of("key", layout.key()).add("step", "collect").add("chunks_removed", removed));
-      }
-    } catch (KvexpressException e) {
+  /** What the chunk steps did: written, and collected (a failed collection is only a warning). */
+  private void logChunkWork(KeyLayout layout, VersionStore.Committed c) {
+    VersionStore.ChunkWork work = c.chunkWork();
+    if (work == null) {
+      return;
+    }
+    if (work.chunks() > 0) {
+      log.debug(
+          COMPONENT,
+          Fields.of("key", layout.key())
+              .add("step", "chunks")
+              .add("chunks", work.chunks())
+              .add("written", work.written())
+              .add("stored_bytes", c.storedBytes()));
+    }
+    if (work.removed() > 0) {
+      log.debug(
+          COMPONENT,
+          Fields.of("key", layout.key())
+              .add("step", "collect")
+              .add("chunks_removed", work.removed()));
+    }
+    if (work.collectError() != null) {
       log.warn(
           COMPONENT,
           Fields.of("key", layout.key())
-              .add("warning", "could not remove unused chunks; the next " + "publish tries again")
-              .add("error", e.getMessage()));
+              .add("warning", "could not remove unused chunks; the next publish tries again")
+              .add("error", work.collectError()));
     }
   }
 
@@ -421,7 +372,7 @@ public final class Publisher {
       return null;
     }
     try {
-      return versions.decoded(snap.layout(), snap.data(), Encoding.MAX_DECODED_BYTES);
+      return VersionReader.of(store).shown(snap.layout(), snap.data(), Encoding.MAX_DECODED_BYTES);
     } catch (KvexpressException e) {
       return null;
     }

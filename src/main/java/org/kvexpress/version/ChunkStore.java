@@ -1,6 +1,5 @@
 package org.kvexpress.version;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +39,7 @@ import org.kvexpress.kv.TxnResult;
  * neither data, last nor a live registration names, in transactions guarded on the registry's,
  * data's and last's indexes, so a chunk a publisher registered, or a version committed, after the
  * collector looked is never removed. A registration lives {@link PendingChunks#STALE_AFTER}; a
- * publisher that has not committed by then gives up ({@link #committing}).
+ * publisher that has not committed by then gives up ({@link VersionStore}).
  */
 public final class ChunkStore {
   /** Chunk reads or writes at once (the HTTP pool holds 8 connections). */
@@ -60,39 +59,6 @@ public final class ChunkStore {
    * there already) and their bytes as stored.
    */
   public record Staged(String id, Instant at, int written, long storedBytes) {}
-
-  /**
-   * The commit that makes a version current (or staged); it may be interrupted while it backs off.
-   */
-  public interface Commit<T> {
-    T run() throws InterruptedException;
-  }
-
-  /**
-   * Runs the commit of a version whose chunks {@code staged} registered (null: a version without
-   * chunks): refused when the registration may have gone stale (collectors then ignore it), and the
-   * registration is released afterwards whatever happened, since data names the chunks once the
-   * commit is done.
-   */
-  public <T> T committing(KeyLayout layout, Staged staged, Clock clock, Commit<T> commit)
-      throws InterruptedException {
-    if (staged == null) {
-      return commit.run();
-    }
-    try {
-      if (!clock.instant().isBefore(staged.at().plus(PendingChunks.STALE_AFTER))) {
-        throw KvexpressException.failure(
-            Reason.CONFLICT,
-            "staging the chunks took longer than "
-                + PendingChunks.STALE_AFTER.toMinutes()
-                + " minutes, so they may have been collected; run the publish "
-                + "again");
-      }
-      return commit.run();
-    } finally {
-      release(layout, staged.id());
-    }
-  }
 
   /** Registers a publish of these chunks and writes those the key does not hold yet. */
   public Staged stage(

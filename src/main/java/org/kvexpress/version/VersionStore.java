@@ -2,9 +2,11 @@ package org.kvexpress.version;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -13,8 +15,8 @@ import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Lineage;
-import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.PendingChunks;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.ConsulLimits;
@@ -24,43 +26,92 @@ import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.TxnResult;
 
 /**
- * The one writer of a key's versions. Every command that makes a new version current ({@code in},
- * {@code copy}, {@code rollback}) commits it here, so the promise of README "Publish atomically" is
- * kept in one place: data, checksum and meta are written together with the version they replace as
- * {@code last} (and meta naming last's checksum), in one transaction guarded by check-index on what
- * was read and, unless the writer may work while stopped, check-not-exists on the stop key. On a
- * conflict it reads again and retries; a writer whose answer was lost recognises its own commit by
- * the meta id it wrote. When data and last together exceed one transaction, last goes first in its
- * own guarded transaction, then the version. Signatures move with their versions ({@code signature}
- * to {@code last-signature}).
+ * The owner of the whole life of a key's versions: every command that makes a version current or
+ * staged ({@code in}, {@code copy}, {@code rollback}, {@code promote}) hands it a {@link Proposal}
+ * and {@link Rules}, and it does the rest in one place: how the content is stored ({@link #encode}:
+ * one value, or chunks), writing and registering a chunked version's chunks, the meta stamp, the
+ * guarded transaction (data, checksum and meta written together with the version they replace as
+ * {@code last}, guarded by check-index on what was read and, unless the rules let the writer work
+ * while stopped, on the stop key), the split of an oversized pair (last first, then the version),
+ * retries after conflicts, exactly-once recognition of a commit whose answer was lost ({@link
+ * Lineage}), releasing the chunk registration and collecting chunks no version needs any more.
+ * Signatures move with their versions ({@code signature} to {@code last-signature}).
  */
 public final class VersionStore {
-  /**
-   * What a writer wants current: the version, its meta (id and lastChecksum are filled in here),
-   * the entries it was read from (a copy's source), so it commits only if they are unchanged, and
-   * its signature statement (null: unsigned, and a stale signature is removed). A chunked version's
-   * chunks are staged before ({@link ChunkStore#stage}) and released after the commit.
-   */
-  public record Draft(
-      Version next, Meta meta, List<KvEntry> readFrom, byte[] signature, List<String> remove) {
-    public Draft(Version next, Meta meta, List<KvEntry> readFrom) {
-      this(next, meta, readFrom, null, List.of());
-    }
-
-    public Draft(Version next, Meta meta, List<KvEntry> readFrom, byte[] signature) {
-      this(next, meta, readFrom, signature, List.of());
-    }
-  }
-
   /**
    * How a writer commits: how many attempts, whether the stop key guards the write, whether an
    * oversized pair of data and last may be split over two transactions, and what to say when it
    * gives up (after the number of attempts, which the store adds when there were several).
    */
-  public record Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
-    /** {@code in} and {@code copy}: retried, stopped by the stop key, split when large. */
-    public static Rules publish(String gaveUp) {
-      return new Rules(PUBLISH_ATTEMPTS, true, true, gaveUp);
+  public static final class Rules {
+    private final int attempts;
+    private final boolean guardStop;
+    private final boolean split;
+    private final String gaveUp;
+
+    private Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
+      this.attempts = attempts;
+      this.guardStop = guardStop;
+      this.split = split;
+      this.gaveUp = gaveUp;
+    }
+
+    /** {@code in}: retried, stopped by the stop key, split when large. */
+    public static Rules publish(KeyLayout layout) {
+      return new Rules(
+          PUBLISH_ATTEMPTS,
+          true,
+          true,
+          "other publishers keep changing " + layout.dir() + "; try again");
+    }
+
+    /** {@code copy}: as a publish, its source read again after each conflict. */
+    public static Rules copy(KeyLayout from, KeyLayout to) {
+      return new Rules(
+          PUBLISH_ATTEMPTS,
+          true,
+          true,
+          from.dir() + " or " + to.dir() + " keep changing; run the copy again");
+    }
+
+    /**
+     * {@code rollback}: one attempt, no stop guard (rolling back a stopped key is the usual drill),
+     * no split: after a conflict the state it was asked to undo is gone, so the operator decides
+     * again.
+     */
+    public static Rules rollback(KeyLayout layout) {
+      return new Rules(
+          1,
+          false,
+          false,
+          layout.dir()
+              + " changed while rolling back; look at 'kvexpress status -k "
+              + layout.key()
+              + "' and run rollback again if it is still wanted");
+    }
+
+    /**
+     * {@code promote}: one attempt (the canaries vouched for what was read), stopped by the stop
+     * key.
+     */
+    public static Rules promote(KeyLayout layout) {
+      return new Rules(
+          1,
+          true,
+          true,
+          layout.dir()
+              + " changed while promoting; look at 'kvexpress status -k "
+              + layout.key()
+              + "' and promote again");
+    }
+
+    /** {@code in --stage}: retried, stopped by the stop key. */
+    static Rules stage(KeyLayout layout) {
+      return new Rules(
+          PUBLISH_ATTEMPTS,
+          true,
+          false,
+          "other publishers keep changing " + layout.stagedDir() + "; try again");
     }
   }
 
@@ -79,26 +130,56 @@ public final class VersionStore {
 
   /**
    * The outcome; the data key's index and checksum of what is current now (for SUPERSEDED the newer
-   * version, else this writer's); the draft that was committed (or matched); and the reason of a
+   * version, else this writer's); the proposal that was committed (or matched); the reason of a
    * stop set after this writer's commit, which the writer learned only on its re-read after a lost
-   * answer (null: none).
+   * answer (null: none); and the bytes the version took in Consul (its value, or the chunks this
+   * commit wrote).
    */
   public record Committed(
-      Outcome outcome, long index, Draft draft, String current, String stoppedSince) {}
+      Outcome outcome,
+      long index,
+      Proposal proposal,
+      String current,
+      String stoppedSince,
+      long storedBytes,
+      ChunkWork chunkWork) {
+    Committed(Outcome outcome, long index, Proposal proposal, String current, String stoppedSince) {
+      this(outcome, index, proposal, current, stoppedSince, 0, null);
+    }
+
+    Committed with(long bytes, ChunkWork work) {
+      return new Committed(outcome, index, proposal, current, stoppedSince, bytes, work);
+    }
+  }
+
+  /**
+   * What the chunk steps did, for the writer's log: chunks in the version and written by this
+   * commit (the others were there), chunks no version needed any more and removed, and why
+   * collecting them failed (null: it did not; the next commit tries again). Null on a commit
+   * without chunk work.
+   */
+  public record ChunkWork(int chunks, int written, int removed, String collectError) {}
 
   /**
    * One try at a commit: its id (written into meta), the version it was guarded on, and what it
    * wrote.
    */
-  private record Attempt(String id, String anchor, Draft draft) {}
+  private record Attempt(String id, String anchor, Proposal proposal) {}
 
   private final KvStore store;
   private final Clock clock;
+  private final String hostname;
+  private final ChunkStore chunks;
 
-  /** {@code clock} decides whether a stop set with {@code --for} has expired. */
-  public VersionStore(KvStore store, Clock clock) {
+  /**
+   * {@code clock} stamps meta's time and decides whether a stop set with {@code --for} has expired;
+   * {@code hostname} is meta's host and the chunk registration's.
+   */
+  public VersionStore(KvStore store, Clock clock, String hostname) {
     this.store = store;
     this.clock = clock;
+    this.hostname = hostname;
+    this.chunks = new ChunkStore(store);
   }
 
   /** The key's current version, last, meta and stop, as one consistent read. */
@@ -107,9 +188,28 @@ public final class VersionStore {
   }
 
   /**
-   * Makes {@code draft.apply(snapshot)} the current version of {@code layout}, the snapshot's
-   * version becoming last. {@code draft} is asked again with a fresh snapshot after each conflict,
-   * so a writer can re-read its source; it may throw to give up.
+   * How {@code plain} is stored under {@code layout} in {@code encoding}: one value when it fits
+   * one Consul value and one transaction (base64 makes the JSON body about 4/3 of the value), else
+   * a manifest of chunks. Plain data over the value limit is not encoded into a (possibly huge)
+   * transaction just to measure it.
+   */
+  public static Stored encode(KeyLayout layout, byte[] plain, String checksum, Encoding encoding) {
+    if (encoding != Encoding.PLAIN || plain.length <= ConsulLimits.MAX_VALUE_BYTES) {
+      byte[] encoded = encoding.encode(plain);
+      if (encoded.length <= ConsulLimits.MAX_VALUE_BYTES
+          && smallestCommitBytes(layout, encoded, encoding.flags()) <= ConsulLimits.MAX_TXN_BYTES) {
+        return Stored.inPlace(new Version(encoded, encoding.flags(), checksum));
+      }
+    }
+    return Stored.inChunks(plain, checksum, encoding);
+  }
+
+  /**
+   * Makes {@code proposal.apply(snapshot)} the current version of {@code layout}, the snapshot's
+   * version becoming last. {@code proposal} is asked again with a fresh snapshot after each
+   * conflict, so a writer can re-read its source; it may throw to give up. A chunked version's
+   * chunks are written (and registered, so no collector takes them) before the first attempt, and
+   * must stay the same version through the retries.
    *
    * <p>Exactly once: every attempt writes a fresh id into meta ({@link Lineage}). After a conflict
    * or a lost answer the key is read again through the leader, and the chain of commits it shows
@@ -120,90 +220,250 @@ public final class VersionStore {
    * never a second write over a newer version.
    */
   public Committed commit(
-      KeyLayout layout, KeySnapshot seen, Function<KeySnapshot, Draft> draft, Rules rules)
+      KeyLayout layout, KeySnapshot seen, Function<KeySnapshot, Proposal> proposal, Rules rules)
+      throws InterruptedException {
+    return withChunks(layout, seen, proposal, rules, Slot.CURRENT);
+  }
+
+  /**
+   * Makes {@code proposal} the staged version ({@code in --stage}) without touching the current
+   * one: staged data, checksum, meta and signature in one transaction guarded on the staged version
+   * as read and on the stop key, with the same chunk handling and exactly-once rules as {@link
+   * #commit}.
+   */
+  public Committed stage(KeyLayout layout, KeySnapshot seen, Proposal proposal)
+      throws InterruptedException {
+    return withChunks(layout, seen, s -> proposal, Rules.stage(layout), Slot.STAGED);
+  }
+
+  /**
+   * The chunk steps around a commit: write and register the chunks of a chunked proposal, commit
+   * (refused when the registration may have gone stale, since collectors then ignore it), release
+   * the registration whatever happened, and collect chunks no version needs any more.
+   */
+  private Committed withChunks(
+      KeyLayout layout,
+      KeySnapshot seen,
+      Function<KeySnapshot, Proposal> proposal,
+      Rules rules,
+      Slot slot)
+      throws InterruptedException {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Proposal first = proposal.apply(seen);
+    Stored stored = first.stored();
+    ChunkStore.Staged registered = null;
+    if (stored.newChunks() != null) {
+      registered =
+          chunks.stage(
+              layout, stored.manifest(), stored.newChunks(), stored.chunkEncoding(), hostname, now);
+    }
+    Committed c;
+    try {
+      if (registered != null
+          && !clock.instant().isBefore(registered.at().plus(PendingChunks.STALE_AFTER))) {
+        throw KvexpressException.failure(
+            Reason.CONFLICT,
+            "staging the chunks took longer than "
+                + PendingChunks.STALE_AFTER.toMinutes()
+                + " minutes, so they may have been collected; run the publish again");
+      }
+      String chunkedChecksum = registered == null ? null : first.checksum();
+      Function<KeySnapshot, Proposal> next =
+          s -> {
+            Proposal p = s == seen ? first : proposal.apply(s);
+            if (chunkedChecksum != null && !chunkedChecksum.equals(p.checksum())) {
+              throw KvexpressException.failure(
+                  Reason.CHANGED,
+                  "the version changed while its chunks were written; run it again");
+            }
+            return p;
+          };
+      c = attempts(layout, seen, next, rules, slot, now);
+    } finally {
+      if (registered != null) {
+        chunks.release(layout, registered.id());
+      }
+    }
+    ChunkWork work = null;
+    if (registered != null || seen.pending() != null) {
+      int removed = 0;
+      String collectError = null;
+      try {
+        removed = chunks.collect(layout, now, Set.of());
+      } catch (KvexpressException e) {
+        collectError = e.getMessage(); // the commit stands; the next one collects
+      }
+      work =
+          new ChunkWork(
+              stored.chunked() ? stored.manifest().chunks().size() : 0,
+              registered == null ? 0 : registered.written(),
+              removed,
+              collectError);
+    }
+    return c.with(
+        registered != null ? registered.storedBytes() : stored.version().stored().length, work);
+  }
+
+  /** Where a commit puts its version: current (with last) or staged. */
+  private enum Slot {
+    CURRENT,
+    STAGED;
+
+    String dir(KeyLayout layout) {
+      return this == CURRENT ? layout.dir() : layout.stagedDir();
+    }
+
+    Lineage lineage(KeySnapshot s) {
+      return this == CURRENT ? s.lineage() : s.staged().lineage();
+    }
+
+    String anchor(KeySnapshot s) {
+      return this == CURRENT ? s.anchor() : s.staged().anchor();
+    }
+
+    KvEntry data(KeySnapshot s) {
+      return this == CURRENT ? s.data() : s.staged().data();
+    }
+
+    String checksum(KeySnapshot s) {
+      return this == CURRENT ? s.checksumText() : s.staged().checksumText();
+    }
+  }
+
+  /** The attempts of one commit (see {@link #commit}). */
+  private Committed attempts(
+      KeyLayout layout,
+      KeySnapshot seen,
+      Function<KeySnapshot, Proposal> proposal,
+      Rules rules,
+      Slot slot,
+      Instant now)
       throws InterruptedException {
     List<Attempt> tried = new ArrayList<>();
     KeySnapshot snap = seen;
     String lastConflict = "";
     boolean mayStillLand = false;
-    for (int n = 1; n <= rules.attempts(); n++) {
-      if (rules.guardStop() && snap.stopActive(clock.instant())) {
+    String dir = slot.dir(layout);
+    for (int n = 1; n <= rules.attempts; n++) {
+      if (rules.guardStop && snap.stopActive(clock.instant())) {
         throw halted(snap);
       }
-      Draft d = draft.apply(snap);
-      Attempt attempt = new Attempt(Lineage.newId(), snap.anchor(), d);
+      Proposal p = proposal.apply(snap);
+      Attempt attempt = new Attempt(Lineage.newId(), slot.anchor(snap), p);
       tried.add(attempt);
-      Meta meta =
-          d.meta()
-              .withCommit(attempt.id(), snap.lineage().historyForNext())
-              .withLastChecksum(snap.checksumText());
-      List<TxnOp> guards = new ArrayList<>();
-      for (KvEntry source : d.readFrom()) {
-        guards.add(TxnOp.checkIndex(source.key(), source.modifyIndex()));
-      }
-      guards.add(TxnOp.unchangedSince(layout.data(), snap.data()));
-      guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
-      guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
-      if (rules.guardStop()) {
-        // Absent, or set with a --for that has run out: either way it must stay as it was read.
-        guards.add(TxnOp.unchangedSince(layout.stop(), snap.stop()));
-      }
-      List<TxnOp> current =
-          new ArrayList<>(
-              List.of(
-                  TxnOp.set(layout.data(), d.next().stored(), d.next().flags()),
-                  TxnOp.set(
-                      layout.checksum(),
-                      d.next().checksum().getBytes(StandardCharsets.US_ASCII),
-                      0),
-                  TxnOp.set(layout.meta(), meta.toJson(), 0),
-                  setOrDelete(layout.signature(), d.signature())));
-      d.remove().forEach(k -> current.add(TxnOp.delete(k)));
+      Meta meta = stamp(p, now).withCommit(attempt.id(), slot.lineage(snap).historyForNext());
       KeySnapshot read = snap;
       TxnResult result =
           unlessUnconfirmed(
-              () -> write(layout, guards, keepLast(read), current, rules),
+              () ->
+                  slot == Slot.CURRENT
+                      ? writeCurrent(layout, read, p, meta, rules)
+                      : writeStaged(layout, read, p, meta),
               mayStillLand,
-              layout.dir(),
+              dir,
               tried);
       if (result != null && result.committed()) {
-        return new Committed(
-            Outcome.COMMITTED, indexOf(result, layout.data()), d, d.next().checksum(), null);
+        String dataKey = slot == Slot.CURRENT ? layout.data() : layout.stagedData();
+        return new Committed(Outcome.COMMITTED, indexOf(result, dataKey), p, p.checksum(), null);
       }
       if (result != null) {
         lastConflict =
             result.errors().isEmpty()
                 ? ""
                 : " (last conflict: " + result.errors().get(0).what() + ")";
-        if (n < rules.attempts()) {
+        if (n < rules.attempts) {
           backOff(n);
         }
       }
-      snap = reread(layout, tried, false);
+      snap = reread(layout, tried, dir);
       Committed mine =
-          settled(tried, snap.lineage(), snap.data(), snap.checksumText(), snap, layout.dir());
+          settled(tried, slot.lineage(snap), slot.data(snap), slot.checksum(snap), snap, dir);
       if (mine != null) {
         return mine;
       }
       // Ours did not commit; an answer lost on this attempt may still land while its anchor is
       // current.
-      mayStillLand = result == null && snap.anchor().equals(attempt.anchor());
-      if (d.next().checksum().equals(snap.checksumText())) {
+      mayStillLand = result == null && slot.anchor(snap).equals(attempt.anchor());
+      if (p.checksum().equals(slot.checksum(snap))) {
         return new Committed(
-            Outcome.SAME_BY_ANOTHER, snap.data().modifyIndex(), d, snap.checksumText(), null);
+            Outcome.SAME_BY_ANOTHER, slot.data(snap).modifyIndex(), p, slot.checksum(snap), null);
       }
     }
     if (mayStillLand) {
       throw outcomeUnknown(
-          layout.dir(),
-          tried,
-          "Consul did not answer its last attempt, which may still be " + "applied");
+          dir, tried, "Consul did not answer its last attempt, which may still be applied");
     }
     throw KvexpressException.failure(
         Reason.CONFLICT,
-        rules.attempts() > 1
-            ? "gave up after " + rules.attempts() + " attempts: " + rules.gaveUp() + lastConflict
-            : rules.gaveUp() + lastConflict);
+        rules.attempts > 1
+            ? "gave up after " + rules.attempts + " attempts: " + rules.gaveUp + lastConflict
+            : rules.gaveUp + lastConflict);
+  }
+
+  /**
+   * Meta as this store stamps it: what the version is, where it came from, who wrote it and when.
+   */
+  private Meta stamp(Proposal p, Instant now) {
+    return new Meta(
+        p.checksum(),
+        p.lines(),
+        p.bytes(),
+        p.stored().version().encodingLabel(),
+        hostname,
+        now.toString(),
+        p.source(),
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * The guarded transaction of a new current version: guards on what was read (the proposal's
+   * sources, data, checksum, last and, when the rules say so, the stop key), the read version made
+   * last, and the new data, checksum, meta (naming last's checksum) and signature.
+   */
+  private TxnResult writeCurrent(
+      KeyLayout layout, KeySnapshot snap, Proposal p, Meta meta, Rules rules) {
+    List<TxnOp> guards = new ArrayList<>();
+    for (KvEntry source : p.readFrom()) {
+      guards.add(TxnOp.checkIndex(source.key(), source.modifyIndex()));
+    }
+    guards.add(TxnOp.unchangedSince(layout.data(), snap.data()));
+    guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
+    guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
+    if (rules.guardStop) {
+      // Absent, or set with a --for that has run out: either way it must stay as it was read.
+      guards.add(TxnOp.unchangedSince(layout.stop(), snap.stop()));
+    }
+    Version next = p.stored().version();
+    List<TxnOp> current =
+        new ArrayList<>(
+            List.of(
+                TxnOp.set(layout.data(), next.stored(), next.flags()),
+                TxnOp.set(
+                    layout.checksum(), next.checksum().getBytes(StandardCharsets.US_ASCII), 0),
+                TxnOp.set(layout.meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0),
+                setOrDelete(layout.signature(), p.signature())));
+    p.remove().forEach(k -> current.add(TxnOp.delete(k)));
+    return write(layout, guards, keepLast(snap), current, rules);
+  }
+
+  /**
+   * The guarded transaction of a new staged version: guards on the staged version and the stop key.
+   */
+  private TxnResult writeStaged(KeyLayout layout, KeySnapshot snap, Proposal p, Meta meta) {
+    KeySnapshot.Staged s = snap.staged();
+    Version next = p.stored().version();
+    return store.txn(
+        List.of(
+            TxnOp.unchangedSince(layout.stagedData(), s.data()),
+            TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()),
+            TxnOp.unchangedSince(layout.stop(), snap.stop()),
+            TxnOp.set(layout.stagedData(), next.stored(), next.flags()),
+            TxnOp.set(
+                layout.stagedChecksum(), next.checksum().getBytes(StandardCharsets.US_ASCII), 0),
+            TxnOp.set(layout.stagedMeta(), meta.toJson(), 0),
+            setOrDelete(layout.stagedSignature(), p.signature())));
   }
 
   /**
@@ -235,16 +495,13 @@ public final class VersionStore {
    * The key read again through the leader after a conflict or a lost answer. When even that read
    * fails, no one can say whether an attempt committed: the writer must not guess.
    */
-  private KeySnapshot reread(KeyLayout layout, List<Attempt> tried, boolean staged) {
+  private KeySnapshot reread(KeyLayout layout, List<Attempt> tried, String dir) {
     try {
       return KeySnapshot.readConsistent(store, layout);
     } catch (KvexpressException e) {
       if (e.kind() == KvexpressException.Kind.FAILURE
           && (e.reason() == Reason.UNREACHABLE || e.reason() == Reason.UNCONFIRMED)) {
-        throw outcomeUnknown(
-            staged ? layout.stagedDir() : layout.dir(),
-            tried,
-            "reading it again failed: " + e.getMessage());
+        throw outcomeUnknown(dir, tried, "reading it again failed: " + e.getMessage());
       }
       throw e;
     }
@@ -267,11 +524,11 @@ public final class VersionStore {
       switch (lineage.verdict(a.id(), a.anchor())) {
         case CURRENT -> {
           return new Committed(
-              Outcome.COMMITTED, data.modifyIndex(), a.draft(), checksum, stopReason(snap));
+              Outcome.COMMITTED, data.modifyIndex(), a.proposal(), checksum, stopReason(snap));
         }
         case SUPERSEDED -> {
           return new Committed(
-              Outcome.SUPERSEDED, data.modifyIndex(), a.draft(), checksum, stopReason(snap));
+              Outcome.SUPERSEDED, data.modifyIndex(), a.proposal(), checksum, stopReason(snap));
         }
         case UNKNOWN -> unknown = true;
         case NOT_COMMITTED -> {}
@@ -281,8 +538,8 @@ public final class VersionStore {
       throw outcomeUnknown(
           dir,
           tried,
-          "more versions were committed since than meta "
-              + "remembers, or a writer that keeps no history (Go kvexpress, a hand edit) wrote it");
+          "more versions were committed since than meta remembers, or a writer that keeps no "
+              + "history (Go kvexpress, a hand edit) wrote it");
     }
     return null;
   }
@@ -292,7 +549,7 @@ public final class VersionStore {
   }
 
   private static KvexpressException outcomeUnknown(String dir, List<Attempt> tried, String why) {
-    String checksum = tried.get(tried.size() - 1).draft().next().checksum();
+    String checksum = tried.get(tried.size() - 1).proposal().checksum();
     return KvexpressException.failure(
         Reason.OUTCOME_UNKNOWN,
         "cannot tell whether version "
@@ -301,8 +558,8 @@ public final class VersionStore {
             + dir
             + ": its answer was lost and "
             + why
-            + "; run 'kvexpress status' to see what is current, and publish again only if it is not what you want "
-            + "(nothing was written twice)");
+            + "; run 'kvexpress status' to see what is current, and publish again only if it is"
+            + " not what you want (nothing was written twice)");
   }
 
   private TxnResult write(
@@ -315,7 +572,7 @@ public final class VersionStore {
     if (ConsulLimits.txnBytes(all) <= ConsulLimits.MAX_TXN_BYTES) {
       return store.txn(all);
     }
-    if (!rules.split() || keepLast.isEmpty()) {
+    if (!rules.split || keepLast.isEmpty()) {
       throw KvexpressException.refused(
           Reason.TOO_LARGE,
           "the new version and "
@@ -358,79 +615,6 @@ public final class VersionStore {
                 TxnOp.unchangedSince(layout.stop(), snap.stop()),
                 TxnOp.set(layout.signature(), signature, 0)))
         .committed();
-  }
-
-  /**
-   * Makes {@code draft} the staged version ({@code in --stage}) without touching the current one:
-   * staged data, checksum, meta and signature in one transaction guarded on the staged version as
-   * read and on the stop key. Exactly once as {@link #commit} is: the staged meta carries the
-   * attempt ids.
-   */
-  public Committed stage(KeyLayout layout, KeySnapshot seen, Draft d) throws InterruptedException {
-    List<Attempt> tried = new ArrayList<>();
-    KeySnapshot snap = seen;
-    boolean mayStillLand = false;
-    for (int n = 1; n <= PUBLISH_ATTEMPTS; n++) {
-      if (snap.stopActive(clock.instant())) {
-        throw halted(snap);
-      }
-      KeySnapshot read = snap;
-      KeySnapshot.Staged s = read.staged();
-      Attempt attempt = new Attempt(Lineage.newId(), s.anchor(), d);
-      tried.add(attempt);
-      Meta meta = d.meta().withCommit(attempt.id(), s.lineage().historyForNext());
-      TxnResult r =
-          unlessUnconfirmed(
-              () ->
-                  store.txn(
-                      List.of(
-                          TxnOp.unchangedSince(layout.stagedData(), s.data()),
-                          TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()),
-                          TxnOp.unchangedSince(layout.stop(), read.stop()),
-                          TxnOp.set(layout.stagedData(), d.next().stored(), d.next().flags()),
-                          TxnOp.set(
-                              layout.stagedChecksum(),
-                              d.next().checksum().getBytes(StandardCharsets.US_ASCII),
-                              0),
-                          TxnOp.set(layout.stagedMeta(), meta.toJson(), 0),
-                          setOrDelete(layout.stagedSignature(), d.signature()))),
-              mayStillLand,
-              layout.stagedDir(),
-              tried);
-      if (r != null && r.committed()) {
-        return new Committed(
-            Outcome.COMMITTED, indexOf(r, layout.stagedData()), d, d.next().checksum(), null);
-      }
-      if (r != null && n < PUBLISH_ATTEMPTS) {
-        backOff(n);
-      }
-      snap = reread(layout, tried, true);
-      KeySnapshot.Staged now = snap.staged();
-      Committed mine =
-          settled(tried, now.lineage(), now.data(), now.checksumText(), snap, layout.stagedDir());
-      if (mine != null) {
-        return mine;
-      }
-      mayStillLand = r == null && now.anchor().equals(attempt.anchor());
-      if (d.next().checksum().equals(now.checksumText())) {
-        return new Committed(
-            Outcome.SAME_BY_ANOTHER, now.data().modifyIndex(), d, now.checksumText(), null);
-      }
-    }
-    if (mayStillLand) {
-      throw outcomeUnknown(
-          layout.stagedDir(),
-          tried,
-          "Consul did not answer its last attempt, which may still be " + "applied");
-    }
-    throw KvexpressException.failure(
-        Reason.CONFLICT,
-        "gave up after "
-            + PUBLISH_ATTEMPTS
-            + " attempts: other "
-            + "publishers keep changing "
-            + layout.stagedDir()
-            + "; try again");
   }
 
   /**
@@ -503,75 +687,6 @@ public final class VersionStore {
 
   private static TxnOp setOrDelete(String key, byte[] value) {
     return value == null ? TxnOp.delete(key) : TxnOp.set(key, value, 0);
-  }
-
-  /**
-   * The verified content of a stored version: a single value decoded and compared with {@code
-   * checksum}, or a manifest's chunks read with GETs, each verified, and the whole compared with
-   * the manifest's and {@code checksum} (null: the manifest's own claim, as for {@code last}, whose
-   * checksum meta may lack).
-   */
-  public byte[] content(
-      KeyLayout layout,
-      KvEntry stored,
-      String checksum,
-      long maxBytes,
-      String what,
-      String claimedBy) {
-    return content(layout, stored, checksum, maxBytes, what, claimedBy, store::get);
-  }
-
-  /**
-   * What a stored version decodes to, for showing it ({@code diff}, a dry run's diff, the shrink
-   * guard), not for applying it: a single value is only decoded, not compared with a checksum (it
-   * may have none); a chunked one is still read chunk by chunk and checked against its own
-   * manifest.
-   */
-  public byte[] decoded(KeyLayout layout, KvEntry stored, long maxBytes) {
-    if (stored.flags() != Manifest.FLAGS) {
-      return Encoding.fromFlags(stored.flags()).decode(stored.value(), maxBytes);
-    }
-    return content(layout, stored, null, maxBytes, stored.key(), "its manifest");
-  }
-
-  /** {@link #content} with chunks found by {@code lookup}, e.g. in a listing already read. */
-  public static byte[] content(
-      KeyLayout layout,
-      KvEntry stored,
-      String checksum,
-      long maxBytes,
-      String what,
-      String claimedBy,
-      Function<String, Optional<KvEntry>> lookup) {
-    if (stored.flags() != Manifest.FLAGS) {
-      return new Version(stored.value(), stored.flags(), checksum)
-          .verifiedContent(maxBytes, what, claimedBy);
-    }
-    Manifest m = Manifest.parse(stored.value(), what);
-    if (checksum != null && !m.checksum().equals(checksum)) {
-      throw KvexpressException.refused(
-          Reason.CHECKSUM_MISMATCH,
-          what
-              + " is a manifest of checksum "
-              + Checksum.shortForm(m.checksum())
-              + " but "
-              + claimedBy
-              + " says "
-              + Checksum.shortForm(checksum));
-    }
-    if (m.bytes() > maxBytes) {
-      throw KvexpressException.refused(
-          Reason.TOO_LARGE,
-          what
-              + " is "
-              + m.bytes()
-              + " bytes in "
-              + m.chunks().size()
-              + " chunks, more than --max-bytes "
-              + maxBytes
-              + "; raise --max-bytes if this file really is that large");
-    }
-    return ChunkStore.content(layout, m, what, lookup);
   }
 
   /**

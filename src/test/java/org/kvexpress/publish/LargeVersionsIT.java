@@ -44,6 +44,8 @@ import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 import org.kvexpress.version.ChunkStore;
+import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionStore;
 
 /**
@@ -357,28 +359,19 @@ class LargeVersionsIT extends AgentTest {
           .as("two publishes and collections meanwhile")
           .isZero();
       assertThat(chunkKeys(DIR)).containsAll(m.names());
-      VersionStore versions = new VersionStore(store, Clock.systemUTC());
+      // The slow publisher's switch: its chunks are in place (staged above), so it commits them as
+      // is.
+      VersionStore versions = new VersionStore(store, Clock.systemUTC(), "slow");
+      Proposal proposal =
+          Proposal.of(
+              Stored.inPlace(new Version(m.toJson(), Manifest.FLAGS, m.checksum())),
+              1,
+              mine.length,
+              "test",
+              null);
       VersionStore.Committed c =
           versions.commit(
-              layout,
-              versions.read(layout),
-              seen ->
-                  new VersionStore.Draft(
-                      new Version(m.toJson(), Manifest.FLAGS, m.checksum()),
-                      new Meta(
-                          m.checksum(),
-                          1,
-                          mine.length,
-                          "plain",
-                          "slow",
-                          Instant.now().toString(),
-                          "test",
-                          null,
-                          null,
-                          null),
-                      List.of(),
-                      null),
-              VersionStore.Rules.publish("conflict"));
+              layout, versions.read(layout), seen -> proposal, VersionStore.Rules.publish(layout));
       assertThat(c.outcome()).isEqualTo(VersionStore.Outcome.COMMITTED);
       new ChunkStore(store).release(layout, staged.id());
     }
