@@ -95,18 +95,19 @@ public final class Applier {
     try {
       String lockKey = lockKey(in);
       for (int attempt = 1; ; attempt++) {
-        KvListing read = fetch(in.layout(), lockKey, in.mode().canary());
-        KvEntry lock = read.find(lockKey).orElse(null);
-        haltIfLocked(in.file(), lock);
-        snap = KeySnapshot.of(in.layout(), read);
+        snap = KeySnapshot.of(store, in.layout(), fetch(in.layout(), lockKey, in.mode().canary()));
+        // As read: a lock the token cannot see is caught before the file changes
+        // (confirmNotHalted).
+        haltIfLocked(in.file(), snap.entryUnconfirmed(lockKey));
         // A canary applies the staged version while there is one; every other node the current
-        // version.
-        boolean staged = in.mode().canary() && snap.staged().exists();
+        // version (as read: a staged version a canary cannot see leaves it on the current one).
+        boolean staged =
+            in.mode().canary() && snap.entryUnconfirmed(in.layout().stagedData()) != null;
         if (staged) {
           snap = snap.asStaged();
         }
         try {
-          ApplyResult r = applySnapshot(in, target, snap, lock == null ? lockKey : null, staged);
+          ApplyResult r = applySnapshot(in, target, snap, lockKey, staged);
           String publishedAt = publishedAt(snap);
           String appliedAt =
               r.outcome() == ApplyResult.Outcome.WROTE
@@ -193,28 +194,22 @@ public final class Applier {
 
   /**
    * The steps after fetch. A transaction's reads leave out, silently, keys the token may not read,
-   * so a stop key or lock the snapshot does not show is only taken as absent after a single-key GET
-   * (which says 403 for those) confirms it: {@code unconfirmedLock} names the lock key still to
-   * confirm, or is null. A file that is current and needs no repair is left alone without asking:
-   * nothing on disk changes.
+   * so the stop key and this node's lock (its key: {@code lockKey}) are checked as read first and
+   * proven absent only before the file (or its mode and owner) would change: a file that is current
+   * and needs no repair is left alone without asking.
    */
   ApplyResult applySnapshot(
-      ApplyInput in, Path target, KeySnapshot snap, String unconfirmedLock, boolean staged)
+      ApplyInput in, Path target, KeySnapshot snap, String lockKey, boolean staged)
       throws InterruptedException {
     AtomicFiles.removeStaleTemps(target, false);
     if (!in.guards().ignoreStop()) {
-      haltIfStopped(snap);
+      haltIfStopped(snap, snap.stopUnconfirmed());
     }
     SignedStatement signed = trusted(in, target, snap, staged);
     byte[] content = verify(in, snap);
     // verify proved that the published checksum is the content's: no need to hash it again.
     ApplyResult r =
-        write(
-            in,
-            target,
-            content,
-            snap.checksumText(),
-            () -> confirmNotHalted(in, snap, unconfirmedLock));
+        write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, lockKey));
     if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
       AppliedSignature.record(target, signed);
     }
@@ -232,9 +227,6 @@ public final class Applier {
     if (trust == null || snap.data() == null || snap.checksumText() == null) {
       return null; // verify refuses what is not published
     }
-    if (snap.signature() == null) {
-      store.confirmAbsent(staged ? snap.layout().stagedSignature() : snap.layout().signature());
-    }
     SignedStatement s =
         trust.verify(
             snap.signature() == null ? null : snap.signature().value(),
@@ -249,14 +241,12 @@ public final class Applier {
   /**
    * Proves, before anything on disk changes, that neither this node's lock nor the stop key is set.
    */
-  private void confirmNotHalted(ApplyInput in, KeySnapshot snap, String unconfirmedLock) {
-    if (unconfirmedLock != null) {
-      haltIfLocked(in.file(), store.get(unconfirmedLock).orElse(null));
-    }
-    if (!in.guards().ignoreStop() && snap.stop() == null) {
-      store
-          .get(snap.layout().stop())
-          .ifPresent(stop -> haltIfStopped(KeySnapshot.withStop(snap, stop)));
+  private void confirmNotHalted(ApplyInput in, KeySnapshot snap, String lockKey) {
+    boolean stopMatters = !in.guards().ignoreStop();
+    snap.confirmAbsent(stopMatters ? List.of(lockKey, snap.layout().stop()) : List.of(lockKey));
+    haltIfLocked(in.file(), snap.entry(lockKey));
+    if (stopMatters) {
+      haltIfStopped(snap, snap.stop());
     }
   }
 
@@ -378,14 +368,19 @@ public final class Applier {
     return true;
   }
 
-  void haltIfStopped(KeySnapshot snap) {
-    if (snap.stop() != null && !expired(snap.layout().stop(), snap.stopReason())) {
+  /**
+   * Halts on {@code stop}, the snapshot's stop key as read or confirmed, unless its --for has run
+   * out.
+   */
+  void haltIfStopped(KeySnapshot snap, KvEntry stop) {
+    String reason = KeySnapshot.reason(stop);
+    if (stop != null && !expired(snap.layout().stop(), reason)) {
       throw KvexpressException.halted(
           Reason.STOP_KEY,
           "stop key "
               + snap.layout().stop()
               + " is set: "
-              + snap.stopReason()
+              + reason
               + "; the file is left as it is until 'kvexpress resume -k "
               + snap.layout().key()
               + "'");
@@ -400,7 +395,6 @@ public final class Applier {
   byte[] verify(ApplyInput in, KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
-      store.confirmAbsent(layout.data());
       throw KvexpressException.refused(
           Reason.NOTHING_PUBLISHED,
           "nothing published under "
@@ -411,9 +405,6 @@ public final class Applier {
     }
     String expected = snap.checksumText();
     if (expected == null || expected.isEmpty()) {
-      if (snap.checksum() == null) {
-        store.confirmAbsent(layout.checksum());
-      }
       throw KvexpressException.refused(
           Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }

@@ -1,7 +1,9 @@
 package org.kvexpress.kv;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.kvexpress.core.KvexpressException;
@@ -64,16 +66,22 @@ public interface KvStore extends AutoCloseable {
   }
 
   /**
-   * Confirms that a key a filtered read did not show is really absent. A transaction's reads and a
-   * recurse GET leave out, silently, keys the token may not read; a single-key GET answers 403 for
-   * those, which fails here naming the key and key:read. A key that appeared meanwhile is a change
-   * to run again for.
+   * Whether each key exists, in one read-only transaction of check-index operations that cannot
+   * match (every one fails, and Consul lists every failure): "doesn't exist" is an absent key, any
+   * other failure a present one. Consul checks key:read on each before running any, so a key the
+   * token may not read fails the call naming it, present or not, as a single-key GET would (403).
    */
-  default void confirmAbsent(String key) {
-    if (get(key).isPresent()) {
-      throw KvexpressException.failure(
-          Reason.CHANGED, key + " appeared while it was being read; " + "run the command again");
+  default Map<String, Boolean> exist(List<String> keys) {
+    List<TxnOp> checks = keys.stream().map(k -> TxnOp.checkIndex(k, -1L)).toList();
+    TxnResult r = txn(checks);
+    Map<String, Boolean> exists = new HashMap<>();
+    keys.forEach(k -> exists.put(k, true));
+    for (TxnResult.TxnError e : r.errors()) {
+      if (e.opIndex() < keys.size() && e.what().contains("doesn't exist")) {
+        exists.put(keys.get(e.opIndex()), false);
+      }
     }
+    return exists;
   }
 
   /** Ends every blocking {@link #watch} in flight at once (they fail); later watches work again. */

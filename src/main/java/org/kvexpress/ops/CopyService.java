@@ -46,7 +46,8 @@ public final class CopyService {
     VersionStore versions = new VersionStore(store, clock, hostname);
     Source first = verified(from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
-    if (dst.stopActive(clock.instant())) {
+    // As read: the copy's commit is guarded on the destination's stop key.
+    if (KeySnapshot.stopActive(dst.stopUnconfirmed(), clock.instant())) {
       throw VersionStore.halted(dst);
     }
     if (first.checksum().equals(dst.checksumText())) {
@@ -97,7 +98,6 @@ public final class CopyService {
 
   private Source verified(KeyLayout from, KeySnapshot src, SigningKey signKey) {
     if (src.data() == null || src.checksumText() == null) {
-      store.confirmAbsent(src.data() == null ? from.data() : from.checksum());
       throw KvexpressException.refused(
           Reason.NOTHING_PUBLISHED,
           "nothing to copy: " + from.dir() + " has no data or no checksum");

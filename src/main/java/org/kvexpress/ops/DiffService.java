@@ -34,7 +34,6 @@ public final class DiffService {
   public Result diff(KeyLayout layout, Path file) throws IOException {
     KeySnapshot s = KeySnapshot.read(store, layout);
     if (s.data() == null) {
-      store.confirmAbsent(layout.data());
       throw KvexpressException.refused(
           Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
     }
@@ -50,7 +49,6 @@ public final class DiffService {
       label = file.toString();
     } else {
       if (s.last() == null) {
-        store.confirmAbsent(layout.last());
         throw KvexpressException.refused(
             Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
       }

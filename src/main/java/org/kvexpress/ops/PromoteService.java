@@ -85,7 +85,6 @@ public final class PromoteService {
     KeySnapshot s = versions.read(layout);
     KeySnapshot.Staged staged = s.staged();
     if (!staged.exists() || staged.checksumText() == null) {
-      store.confirmAbsent(staged.exists() ? layout.stagedChecksum() : layout.stagedData());
       throw KvexpressException.refused(
           Reason.NOTHING_STAGED,
           "nothing staged under "
@@ -174,7 +173,6 @@ public final class PromoteService {
     for (int attempt = 0; attempt < 5; attempt++) {
       KeySnapshot s = versions.read(layout);
       if (!s.staged().exists()) {
-        store.confirmAbsent(layout.stagedData());
         return false;
       }
       if (versions.discard(s)) {

@@ -47,7 +47,6 @@ public final class RollbackService {
     VersionStore versions = new VersionStore(store, clock, hostname);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
-      store.confirmAbsent(s.data() == null ? layout.data() : layout.last());
       throw KvexpressException.refused(
           Reason.NOTHING_TO_ROLL_BACK,
           "nothing to roll back: "

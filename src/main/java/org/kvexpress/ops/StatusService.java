@@ -92,7 +92,9 @@ public final class StatusService {
       if (onlyKey == null || onlyKey.equals(key)) {
         KeyStatus k =
             describe(
-                KeySnapshot.of(new KeyLayout(prefix, key), listing),
+                // A listing leaves out what the token may not read: every absence is proven, in one
+                // request per key that lacks any of its parts.
+                KeySnapshot.of(store, new KeyLayout(prefix, key), listing).confirmed(),
                 clock.instant(),
                 listing::find);
         out.add(latency ? withLatency(k) : k);

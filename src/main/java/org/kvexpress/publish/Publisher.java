@@ -14,6 +14,7 @@ import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.exec.CommandRunner;
+import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -215,20 +216,24 @@ public final class Publisher {
   // ---- steps ----
 
   KeySnapshot snapshot(KeyLayout layout) {
-    return versions.read(layout);
+    return KeySnapshot.readToWrite(store, layout);
   }
 
-  /** Halts on a stop key; one whose {@code --for} has run out is logged and passed. */
+  /**
+   * Halts on a stop key; one whose {@code --for} has run out is logged and passed. As read: the
+   * commit is guarded on the stop key, so one this token cannot see fails the commit instead.
+   */
   static void haltIfStopped(KeySnapshot snap, Instant now, Log log) {
-    if (snap.stopActive(now)) {
+    KvEntry stop = snap.stopUnconfirmed();
+    if (KeySnapshot.stopActive(stop, now)) {
       throw VersionStore.halted(snap);
     }
-    if (snap.stopExpired(now)) {
+    if (stop != null) {
       log.warn(
           COMPONENT,
           Fields.of("key", snap.layout().key())
               .add("warning", "the stop key has expired; proceeding")
-              .add("stop", snap.stopReason()));
+              .add("stop", KeySnapshot.reason(stop)));
     }
   }
 

@@ -29,6 +29,7 @@ import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.TxnResult;
+import org.kvexpress.version.KeySnapshot.Part;
 
 /**
  * The chunks of versions too large for one Consul value: immutable, named by the SHA-256 of their
@@ -295,13 +296,16 @@ public final class ChunkStore {
     KeySnapshot s = KeySnapshot.read(store, layout);
     Set<String> keep = new HashSet<>(alsoKeep);
     try {
-      keep.addAll(namesOf(s.data()));
-      keep.addAll(namesOf(s.last()));
-      keep.addAll(namesOf(s.staged().data()));
+      keep.addAll(namesOf(s.asRead(Part.DATA)));
+      keep.addAll(namesOf(s.asRead(Part.LAST)));
+      keep.addAll(namesOf(s.asRead(Part.STAGED_DATA)));
     } catch (KvexpressException unreadableManifest) {
       return 0; // never guess which chunks a version it cannot read needs
     }
-    PendingChunks pending = PendingChunks.parse(s.pending() == null ? null : s.pending().value());
+    // As read: the delete transactions below are guarded on all of these, so a filtered read fails
+    // them.
+    KvEntry registry = s.asRead(Part.PENDING);
+    PendingChunks pending = PendingChunks.parse(registry == null ? null : registry.value());
     keep.addAll(pending.protectedChunks(now));
     List<String> garbage = new ArrayList<>();
     for (String k : store.keys(layout.chunksDir())) {
@@ -309,7 +313,6 @@ public final class ChunkStore {
         garbage.add(k);
       }
     }
-    KvEntry registry = s.pending();
     if (registry != null && pending.live(now).publishes().size() < pending.publishes().size()) {
       // Drop the registrations of publishers that died; their chunks are in garbage already.
       TxnResult r =
@@ -325,9 +328,9 @@ public final class ChunkStore {
     List<TxnOp> guards =
         List.of(
             TxnOp.unchangedSince(layout.pending(), registry),
-            TxnOp.unchangedSince(layout.data(), s.data()),
-            TxnOp.unchangedSince(layout.last(), s.last()),
-            TxnOp.unchangedSince(layout.stagedData(), s.staged().data()));
+            TxnOp.unchangedSince(layout.data(), s.asRead(Part.DATA)),
+            TxnOp.unchangedSince(layout.last(), s.asRead(Part.LAST)),
+            TxnOp.unchangedSince(layout.stagedData(), s.asRead(Part.STAGED_DATA)));
     int removed = 0;
     for (int from = 0; from < garbage.size(); from += DELETES_PER_TXN) {
       List<String> deletes =

@@ -2,11 +2,19 @@ package org.kvexpress.version;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Lineage;
 import org.kvexpress.core.Meta;
+import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
@@ -15,58 +23,61 @@ import org.kvexpress.kv.KvStore;
 /**
  * A key's version as read by one request, so that data and checksum always come from the same
  * moment (a transaction writes them together, and a read sees all of it or none): data, checksum,
- * last, meta, stop, the signatures and the pending-chunks registry, and (when read with the folder)
- * the node reports.
+ * last, meta, stop, the signatures, the pending-chunks registry and the staged version, and
+ * whatever else the read asked for (a node's lock and report).
+ *
+ * <p>Fails closed by itself. A transaction's reads (and a recurse GET) leave out, silently, keys
+ * the token may not read, so a key the read did not show is only answered as absent once that is
+ * proven: on first use it is looked up alone (a single-key GET answers 404 for an absent key and
+ * 403 for one the token may not read, which fails naming the key and key:read), or several at once
+ * with {@link #confirmAbsent}. No caller can forget. The one exception, {@link #stopUnconfirmed},
+ * is for a writer whose commit is itself guarded on the stop key.
  */
-public record KeySnapshot(
-    KeyLayout layout,
-    KvEntry data,
-    KvEntry checksum,
-    KvEntry last,
-    KvEntry meta,
-    KvEntry stop,
-    KvEntry signature,
-    KvEntry lastSignature,
-    KvEntry pending,
-    Staged staged,
-    List<KvEntry> nodes,
-    long index) {
-
-  /** The staged version ({@code in --stage}), if any: its data, checksum, meta and signature. */
-  public record Staged(KvEntry data, KvEntry checksum, KvEntry meta, KvEntry signature) {
-    public boolean exists() {
-      return data != null;
-    }
-
-    public String checksumText() {
-      return text(checksum);
-    }
-
-    public Meta parsedMeta() {
-      return meta == null ? null : Meta.parse(meta.value());
-    }
-
-    /** Staged meta when it describes the staged version, else null. */
-    Meta currentMeta() {
-      Meta m = parsedMeta();
-      String current = checksumText();
-      return m != null && current != null && current.equals(m.checksum()) ? m : null;
-    }
-
-    /** The stagings that led to the staged version ({@link Lineage}). */
-    public Lineage lineage() {
-      return Lineage.of(currentMeta(), data == null ? 0 : data.modifyIndex());
-    }
-
-    /** The name of the staged version for a staging guarded on it. */
-    public String anchor() {
-      return Lineage.anchor(currentMeta(), data == null ? 0 : data.modifyIndex());
-    }
+public final class KeySnapshot {
+  /** The version keys a snapshot answers for, by role. */
+  enum Part {
+    DATA,
+    CHECKSUM,
+    LAST,
+    META,
+    STOP,
+    SIGNATURE,
+    LAST_SIGNATURE,
+    PENDING,
+    STAGED_DATA,
+    STAGED_CHECKSUM,
+    STAGED_META,
+    STAGED_SIGNATURE
   }
 
-  /** A checksum value trimmed (Go kvexpress and hand edits may add a newline), or null. */
-  private static String text(KvEntry checksum) {
-    return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+  private final KeyLayout layout;
+  private final KvStore store;
+
+  /** Each part's key in Consul (a canary's view of the staged version maps data to staged data). */
+  private final Map<Part, String> keys;
+
+  private final Map<String, KvEntry> read;
+  private final Set<String> absent;
+  private final List<KvEntry> nodes;
+  private final long index;
+  private final Staged staged;
+
+  private KeySnapshot(
+      KeyLayout layout,
+      KvStore store,
+      Map<Part, String> keys,
+      Map<String, KvEntry> read,
+      Set<String> absent,
+      List<KvEntry> nodes,
+      long index) {
+    this.layout = layout;
+    this.store = store;
+    this.keys = keys;
+    this.read = read;
+    this.absent = absent;
+    this.nodes = nodes;
+    this.index = index;
+    this.staged = new Staged();
   }
 
   /**
@@ -74,7 +85,23 @@ public record KeySnapshot(
    * not need) and not the node reports.
    */
   public static KeySnapshot read(KvStore store, KeyLayout layout) {
-    return of(layout, store.getAll(layout.versionKeys()));
+    return of(store, layout, store.getAll(layout.versionKeys()));
+  }
+
+  /**
+   * {@link #read} for {@code in}, whose every outcome is either a commit guarded on each of these
+   * keys (check-index, check-not-exists) or a no-op that needs them present: its absences need no
+   * proof, because a token that may not read a key may not write it either (Consul's write policy
+   * includes read), so a key it could not see fails the commit as denied.
+   */
+  public static KeySnapshot readToWrite(KvStore store, KeyLayout layout) {
+    KeySnapshot s = read(store, layout);
+    for (String k : layout.versionKeys()) {
+      if (!s.read.containsKey(k)) {
+        s.absent.add(k);
+      }
+    }
+    return s;
   }
 
   /**
@@ -82,49 +109,37 @@ public record KeySnapshot(
    * learn the outcome of a write whose answer was lost.
    */
   public static KeySnapshot readConsistent(KvStore store, KeyLayout layout) {
-    return of(layout, store.getAll(layout.versionKeys(), true));
+    return of(store, layout, store.getAll(layout.versionKeys(), true));
   }
 
-  public static KeySnapshot of(KeyLayout layout, KvListing listing) {
+  /**
+   * A snapshot of what {@code listing} shows of the key (a read of exactly its keys, or a listing
+   * of its folder); keys it does not show are confirmed through {@code store} when used.
+   */
+  public static KeySnapshot of(KvStore store, KeyLayout layout, KvListing listing) {
+    Map<String, KvEntry> read = new HashMap<>();
+    List<KvEntry> nodes = new ArrayList<>();
+    for (KvEntry e : listing.entries()) {
+      read.put(e.key(), e);
+      if (e.key().startsWith(layout.nodesDir())) {
+        nodes.add(e);
+      }
+    }
+    Map<Part, String> keys = new EnumMap<>(Part.class);
+    keys.put(Part.DATA, layout.data());
+    keys.put(Part.CHECKSUM, layout.checksum());
+    keys.put(Part.LAST, layout.last());
+    keys.put(Part.META, layout.meta());
+    keys.put(Part.STOP, layout.stop());
+    keys.put(Part.SIGNATURE, layout.signature());
+    keys.put(Part.LAST_SIGNATURE, layout.lastSignature());
+    keys.put(Part.PENDING, layout.pending());
+    keys.put(Part.STAGED_DATA, layout.stagedData());
+    keys.put(Part.STAGED_CHECKSUM, layout.stagedChecksum());
+    keys.put(Part.STAGED_META, layout.stagedMeta());
+    keys.put(Part.STAGED_SIGNATURE, layout.stagedSignature());
     return new KeySnapshot(
-        layout,
-        listing.find(layout.data()).orElse(null),
-        listing.find(layout.checksum()).orElse(null),
-        listing.find(layout.last()).orElse(null),
-        listing.find(layout.meta()).orElse(null),
-        listing.find(layout.stop()).orElse(null),
-        listing.find(layout.signature()).orElse(null),
-        listing.find(layout.lastSignature()).orElse(null),
-        listing.find(layout.pending()).orElse(null),
-        new Staged(
-            listing.find(layout.stagedData()).orElse(null),
-            listing.find(layout.stagedChecksum()).orElse(null),
-            listing.find(layout.stagedMeta()).orElse(null),
-            listing.find(layout.stagedSignature()).orElse(null)),
-        listing.entries().stream().filter(e -> e.key().startsWith(layout.nodesDir())).toList(),
-        listing.index());
-  }
-
-  /** This snapshot with the stop key found by a later single-key read. */
-  public static KeySnapshot withStop(KeySnapshot s, KvEntry stop) {
-    return new KeySnapshot(
-        s.layout(),
-        s.data(),
-        s.checksum(),
-        s.last(),
-        s.meta(),
-        stop,
-        s.signature(),
-        s.lastSignature(),
-        s.pending(),
-        s.staged(),
-        s.nodes(),
-        s.index());
-  }
-
-  /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
-  public String checksumText() {
-    return text(checksum);
+        layout, store, keys, read, new HashSet<>(), List.copyOf(nodes), listing.index());
   }
 
   /**
@@ -132,35 +147,182 @@ public record KeySnapshot(
    * stop key, pending registry and reports.
    */
   public KeySnapshot asStaged() {
-    return new KeySnapshot(
-        layout,
-        staged.data(),
-        staged.checksum(),
-        null,
-        staged.meta(),
-        stop,
-        staged.signature(),
-        null,
-        pending,
-        new Staged(null, null, null, null),
-        nodes,
-        index);
+    Map<Part, String> view = new EnumMap<>(Part.class);
+    view.put(Part.DATA, layout.stagedData());
+    view.put(Part.CHECKSUM, layout.stagedChecksum());
+    view.put(Part.META, layout.stagedMeta());
+    view.put(Part.SIGNATURE, layout.stagedSignature());
+    view.put(Part.STOP, layout.stop());
+    view.put(Part.PENDING, layout.pending());
+    return new KeySnapshot(layout, store, view, read, absent, nodes, index);
+  }
+
+  // ---- the parts, confirmed ----
+
+  public KeyLayout layout() {
+    return layout;
+  }
+
+  public KvEntry data() {
+    return part(Part.DATA);
+  }
+
+  public KvEntry checksum() {
+    return part(Part.CHECKSUM);
+  }
+
+  public KvEntry last() {
+    return part(Part.LAST);
+  }
+
+  public KvEntry meta() {
+    return part(Part.META);
+  }
+
+  public KvEntry stop() {
+    return part(Part.STOP);
+  }
+
+  public KvEntry signature() {
+    return part(Part.SIGNATURE);
+  }
+
+  public KvEntry lastSignature() {
+    return part(Part.LAST_SIGNATURE);
+  }
+
+  public KvEntry pending() {
+    return part(Part.PENDING);
+  }
+
+  public Staged staged() {
+    return staged;
+  }
+
+  /** The node reports, when the read listed the key's folder (else none). */
+  public List<KvEntry> nodes() {
+    return nodes;
+  }
+
+  /** The listing's index (a read-only transaction has none: 0). */
+  public long index() {
+    return index;
+  }
+
+  /**
+   * Any key the read asked for (a node's lock or report), or null when it is absent; confirmed like
+   * the parts.
+   */
+  public KvEntry entry(String key) {
+    KvEntry e = read.get(key);
+    if (e != null || key == null) {
+      return e;
+    }
+    confirmAbsent(List.of(key));
+    return null;
+  }
+
+  /**
+   * The stop key as the read showed it, unconfirmed: only for a writer whose commit is guarded on
+   * the stop key (check-not-exists, authorised as a write, so a stop the token cannot see fails the
+   * commit), or for deciding that nothing needs to change, after which nothing is written.
+   */
+  public KvEntry stopUnconfirmed() {
+    return keys.get(Part.STOP) == null ? null : read.get(keys.get(Part.STOP));
+  }
+
+  /**
+   * A key as the read showed it, unconfirmed (see {@link #stopUnconfirmed} for when that is safe).
+   */
+  public KvEntry entryUnconfirmed(String key) {
+    return read.get(key);
+  }
+
+  /**
+   * Proves in one request that the keys the read did not show are absent: a single-key GET for one
+   * (404 absent, 403 unreadable), a transaction of checks for several (each "doesn't exist", or
+   * "Permission denied" for a key the token may not read, present or not). Unreadable fails naming
+   * the key and key:read; a key that appeared meanwhile is a change to run again for.
+   */
+  public void confirmAbsent(List<String> candidates) {
+    List<String> unproven = new ArrayList<>();
+    for (String k : candidates) {
+      if (k != null && !read.containsKey(k) && !absent.contains(k) && !unproven.contains(k)) {
+        unproven.add(k);
+      }
+    }
+    if (unproven.isEmpty()) {
+      return;
+    }
+    Map<String, Boolean> exists =
+        unproven.size() == 1
+            ? Map.of(unproven.get(0), store.get(unproven.get(0)).isPresent())
+            : store.exist(unproven);
+    for (String k : unproven) {
+      if (Boolean.TRUE.equals(exists.get(k))) {
+        throw KvexpressException.failure(
+            Reason.CHANGED, k + " appeared while it was being read; run the command again");
+      }
+      absent.add(k);
+    }
+  }
+
+  /**
+   * Proves absent, in one request, every version key (current and staged) the read did not show.
+   */
+  public KeySnapshot confirmed() {
+    confirmAbsent(new ArrayList<>(keys.values()));
+    return this;
+  }
+
+  private KvEntry part(Part p) {
+    String key = keys.get(p);
+    return key == null ? null : entry(key);
+  }
+
+  /**
+   * A part as read, unconfirmed: for the version owner's guards and commit chain, whose transaction
+   * fails closed by itself (a key the token cannot see fails check-index and check-not-exists).
+   */
+  KvEntry asRead(Part p) {
+    String key = keys.get(p);
+    return key == null ? null : read.get(key);
+  }
+
+  // ---- what the parts say ----
+
+  /** The published checksum, trimmed (Go kvexpress and hand edits may add a newline), or null. */
+  public String checksumText() {
+    return text(checksum());
   }
 
   /** Whether a stop is set and has not expired by {@code now} ({@code stop --for}). */
   public boolean stopActive(Instant now) {
-    return stop != null && !stopExpired(now);
+    return stopActive(stop(), now);
+  }
+
+  /**
+   * Whether {@code stop} (a stop key's entry, or null) halts at {@code now}: set and not expired.
+   */
+  public static boolean stopActive(KvEntry stop, Instant now) {
+    return stop != null && !Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
   }
 
   /**
    * Whether a stop is set but its {@code --for} has run out: in and out proceed, status says so.
    */
   public boolean stopExpired(Instant now) {
+    KvEntry stop = stop();
     return stop != null && Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
   }
 
   /** The stop reason; an empty stop value still stops. */
   public String stopReason() {
+    return reason(stop());
+  }
+
+  /** A stop's (or lock's) reason as its value says; an empty value still halts. */
+  public static String reason(KvEntry stop) {
     if (stop == null) {
       return null;
     }
@@ -170,10 +332,12 @@ public record KeySnapshot(
 
   /** The data as a version, with the published checksum; null when nothing is published. */
   public Version current() {
+    KvEntry data = data();
     return data == null ? null : new Version(data.value(), data.flags(), checksumText());
   }
 
   public Meta parsedMeta() {
+    KvEntry meta = meta();
     return meta == null ? null : Meta.parse(meta.value());
   }
 
@@ -182,18 +346,94 @@ public record KeySnapshot(
    * hand edit or Go kvexpress left behind says nothing about what is published now.
    */
   public Meta currentMeta() {
-    Meta m = parsedMeta();
-    String current = checksumText();
-    return m != null && current != null && current.equals(m.checksum()) ? m : null;
+    return describing(parsedMeta(), checksumText());
   }
 
-  /** The commits that led to the current version ({@link Lineage}). */
-  public Lineage lineage() {
-    return Lineage.of(currentMeta(), data == null ? 0 : data.modifyIndex());
+  /** The commits that led to the current version as read ({@link Lineage}), for its writer. */
+  Lineage lineage() {
+    return lineage(Part.DATA, Part.CHECKSUM, Part.META);
   }
 
-  /** The name of the current version for a commit guarded on it ({@link Lineage#anchor}). */
-  public String anchor() {
-    return Lineage.anchor(currentMeta(), data == null ? 0 : data.modifyIndex());
+  /**
+   * The name of the current version as read, for a commit guarded on it ({@link Lineage#anchor}).
+   */
+  String anchor() {
+    return anchor(Part.DATA, Part.CHECKSUM, Part.META);
+  }
+
+  /** The checksum as read, for the version owner. */
+  String seenChecksumText() {
+    return text(asRead(Part.CHECKSUM));
+  }
+
+  private Meta seenMeta(Part data, Part checksum, Part meta) {
+    KvEntry m = asRead(meta);
+    return describing(m == null ? null : Meta.parse(m.value()), text(asRead(checksum)));
+  }
+
+  Lineage lineage(Part data, Part checksum, Part meta) {
+    KvEntry d = asRead(data);
+    return Lineage.of(seenMeta(data, checksum, meta), d == null ? 0 : d.modifyIndex());
+  }
+
+  String anchor(Part data, Part checksum, Part meta) {
+    KvEntry d = asRead(data);
+    return Lineage.anchor(seenMeta(data, checksum, meta), d == null ? 0 : d.modifyIndex());
+  }
+
+  private static Meta describing(Meta m, String checksum) {
+    return m != null && checksum != null && checksum.equals(m.checksum()) ? m : null;
+  }
+
+  /** A checksum value trimmed (Go kvexpress and hand edits may add a newline), or null. */
+  private static String text(KvEntry checksum) {
+    return checksum == null ? null : new String(checksum.value(), StandardCharsets.UTF_8).trim();
+  }
+
+  /**
+   * The staged version ({@code in --stage}), if any: its data, checksum, meta and signature,
+   * confirmed as the current version's parts are.
+   */
+  public final class Staged {
+    private Staged() {}
+
+    public KvEntry data() {
+      return part(Part.STAGED_DATA);
+    }
+
+    public KvEntry checksum() {
+      return part(Part.STAGED_CHECKSUM);
+    }
+
+    public KvEntry meta() {
+      return part(Part.STAGED_META);
+    }
+
+    public KvEntry signature() {
+      return part(Part.STAGED_SIGNATURE);
+    }
+
+    public boolean exists() {
+      return data() != null;
+    }
+
+    public String checksumText() {
+      return text(checksum());
+    }
+
+    public Meta parsedMeta() {
+      KvEntry meta = meta();
+      return meta == null ? null : Meta.parse(meta.value());
+    }
+
+    /** The stagings that led to the staged version as read ({@link Lineage}), for its writer. */
+    Lineage lineage() {
+      return KeySnapshot.this.lineage(Part.STAGED_DATA, Part.STAGED_CHECKSUM, Part.STAGED_META);
+    }
+
+    /** The name of the staged version as read, for a staging guarded on it. */
+    String anchor() {
+      return KeySnapshot.this.anchor(Part.STAGED_DATA, Part.STAGED_CHECKSUM, Part.STAGED_META);
+    }
   }
 }

@@ -24,6 +24,7 @@ import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TxnOp;
 import org.kvexpress.kv.TxnResult;
+import org.kvexpress.version.KeySnapshot.Part;
 
 /**
  * The owner of the whole life of a key's versions: every command that makes a version current or
@@ -285,7 +286,7 @@ public final class VersionStore {
       }
     }
     ChunkWork work = null;
-    if (registered != null || seen.pending() != null) {
+    if (registered != null || seen.asRead(Part.PENDING) != null) {
       int removed = 0;
       String collectError = null;
       try {
@@ -322,11 +323,12 @@ public final class VersionStore {
     }
 
     KvEntry data(KeySnapshot s) {
-      return this == CURRENT ? s.data() : s.staged().data();
+      return s.asRead(this == CURRENT ? Part.DATA : Part.STAGED_DATA);
     }
 
     String checksum(KeySnapshot s) {
-      return this == CURRENT ? s.checksumText() : s.staged().checksumText();
+      KvEntry sum = s.asRead(this == CURRENT ? Part.CHECKSUM : Part.STAGED_CHECKSUM);
+      return sum == null ? null : new String(sum.value(), StandardCharsets.UTF_8).trim();
     }
   }
 
@@ -345,7 +347,7 @@ public final class VersionStore {
     boolean mayStillLand = false;
     String dir = slot.dir(layout);
     for (int n = 1; n <= rules.attempts; n++) {
-      if (rules.guardStop && snap.stopActive(clock.instant())) {
+      if (rules.guardStop && KeySnapshot.stopActive(snap.asRead(Part.STOP), clock.instant())) {
         throw halted(snap);
       }
       Proposal p = proposal.apply(snap);
@@ -428,12 +430,12 @@ public final class VersionStore {
     for (KvEntry source : p.readFrom()) {
       guards.add(TxnOp.checkIndex(source.key(), source.modifyIndex()));
     }
-    guards.add(TxnOp.unchangedSince(layout.data(), snap.data()));
-    guards.add(TxnOp.unchangedSince(layout.checksum(), snap.checksum()));
-    guards.add(TxnOp.unchangedSince(layout.last(), snap.last()));
+    guards.add(TxnOp.unchangedSince(layout.data(), snap.asRead(Part.DATA)));
+    guards.add(TxnOp.unchangedSince(layout.checksum(), snap.asRead(Part.CHECKSUM)));
+    guards.add(TxnOp.unchangedSince(layout.last(), snap.asRead(Part.LAST)));
     if (rules.guardStop) {
       // Absent, or set with a --for that has run out: either way it must stay as it was read.
-      guards.add(TxnOp.unchangedSince(layout.stop(), snap.stop()));
+      guards.add(TxnOp.unchangedSince(layout.stop(), snap.asRead(Part.STOP)));
     }
     Version next = p.stored().version();
     List<TxnOp> current =
@@ -442,7 +444,8 @@ public final class VersionStore {
                 TxnOp.set(layout.data(), next.stored(), next.flags()),
                 TxnOp.set(
                     layout.checksum(), next.checksum().getBytes(StandardCharsets.US_ASCII), 0),
-                TxnOp.set(layout.meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0),
+                TxnOp.set(
+                    layout.meta(), meta.withLastChecksum(snap.seenChecksumText()).toJson(), 0),
                 setOrDelete(layout.signature(), p.signature())));
     p.remove().forEach(k -> current.add(TxnOp.delete(k)));
     return write(layout, guards, keepLast(snap), current, rules);
@@ -452,13 +455,12 @@ public final class VersionStore {
    * The guarded transaction of a new staged version: guards on the staged version and the stop key.
    */
   private TxnResult writeStaged(KeyLayout layout, KeySnapshot snap, Proposal p, Meta meta) {
-    KeySnapshot.Staged s = snap.staged();
     Version next = p.stored().version();
     return store.txn(
         List.of(
-            TxnOp.unchangedSince(layout.stagedData(), s.data()),
-            TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum()),
-            TxnOp.unchangedSince(layout.stop(), snap.stop()),
+            TxnOp.unchangedSince(layout.stagedData(), snap.asRead(Part.STAGED_DATA)),
+            TxnOp.unchangedSince(layout.stagedChecksum(), snap.asRead(Part.STAGED_CHECKSUM)),
+            TxnOp.unchangedSince(layout.stop(), snap.asRead(Part.STOP)),
             TxnOp.set(layout.stagedData(), next.stored(), next.flags()),
             TxnOp.set(
                 layout.stagedChecksum(), next.checksum().getBytes(StandardCharsets.US_ASCII), 0),
@@ -545,7 +547,7 @@ public final class VersionStore {
   }
 
   private static String stopReason(KeySnapshot snap) {
-    return snap.stop() == null ? null : snap.stopReason();
+    return KeySnapshot.reason(snap.asRead(Part.STOP));
   }
 
   private static KvexpressException outcomeUnknown(String dir, List<Attempt> tried, String why) {
@@ -610,9 +612,9 @@ public final class VersionStore {
     return store
         .txn(
             List.of(
-                TxnOp.unchangedSince(layout.data(), snap.data()),
-                TxnOp.unchangedSince(layout.checksum(), snap.checksum()),
-                TxnOp.unchangedSince(layout.stop(), snap.stop()),
+                TxnOp.unchangedSince(layout.data(), snap.asRead(Part.DATA)),
+                TxnOp.unchangedSince(layout.checksum(), snap.asRead(Part.CHECKSUM)),
+                TxnOp.unchangedSince(layout.stop(), snap.asRead(Part.STOP)),
                 TxnOp.set(layout.signature(), signature, 0)))
         .committed();
   }
@@ -623,12 +625,11 @@ public final class VersionStore {
    */
   public boolean discard(KeySnapshot snap) {
     KeyLayout layout = snap.layout();
-    KeySnapshot.Staged s = snap.staged();
     List<TxnOp> ops =
         new ArrayList<>(
             List.of(
-                TxnOp.unchangedSince(layout.stagedData(), s.data()),
-                TxnOp.unchangedSince(layout.stagedChecksum(), s.checksum())));
+                TxnOp.unchangedSince(layout.stagedData(), snap.asRead(Part.STAGED_DATA)),
+                TxnOp.unchangedSince(layout.stagedChecksum(), snap.asRead(Part.STAGED_CHECKSUM))));
     layout.stagedKeys().forEach(k -> ops.add(TxnOp.delete(k)));
     return store.txn(ops).committed();
   }
@@ -668,19 +669,21 @@ public final class VersionStore {
    * checks it).
    */
   private static List<TxnOp> keepLast(KeySnapshot snap) {
-    if (snap.data() == null) {
+    KvEntry data = snap.asRead(Part.DATA);
+    if (data == null) {
       return List.of();
     }
     List<TxnOp> ops = new ArrayList<>();
-    ops.add(TxnOp.set(snap.layout().last(), snap.data().value(), snap.data().flags()));
+    ops.add(TxnOp.set(snap.layout().last(), data.value(), data.flags()));
+    KvEntry signature = snap.asRead(Part.SIGNATURE);
     ops.add(
-        setOrDelete(
-            snap.layout().lastSignature(),
-            snap.signature() == null ? null : snap.signature().value()));
-    Meta meta = snap.parsedMeta();
+        setOrDelete(snap.layout().lastSignature(), signature == null ? null : signature.value()));
+    KvEntry metaEntry = snap.asRead(Part.META);
+    Meta meta = metaEntry == null ? null : Meta.parse(metaEntry.value());
     if (meta != null) {
       ops.add(
-          TxnOp.set(snap.layout().meta(), meta.withLastChecksum(snap.checksumText()).toJson(), 0));
+          TxnOp.set(
+              snap.layout().meta(), meta.withLastChecksum(snap.seenChecksumText()).toJson(), 0));
     }
     return ops;
   }
