@@ -39,7 +39,7 @@ final class AppliedSignature {
     }
     try {
       if (Instant.parse(s.time()).isBefore(Instant.parse(seen.time()))) {
-        throw KvexpressException.refused(
+        throw KvexpressException.because(
             Reason.OLDER_VERSION,
             "the published version of "
                 + s.prefix()
@@ -55,7 +55,7 @@ final class AppliedSignature {
                 + "wanted, sign it anew (in --sign-key FILE --resign, or rollback --sign-key); the file is left untouched");
       }
     } catch (DateTimeParseException e) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.BAD_SIGNATURE,
           "the signature's time \""
               + s.time()
@@ -77,7 +77,7 @@ final class AppliedSignature {
           temp, GSON.toJson(new State(s.key(), s.checksum(), s.time())), StandardCharsets.UTF_8);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO,
           "applied the file, but cannot record its signature time in "
               + file
@@ -99,7 +99,7 @@ final class AppliedSignature {
       return null;
     } catch (IOException | JsonParseException | DateTimeParseException e) {
       // Fail closed: without the record, replays could not be told apart.
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO,
           "cannot read "
               + file

@@ -24,6 +24,7 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
@@ -81,7 +82,7 @@ public final class Applier {
       return null;
     }
     List<String> repaired = AtomicFiles.repair(target, in.fileSettings());
-    return new ApplyResult(ApplyResult.Outcome.CURRENT, checksum, -1, -1, repaired, null);
+    return new ApplyResult(Result.CURRENT, checksum, -1, -1, repaired, null);
   }
 
   /**
@@ -110,11 +111,10 @@ public final class Applier {
           ApplyResult r = applySnapshot(in, target, snap, lockKey, staged);
           String publishedAt = publishedAt(snap);
           String appliedAt =
-              r.outcome() == ApplyResult.Outcome.WROTE
+              r.outcome() == Result.APPLIED
                   ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString()
                   : null;
-          report(
-              in, target, snap, r.outcome().word(), null, r.reloadExit(), publishedAt, appliedAt);
+          report(in, target, snap, r.outcome(), null, r.reloadExit(), publishedAt, appliedAt);
           return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), staged);
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
@@ -124,7 +124,7 @@ public final class Applier {
       }
     } catch (KvexpressException e) {
       if (e.kind() != KvexpressException.Kind.USAGE && e.reason() != Reason.UNREACHABLE) {
-        report(in, target, snap, e.kind().word(), e.reason(), null, null, null);
+        report(in, target, snap, Result.of(e.kind()), e.reason(), null, null, null);
       }
       throw e;
     }
@@ -139,12 +139,12 @@ public final class Applier {
       ApplyInput in,
       Path target,
       KeySnapshot snap,
-      String result,
+      Result result,
       Reason reason,
       Integer reloadExit,
       String publishedAt,
       String appliedAt) {
-    if (!in.mode().report() || in.mode().dryRun() || result.equals("would_apply")) {
+    if (!in.mode().report() || in.mode().dryRun() || result == Result.WOULD_APPLY) {
       return;
     }
     try {
@@ -163,8 +163,8 @@ public final class Applier {
       NodeReport now =
           new NodeReport(
               onDisk,
-              snap == null ? null : snap.checksumText(),
-              result,
+              snap == null ? null : snap.checksumTextAsRead(),
+              result.word(),
               reason == null ? null : reason.tag(),
               reloadExit,
               Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -269,19 +269,16 @@ public final class Applier {
     int lines = Canonicalizer.countLines(content);
     if (isCurrent(target, checksum)) {
       if (AtomicFiles.repairsNeeded(target, in.fileSettings()).isEmpty()) {
-        return new ApplyResult(
-            ApplyResult.Outcome.CURRENT, checksum, lines, content.length, List.of(), null);
+        return new ApplyResult(Result.CURRENT, checksum, lines, content.length, List.of(), null);
       }
       beforeChange.run();
       List<String> repaired =
           in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
-      return new ApplyResult(
-          ApplyResult.Outcome.CURRENT, checksum, lines, content.length, repaired, null);
+      return new ApplyResult(Result.CURRENT, checksum, lines, content.length, repaired, null);
     }
     beforeChange.run();
     if (in.mode().dryRun()) {
-      return new ApplyResult(
-          ApplyResult.Outcome.WOULD_WRITE, checksum, lines, content.length, List.of(), null);
+      return new ApplyResult(Result.WOULD_APPLY, checksum, lines, content.length, List.of(), null);
     }
     try (AtomicFiles.Staged staged = AtomicFiles.stage(target, content, in.fileSettings())) {
       check(in, staged, checksum);
@@ -289,7 +286,7 @@ public final class Applier {
           AtomicFiles.swap(staged, in.hooks().restoreOnFailure() && in.hooks().exec() != null);
       Integer reloadExit = reload(in, target, checksum, previous);
       return new ApplyResult(
-          ApplyResult.Outcome.WROTE, checksum, lines, content.length, List.of(), reloadExit);
+          Result.APPLIED, checksum, lines, content.length, List.of(), reloadExit);
     }
   }
 
@@ -309,7 +306,7 @@ public final class Applier {
       if (expired(lock.key(), reason)) {
         return;
       }
-      throw KvexpressException.halted(
+      throw KvexpressException.because(
           Reason.LOCKED,
           file.toAbsolutePath().normalize()
               + " is locked on "
@@ -375,7 +372,7 @@ public final class Applier {
   void haltIfStopped(KeySnapshot snap, KvEntry stop) {
     String reason = KeySnapshot.reason(stop);
     if (stop != null && !expired(snap.layout().stop(), reason)) {
-      throw KvexpressException.halted(
+      throw KvexpressException.because(
           Reason.STOP_KEY,
           "stop key "
               + snap.layout().stop()
@@ -395,7 +392,7 @@ public final class Applier {
   byte[] verify(ApplyInput in, KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_PUBLISHED,
           "nothing published under "
               + layout.dir()
@@ -405,7 +402,7 @@ public final class Applier {
     }
     String expected = snap.checksumText();
     if (expected == null || expected.isEmpty()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NO_CHECKSUM, layout.checksum() + " is missing; republish with kvexpress in");
     }
     byte[] content =
@@ -419,7 +416,7 @@ public final class Applier {
                 layout.checksum() + "; the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_FEW_LINES,
           "published data has "
               + lines
@@ -440,7 +437,7 @@ public final class Applier {
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot read " + target + " to compare it: " + e.getMessage());
     }
   }
@@ -460,7 +457,7 @@ public final class Applier {
             .add("exit", r.exitCode())
             .add("output", r.output().isEmpty() ? null : r.output()));
     if (!r.succeeded()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CHECK_FAILED,
           "--check "
               + (r.timedOut() ? "timed out" : "exited " + r.exitCode())
@@ -496,7 +493,7 @@ public final class Applier {
         CommandRunner.Result again =
             runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
         logReload(in, again, "reload_after_restore");
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.RELOAD_FAILED,
             "reload "
                 + what
@@ -505,7 +502,7 @@ public final class Applier {
                 + " and reloaded "
                 + (again.succeeded() ? "it successfully" : "it, which failed too"));
       }
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
     } finally {
       AtomicFiles.deleteQuietly(previous);

@@ -2,6 +2,7 @@ package org.kvexpress.apply;
 
 import java.util.List;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.core.Result;
 import org.kvexpress.log.Fields;
 
 /**
@@ -11,7 +12,7 @@ import org.kvexpress.log.Fields;
  * and the publish time is known); {@code staged} says a canary applied the staged version.
  */
 public record ApplyResult(
-    Outcome outcome,
+    Result outcome,
     String checksum,
     int lines,
     int bytes,
@@ -21,7 +22,7 @@ public record ApplyResult(
     boolean staged) {
 
   public ApplyResult(
-      Outcome outcome,
+      Result outcome,
       String checksum,
       int lines,
       int bytes,
@@ -49,20 +50,5 @@ public record ApplyResult(
         .add("reload_exit", reloadExit)
         .add("staged", staged ? Boolean.TRUE : null)
         .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000));
-  }
-
-  /** The ways an apply can succeed. */
-  public enum Outcome {
-    WROTE,
-    CURRENT,
-    WOULD_WRITE;
-
-    public String word() {
-      return switch (this) {
-        case WROTE -> "applied";
-        case CURRENT -> "current";
-        case WOULD_WRITE -> "would_apply";
-      };
-    }
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
@@ -321,7 +322,7 @@ public final class Watcher {
     long started = System.nanoTime();
     try {
       ApplyResult r = applier.apply(in);
-      if (r.outcome() == ApplyResult.Outcome.WROTE || !r.repaired().isEmpty()) {
+      if (r.outcome() == Result.APPLIED || !r.repaired().isEmpty()) {
         listener.round(in, r, null, (System.nanoTime() - started) / 1_000_000);
         log.info(COMPONENT, r.describe(f));
       }

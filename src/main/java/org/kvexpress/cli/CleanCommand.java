@@ -53,7 +53,7 @@ final class CleanCommand implements Command<CleanCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     Fields summary;
     Path target = Path.of(o.file()).toAbsolutePath().normalize();
     List<Path> removed = AtomicFiles.removeStaleTemps(target, true);
@@ -64,6 +64,6 @@ final class CleanCommand implements Command<CleanCommand.Options> {
     if (removed.isEmpty()) {
       ctx.say("nothing to clean beside " + target);
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

@@ -18,7 +18,6 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
-import org.kvexpress.metrics.Metrics;
 import org.kvexpress.metrics.RunMetrics;
 import org.kvexpress.metrics.StatsdSink;
 import org.kvexpress.metrics.TextfileSink;
@@ -148,123 +147,122 @@ public final class Cli {
     return runCommand(command, rest, soft);
   }
 
+  /** A command line parsed: the command's options record and the shared options. */
+  private record Parsed<O>(O options, CommonOptions.Common common) {}
+
+  /**
+   * Runs one command: parse its options, build its context, run it into an {@link Outcome}, report
+   * the outcome (log line, Go event, metrics) and return its exit code.
+   */
   private <O> int runCommand(Command<O> command, List<String> args, boolean softBeforeCommand) {
-    OptionParser parser = new OptionParser(false);
-    CommonOptions commonSpecs = new CommonOptions(parser, command.talksToConsul());
-    command.declare(parser);
-    OptionSet options;
-    O opts;
-    CommonOptions.Common common;
+    Parsed<O> parsed;
+    CommandContext ctx;
     try {
-      options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
-      // jopt-simple converts values lazily; convert them all now so a bad value is a usage error
-      // here.
-      for (OptionSpec<?> spec : options.specs()) {
-        options.valuesOf(spec);
+      parsed = parse(command, args, softBeforeCommand);
+      if (parsed == null) {
+        return ExitCode.OK.code(); // --help
       }
-      if (options.has(commonSpecs.help)) {
-        printCommandHelp(command, parser, env.out());
-        return ExitCode.OK.code();
-      }
-      if (!options.nonOptionArguments().isEmpty()) {
-        throw KvexpressException.usage(
-            "unexpected argument \""
-                + options.nonOptionArguments().get(0)
-                + "\"; options take the form -x VALUE or --name VALUE");
-      }
-      common = commonSpecs.read(options, softBeforeCommand, env);
-      opts = command.options(options);
+      ctx = context(parsed.common());
     } catch (OptionException e) {
       return usage(command, describe(e));
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
-    Log log =
-        new Log(
-            env.err(),
-            env.clock(),
-            common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO,
-            common.logFormat());
-    RunMetrics runMetrics;
-    try {
-      runMetrics = metrics(common, env);
-    } catch (KvexpressException e) {
-      return usage(command, e.getMessage());
-    }
-    CommandContext ctx =
-        new CommandContext(
-            env, log, common, new Fields(), new Metrics(), runMetrics, new ArrayList<>());
     long started = System.nanoTime();
-    ExitCode code;
-    Reason reason = null;
-    CommandResult result = CommandResult.OK;
+    Outcome outcome = execute(command, parsed.options(), ctx);
+    if (outcome.reason() == Reason.USAGE) {
+      return usage(command, ctx.log().scrub(outcome.error()));
+    }
+    report(command, ctx, outcome, (System.nanoTime() - started) / 1_000_000);
+    return outcome.code().soften(parsed.common().soft()).code();
+  }
+
+  /**
+   * The command's options and the shared ones, or null when {@code --help} printed the help. Every
+   * value is converted here (jopt-simple converts lazily), so a bad one is a usage error at once.
+   */
+  private <O> Parsed<O> parse(Command<O> command, List<String> args, boolean softBeforeCommand) {
+    OptionParser parser = new OptionParser(false);
+    CommonOptions commonSpecs = new CommonOptions(parser, command.talksToConsul());
+    command.declare(parser);
+    OptionSet options = parser.parse(goEra(command, parser, args).toArray(new String[0]));
+    for (OptionSpec<?> spec : options.specs()) {
+      options.valuesOf(spec);
+    }
+    if (options.has(commonSpecs.help)) {
+      printCommandHelp(command, parser, env.out());
+      return null;
+    }
+    if (!options.nonOptionArguments().isEmpty()) {
+      throw KvexpressException.usage(
+          "unexpected argument \""
+              + options.nonOptionArguments().get(0)
+              + "\"; options take the form -x VALUE or --name VALUE");
+    }
+    CommonOptions.Common common = commonSpecs.read(options, softBeforeCommand, env);
+    return new Parsed<>(command.options(options), common);
+  }
+
+  /** The context a command runs in: its log, metric sinks and the stores it opens. */
+  private CommandContext context(CommonOptions.Common common) {
+    Log.Level level =
+        common.verbose() ? Log.Level.DEBUG : common.quiet() ? Log.Level.ERROR : Log.Level.INFO;
+    Log log = new Log(env.err(), env.clock(), level, common.logFormat());
+    return new CommandContext(env, log, common, metrics(common, env));
+  }
+
+  /** Runs the command; whatever it throws becomes the outcome that says so. */
+  private <O> Outcome execute(Command<O> command, O options, CommandContext ctx) {
     try {
-      result = command.run(opts, ctx);
-      code = result.code();
-      if (result.summary() != null) {
-        log.info(command.name(), result.summary());
-      }
+      return command.run(options, ctx);
     } catch (KvexpressException e) {
-      code = ExitCode.of(e.kind());
-      reason = e.reason();
-      result = new CommandResult(e.kind().word(), null, null);
-      if (e.kind() == KvexpressException.Kind.USAGE) {
-        return usage(command, log.scrub(e.getMessage()));
+      if (ctx.common().verbose() && e.getCause() != null) {
+        ctx.log().debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
       }
-      log.error(
-          command.name(),
-          new Fields()
-              .addAll(ctx.fields())
-              .add("result", e.kind().word())
-              .add("reason", e.reason())
-              .add("error", e.getMessage()));
-      if (common.verbose() && e.getCause() != null) {
-        log.debug(command.name(), Fields.of("cause", String.valueOf(e.getCause())));
-      }
+      return Outcome.of(e);
     } catch (IOException | UncheckedIOException e) {
-      code = ExitCode.FAILURE;
-      log.error(
-          command.name(),
-          new Fields()
-              .addAll(ctx.fields())
-              .add("result", "failed")
-              .add("reason", Reason.IO)
-              .add("error", ioMessage(e)));
+      return Outcome.failed(Reason.IO, ioMessage(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      code = ExitCode.FAILURE;
-      log.error(command.name(), Fields.of("result", "failed").add("reason", Reason.INTERRUPTED));
+      return Outcome.failed(Reason.INTERRUPTED, null);
     } catch (Exception e) {
-      code = ExitCode.FAILURE;
-      log.error(
-          command.name(),
-          new Fields()
-              .addAll(ctx.fields())
-              .add("result", "failed")
-              .add("reason", Reason.INTERNAL)
-              .add(
-                  "error",
-                  "unexpected "
-                      + e.getClass().getSimpleName()
-                      + ": "
-                      + e.getMessage()
-                      + "; please report this with the command line (without the token)"));
+      return Outcome.failed(
+          Reason.INTERNAL,
+          "unexpected "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "; please report this with the command line (without the token)");
     }
-    if (code == ExitCode.FAILURE && reason == null) {
-      result = new CommandResult("failed", null, null);
-      reason = Reason.ERROR;
+  }
+
+  /** The outcome's log line (summary or error), Go kvexpress's event, and the run's metrics. */
+  private void report(Command<?> command, CommandContext ctx, Outcome outcome, long millis) {
+    if (outcome.reason() == null) {
+      if (outcome.summary() != null) {
+        ctx.log().info(command.name(), outcome.summary());
+      }
+    } else {
+      ctx.log()
+          .error(
+              command.name(),
+              new Fields()
+                  .addAll(ctx.fields())
+                  .add("result", outcome.result())
+                  .add("reason", outcome.reason())
+                  .add("error", outcome.error()));
     }
-    goEvent(command.name(), (String) ctx.fields().get("key"), reason, runMetrics);
-    runMetrics.run(
-        ctx.metrics(),
-        command.name(),
-        (String) ctx.fields().get("key"),
-        result.result(),
-        reason,
-        result.checksum(),
-        (System.nanoTime() - started) / 1_000_000,
-        ctx.retries());
-    return code.soften(common.soft()).code();
+    goEvent(command.name(), ctx.key(), outcome.reason(), ctx.sinks());
+    ctx.sinks()
+        .run(
+            ctx.metrics(),
+            command.name(),
+            ctx.key(),
+            outcome.result(),
+            outcome.reason(),
+            outcome.checksum(),
+            millis,
+            ctx.retries());
   }
 
   /** The metric sinks the shared options ask for. */

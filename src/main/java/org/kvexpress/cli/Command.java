@@ -28,5 +28,5 @@ public interface Command<O> {
   O options(OptionSet options);
 
   /** Runs the command; outcomes other than success are thrown as KvexpressException. */
-  CommandResult run(O options, CommandContext context) throws Exception;
+  Outcome run(O options, CommandContext context) throws Exception;
 }

@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.exec.ShellCommandRunner;
@@ -13,18 +14,70 @@ import org.kvexpress.ops.Stamp;
 
 /**
  * What a running command gets, and the collaborators the CLI builds for it (a Consul store, a
- * command runner): the environment, its log, the shared options, {@code fields} that describe what
- * it works on (key=…, file=…), which the CLI puts on any error line it logs and on its metrics, and
- * the metrics the command adds to what the CLI reports when it ends.
+ * command runner): the environment, its log, the shared options, what it works on ({@link #about}:
+ * the key, and the fields key=…, file=… that the CLI puts on any error line it logs, the key also
+ * on its metrics), and the metrics the command adds to what the CLI reports when it ends.
  */
-record CommandContext(
-    CliEnvironment env,
-    Log log,
-    CommonOptions.Common common,
-    Fields fields,
-    Metrics metrics,
-    RunMetrics sinks,
-    List<KvStore> stores) {
+final class CommandContext {
+  private final CliEnvironment env;
+  private final Log log;
+  private final CommonOptions.Common common;
+  private final Fields fields = new Fields();
+  private final Metrics metrics = new Metrics();
+  private final RunMetrics sinks;
+  private final List<KvStore> stores = new ArrayList<>();
+  private String key;
+
+  CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, RunMetrics sinks) {
+    this.env = env;
+    this.log = log;
+    this.common = common;
+    this.sinks = sinks;
+  }
+
+  /** Says which key (and, for out and raw, which file) the command works on. */
+  CommandContext about(String subjectKey, Object file) {
+    this.key = subjectKey;
+    fields.add("key", subjectKey).add("file", file);
+    return this;
+  }
+
+  CommandContext about(String subjectKey) {
+    return about(subjectKey, null);
+  }
+
+  /** The key the command works on, or null. */
+  String key() {
+    return key;
+  }
+
+  CliEnvironment env() {
+    return env;
+  }
+
+  Log log() {
+    return log;
+  }
+
+  CommonOptions.Common common() {
+    return common;
+  }
+
+  /** What the command works on, for error lines. */
+  Fields fields() {
+    return fields;
+  }
+
+  /** Metrics the command adds to the run's. */
+  Metrics metrics() {
+    return metrics;
+  }
+
+  /** Where metrics and events go. */
+  RunMetrics sinks() {
+    return sinks;
+  }
+
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
     KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));

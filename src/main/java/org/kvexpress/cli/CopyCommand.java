@@ -69,7 +69,7 @@ final class CopyCommand implements Command<CopyCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+  public Outcome run(Options o, CommandContext ctx) throws InterruptedException {
     Fields summary;
     KeyLayout src = new KeyLayout(ctx.prefix(), o.from());
     KeyLayout dst = new KeyLayout(ctx.prefix(), o.to());
@@ -98,6 +98,6 @@ final class CopyCommand implements Command<CopyCommand.Options> {
                   + ")"
               : dst.key() + " already holds this version; nothing written");
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

@@ -107,7 +107,7 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+  public Outcome run(Options o, CommandContext ctx) throws Exception {
     DevAgent.Config config =
         DevAgent.Config.defaults()
             .withPort(o.host(), o.port())
@@ -123,7 +123,7 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
     try {
       agent.start();
     } catch (BindException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.BIND,
           "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
     }
@@ -150,6 +150,6 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
                 + (config.aclToken() != null ? "; ACLs enabled" : ""));
     ctx.env().out().flush();
     stopped.await();
-    return CommandResult.OK;
+    return Outcome.OK;
   }
 }

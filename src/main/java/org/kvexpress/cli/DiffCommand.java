@@ -55,16 +55,16 @@ final class DiffCommand implements Command<DiffCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws IOException {
+  public Outcome run(Options o, CommandContext ctx) throws IOException {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     DiffService.Result r;
     try (KvStore store = ctx.openStore()) {
       r = new DiffService(store).diff(layout, o.file() == null ? null : Path.of(o.file()));
     }
     ctx.env().out().write(r.diff());
     ctx.env().out().flush();
-    return CommandResult.ok(
+    return Outcome.ok(
         Fields.of("key", layout.key())
             .add("result", r.same() ? "same" : "different")
             .add("from", r.from()));

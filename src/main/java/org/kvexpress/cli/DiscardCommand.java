@@ -48,9 +48,9 @@ final class DiscardCommand implements Command<DiscardCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     try (KvStore store = ctx.openStore()) {
       boolean dropped =
           new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get()).discard(layout);
@@ -60,7 +60,7 @@ final class DiscardCommand implements Command<DiscardCommand.Options> {
                   + layout.key()
                   + "; canaries return to the current one"
               : layout.key() + " has no staged version; nothing to do");
-      return CommandResult.ok(
+      return Outcome.ok(
           Fields.of("key", layout.key()).add("result", dropped ? "discarded" : "nothing_staged"));
     }
   }

@@ -13,6 +13,7 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Result;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.publish.InputSource;
@@ -187,9 +188,9 @@ final class InCommand implements Command<InCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+  public Outcome run(Options o, CommandContext ctx) throws Exception {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     // The key is read first: a bad --sign-key is a usage error before anything is read or written.
     SigningKey signer = o.signKey() == null ? null : SigningKey.load(o.signKey());
     InputSource source = source(o.source(), ctx);
@@ -229,7 +230,7 @@ final class InCommand implements Command<InCommand.Options> {
               ctx.env().hostname().get());
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);
-      if (result.outcome() == PublishResult.Outcome.WOULD_PUBLISH) {
+      if (result.outcome() == Result.WOULD_PUBLISH) {
         ctx.env().out().println(summary);
         if (result.diff() != null) {
           ctx.env().out().write(result.diff());
@@ -250,7 +251,7 @@ final class InCommand implements Command<InCommand.Options> {
                             + layout.key()
                             + "' makes the previous version current again"));
       }
-      if (result.outcome() == PublishResult.Outcome.PUBLISHED) {
+      if (result.outcome() == Result.PUBLISHED) {
         ctx.sinks()
             .event(
                 "kvexpress in: " + layout.key() + " published",
@@ -261,7 +262,7 @@ final class InCommand implements Command<InCommand.Options> {
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
       publisher.exec(input, result);
-      return new CommandResult(result.outcome().word(), result.checksum(), null);
+      return Outcome.of(result.outcome(), result.checksum(), null);
     }
   }
 
@@ -291,7 +292,7 @@ final class InCommand implements Command<InCommand.Options> {
             .add("dropped_blank", r.canonical().droppedBlank())
             .add("merged", r.canonical().merged())
             .add("bytes", r.canonical().size());
-    if (r.outcome() != PublishResult.Outcome.UNCHANGED && r.encoding().equals("gzip")) {
+    if (r.outcome() != Result.UNCHANGED && r.encoding().equals("gzip")) {
       f.add("encoding", "gzip").add("stored_bytes", r.encodedBytes());
     }
     f.add("checksum", Checksum.shortForm(r.checksum()));

@@ -61,7 +61,7 @@ final class KeygenCommand implements Command<KeygenCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     KeyGenerator.Generated g = KeyGenerator.generate(o.dir(), o.name());
     ctx.say(
         "wrote "
@@ -71,7 +71,7 @@ final class KeygenCommand implements Command<KeygenCommand.Options> {
             + " (give it to nodes: "
             + "out --trust-key); fingerprint "
             + g.fingerprint());
-    return CommandResult.ok(
+    return Outcome.ok(
         Fields.of("result", "generated")
             .add("private_key", g.privateKey())
             .add("public_key", g.publicKey())

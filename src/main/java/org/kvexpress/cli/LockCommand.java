@@ -86,7 +86,7 @@ final class LockCommand implements Command<LockCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     Fields summary;
     Path abs = LockService.absolute(Path.of(o.file()));
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
@@ -131,6 +131,6 @@ final class LockCommand implements Command<LockCommand.Options> {
                 : abs + " was not locked on " + node + "; nothing to do");
       }
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

@@ -18,6 +18,7 @@ import org.kvexpress.apply.Watcher;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Result;
 import org.kvexpress.fs.OwnerSpec;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
@@ -240,7 +241,7 @@ final class OutCommand implements Command<OutCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+  public Outcome run(Options o, CommandContext ctx) throws Exception {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     List<ApplyInput> inputs =
         o.config() != null
@@ -259,6 +260,9 @@ final class OutCommand implements Command<OutCommand.Options> {
                     trust(o.trust().keys()),
                     o.trust().noOlder(),
                     o.run().canary()));
+    if (!o.run().watch()) {
+      ctx.about(inputs.get(0).layout().key(), inputs.get(0).file());
+    }
     if (!o.run().watch() && !o.run().dryRun() && !ctx.env().stdinIsTerminal()) {
       ApplyInput in = inputs.get(0);
       ApplyResult current = Applier.currentByWatchPayload(in, WatchHandler.payload(ctx.env().in()));
@@ -266,8 +270,8 @@ final class OutCommand implements Command<OutCommand.Options> {
         // A key watch delivered the checksum this file already has: nothing can be newer than what
         // the watch just delivered, and a current file needs no stop or lock check, so no request
         // is sent.
-        return new CommandResult(
-            current.outcome().word(),
+        return Outcome.of(
+            current.outcome(),
             current.checksum(),
             current
                 .describe(Fields.of("key", in.layout().key()).add("file", in.file()))
@@ -282,21 +286,20 @@ final class OutCommand implements Command<OutCommand.Options> {
         return watch(store, applier, inputs, o.run().longestWait(), ctx);
       }
       ApplyInput in = inputs.get(0);
-      ctx.fields().add("key", in.layout().key()).add("file", in.file());
       ApplyResult r = applier.apply(in);
-      if (r.outcome() == ApplyResult.Outcome.WROTE) {
+      if (r.outcome() == Result.APPLIED) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
         ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
       }
-      return new CommandResult(
-          r.outcome().word(),
+      return Outcome.of(
+          r.outcome(),
           r.checksum(),
           r.describe(Fields.of("key", in.layout().key()).add("file", in.file()))
               .add("path", "consul"));
     }
   }
 
-  private CommandResult watch(
+  private Outcome watch(
       KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor, CommandContext ctx)
       throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
@@ -309,16 +312,15 @@ final class OutCommand implements Command<OutCommand.Options> {
             ctx.env().clock(),
             (in, result, failure, millis) -> {
               Metrics m = new Metrics();
-              if (result != null && result.outcome() == ApplyResult.Outcome.WROTE) {
+              if (result != null && result.outcome() == Result.APPLIED) {
                 m.count("kvexpress.out.applied", 1, "key", in.layout().key());
                 metrics.applyLatency(in.layout().key(), result.latencySeconds());
               }
-              String word = result != null ? result.outcome().word() : failure.kind().word();
               metrics.run(
                   m,
                   "out",
                   in.layout().key(),
-                  word,
+                  result != null ? result.outcome() : Result.of(failure.kind()),
                   failure == null ? null : failure.reason(),
                   result == null ? null : result.checksum(),
                   millis,
@@ -336,14 +338,12 @@ final class OutCommand implements Command<OutCommand.Options> {
       // Stopped while applying: that apply finished (or its reload was killed at --exec-timeout)
       // first.
       ExitCode code = ExitCode.interruptedBy(signal.get());
-      return new CommandResult(
-          "interrupted",
-          null,
-          Fields.of("watch", "stopped while applying; the apply " + "finished first")
-              .add("exit", code.code()),
-          code);
+      return Outcome.interrupted(
+          code,
+          Fields.of("watch", "stopped while applying; the apply finished first")
+              .add("exit", code.code()));
     }
-    return CommandResult.OK;
+    return Outcome.OK;
   }
 
   private List<ApplyInput> fromConfig(Options o, CommandContext ctx) {

@@ -6,6 +6,7 @@ import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.Result;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.PromoteService;
@@ -59,11 +60,11 @@ final class PromoteCommand implements Command<PromoteCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+  public Outcome run(Options o, CommandContext ctx) throws InterruptedException {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     try (KvStore store = ctx.openStore()) {
-      PromoteService.Result r =
+      PromoteService.Promoted r =
           new PromoteService(store, ctx.env().clock(), ctx.env().hostname().get())
               .promote(layout, o.force(), o.minCanaries());
       ctx.say(
@@ -78,8 +79,8 @@ final class PromoteCommand implements Command<PromoteCommand.Options> {
               + "); 'kvexpress rollback -k "
               + layout.key()
               + "' undoes it");
-      return new CommandResult(
-          "promoted",
+      return Outcome.of(
+          Result.PROMOTED,
           r.to(),
           Fields.of("key", layout.key())
               .add("result", "promoted")

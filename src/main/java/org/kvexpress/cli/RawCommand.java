@@ -101,11 +101,11 @@ final class RawCommand implements Command<RawCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws Exception {
+  public Outcome run(Options o, CommandContext ctx) throws Exception {
     Fields summary;
     String fullKey = o.key();
     Path target = AtomicFiles.resolveTarget(Path.of(o.file()));
-    ctx.fields().add("key", fullKey).add("file", target);
+    ctx.about(fullKey, target);
     // The layout only names the key for logs and KVEXPRESS_KEY; raw reads the full key as given.
     ApplyInput in =
         new ApplyInput(
@@ -133,7 +133,7 @@ final class RawCommand implements Command<RawCommand.Options> {
               .add("bytes", r.bytes())
               .add("checksum", Checksum.shortForm(r.checksum()))
               .add("reload_exit", r.reloadExit());
-      return new CommandResult(r.outcome().word(), r.checksum(), summary);
+      return Outcome.of(r.outcome(), r.checksum(), summary);
     }
   }
 }

@@ -46,10 +46,10 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r = new StopService(store).resume(layout);
       summary =
@@ -59,6 +59,6 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
               ? "resumed " + layout.key() + " (was stopped: " + r.value() + ")"
               : layout.key() + " was not stopped; nothing to do");
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

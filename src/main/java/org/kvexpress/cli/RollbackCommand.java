@@ -57,10 +57,10 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) throws InterruptedException {
+  public Outcome run(Options o, CommandContext ctx) throws InterruptedException {
     Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     try (KvStore store = ctx.openStore()) {
       RollbackService.Result r =
           new RollbackService(store, ctx.env().clock(), ctx.env().hostname().get())
@@ -83,6 +83,6 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
               + r.lines()
               + " lines); run rollback again to undo");
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

@@ -65,7 +65,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     try (KvStore store = ctx.openStore()) {
       StatusService.Status s =
           new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());
@@ -82,7 +82,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
         table(s, ctx);
       }
     }
-    return CommandResult.OK;
+    return Outcome.OK;
   }
 
   /** Go kvexpress's brotli data (Flags 1): unverifiable here, which is not a checksum mismatch. */

@@ -70,10 +70,10 @@ final class StopCommand implements Command<StopCommand.Options> {
   }
 
   @Override
-  public CommandResult run(Options o, CommandContext ctx) {
+  public Outcome run(Options o, CommandContext ctx) {
     Fields summary;
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
-    ctx.fields().add("key", layout.key());
+    ctx.about(layout.key());
     try (KvStore store = ctx.openStore()) {
       StopService.Result r =
           new StopService(store)
@@ -87,6 +87,6 @@ final class StopCommand implements Command<StopCommand.Options> {
               ? "stopped " + layout.key() + ": " + r.value()
               : layout.key() + " was already stopped, left as it is: " + r.value());
     }
-    return CommandResult.ok(summary);
+    return Outcome.ok(summary);
   }
 }

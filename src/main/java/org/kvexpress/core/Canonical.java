@@ -53,7 +53,7 @@ public final class Canonical {
         (buf, n) -> md.update(buf, 0, n),
         counts);
     if (counts[1] > Integer.MAX_VALUE - 16) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_LARGE, "canonical output exceeds 2 GiB; split the file");
     }
     return new Canonical(

@@ -42,7 +42,7 @@ public enum Encoding {
         return e;
       }
     }
-    throw KvexpressException.refused(
+    throw KvexpressException.because(
         Reason.UNKNOWN_ENCODING,
         String.format(
             "data has Flags=%s, an encoding kvexpress does not know (0 plain, 2 gzip); republish it with kvexpress in",
@@ -79,7 +79,7 @@ public enum Encoding {
       case GZIP:
         return gunzip(stored, maxBytes);
       case BROTLI:
-        throw KvexpressException.refused(
+        throw KvexpressException.because(
             Reason.UNKNOWN_ENCODING,
             "undecodable here (brotli, Go kvexpress): the value has Flags=1; republish it with kvexpress in (plain or "
                 + "--compress)");
@@ -97,7 +97,7 @@ public enum Encoding {
       while ((n = in.read(buf)) > 0) {
         total += n;
         if (total > maxBytes) {
-          throw KvexpressException.refused(
+          throw KvexpressException.because(
               Reason.TOO_LARGE,
               String.format(
                   "gzip data decodes to more than %d bytes (--max-bytes); refusing it as a possible gzip bomb",
@@ -107,7 +107,7 @@ public enum Encoding {
       }
       return out.toByteArray();
     } catch (IOException e) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.UNDECODABLE,
           "data has Flags=2 (gzip) but is not valid gzip ("
               + e.getMessage()

@@ -26,49 +26,40 @@ public class KvexpressException extends RuntimeException {
 
     /** The word logs, metrics and node reports use for this outcome: refused, halted or failed. */
     public String word() {
-      return switch (this) {
-        case REFUSED -> "refused";
-        case HALTED -> "halted";
-        default -> "failed";
-      };
+      return Result.of(this).word();
     }
   }
 
-  private final Kind kind;
   private final Reason reason;
 
-  public KvexpressException(Kind kind, Reason reason, String message) {
-    this(kind, reason, message, null);
+  /**
+   * An outcome of {@code reason}'s kind, with a one-line message naming the problem and the fix.
+   */
+  public KvexpressException(Reason reason, String message) {
+    this(reason, message, null);
   }
 
-  public KvexpressException(Kind kind, Reason reason, String message, Throwable cause) {
+  public KvexpressException(Reason reason, String message, Throwable cause) {
     super(message, cause);
-    this.kind = kind;
     this.reason = reason;
   }
 
+  /** A usage error (exit 2). */
   public static KvexpressException usage(String message) {
-    return new KvexpressException(Kind.USAGE, Reason.USAGE, message);
+    return new KvexpressException(Reason.USAGE, message);
   }
 
-  public static KvexpressException failure(Reason reason, String message) {
-    return new KvexpressException(Kind.FAILURE, reason, message);
+  /** An outcome because of {@code reason}: refused, halted or failed as the reason's kind says. */
+  public static KvexpressException because(Reason reason, String message) {
+    return new KvexpressException(reason, message);
   }
 
-  public static KvexpressException failure(Reason reason, String message, Throwable cause) {
-    return new KvexpressException(Kind.FAILURE, reason, message, cause);
-  }
-
-  public static KvexpressException refused(Reason reason, String message) {
-    return new KvexpressException(Kind.REFUSED, reason, message);
-  }
-
-  public static KvexpressException halted(Reason reason, String message) {
-    return new KvexpressException(Kind.HALTED, reason, message);
+  public static KvexpressException because(Reason reason, String message, Throwable cause) {
+    return new KvexpressException(reason, message, cause);
   }
 
   public Kind kind() {
-    return kind;
+    return reason.kind();
   }
 
   /**

@@ -90,7 +90,7 @@ public record Manifest(
                         || c.bytes() <= 0
                         || c.bytes() > CHUNK_BYTES)
         || m.chunks().stream().mapToLong(Chunk::bytes).sum() != m.bytes()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.UNDECODABLE,
           what
               + " has Flags="
@@ -119,7 +119,7 @@ public record Manifest(
       byte[] p = plainChunks.get(i);
       String actual = Checksum.sha256Hex(p);
       if (p.length != c.bytes() || !actual.equals(c.sha256())) {
-        throw KvexpressException.refused(
+        throw KvexpressException.because(
             Reason.CHECKSUM_MISMATCH,
             what
                 + ": chunk "
@@ -140,7 +140,7 @@ public record Manifest(
     byte[] whole = out.toByteArray();
     String actual = Checksum.sha256Hex(whole);
     if (!actual.equals(checksum)) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CHECKSUM_MISMATCH,
           what
               + ": the chunks join to checksum "

@@ -39,7 +39,7 @@ public record Version(byte[] stored, long flags, String checksum) {
     byte[] plain = encoding().decode(stored, maxBytes);
     String actual = Checksum.sha256Hex(plain);
     if (!actual.equals(checksum)) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CHECKSUM_MISMATCH,
           what
               + " has checksum "

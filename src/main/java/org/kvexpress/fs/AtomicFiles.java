@@ -124,7 +124,7 @@ public final class AtomicFiles {
   public static Staged stage(Path target, byte[] content, FileSettings settings) {
     Path dir = target.getParent();
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IS_DIRECTORY, target + " is a directory; -f must name a file");
     }
     createParents(dir);
@@ -166,7 +166,7 @@ public final class AtomicFiles {
       if (e instanceof KvexpressException k) {
         throw k;
       }
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot write " + temp + ": " + e.getMessage(), e);
     }
   }
@@ -191,13 +191,13 @@ public final class AtomicFiles {
                     LinkOption.NOFOLLOW_LINKS),
                 PosixFilePermissions.asFileAttribute(PRIVATE));
       } catch (FileAlreadyExistsException e) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.IO, "temp file " + temp + " already exists; refusing to follow or reuse it");
       } catch (AccessDeniedException e) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.IO, "cannot write in " + dir + ": permission denied; run as a user who may");
       } catch (IOException e) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.IO, "cannot create a temp file in " + dir + ": " + e);
       }
       try {
@@ -219,10 +219,10 @@ public final class AtomicFiles {
         } catch (IOException ignored) {
           // already failing
         }
-        throw KvexpressException.failure(Reason.IO, "cannot lock " + temp + ": " + e);
+        throw KvexpressException.because(Reason.IO, "cannot lock " + temp + ": " + e);
       }
     }
-    throw KvexpressException.failure(
+    throw KvexpressException.because(
         Reason.IO, "temp files in " + dir + " keep disappearing; is another cleaner running?");
   }
 
@@ -255,7 +255,7 @@ public final class AtomicFiles {
       return previous;
     } catch (IOException e) {
       deleteQuietly(previous);
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot rename " + staged.path() + " over " + target + ": " + e);
     }
   }
@@ -271,7 +271,7 @@ public final class AtomicFiles {
       }
       fsyncDirectory(target.getParent());
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot restore the previous " + target + ": " + e);
     }
   }
@@ -293,7 +293,7 @@ public final class AtomicFiles {
       }
       return changed;
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot set mode or owner of " + target + ": " + e);
     }
   }
@@ -314,7 +314,7 @@ public final class AtomicFiles {
       }
       return differs;
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot read the mode and owner of " + target + ": " + e);
     }
   }
@@ -362,7 +362,7 @@ public final class AtomicFiles {
         }
       }
     } catch (IOException e) {
-      throw KvexpressException.failure(Reason.IO, "cannot list " + dir + ": " + e);
+      throw KvexpressException.because(Reason.IO, "cannot list " + dir + ": " + e);
     }
     return removed;
   }
@@ -434,7 +434,7 @@ public final class AtomicFiles {
         view.setGroup(settings.group());
       }
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.CHOWN,
           "cannot give "
               + temp
@@ -460,7 +460,7 @@ public final class AtomicFiles {
       Files.createDirectories(
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
     }
   }

@@ -173,7 +173,7 @@ public final class ConsulKvStore implements KvStore {
         // /v1/txn API).
         if (what.contains("Permission denied") || what.contains("ACL not found")) {
           int index = o.get("OpIndex").getAsInt();
-          throw KvexpressException.failure(
+          throw KvexpressException.because(
               Reason.ACL_DENIED,
               index < ops.size()
                   ? denial(ops.get(index), what)
@@ -297,7 +297,7 @@ public final class ConsulKvStore implements KvStore {
           } catch (TransportException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SSLException ssl) {
-              throw KvexpressException.failure(
+              throw KvexpressException.because(
                   Reason.TLS,
                   redact(TlsFailures.describe(ssl, settings.tls(), settings.address())));
             }
@@ -309,7 +309,7 @@ public final class ConsulKvStore implements KvStore {
               String rejected =
                   TlsFailures.probeAfterReset(sslContext(), settings.tls(), settings.address());
               if (rejected != null) {
-                throw KvexpressException.failure(Reason.TLS, redact(rejected));
+                throw KvexpressException.because(Reason.TLS, redact(rejected));
               }
             }
             maybeSent[0] |=
@@ -335,15 +335,15 @@ public final class ConsulKvStore implements KvStore {
                         + " ("
                         + body
                         + "); see README, ACL policies";
-            throw KvexpressException.failure(
+            throw KvexpressException.because(
                 Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": " + what);
           }
           if (status == 413) {
-            throw KvexpressException.refused(
+            throw KvexpressException.because(
                 Reason.TOO_LARGE, "Consul refused " + key + " as too large: " + body);
           }
           if (status == 500 && body.contains("No path to datacenter")) {
-            throw KvexpressException.failure(
+            throw KvexpressException.because(
                 Reason.CONSUL_ERROR,
                 "Consul at "
                     + address()
@@ -358,7 +358,7 @@ public final class ConsulKvStore implements KvStore {
             throw new Retrier.TransientException(
                 "HTTP " + status + (body.isEmpty() ? "" : " " + body));
           }
-          throw KvexpressException.failure(
+          throw KvexpressException.because(
               Reason.CONSUL_ERROR,
               "Consul at "
                   + address()
@@ -380,14 +380,14 @@ public final class ConsulKvStore implements KvStore {
                       ? String.format("%.1f", elapsed.toMillis() / 1000.0)
                       : elapsed.toSeconds());
           if (op.writes() && maybeSent[0]) {
-            return KvexpressException.failure(
+            return KvexpressException.because(
                 Reason.UNCONFIRMED,
                 String.format(
                     "no answer from Consul at %s to the "
                         + "write of %s (%s; %s): it may or may not have been applied",
                     address(), key, cause, tries));
           }
-          return KvexpressException.failure(
+          return KvexpressException.because(
               Reason.UNREACHABLE,
               String.format("cannot reach Consul at %s: %s (%s)", address(), cause, tries));
         };
@@ -420,7 +420,7 @@ public final class ConsulKvStore implements KvStore {
         };
     if (!consul) {
       String body = firstLine(r.getContent());
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.NOT_CONSUL,
           "what answers at "
               + address()
@@ -454,7 +454,7 @@ public final class ConsulKvStore implements KvStore {
   private JsonObject txnAnswer(HttpResponse r) {
     JsonElement e = JsonParser.parseString(r.getContent());
     if (!e.isJsonObject()) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.NOT_CONSUL,
           "what answers at "
               + address()

@@ -54,7 +54,7 @@ public interface KvStore extends AutoCloseable {
   default KvListing getAll(List<String> keys, boolean consistent) {
     TxnResult r = txn(keys.stream().map(TxnOp::getTree).toList(), consistent);
     if (!r.committed()) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.CONSUL_ERROR,
           "Consul at "
               + address()

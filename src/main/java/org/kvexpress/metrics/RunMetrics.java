@@ -3,6 +3,7 @@ package org.kvexpress.metrics;
 import java.time.Clock;
 import java.util.List;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 
 /**
  * Sends what one run (or one watch round) did to the configured metric sinks: dogstatsd over UDP
@@ -70,7 +71,7 @@ public final class RunMetrics {
       Metrics metrics,
       String command,
       String key,
-      String result,
+      Result result,
       Reason reason,
       String checksum,
       long millis,
@@ -79,9 +80,9 @@ public final class RunMetrics {
       return;
     }
     metrics.timing(
-        "kvexpress.run.duration", millis, "command", command, "result", result, "key", key);
-    metrics.count("kvexpress.run", 1, "command", command, "result", result, "key", key);
-    boolean refused = "refused".equals(result) || "halted".equals(result);
+        "kvexpress.run.duration", millis, "command", command, "result", result.word(), "key", key);
+    metrics.count("kvexpress.run", 1, "command", command, "result", result.word(), "key", key);
+    boolean refused = result == Result.REFUSED || result == Result.HALTED;
     String reasonTag = refused && reason != null ? reason.tag() : null;
     if (refused) {
       metrics.count("kvexpress.refusal", 1, "command", command, "reason", reasonTag, "key", key);
@@ -95,7 +96,7 @@ public final class RunMetrics {
       metrics.drain();
     }
     if (textfile != null && key != null) {
-      boolean success = !refused && !"failed".equals(result);
+      boolean success = !result.notDone();
       textfile.record(
           new TextfileSink.Run(
               command,

@@ -98,12 +98,12 @@ public final class CopyService {
 
   private Source verified(KeyLayout from, KeySnapshot src, SigningKey signKey) {
     if (src.data() == null || src.checksumText() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_PUBLISHED,
           "nothing to copy: " + from.dir() + " has no data or no checksum");
     }
     if (src.signature() != null && signKey == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.UNSIGNED,
           from.dir()
               + " is signed, and a signature names its key, so the copy would arrive unsigned;"

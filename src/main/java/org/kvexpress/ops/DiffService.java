@@ -34,7 +34,7 @@ public final class DiffService {
   public Result diff(KeyLayout layout, Path file) throws IOException {
     KeySnapshot s = KeySnapshot.read(store, layout);
     if (s.data() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_PUBLISHED, "nothing published under " + layout.dir());
     }
     byte[] current = versions.shown(layout, s.data(), Encoding.MAX_DECODED_BYTES);
@@ -49,7 +49,7 @@ public final class DiffService {
       label = file.toString();
     } else {
       if (s.last() == null) {
-        throw KvexpressException.refused(
+        throw KvexpressException.because(
             Reason.NOTHING_TO_COMPARE, layout.dir() + " has no last version to compare");
       }
       before = versions.shown(layout, s.last(), Encoding.MAX_DECODED_BYTES);

@@ -82,7 +82,7 @@ public final class LockService {
     try {
       removedNote = Files.deleteIfExists(note);
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "removed the lock, but cannot remove " + note + ": " + e.getMessage());
     }
     return new Result(

@@ -11,6 +11,7 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
@@ -31,7 +32,7 @@ public final class PromoteService {
    * What a promote did: from which checksum to which, the canaries that hold it, the new data's
    * index.
    */
-  public record Result(String from, String to, List<String> canaries, long index) {}
+  public record Promoted(String from, String to, List<String> canaries, long index) {}
 
   /**
    * One canary's state for the staged version: whether it holds it, and if not, what it reported.
@@ -64,7 +65,7 @@ public final class PromoteService {
       boolean holds =
           stagedChecksum != null
               && stagedChecksum.equals(r.checksum())
-              && ("applied".equals(r.result()) || "current".equals(r.result()))
+              && Result.holds(r.result())
               && (r.reloadExit() == null || r.reloadExit() == 0);
       String state =
           r.result()
@@ -79,13 +80,13 @@ public final class PromoteService {
     return out;
   }
 
-  public Result promote(KeyLayout layout, boolean force, int minCanaries)
+  public Promoted promote(KeyLayout layout, boolean force, int minCanaries)
       throws InterruptedException {
     VersionStore versions = new VersionStore(store, clock, hostname);
     KeySnapshot s = versions.read(layout);
     KeySnapshot.Staged staged = s.staged();
     if (!staged.exists() || staged.checksumText() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_STAGED,
           "nothing staged under "
               + layout.stagedDir()
@@ -113,7 +114,7 @@ public final class PromoteService {
             .map(c -> c.host() + " (" + c.state() + ")")
             .toList();
     if (!force && !notReady.isEmpty()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CANARIES,
           notReady.size()
               + " of "
@@ -128,7 +129,7 @@ public final class PromoteService {
               + "', or --force");
     }
     if (!force && holding.size() < minCanaries) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CANARIES,
           holding.size()
               + " canaries report holding the staged version "
@@ -161,7 +162,7 @@ public final class PromoteService {
             layout.stagedKeys());
     VersionStore.Committed c =
         versions.commit(layout, s, seen -> proposal, VersionStore.Rules.promote(layout));
-    return new Result(s.checksumText(), to, holding, c.index());
+    return new Promoted(s.checksumText(), to, holding, c.index());
   }
 
   /**
@@ -179,7 +180,7 @@ public final class PromoteService {
         return true;
       }
     }
-    throw KvexpressException.failure(
+    throw KvexpressException.because(
         Reason.CONFLICT, layout.stagedDir() + " keeps changing; run discard again");
   }
 }

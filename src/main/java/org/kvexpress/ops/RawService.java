@@ -31,12 +31,12 @@ public final class RawService {
             .get(fullKey)
             .orElseThrow(
                 () ->
-                    KvexpressException.refused(
+                    KvexpressException.because(
                         Reason.NOTHING_PUBLISHED,
                         "key " + fullKey + " does not exist; nothing written"));
     int lines = Canonicalizer.countLines(entry.value());
     if (lines < in.guards().minLines()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_FEW_LINES,
           fullKey
               + " has "

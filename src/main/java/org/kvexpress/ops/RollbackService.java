@@ -47,7 +47,7 @@ public final class RollbackService {
     VersionStore versions = new VersionStore(store, clock, hostname);
     KeySnapshot s = versions.read(layout);
     if (s.data() == null || s.last() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_TO_ROLL_BACK,
           "nothing to roll back: "
               + layout.dir()
@@ -56,7 +56,7 @@ public final class RollbackService {
     Meta meta = s.currentMeta();
     String current = s.checksumText();
     if (meta == null || meta.lastChecksum() == null) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.UNVERIFIABLE,
           "cannot verify "
               + layout.last()
@@ -83,7 +83,7 @@ public final class RollbackService {
                 .toJson()
             : s.lastSignature() == null ? null : s.lastSignature().value();
     if (last.checksum().equals(current)) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_TO_ROLL_BACK, "nothing to roll back: last is the current version");
     }
     Proposal proposal =

@@ -19,6 +19,7 @@ import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
@@ -79,7 +80,7 @@ public final class StatusService {
       store.get(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     }
     if (onlyKey != null && !keys.containsKey(onlyKey)) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.NOTHING_PUBLISHED,
           "nothing published under "
               + prefix
@@ -155,14 +156,7 @@ public final class StatusService {
     List<NodeStatus> nodes = nodes(s, checksum, publishedAt, now);
     int current = (int) nodes.stream().filter(NodeStatus::current).count();
     int failing =
-        (int)
-            nodes.stream()
-                .filter(
-                    n ->
-                        !n.current()
-                            && !"applied".equals(n.result())
-                            && !"current".equals(n.result()))
-                .count();
+        (int) nodes.stream().filter(n -> !n.current() && !Result.holds(n.result())).count();
     return new KeyStatus(
         s.layout().key(),
         lines,

@@ -53,7 +53,7 @@ public final class StopService {
         return new Result(true, new String(stop.get().value(), StandardCharsets.UTF_8));
       }
     }
-    throw KvexpressException.failure(
+    throw KvexpressException.because(
         Reason.CONFLICT,
         layout.stop() + " keeps changing while resuming; it is still " + "set: run resume again");
   }

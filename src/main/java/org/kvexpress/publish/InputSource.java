@@ -36,7 +36,7 @@ public sealed interface InputSource {
       try {
         return readChunked(in);
       } catch (IOException e) {
-        throw KvexpressException.failure(Reason.IO, "cannot read stdin: " + e.getMessage());
+        throw KvexpressException.because(Reason.IO, "cannot read stdin: " + e.getMessage());
       }
     }
 
@@ -148,13 +148,13 @@ public sealed interface InputSource {
       try {
         HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
-          throw KvexpressException.failure(
+          throw KvexpressException.because(
               Reason.URL,
               "fetching " + describe() + " answered HTTP " + r.statusCode() + "; check the URL");
         }
         return r.body();
       } catch (IOException e) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.URL,
             "cannot fetch "
                 + describe()
@@ -164,7 +164,7 @@ public sealed interface InputSource {
                     : e.getClass().getSimpleName()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw KvexpressException.failure(Reason.URL, "interrupted while fetching " + describe());
+        throw KvexpressException.because(Reason.URL, "interrupted while fetching " + describe());
       }
     }
 

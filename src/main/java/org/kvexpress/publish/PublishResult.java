@@ -1,6 +1,7 @@
 package org.kvexpress.publish;
 
 import org.kvexpress.core.Canonical;
+import org.kvexpress.core.Result;
 
 /**
  * What {@code in} did. Refusals and halts are thrown, not returned. {@code diff} is the unified
@@ -10,7 +11,7 @@ import org.kvexpress.core.Canonical;
  * set after it committed (else null).
  */
 public record PublishResult(
-    Outcome outcome,
+    Result outcome,
     Canonical canonical,
     String checksum,
     int encodedBytes,
@@ -21,7 +22,7 @@ public record PublishResult(
     String stoppedSince) {
 
   public PublishResult(
-      Outcome outcome,
+      Result outcome,
       Canonical canonical,
       String checksum,
       int encodedBytes,
@@ -29,29 +30,5 @@ public record PublishResult(
       long index,
       byte[] diff) {
     this(outcome, canonical, checksum, encodedBytes, encoding, index, diff, null, null);
-  }
-
-  /**
-   * The ways a publish can succeed; SIGNED: the published version was unchanged and is now signed;
-   * SUPERSEDED: it was committed, its answer was lost, and a newer version has replaced it since.
-   */
-  public enum Outcome {
-    PUBLISHED,
-    SUPERSEDED,
-    UNCHANGED,
-    SIGNED,
-    STAGED,
-    WOULD_PUBLISH;
-
-    public String word() {
-      return switch (this) {
-        case PUBLISHED -> "published";
-        case SUPERSEDED -> "superseded";
-        case UNCHANGED -> "unchanged";
-        case SIGNED -> "signed";
-        case STAGED -> "staged";
-        case WOULD_PUBLISH -> "would_publish";
-      };
-    }
   }
 }

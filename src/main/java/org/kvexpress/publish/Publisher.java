@@ -12,6 +12,7 @@ import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.Reason;
+import org.kvexpress.core.Result;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.kv.KvEntry;
@@ -62,7 +63,7 @@ public final class Publisher {
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
     if (canon.size() > in.maxBytes()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_LARGE,
           canon.size()
               + " bytes, more than --max-bytes "
@@ -90,8 +91,7 @@ public final class Publisher {
         && (checksum.equals(snap.staged().checksumText())
             || checksum.equals(snap.checksumText()))) {
       // Staged already, or the current version itself: nothing for canaries to try.
-      return new PublishResult(
-          PublishResult.Outcome.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
+      return new PublishResult(Result.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
     }
     Stored stored = VersionStore.encode(in.layout(), canon.bytes(), checksum, encoding);
     byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
@@ -100,7 +100,7 @@ public final class Publisher {
     }
     if (in.dryRun()) {
       return new PublishResult(
-          PublishResult.Outcome.WOULD_PUBLISH,
+          Result.WOULD_PUBLISH,
           canon,
           checksum,
           stored.chunked() ? (int) canon.size() : stored.version().stored().length,
@@ -130,7 +130,7 @@ public final class Publisher {
       PublishInput in, Canonical canon, KeySnapshot snap, Encoding encoding, Instant now) {
     PublishResult same =
         new PublishResult(
-            PublishResult.Outcome.UNCHANGED,
+            Result.UNCHANGED,
             canon,
             canon.checksum(),
             0,
@@ -142,20 +142,14 @@ public final class Publisher {
     }
     if (in.dryRun()) {
       return new PublishResult(
-          PublishResult.Outcome.WOULD_PUBLISH,
-          canon,
-          canon.checksum(),
-          0,
-          encoding.label(),
-          0,
-          null);
+          Result.WOULD_PUBLISH, canon, canon.checksum(), 0, encoding.label(), 0, null);
     }
     if (!versions.sign(snap, signature(in, canon.checksum(), now))) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.CHANGED, in.layout().dir() + " changed while signing it; run again");
     }
     return new PublishResult(
-        PublishResult.Outcome.SIGNED,
+        Result.SIGNED,
         canon,
         canon.checksum(),
         0,
@@ -182,7 +176,7 @@ public final class Publisher {
    * Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays.
    */
   public void exec(PublishInput in, PublishResult result) throws InterruptedException {
-    if (in.exec() == null || result.outcome() != PublishResult.Outcome.PUBLISHED) {
+    if (in.exec() == null || result.outcome() != Result.PUBLISHED) {
       return;
     }
     CommandRunner.Result r =
@@ -202,7 +196,7 @@ public final class Publisher {
       log.info(COMPONENT, f);
       return;
     }
-    throw KvexpressException.failure(
+    throw KvexpressException.because(
         Reason.EXEC_FAILED,
         r.timedOut()
             ? "published, but -e did not finish within --exec-timeout "
@@ -245,14 +239,14 @@ public final class Publisher {
 
   void guard(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (canon.lines() == 0) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.EMPTY_INPUT,
           "input from "
               + in.source()
               + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
     }
     if (canon.lines() < in.minLines()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_FEW_LINES,
           canon.lines()
               + " lines, fewer than --min-lines "
@@ -264,7 +258,7 @@ public final class Publisher {
       if (published > 0) {
         long shrink = (long) (published - canon.lines()) * 100 / published;
         if (shrink > in.maxShrinkPercent()) {
-          throw KvexpressException.refused(
+          throw KvexpressException.because(
               Reason.SHRINK,
               String.format(
                   "%d lines would replace %d (%d%% fewer), more than "
@@ -282,7 +276,7 @@ public final class Publisher {
    */
   private static void refuseChunksOverGo(PublishInput in, Canonical canon, KeySnapshot snap) {
     if (snap.data() != null && snap.meta() == null && !in.force()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.GO_VERSION,
           String.format(
               "%d bytes need %d chunks, but the published version of %s has no meta, so Go"
@@ -312,12 +306,11 @@ public final class Publisher {
             ? versions.stage(layout, first, proposal)
             : versions.commit(layout, first, seen -> proposal, VersionStore.Rules.publish(layout));
     logChunkWork(layout, c);
-    PublishResult.Outcome done =
+    Result done =
         switch (c.outcome()) {
-          case COMMITTED ->
-              in.stage() ? PublishResult.Outcome.STAGED : PublishResult.Outcome.PUBLISHED;
-          case SUPERSEDED -> PublishResult.Outcome.SUPERSEDED;
-          case SAME_BY_ANOTHER -> PublishResult.Outcome.UNCHANGED;
+          case COMMITTED -> in.stage() ? Result.STAGED : Result.PUBLISHED;
+          case SUPERSEDED -> Result.SUPERSEDED;
+          case SAME_BY_ANOTHER -> Result.UNCHANGED;
         };
     return new PublishResult(
         done,

@@ -61,7 +61,7 @@ public final class KeyGenerator {
               + " exists; keygen never overwrites a key: choose another --name or "
               + "--out");
     } catch (IOException e) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.IO, "cannot write the key pair to " + dir + ": " + e.getMessage());
     }
     return new Generated(priv, pub, Ed25519Keys.fingerprint(pair.getPublic()));

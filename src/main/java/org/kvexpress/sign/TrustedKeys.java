@@ -146,6 +146,6 @@ public final class TrustedKeys {
   }
 
   private static KvexpressException refused(Reason reason, String message) {
-    return KvexpressException.refused(reason, message + "; the file is left untouched");
+    return KvexpressException.because(reason, message + "; the file is left untouched");
   }
 }

@@ -157,7 +157,7 @@ public final class ChunkStore {
           : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while " + what);
+      throw KvexpressException.because(Reason.INTERRUPTED, "interrupted while " + what);
     } finally {
       pool.shutdownNow();
     }
@@ -176,7 +176,7 @@ public final class ChunkStore {
   private void write(List<TxnOp> sets) {
     TxnResult r = store.txn(sets);
     if (!r.committed()) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.CONSUL_ERROR,
           "Consul refused to store chunks under "
               + sets.get(0).key().substring(0, sets.get(0).key().lastIndexOf('/') + 1)
@@ -187,7 +187,7 @@ public final class ChunkStore {
 
   private void register(KeyLayout layout, PendingChunks.Entry entry, Instant now) {
     if (!updateRegistry(layout, p -> p.live(now).with(entry))) {
-      throw KvexpressException.failure(
+      throw KvexpressException.because(
           Reason.CONFLICT, "other publishers keep changing " + layout.pending() + "; try again");
     }
   }
@@ -239,7 +239,7 @@ public final class ChunkStore {
       Thread.sleep(ThreadLocalRandom.current().nextLong(5, 10L + 10L * attempt));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw KvexpressException.failure(Reason.INTERRUPTED, "interrupted while registering chunks");
+      throw KvexpressException.because(Reason.INTERRUPTED, "interrupted while registering chunks");
     }
   }
 
@@ -266,7 +266,7 @@ public final class ChunkStore {
                                   .apply(layout.chunk(c.sha256()))
                                   .orElseThrow(
                                       () ->
-                                          KvexpressException.refused(
+                                          KvexpressException.because(
                                               Reason.CHUNK_MISSING,
                                               what
                                                   + ": chunk "

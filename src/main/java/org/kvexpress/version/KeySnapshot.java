@@ -260,7 +260,7 @@ public final class KeySnapshot {
             : store.exist(unproven);
     for (String k : unproven) {
       if (Boolean.TRUE.equals(exists.get(k))) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.CHANGED, k + " appeared while it was being read; run the command again");
       }
       absent.add(k);
@@ -361,8 +361,11 @@ public final class KeySnapshot {
     return anchor(Part.DATA, Part.CHECKSUM, Part.META);
   }
 
-  /** The checksum as read, for the version owner. */
-  String seenChecksumText() {
+  /**
+   * The checksum as read, unconfirmed: for the version owner (its commit is guarded on it) and for
+   * reports and logs, which decide nothing.
+   */
+  public String checksumTextAsRead() {
     return text(asRead(Part.CHECKSUM));
   }
 

@@ -49,7 +49,7 @@ public final class VersionReader {
     }
     Manifest m = Manifest.parse(stored.value(), what);
     if (checksum != null && !m.checksum().equals(checksum)) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.CHECKSUM_MISMATCH,
           what
               + " is a manifest of checksum "
@@ -60,7 +60,7 @@ public final class VersionReader {
               + Checksum.shortForm(checksum));
     }
     if (m.bytes() > maxBytes) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_LARGE,
           what
               + " is "

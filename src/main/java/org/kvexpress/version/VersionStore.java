@@ -262,7 +262,7 @@ public final class VersionStore {
     try {
       if (registered != null
           && !clock.instant().isBefore(registered.at().plus(PendingChunks.STALE_AFTER))) {
-        throw KvexpressException.failure(
+        throw KvexpressException.because(
             Reason.CONFLICT,
             "staging the chunks took longer than "
                 + PendingChunks.STALE_AFTER.toMinutes()
@@ -273,7 +273,7 @@ public final class VersionStore {
           s -> {
             Proposal p = s == seen ? first : proposal.apply(s);
             if (chunkedChecksum != null && !chunkedChecksum.equals(p.checksum())) {
-              throw KvexpressException.failure(
+              throw KvexpressException.because(
                   Reason.CHANGED,
                   "the version changed while its chunks were written; run it again");
             }
@@ -395,7 +395,7 @@ public final class VersionStore {
       throw outcomeUnknown(
           dir, tried, "Consul did not answer its last attempt, which may still be applied");
     }
-    throw KvexpressException.failure(
+    throw KvexpressException.because(
         Reason.CONFLICT,
         rules.attempts > 1
             ? "gave up after " + rules.attempts + " attempts: " + rules.gaveUp + lastConflict
@@ -445,7 +445,7 @@ public final class VersionStore {
                 TxnOp.set(
                     layout.checksum(), next.checksum().getBytes(StandardCharsets.US_ASCII), 0),
                 TxnOp.set(
-                    layout.meta(), meta.withLastChecksum(snap.seenChecksumText()).toJson(), 0),
+                    layout.meta(), meta.withLastChecksum(snap.checksumTextAsRead()).toJson(), 0),
                 setOrDelete(layout.signature(), p.signature())));
     p.remove().forEach(k -> current.add(TxnOp.delete(k)));
     return write(layout, guards, keepLast(snap), current, rules);
@@ -552,7 +552,7 @@ public final class VersionStore {
 
   private static KvexpressException outcomeUnknown(String dir, List<Attempt> tried, String why) {
     String checksum = tried.get(tried.size() - 1).proposal().checksum();
-    return KvexpressException.failure(
+    return KvexpressException.because(
         Reason.OUTCOME_UNKNOWN,
         "cannot tell whether version "
             + Checksum.shortForm(checksum)
@@ -575,7 +575,7 @@ public final class VersionStore {
       return store.txn(all);
     }
     if (!rules.split || keepLast.isEmpty()) {
-      throw KvexpressException.refused(
+      throw KvexpressException.because(
           Reason.TOO_LARGE,
           "the new version and "
               + layout.last()
@@ -637,7 +637,7 @@ public final class VersionStore {
   /** The halt of a writer that found the key stopped (exit 4), with the way out. */
   public static KvexpressException halted(KeySnapshot snap) {
     KeyLayout layout = snap.layout();
-    return KvexpressException.halted(
+    return KvexpressException.because(
         Reason.STOP_KEY,
         "stop key "
             + layout.stop()
@@ -683,7 +683,7 @@ public final class VersionStore {
     if (meta != null) {
       ops.add(
           TxnOp.set(
-              snap.layout().meta(), meta.withLastChecksum(snap.seenChecksumText()).toJson(), 0));
+              snap.layout().meta(), meta.withLastChecksum(snap.checksumTextAsRead()).toJson(), 0));
     }
     return ops;
   }

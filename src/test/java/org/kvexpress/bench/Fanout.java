@@ -20,6 +20,7 @@ import org.kvexpress.apply.Applier;
 import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.apply.Watcher;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.Result;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.FileSettings;
 import org.kvexpress.kv.ConsulAddress;
@@ -184,7 +185,7 @@ public final class Fanout {
                 false,
                 Long.MAX_VALUE,
                 false));
-    if (r.outcome() != PublishResult.Outcome.PUBLISHED) {
+    if (r.outcome() != Result.PUBLISHED) {
       throw new IllegalStateException("version " + v + " was " + r.outcome());
     }
   }
