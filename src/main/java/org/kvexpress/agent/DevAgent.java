@@ -82,120 +82,97 @@ public final class DevAgent implements AutoCloseable {
     }
 
     public Config withPort(String h, int p) {
-      return new Config(
-          h,
-          p,
-          aclToken,
-          maxValueSize,
-          maxTxnBytes,
-          failRate,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          tls,
-          recordLimit);
+      return edit(
+          b -> {
+            b.host = h;
+            b.port = p;
+          });
     }
 
     public Config withAclToken(String t) {
-      return new Config(
-          host,
-          port,
-          t,
-          maxValueSize,
-          maxTxnBytes,
-          failRate,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          tls,
-          recordLimit);
+      return edit(b -> b.aclToken = t);
     }
 
     public Config withMaxValueSize(long m) {
-      return new Config(
-          host,
-          port,
-          aclToken,
-          m,
-          maxTxnBytes,
-          failRate,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          tls,
-          recordLimit);
+      return edit(b -> b.maxValueSize = m);
     }
 
     public Config withFailRate(double f) {
-      return new Config(
-          host,
-          port,
-          aclToken,
-          maxValueSize,
-          maxTxnBytes,
-          f,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          tls,
-          recordLimit);
+      return edit(b -> b.failRate = f);
     }
 
     public Config withVerbose(boolean v, PrintStream out) {
-      return new Config(
-          host,
-          port,
-          aclToken,
-          maxValueSize,
-          maxTxnBytes,
-          failRate,
-          v,
-          out,
-          clock,
-          tombstoneTtl,
-          tls,
-          recordLimit);
-    }
-
-    /** Keeps at most this many requests for {@link DevAgent#requests()}; 0 keeps none. */
-    public Config withRecordLimit(int limit) {
-      return new Config(
-          host,
-          port,
-          aclToken,
-          maxValueSize,
-          maxTxnBytes,
-          failRate,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          tls,
-          limit);
+      return edit(
+          b -> {
+            b.verbose = v;
+            b.log = out;
+          });
     }
 
     /**
-     * Serves HTTPS with this context (its key manager holds the server certificate) instead of
-     * HTTP.
+     * Keeps the newest {@code limit} requests for tests (0: none, as a long-running agent must).
      */
+    public Config withRecordLimit(int limit) {
+      return edit(b -> b.recordLimit = limit);
+    }
+
+    /** Serves HTTPS with this context instead of plain HTTP. */
     public Config withTls(SSLContext context) {
-      return new Config(
-          host,
-          port,
-          aclToken,
-          maxValueSize,
-          maxTxnBytes,
-          failRate,
-          verbose,
-          log,
-          clock,
-          tombstoneTtl,
-          context,
-          recordLimit);
+      return edit(b -> b.tls = context);
+    }
+
+    /** This config with {@code change} made to a copy of its fields: what every wither is. */
+    private Config edit(Consumer<Fields> change) {
+      Fields f = new Fields(this);
+      change.accept(f);
+      return f.build();
+    }
+
+    /** The fields of a config being edited. */
+    private static final class Fields {
+      String host;
+      int port;
+      String aclToken;
+      long maxValueSize;
+      long maxTxnBytes;
+      double failRate;
+      boolean verbose;
+      PrintStream log;
+      Clock clock;
+      Duration tombstoneTtl;
+      SSLContext tls;
+      int recordLimit;
+
+      Fields(Config c) {
+        host = c.host;
+        port = c.port;
+        aclToken = c.aclToken;
+        maxValueSize = c.maxValueSize;
+        maxTxnBytes = c.maxTxnBytes;
+        failRate = c.failRate;
+        verbose = c.verbose;
+        log = c.log;
+        clock = c.clock;
+        tombstoneTtl = c.tombstoneTtl;
+        tls = c.tls;
+        recordLimit = c.recordLimit;
+      }
+
+      Config build() {
+        return new Config(
+            host,
+            port,
+            aclToken,
+            maxValueSize,
+            maxTxnBytes,
+            failRate,
+            verbose,
+            log,
+            clock,
+            tombstoneTtl,
+            tls,
+            recordLimit);
+      }
     }
   }
 

@@ -27,29 +27,26 @@ import org.kvexpress.sign.SigningKey;
  */
 final class InCommand implements Command<InCommand.Options> {
   /**
-   * The key, where the input comes from (a file, a URL, else stdin), how it is treated, the guards,
-   * and the command to run after a publish.
+   * The key, where the input comes from (a file, a URL, else stdin), whether it is kept verbatim,
+   * the guards it must pass, how it is stored, and how the run behaves (dry run, the command to run
+   * after a publish).
    */
   record Options(
       String key,
       Source source,
       boolean verbatim,
-      Guards guards,
-      boolean compress,
+      PublishInput.Guards guards,
+      Storing storing,
       boolean dryRun,
-      ExecOptions exec,
-      Path signKey,
-      boolean resign,
-      boolean stage) {}
+      ExecOptions exec) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
   record Source(String file, String url) {}
 
   /**
-   * At least {@code minLines} lines and at most {@code maxBytes}; at most {@code maxShrinkPercent}
-   * fewer than published, and no chunks over a Go-written version, unless forced.
+   * {@link PublishInput.Storing} as given: the signing key is a file, loaded when the command runs.
    */
-  record Guards(int minLines, Integer maxShrinkPercent, boolean force, long maxBytes) {}
+  record Storing(boolean compress, Path signKey, boolean resign, boolean stage) {}
 
   private OptionSpec<String> key;
   private OptionSpec<String> file;
@@ -178,13 +175,15 @@ final class InCommand implements Command<InCommand.Options> {
         o.valueOf(key),
         new Source(o.valueOf(file), o.valueOf(url)),
         o.has(verbatim),
-        new Guards(o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)),
-        o.has(compress),
+        new PublishInput.Guards(
+            o.valueOf(minLines), o.valueOf(maxShrink), o.has(force), o.valueOf(maxBytes)),
+        new Storing(
+            o.has(compress),
+            o.has(signKey) ? Path.of(o.valueOf(signKey)) : null,
+            o.has(resign),
+            o.has(stage)),
         o.has(dryRun),
-        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-        o.has(signKey) ? Path.of(o.valueOf(signKey)) : null,
-        o.has(resign),
-        o.has(stage));
+        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
   }
 
   @Override
@@ -192,7 +191,8 @@ final class InCommand implements Command<InCommand.Options> {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.about(layout.key());
     // The key is read first: a bad --sign-key is a usage error before anything is read or written.
-    SigningKey signer = o.signKey() == null ? null : SigningKey.load(o.signKey());
+    Path keyFile = o.storing().signKey();
+    SigningKey signer = keyFile == null ? null : SigningKey.load(keyFile);
     InputSource source = source(o.source(), ctx);
     byte[] content = source.read();
     ctx.log()
@@ -205,21 +205,12 @@ final class InCommand implements Command<InCommand.Options> {
     PublishInput input =
         new PublishInput(
             layout,
-            content,
-            source.describe(),
-            o.verbatim(),
-            o.guards().minLines(),
-            o.guards().maxShrinkPercent(),
-            o.guards().force(),
-            o.compress(),
-            o.dryRun(),
-            o.exec().command(),
-            o.exec().timeout(),
-            ctx.sinks().events(),
-            signer,
-            o.resign(),
-            o.guards().maxBytes(),
-            o.stage());
+            new PublishInput.Input(content, source.describe(), o.verbatim()),
+            o.guards(),
+            new PublishInput.Storing(
+                o.storing().compress(), signer, o.storing().resign(), o.storing().stage()),
+            new PublishInput.Run(
+                o.dryRun(), ctx.sinks().events(), o.exec().command(), o.exec().timeout()));
     try (KvStore store = ctx.openStore()) {
       Publisher publisher =
           new Publisher(

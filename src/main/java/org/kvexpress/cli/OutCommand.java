@@ -250,13 +250,7 @@ final class OutCommand implements Command<OutCommand.Options> {
                 input(
                     o,
                     ctx,
-                    o.key(),
-                    o.file(),
-                    o.mode(),
-                    o.owner(),
-                    o.hooks().check(),
-                    o.hooks().exec().command(),
-                    o.guards().minLines(),
+                    FileSpec.of(o),
                     trust(o.trust().keys()),
                     o.trust().noOlder(),
                     o.run().canary()));
@@ -358,26 +352,9 @@ final class OutCommand implements Command<OutCommand.Options> {
     }
     TrustedKeys trusted = trust(keys);
     for (WatchConfig.Entry e : parsed.files()) {
-      Integer m;
-      try {
-        m = e.mode() == null ? o.mode() : Converters.MODE.convert(e.mode());
-      } catch (ValueConversionException ex) {
-        throw KvexpressException.usage("--config entry for " + e.file() + ": " + ex.getMessage());
-      }
       inputs.add(
           input(
-              o,
-              ctx,
-              KeyNames.validateKey("key", e.key()),
-              e.file(),
-              m,
-              e.owner() == null ? o.owner() : e.owner(),
-              e.check() == null ? o.hooks().check() : e.check(),
-              e.exec() == null ? o.hooks().exec().command() : e.exec(),
-              e.minLines() == null ? o.guards().minLines() : e.minLines(),
-              trusted,
-              older,
-              o.run().canary() || parsed.canary()));
+              o, ctx, FileSpec.of(o).with(e), trusted, older, o.run().canary() || parsed.canary()));
     }
     return inputs;
   }
@@ -390,27 +367,69 @@ final class OutCommand implements Command<OutCommand.Options> {
     return keys.isEmpty() ? null : TrustedKeys.load(keys);
   }
 
+  /**
+   * One file's own settings: the key and file, and what a {@code --config} entry may give for its
+   * file alone (mode, owner, check, reload command, minimum lines); the rest comes from the
+   * options.
+   */
+  record FileSpec(
+      String key,
+      String file,
+      Integer mode,
+      String owner,
+      String check,
+      String exec,
+      int minLines) {
+    /** The file the command line names, with the command line's settings. */
+    static FileSpec of(Options o) {
+      return new FileSpec(
+          o.key(),
+          o.file(),
+          o.mode(),
+          o.owner(),
+          o.hooks().check(),
+          o.hooks().exec().command(),
+          o.guards().minLines());
+    }
+
+    /** A {@code --config} entry's file: what it gives wins, the rest stays as here. */
+    FileSpec with(WatchConfig.Entry e) {
+      Integer m;
+      try {
+        m = e.mode() == null ? mode : Converters.MODE.convert(e.mode());
+      } catch (ValueConversionException ex) {
+        throw KvexpressException.usage("--config entry for " + e.file() + ": " + ex.getMessage());
+      }
+      return new FileSpec(
+          KeyNames.validateKey("key", e.key()),
+          e.file(),
+          m,
+          e.owner() == null ? owner : e.owner(),
+          e.check() == null ? check : e.check(),
+          e.exec() == null ? exec : e.exec(),
+          e.minLines() == null ? minLines : e.minLines());
+    }
+  }
+
   private static ApplyInput input(
       Options o,
       CommandContext ctx,
-      String k,
-      String f,
-      Integer m,
-      String own,
-      String chk,
-      String ex,
-      int lines,
+      FileSpec f,
       TrustedKeys trusted,
       boolean noOlder,
       boolean canary) {
     return new ApplyInput(
-        new KeyLayout(ctx.prefix(), k),
-        Path.of(f),
-        OwnerSpec.settings(m, own),
+        new KeyLayout(ctx.prefix(), f.key()),
+        Path.of(f.file()),
+        OwnerSpec.settings(f.mode(), f.owner()),
         new ApplyInput.Guards(
-            lines, o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
+            f.minLines(), o.guards().maxBytes(), o.guards().ignoreStop(), trusted, noOlder),
         new ApplyInput.Hooks(
-            chk, ex, o.hooks().exec().timeout(), o.hooks().splay(), o.hooks().restoreOnFailure()),
+            f.check(),
+            f.exec(),
+            o.hooks().exec().timeout(),
+            o.hooks().splay(),
+            o.hooks().restoreOnFailure()),
         new ApplyInput.Mode(o.run().dryRun(), o.run().report(), canary));
   }
 }

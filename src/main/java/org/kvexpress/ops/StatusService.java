@@ -97,16 +97,20 @@ public final class StatusService {
                 // request per key that lacks any of its parts.
                 KeySnapshot.of(store, new KeyLayout(prefix, key), listing).confirmed(),
                 clock.instant(),
-                listing::find);
-        out.add(latency ? withLatency(k) : k);
+                listing::find,
+                latency);
+        out.add(k);
       }
     }
     return new Status(prefix, out, onlyKey == null ? locks : List.of());
   }
 
-  /** One key; {@code chunks} finds a chunked version's chunks (in the listing already read). */
+  /**
+   * One key; {@code chunks} finds a chunked version's chunks (in the listing already read); with
+   * {@code latency}, how its current version spread.
+   */
   static KeyStatus describe(
-      KeySnapshot s, Instant now, Function<String, Optional<KvEntry>> chunks) {
+      KeySnapshot s, Instant now, Function<String, Optional<KvEntry>> chunks, boolean latency) {
     String checksum = s.checksumText();
     Meta meta = s.currentMeta();
     Integer lines = null;
@@ -175,7 +179,7 @@ public final class StatusService {
         staged(s),
         new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
         nodes,
-        null);
+        latency ? latency(nodes) : null);
   }
 
   private static KeyStatus.Staged staged(KeySnapshot s) {
@@ -190,12 +194,12 @@ public final class StatusService {
         PromoteService.canaries(s.nodes(), s.layout().nodesDir(), s.staged().checksumText()));
   }
 
-  /** The key with the propagation of its current version, from its nodes' reports. */
-  static KeyStatus withLatency(KeyStatus k) {
+  /** The propagation of the current version, from the nodes' reports. */
+  static Latency latency(List<NodeStatus> nodes) {
     List<Latency.Node> delays = new ArrayList<>();
     List<String> notHolding = new ArrayList<>();
     int holding = 0;
-    for (NodeStatus n : k.nodes()) {
+    for (NodeStatus n : nodes) {
       if (!n.current()) {
         notHolding.add(n.host());
         continue;
@@ -205,25 +209,7 @@ public final class StatusService {
         delays.add(new Latency.Node(n.host(), n.latencySeconds()));
       }
     }
-    return new KeyStatus(
-        k.key(),
-        k.lines(),
-        k.bytes(),
-        k.encoding(),
-        k.checksum(),
-        k.modifyIndex(),
-        k.publishedAt(),
-        k.publishedBy(),
-        k.stop(),
-        k.stopExpired(),
-        k.hasLast(),
-        k.verified(),
-        k.chunks(),
-        k.signature(),
-        k.staged(),
-        k.convergence(),
-        k.nodes(),
-        Latency.of(holding, k.nodes().size(), delays, notHolding));
+    return Latency.of(holding, nodes.size(), delays, notHolding);
   }
 
   private static KeyStatus.Signature signature(KeySnapshot s) {

@@ -5,29 +5,32 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.sign.SigningKey;
 
 /**
- * What {@code in} is asked to publish: the content as read, how to treat it, and what to run
- * afterwards. {@code maxShrinkPercent} is null when the shrink guard is off; {@code exec} is null
- * when none; {@code diff} asks for the diff against the published version with the result (for
- * Datadog events); {@code signKey} is null when the version is published unsigned ({@code resign}:
- * sign an unchanged version anew even when it is signed by that key already); {@code maxBytes}
- * bounds the canonical content; {@code force} also lets a large version be chunked over one that Go
- * kvexpress wrote; {@code stage} publishes it as the staged version (canaries first) instead of the
- * current one.
+ * What {@code in} is asked to publish: under which key, the input, the guards it must pass, how it
+ * is stored, and how the run behaves.
  */
-public record PublishInput(
-    KeyLayout layout,
-    byte[] content,
-    String source,
-    boolean verbatim,
-    int minLines,
-    Integer maxShrinkPercent,
-    boolean force,
-    boolean compress,
-    boolean dryRun,
-    String exec,
-    Duration execTimeout,
-    boolean diff,
-    SigningKey signKey,
-    boolean resign,
-    long maxBytes,
-    boolean stage) {}
+public record PublishInput(KeyLayout layout, Input input, Guards guards, Storing storing, Run run) {
+
+  /** The content as read, where it came from, and whether it is kept verbatim (else canonical). */
+  public record Input(byte[] content, String source, boolean verbatim) {}
+
+  /**
+   * At least {@code minLines} lines and at most {@code maxBytes}; at most {@code maxShrinkPercent}
+   * fewer than published (null: no such guard), and no chunks over a Go-written version, unless
+   * {@code force}.
+   */
+  public record Guards(int minLines, Integer maxShrinkPercent, boolean force, long maxBytes) {}
+
+  /**
+   * How the version is stored: gzip or plain; signed by {@code signKey} (null: unsigned; {@code
+   * resign}: sign an unchanged version anew even when that key signed it already); as the staged
+   * version (canaries first) instead of the current one.
+   */
+  public record Storing(boolean compress, SigningKey signKey, boolean resign, boolean stage) {}
+
+  /**
+   * How the run behaves: {@code dryRun} writes nothing; {@code diff} asks for the diff against the
+   * published version with the result (for Datadog events); {@code exec} runs after a publish
+   * (null: none), bounded by {@code execTimeout}.
+   */
+  public record Run(boolean dryRun, boolean diff, String exec, Duration execTimeout) {}
+}

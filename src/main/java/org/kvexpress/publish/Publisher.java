@@ -62,17 +62,17 @@ public final class Publisher {
     haltIfStopped(snap, Instant.now(clock), log);
     Canonical canon = canonicalize(in);
     guard(in, canon, snap);
-    if (canon.size() > in.maxBytes()) {
+    if (canon.size() > in.guards().maxBytes()) {
       throw KvexpressException.because(
           Reason.TOO_LARGE,
           canon.size()
               + " bytes, more than --max-bytes "
-              + in.maxBytes()
+              + in.guards().maxBytes()
               + "; raise --max-bytes (on the nodes' out too) if this file really is that large");
     }
     String checksum = canon.checksum();
-    Encoding encoding = in.compress() ? Encoding.GZIP : Encoding.PLAIN;
-    if (in.compress() && snap.data() != null && snap.meta() == null) {
+    Encoding encoding = in.storing().compress() ? Encoding.GZIP : Encoding.PLAIN;
+    if (in.storing().compress() && snap.data() != null && snap.meta() == null) {
       log.warn(
           COMPONENT,
           Fields.of("key", in.layout().key())
@@ -84,21 +84,21 @@ public final class Publisher {
     }
     // Milliseconds: status --latency measures publish to apply from this time.
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
-    if (checksum.equals(snap.checksumText()) && !in.stage()) {
+    if (checksum.equals(snap.checksumText()) && !in.storing().stage()) {
       return unchanged(in, canon, snap, encoding, now);
     }
-    if (in.stage()
+    if (in.storing().stage()
         && (checksum.equals(snap.staged().checksumText())
             || checksum.equals(snap.checksumText()))) {
       // Staged already, or the current version itself: nothing for canaries to try.
       return new PublishResult(Result.UNCHANGED, canon, checksum, 0, encoding.label(), 0, null);
     }
     Stored stored = VersionStore.encode(in.layout(), canon.bytes(), checksum, encoding);
-    byte[] diff = in.dryRun() || in.diff() ? diffAgainstPublished(snap, canon) : null;
+    byte[] diff = in.run().dryRun() || in.run().diff() ? diffAgainstPublished(snap, canon) : null;
     if (stored.chunked()) {
       refuseChunksOverGo(in, canon, snap);
     }
-    if (in.dryRun()) {
+    if (in.run().dryRun()) {
       return new PublishResult(
           Result.WOULD_PUBLISH,
           canon,
@@ -137,10 +137,11 @@ public final class Publisher {
             encoding.label(),
             snap.data() == null ? 0 : snap.data().modifyIndex(),
             null);
-    if (in.signKey() == null || !in.resign() && signedBy(snap, in.signKey())) {
+    if (in.storing().signKey() == null
+        || !in.storing().resign() && signedBy(snap, in.storing().signKey())) {
       return same;
     }
-    if (in.dryRun()) {
+    if (in.run().dryRun()) {
       return new PublishResult(
           Result.WOULD_PUBLISH, canon, canon.checksum(), 0, encoding.label(), 0, null);
     }
@@ -167,7 +168,8 @@ public final class Publisher {
   }
 
   private byte[] signature(PublishInput in, String checksum, Instant now) {
-    return in.signKey()
+    return in.storing()
+        .signKey()
         .sign(in.layout(), checksum, now.toString(), SigningKey.publisher(hostname))
         .toJson();
   }
@@ -176,17 +178,17 @@ public final class Publisher {
    * Step 9: runs {@code -e} after a publish; a failure is reported as exit 1, the publish stays.
    */
   public void exec(PublishInput in, PublishResult result) throws InterruptedException {
-    if (in.exec() == null || result.outcome() != Result.PUBLISHED) {
+    if (in.run().exec() == null || result.outcome() != Result.PUBLISHED) {
       return;
     }
     CommandRunner.Result r =
         runner.run(
-            in.exec(),
+            in.run().exec(),
             Map.of(
                 "KVEXPRESS_KEY", in.layout().key(),
                 "KVEXPRESS_PREFIX", in.layout().prefix(),
                 "KVEXPRESS_CHECKSUM", result.checksum()),
-            in.execTimeout());
+            in.run().execTimeout());
     Fields f =
         Fields.of("key", in.layout().key())
             .add("exec_exit", r.timedOut() ? "timeout" : r.exitCode())
@@ -200,7 +202,7 @@ public final class Publisher {
         Reason.EXEC_FAILED,
         r.timedOut()
             ? "published, but -e did not finish within --exec-timeout "
-                + in.execTimeout().toSeconds()
+                + in.run().execTimeout().toSeconds()
                 + " s and was killed"
             : "published, but -e exited "
                 + r.exitCode()
@@ -232,9 +234,9 @@ public final class Publisher {
   }
 
   static Canonical canonicalize(PublishInput in) {
-    return in.verbatim()
-        ? Canonicalizer.verbatim(in.content())
-        : Canonicalizer.canonicalize(in.content());
+    return in.input().verbatim()
+        ? Canonicalizer.verbatim(in.input().content())
+        : Canonicalizer.canonicalize(in.input().content());
   }
 
   void guard(PublishInput in, Canonical canon, KeySnapshot snap) {
@@ -242,28 +244,28 @@ public final class Publisher {
       throw KvexpressException.because(
           Reason.EMPTY_INPUT,
           "input from "
-              + in.source()
+              + in.input().source()
               + " has no non-blank lines; refusing to publish an empty file (check the template's output)");
     }
-    if (canon.lines() < in.minLines()) {
+    if (canon.lines() < in.guards().minLines()) {
       throw KvexpressException.because(
           Reason.TOO_FEW_LINES,
           canon.lines()
               + " lines, fewer than --min-lines "
-              + in.minLines()
+              + in.guards().minLines()
               + "; check the template's output, or lower -l if the file really is this short");
     }
-    if (in.maxShrinkPercent() != null && !in.force()) {
+    if (in.guards().maxShrinkPercent() != null && !in.guards().force()) {
       int published = publishedLines(snap);
       if (published > 0) {
         long shrink = (long) (published - canon.lines()) * 100 / published;
-        if (shrink > in.maxShrinkPercent()) {
+        if (shrink > in.guards().maxShrinkPercent()) {
           throw KvexpressException.because(
               Reason.SHRINK,
               String.format(
                   "%d lines would replace %d (%d%% fewer), more than "
                       + "--max-shrink %d%%; pass --force if this is intended",
-                  canon.lines(), published, shrink, in.maxShrinkPercent()));
+                  canon.lines(), published, shrink, in.guards().maxShrinkPercent()));
         }
       }
     }
@@ -275,7 +277,7 @@ public final class Publisher {
    * --force}.
    */
   private static void refuseChunksOverGo(PublishInput in, Canonical canon, KeySnapshot snap) {
-    if (snap.data() != null && snap.meta() == null && !in.force()) {
+    if (snap.data() != null && snap.meta() == null && !in.guards().force()) {
       throw KvexpressException.because(
           Reason.GO_VERSION,
           String.format(
@@ -299,16 +301,17 @@ public final class Publisher {
       throws InterruptedException {
     KeyLayout layout = in.layout();
     String checksum = canon.checksum();
-    byte[] signature = in.signKey() == null ? null : signature(in, checksum, now);
-    Proposal proposal = Proposal.of(stored, canon.lines(), canon.size(), in.source(), signature);
+    byte[] signature = in.storing().signKey() == null ? null : signature(in, checksum, now);
+    Proposal proposal =
+        Proposal.of(stored, canon.lines(), canon.size(), in.input().source(), signature);
     VersionStore.Committed c =
-        in.stage()
+        in.storing().stage()
             ? versions.stage(layout, first, proposal)
             : versions.commit(layout, first, seen -> proposal, VersionStore.Rules.publish(layout));
     logChunkWork(layout, c);
     Result done =
         switch (c.outcome()) {
-          case COMMITTED -> in.stage() ? Result.STAGED : Result.PUBLISHED;
+          case COMMITTED -> in.storing().stage() ? Result.STAGED : Result.PUBLISHED;
           case SUPERSEDED -> Result.SUPERSEDED;
           case SAME_BY_ANOTHER -> Result.UNCHANGED;
         };

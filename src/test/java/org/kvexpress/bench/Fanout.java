@@ -170,21 +170,10 @@ public final class Fanout {
         publisher.publish(
             new PublishInput(
                 layout,
-                b.toString().getBytes(),
-                "bench",
-                false,
-                1,
-                null,
-                false,
-                false,
-                false,
-                null,
-                Duration.ofSeconds(30),
-                false,
-                null,
-                false,
-                Long.MAX_VALUE,
-                false));
+                new PublishInput.Input(b.toString().getBytes(), "bench", false),
+                new PublishInput.Guards(1, null, false, Long.MAX_VALUE),
+                new PublishInput.Storing(false, null, false, false),
+                new PublishInput.Run(false, false, null, Duration.ofSeconds(30))));
     if (r.outcome() != Result.PUBLISHED) {
       throw new IllegalStateException("version " + v + " was " + r.outcome());
     }

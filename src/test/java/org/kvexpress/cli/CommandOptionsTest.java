@@ -14,6 +14,7 @@ import org.kvexpress.apply.ApplyInput;
 import org.kvexpress.apply.WatchConfig;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.publish.PublishInput;
 
 /**
  * Parsing by parity, as JMH's TestOptions does: each command line parses to exactly the options
@@ -41,13 +42,10 @@ class CommandOptionsTest {
                 "hosts",
                 new InCommand.Source(null, null),
                 false,
-                new InCommand.Guards(10, null, false, Encoding.MAX_DECODED_BYTES),
+                new PublishInput.Guards(10, null, false, Encoding.MAX_DECODED_BYTES),
+                new InCommand.Storing(false, null, false, false),
                 false,
-                false,
-                new ExecOptions(null, THIRTY, false),
-                null,
-                false,
-                false));
+                new ExecOptions(null, THIRTY, false)));
     assertThat(
             parse(
                 new InCommand(),
@@ -77,13 +75,10 @@ class CommandOptionsTest {
                 "h",
                 new InCommand.Source("F", null),
                 true,
-                new InCommand.Guards(3, 20, true, 999),
+                new PublishInput.Guards(3, 20, true, 999),
+                new InCommand.Storing(true, Path.of("k.key"), false, false),
                 true,
-                true,
-                new ExecOptions("make reload", Duration.ofSeconds(5), true),
-                Path.of("k.key"),
-                false,
-                false));
+                new ExecOptions("make reload", Duration.ofSeconds(5), true)));
     assertThat(parse(new InCommand(), "-k", "h", "-u", "http://x/y").source())
         .isEqualTo(new InCommand.Source(null, "http://x/y"));
   }
