@@ -29,7 +29,6 @@ import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.kv.KvEntry;
-import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -86,36 +85,35 @@ public final class Applier {
   }
 
   /**
-   * One full apply, reading the key's folder afresh; with {@code report}, the node then says what
-   * it did. A chunk that a newer publish collected while this read the older manifest costs a fresh
-   * read, not a refusal.
+   * One full apply, reading the key's folder afresh, in the steps README's {@code out} lists:
+   * fetch, guard (lock and stop as read), trust (the signature, with {@code --trust-key}), verify
+   * (checksum and length), then, when the file would change, confirm (lock and stop proven absent),
+   * stage, check, swap, reload; and with {@code --report} the node then says what it did. A chunk
+   * that a newer publish collected while this read the older manifest costs a fresh read, not a
+   * refusal.
    */
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
-    KeySnapshot snap = null;
+    Fetched f = null;
     try {
-      String lockKey = lockKey(in);
       for (int attempt = 1; ; attempt++) {
-        snap = KeySnapshot.of(store, in.layout(), fetch(in.layout(), lockKey, in.mode().canary()));
-        // As read: a lock the token cannot see is caught before the file changes
-        // (confirmNotHalted).
-        haltIfLocked(in.file(), snap.entryUnconfirmed(lockKey));
-        // A canary applies the staged version while there is one; every other node the current
-        // version (as read: a staged version a canary cannot see leaves it on the current one).
-        boolean staged =
-            in.mode().canary() && snap.entryUnconfirmed(in.layout().stagedData()) != null;
-        if (staged) {
-          snap = snap.asStaged();
-        }
+        f = fetch(in);
         try {
-          ApplyResult r = applySnapshot(in, target, snap, lockKey, staged);
-          String publishedAt = publishedAt(snap);
-          String appliedAt =
-              r.outcome() == Result.APPLIED
-                  ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString()
-                  : null;
-          report(in, target, snap, r.outcome(), null, r.reloadExit(), publishedAt, appliedAt);
-          return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), staged);
+          AtomicFiles.removeStaleTemps(target, false);
+          guard(in, f);
+          SignedStatement signed = trust(in, target, f.snap());
+          byte[] content = verify(in, f.snap());
+          // verify proved that the published checksum is the content's: no need to hash it again.
+          String checksum = f.snap().checksumText();
+          Change change = change(in, target, checksum);
+          if (change != Change.NONE) {
+            confirm(in, f);
+          }
+          ApplyResult r = carryOut(in, target, content, checksum, change);
+          if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
+            AppliedSignature.record(target, signed);
+          }
+          return reported(in, target, f, r);
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
             throw e;
@@ -124,10 +122,89 @@ public final class Applier {
       }
     } catch (KvexpressException e) {
       if (e.kind() != KvexpressException.Kind.USAGE && e.reason() != Reason.UNREACHABLE) {
-        report(in, target, snap, Result.of(e.kind()), e.reason(), null, null, null);
+        report(
+            in,
+            target,
+            f == null ? null : f.snap(),
+            Result.of(e.kind()),
+            e.reason(),
+            null,
+            null,
+            null);
       }
       throw e;
     }
+  }
+
+  /**
+   * What one fetch brought: the key as read (for a canary with a staged version, the staged version
+   * in the place of the current one) and this node's lock key.
+   */
+  private record Fetched(KeySnapshot snap, String lockKey, boolean staged) {}
+
+  /**
+   * Fetch: the key's values, this node's own report and its lock, in one request. Listing the key's
+   * folder would also bring every other node's report: a fleet of N nodes would move N^2 reports
+   * per publish. A canary applies the staged version while there is one; every other node the
+   * current version (as read: a staged version a canary cannot see leaves it on the current one).
+   */
+  private Fetched fetch(ApplyInput in) {
+    KeyLayout layout = in.layout();
+    String lockKey = lockKey(in);
+    List<String> keys =
+        new ArrayList<>(
+            List.of(
+                layout.data(),
+                layout.checksum(),
+                layout.meta(),
+                layout.stop(),
+                layout.signature(),
+                layout.nodeReport(hostname),
+                lockKey));
+    if (in.mode().canary()) {
+      keys.addAll(layout.stagedKeys());
+    }
+    KeySnapshot snap = KeySnapshot.of(store, layout, store.getAll(keys));
+    boolean staged = in.mode().canary() && snap.entryUnconfirmed(layout.stagedData()) != null;
+    return new Fetched(staged ? snap.asStaged() : snap, lockKey, staged);
+  }
+
+  /**
+   * Guard: halts on this node's lock and on the stop key as the read showed them. A transaction's
+   * reads leave out, silently, keys the token may not read; they are proven absent in {@link
+   * #confirm}, before anything would change, so a current file is left alone without asking.
+   */
+  private void guard(ApplyInput in, Fetched f) {
+    haltIfLocked(in.file(), f.snap().entryUnconfirmed(f.lockKey()));
+    if (!in.guards().ignoreStop()) {
+      haltIfStopped(f.snap(), f.snap().stopUnconfirmed());
+    }
+  }
+
+  /**
+   * Confirm: proves, before anything on disk changes, that neither this node's lock nor the stop
+   * key is set (one request for both).
+   */
+  private void confirm(ApplyInput in, Fetched f) {
+    KeySnapshot snap = f.snap();
+    boolean stopMatters = !in.guards().ignoreStop();
+    snap.confirmAbsent(
+        stopMatters ? List.of(f.lockKey(), snap.layout().stop()) : List.of(f.lockKey()));
+    haltIfLocked(in.file(), snap.entry(f.lockKey()));
+    if (stopMatters) {
+      haltIfStopped(snap, snap.stop());
+    }
+  }
+
+  /** Report: this node's report of what it did, and the result with its publish-to-apply delay. */
+  private ApplyResult reported(ApplyInput in, Path target, Fetched f, ApplyResult r) {
+    String publishedAt = publishedAt(f.snap());
+    String appliedAt =
+        r.outcome() == Result.APPLIED
+            ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString()
+            : null;
+    report(in, target, f.snap(), r.outcome(), null, r.reloadExit(), publishedAt, appliedAt);
+    return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), f.staged());
   }
 
   /**
@@ -193,36 +270,12 @@ public final class Applier {
   }
 
   /**
-   * The steps after fetch. A transaction's reads leave out, silently, keys the token may not read,
-   * so the stop key and this node's lock (its key: {@code lockKey}) are checked as read first and
-   * proven absent only before the file (or its mode and owner) would change: a file that is current
-   * and needs no repair is left alone without asking.
-   */
-  ApplyResult applySnapshot(
-      ApplyInput in, Path target, KeySnapshot snap, String lockKey, boolean staged)
-      throws InterruptedException {
-    AtomicFiles.removeStaleTemps(target, false);
-    if (!in.guards().ignoreStop()) {
-      haltIfStopped(snap, snap.stopUnconfirmed());
-    }
-    SignedStatement signed = trusted(in, target, snap, staged);
-    byte[] content = verify(in, snap);
-    // verify proved that the published checksum is the content's: no need to hash it again.
-    ApplyResult r =
-        write(in, target, content, snap.checksumText(), () -> confirmNotHalted(in, snap, lockKey));
-    if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
-      AppliedSignature.record(target, signed);
-    }
-    return r;
-  }
-
-  /**
    * With {@code --trust-key}: the published checksum's signature statement by a trusted key,
    * checked before any data is read; with {@code --no-older}, not signed earlier than what this
    * file last received. A signature the read did not show is looked up alone, so a token that may
    * not read it fails (exit 1) instead of reading as "unsigned". Null without {@code --trust-key}.
    */
-  private SignedStatement trusted(ApplyInput in, Path target, KeySnapshot snap, boolean staged) {
+  private SignedStatement trust(ApplyInput in, Path target, KeySnapshot snap) {
     TrustedKeys trust = in.guards().trust();
     if (trust == null || snap.data() == null || snap.checksumText() == null) {
       return null; // verify refuses what is not published
@@ -239,44 +292,46 @@ public final class Applier {
   }
 
   /**
-   * Proves, before anything on disk changes, that neither this node's lock nor the stop key is set.
-   */
-  private void confirmNotHalted(ApplyInput in, KeySnapshot snap, String lockKey) {
-    boolean stopMatters = !in.guards().ignoreStop();
-    snap.confirmAbsent(stopMatters ? List.of(lockKey, snap.layout().stop()) : List.of(lockKey));
-    haltIfLocked(in.file(), snap.entry(lockKey));
-    if (stopMatters) {
-      haltIfStopped(snap, snap.stop());
-    }
-  }
-
-  /**
-   * The writing half of the pipeline, for any verified content: current?, stage, check, swap,
-   * reload. {@code raw} uses it for values that have no published checksum.
+   * The writing half of the pipeline, for any content: current?, stage, check, swap, reload. {@code
+   * raw} uses it for values that have no published checksum (and no stop key or lock).
    */
   public ApplyResult write(ApplyInput in, Path target, byte[] content) throws InterruptedException {
-    return write(in, target, content, Checksum.sha256Hex(content), () -> {});
+    String checksum = Checksum.sha256Hex(content);
+    return carryOut(in, target, content, checksum, change(in, target, checksum));
   }
 
-  /**
-   * {@link #write(ApplyInput, Path, byte[])} for content whose checksum is known; {@code
-   * beforeChange} runs once before anything on disk would change (a repair or a new file; dry runs
-   * included) and may throw.
-   */
-  private ApplyResult write(
-      ApplyInput in, Path target, byte[] content, String checksum, Runnable beforeChange)
+  /** What applying would change on disk. */
+  private enum Change {
+    /** Nothing: the file is current, with its mode and owner. */
+    NONE,
+    /** The file is current, its mode or owner not. */
+    REPAIR,
+    /** A new file. */
+    WRITE
+  }
+
+  /** Current?: whether the file already has {@code checksum}, and its mode and owner. */
+  private static Change change(ApplyInput in, Path target, String checksum) {
+    if (!isCurrent(target, checksum)) {
+      return Change.WRITE;
+    }
+    return AtomicFiles.repairsNeeded(target, in.fileSettings()).isEmpty()
+        ? Change.NONE
+        : Change.REPAIR;
+  }
+
+  /** The change, made (or, in a dry run, only said): repair, or stage, check, swap and reload. */
+  private ApplyResult carryOut(
+      ApplyInput in, Path target, byte[] content, String checksum, Change change)
       throws InterruptedException {
     int lines = Canonicalizer.countLines(content);
-    if (isCurrent(target, checksum)) {
-      if (AtomicFiles.repairsNeeded(target, in.fileSettings()).isEmpty()) {
-        return new ApplyResult(Result.CURRENT, checksum, lines, content.length, List.of(), null);
-      }
-      beforeChange.run();
+    if (change != Change.WRITE) {
       List<String> repaired =
-          in.mode().dryRun() ? List.of() : AtomicFiles.repair(target, in.fileSettings());
+          change == Change.NONE || in.mode().dryRun()
+              ? List.of()
+              : AtomicFiles.repair(target, in.fileSettings());
       return new ApplyResult(Result.CURRENT, checksum, lines, content.length, repaired, null);
     }
-    beforeChange.run();
     if (in.mode().dryRun()) {
       return new ApplyResult(Result.WOULD_APPLY, checksum, lines, content.length, List.of(), null);
     }
@@ -317,28 +372,6 @@ public final class Applier {
               + file
               + "' to release it");
     }
-  }
-
-  /**
-   * The key's values, this node's own report and its lock, in one request. Listing the key's folder
-   * would also bring every other node's report: a fleet of N nodes would move N^2 reports per
-   * publish.
-   */
-  KvListing fetch(KeyLayout layout, String lockKey, boolean canary) {
-    List<String> keys =
-        new ArrayList<>(
-            List.of(
-                layout.data(),
-                layout.checksum(),
-                layout.meta(),
-                layout.stop(),
-                layout.signature(),
-                layout.nodeReport(hostname),
-                lockKey));
-    if (canary) {
-      keys.addAll(layout.stagedKeys());
-    }
-    return store.getAll(keys);
   }
 
   /**

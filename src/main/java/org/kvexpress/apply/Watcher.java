@@ -201,39 +201,21 @@ public final class Watcher {
                 .add("watched", watched.key())
                 .add("index", index)
                 .add("missing", missing));
-        boolean round;
-        nextWait = wait;
-        if (watched.halt()) {
-          // Halted: a round when the halting key is gone, when the wait runs out, or when a freeze
-          // set with
-          // --for ends (the wait is cut to end just after it).
-          Instant end =
-              missing
-                  ? null
-                  : Freeze.expiry(new String(l.entries().get(0).value(), StandardCharsets.UTF_8));
-          Instant now = clock.instant();
-          if (end != null && now.isBefore(end)) {
-            nextWait = min(wait, Duration.between(now, end).plusMillis(100));
-          }
-          round = missing || timedOut || end != null && !now.isBefore(end);
-        } else {
-          // A key not published (yet) has nothing to apply and nothing to say but once: it gets a
-          // full round
-          // (which still fails closed on a key the token may not read) when first seen and at each
-          // --wait.
-          // A canary's other loop may have applied the staged version meanwhile: then its
-          // disappearance is news.
-          boolean stagedOnDisk = stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in));
-          // Back from a halt, the round that ended it has just applied this very checksum: no
-          // second round.
-          boolean justApplied =
-              before == 0
-                  && !missing
-                  && appliedChecksum != null
-                  && appliedChecksum.equals(
-                      new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip());
-          round = (!missing || !waitingForKey || timedOut || stagedOnDisk) && !justApplied;
-        }
+        String value =
+            missing ? null : new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip();
+        Decision d =
+            decide(
+                watched.halt(),
+                new Answer(before, index, value),
+                new Memory(
+                    waitingForKey,
+                    stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in)),
+                    appliedChecksum),
+                wait,
+                clock.instant());
+        nextWait = d.nextWait();
+        log.debug(COMPONENT, Fields.of("key", key).add("wake", d.wake()));
+        boolean round = d.wake().round;
         if (round) {
           if (!self.beginApply()) {
             break;
@@ -303,6 +285,86 @@ public final class Watcher {
       }
     }
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
+  }
+
+  /** What a blocking query answered: the index before and after it, and the watched key's value. */
+  record Answer(long before, long index, String value) {
+    boolean missing() {
+      return value == null;
+    }
+
+    /** The wait ran out: the index did not move (a first query, from 0, always answers at once). */
+    boolean timedOut() {
+      return before != 0 && index == before;
+    }
+  }
+
+  /**
+   * What the loop remembers from its last round: whether it is waiting for the key to be published,
+   * whether a canary's other loop applied the staged version, and the checksum the round that ended
+   * a halt applied (or found current).
+   */
+  record Memory(boolean waitingForKey, boolean stagedOnDisk, String appliedChecksum) {}
+
+  /** Why the loop runs a round after an answer, or why it does not. */
+  enum Wake {
+    /** The version key moved, or this is the first look at it: a new version may be there. */
+    NEWS(true),
+    /** The wait ran out: a round re-checks (and repairs) what is on disk. */
+    WAIT_RAN_OUT(true),
+    /** A canary's other loop applied the staged version, whose disappearance is news here. */
+    STAGED_ON_DISK(true),
+    /** The key is still not published: nothing to apply, and it has been said once. */
+    STILL_UNPUBLISHED(false),
+    /** Back from a halt, the round that ended it applied this very checksum. */
+    JUST_APPLIED(false),
+    /** The stop key or the lock that halted the loop is gone. */
+    HALT_LIFTED(true),
+    /** The freeze ({@code --for}) that halted the loop has ended. */
+    FREEZE_ENDED(true),
+    /** Still halted: nothing may change. */
+    STILL_HALTED(false);
+
+    final boolean round;
+
+    Wake(boolean round) {
+      this.round = round;
+    }
+  }
+
+  /** The decision: why, and how long the next blocking query may wait. */
+  record Decision(Wake wake, Duration nextWait) {}
+
+  /**
+   * What the loop does after an answer, as one named value (consul-template's view loop decides the
+   * same way). Halted, it waits for the halting key to go, for the wait to run out, or for a freeze
+   * set with {@code --for} to end (the next wait is cut to end just after it). Watching the
+   * version, a key not published yet has nothing to apply and nothing to say but once: it gets a
+   * full round (which still fails closed on a key the token may not read) when first seen and at
+   * each wait. Pure.
+   */
+  static Decision decide(boolean halted, Answer a, Memory m, Duration wait, Instant now) {
+    if (halted) {
+      if (a.missing()) {
+        return new Decision(Wake.HALT_LIFTED, wait);
+      }
+      Instant end = Freeze.expiry(a.value());
+      if (end != null && !now.isBefore(end)) {
+        return new Decision(Wake.FREEZE_ENDED, wait);
+      }
+      Duration next = end == null ? wait : min(wait, Duration.between(now, end).plusMillis(100));
+      return new Decision(a.timedOut() ? Wake.WAIT_RAN_OUT : Wake.STILL_HALTED, next);
+    }
+    if (a.before() == 0 && !a.missing() && a.value().equals(m.appliedChecksum())) {
+      return new Decision(Wake.JUST_APPLIED, wait);
+    }
+    if (!a.missing() || !m.waitingForKey()) {
+      return new Decision(Wake.NEWS, wait);
+    }
+    if (a.timedOut()) {
+      return new Decision(Wake.WAIT_RAN_OUT, wait);
+    }
+    return new Decision(m.stagedOnDisk() ? Wake.STAGED_ON_DISK : Wake.STILL_UNPUBLISHED, wait);
   }
 
   private static Duration min(Duration a, Duration b) {
