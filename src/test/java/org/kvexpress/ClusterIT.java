@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.Await;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.ConsulAgent;
 import org.kvexpress.testing.ConsulBinary;
@@ -146,27 +148,26 @@ class ClusterIT {
   }
 
   /** A read that waits out an election: the agent answers 500 while the cluster has no leader. */
-  private static Map<String, String> readVersion(ConsulAgent via) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = Http.tryGet(via.url("/v1/kv/kvexpress/burst/?recurse"));
-      if (r != null && r.statusCode() == 200) {
-        Map<String, String> out = new HashMap<>();
-        for (var e : JsonParser.parseString(r.body()).getAsJsonArray()) {
-          var o = e.getAsJsonObject();
-          String v =
-              o.get("Value").isJsonNull()
-                  ? ""
-                  : new String(
-                      Base64.getDecoder().decode(o.get("Value").getAsString()),
-                      StandardCharsets.UTF_8);
-          out.put(o.get("Key").getAsString().substring("kvexpress/burst/".length()), v);
-        }
-        return out;
-      }
-      Thread.sleep(100);
+  private static Map<String, String> readVersion(ConsulAgent via) {
+    AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+    Await.until(
+        "an answer from " + via.name(),
+        Duration.ofSeconds(30),
+        () -> {
+          answer.set(Http.tryGet(via.url("/v1/kv/kvexpress/burst/?recurse")));
+          return answer.get() != null && answer.get().statusCode() == 200;
+        });
+    Map<String, String> out = new HashMap<>();
+    for (var e : JsonParser.parseString(answer.get().body()).getAsJsonArray()) {
+      var o = e.getAsJsonObject();
+      String v =
+          o.get("Value").isJsonNull()
+              ? ""
+              : new String(
+                  Base64.getDecoder().decode(o.get("Value").getAsString()), StandardCharsets.UTF_8);
+      out.put(o.get("Key").getAsString().substring("kvexpress/burst/".length()), v);
     }
-    throw new AssertionError("no answer from " + via.name() + " for 30 s");
+    return out;
   }
 
   @Test
@@ -287,15 +288,20 @@ class ClusterIT {
     Path fired = node.resolve("fired");
     Path reloads = node.resolve("reloads");
     Path file = node.resolve("watched.conf");
+    int reloadsAtStart = countLines(reloads);
     CliRun.Result pub =
         CliRun.against(client1.address())
             .stdin(Lines.hosts(30) + "v " + System.nanoTime() + "\n")
             .run("in", "-k", "watched");
     assertThat(pub.code()).as(pub.err()).isZero();
     String sum = readSum(client1, "watched");
+    // Applied and reloaded: the handler writes the file first and reloads after.
     await(
-        () -> Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(sum),
-        "the watch applied");
+        () ->
+            Files.exists(file)
+                && Checksum.sha256Hex(Files.readAllBytes(file)).equals(sum)
+                && countLines(reloads) > reloadsAtStart,
+        "the watch applied and reloaded");
     int reloadsBefore = countLines(reloads);
     long inodeBefore = inode(file);
     int firedBefore = countLines(fired);
@@ -305,9 +311,10 @@ class ClusterIT {
     await(
         () -> countLines(fired) > firedBefore,
         "the watch fired again after the agent's restart (consul#571)");
-    Thread.sleep(1000); // let the handler finish
-    assertThat(countLines(reloads)).as("no reload for an unchanged file").isEqualTo(reloadsBefore);
-    assertThat(inode(file)).as("the file was not rewritten").isEqualTo(inodeBefore);
+    Await.holdsFor(
+        "no reload and no rewrite for an unchanged file while the handler finishes",
+        Duration.ofSeconds(1),
+        () -> countLines(reloads) == reloadsBefore && inode(file) == inodeBefore);
   }
 
   @Test
@@ -344,8 +351,7 @@ class ClusterIT {
               .run("in", "-k", "survive");
       assertThat(second.code()).as(second.err()).isZero();
       String secondSum = readSum(SERVERS.get(1), "survive");
-      Thread.sleep(2000);
-      assertThat(watcher.isAlive()).as("the watcher outlives its agent").isTrue();
+      Await.holdsFor("the watcher to outlive its agent", Duration.ofSeconds(2), watcher::isAlive);
       client1.start();
       client1.awaitLeader(Duration.ofSeconds(60));
       await(
@@ -445,14 +451,7 @@ class ClusterIT {
     boolean holds() throws Exception;
   }
 
-  private static void await(Condition c, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (c.holds()) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not within 60 s: " + what);
+  private static void await(Condition c, String what) {
+    Await.until(what, Duration.ofSeconds(60), c::holds);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -41,8 +42,14 @@ class SignedPublishIT extends AgentTest {
     file = tmp.resolve("hosts");
   }
 
+  /**
+   * How far ahead of the system clock the commands' clock runs: time passes for them, not for the
+   * test.
+   */
+  private Duration ahead = Duration.ZERO;
+
   private CliRun cli() {
-    return CliRun.against(agent.address());
+    return CliRun.against(agent.address()).later(ahead);
   }
 
   private CliRun.Result in(String key, String content, String... args) {
@@ -240,7 +247,7 @@ class SignedPublishIT extends AgentTest {
     for (String part : List.of("data", "checksum", "signature")) {
       v1.add(Store.get(agent, "kvexpress/hosts/" + part).bytes());
     }
-    Thread.sleep(1100); // publish times have a resolution of one second
+    ahead = ahead.plusSeconds(1); // a later signing time, without waiting for it
     assertThat(in("hosts", Lines.hosts(13), "--sign-key", opsKey()).code()).isZero();
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).isZero();
     String before = Files.readString(file);
@@ -259,7 +266,7 @@ class SignedPublishIT extends AgentTest {
     // Publishing that content again is no change; signing it anew makes it the newest.
     assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey()).err())
         .contains("result=unchanged");
-    Thread.sleep(1100);
+    ahead = ahead.plusSeconds(1);
     assertThat(in("hosts", Lines.hosts(12), "--sign-key", opsKey(), "--resign").err())
         .contains("result=signed");
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).isZero();
@@ -277,7 +284,7 @@ class SignedPublishIT extends AgentTest {
         .isZero();
     assertThat(out("hosts-b", "--trust-key", opsPub()).code()).isZero();
 
-    Thread.sleep(1100);
+    ahead = ahead.plusSeconds(1);
     assertThat(in("hosts", Lines.hosts(13), "--sign-key", opsKey()).code()).isZero();
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code()).isZero();
     assertThat(cli().run("rollback", "-k", "hosts").code()).isZero();
@@ -289,7 +296,7 @@ class SignedPublishIT extends AgentTest {
         "older_version",
         Files.readString(file));
     assertThat(cli().run("rollback", "-k", "hosts").code()).isZero();
-    Thread.sleep(1100);
+    ahead = ahead.plusSeconds(1);
     assertThat(cli().run("rollback", "-k", "hosts", "--sign-key", opsKey()).code()).isZero();
     assertThat(out("hosts", "--trust-key", opsPub(), "--no-older").code())
         .as("signed anew by rollback")

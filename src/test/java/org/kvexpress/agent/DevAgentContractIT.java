@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.kvexpress.testing.Await;
 import org.kvexpress.testing.Http;
 
 /**
@@ -56,14 +57,9 @@ class DevAgentContractIT {
   }
 
   /** Waits until {@code n} blocking queries are parked in the agent (never a fixed sleep). */
-  private void awaitBlocked(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (agent.blockedQueries() < n) {
-      assertThat(System.nanoTime())
-          .as("%d blocking queries parked within 10 s", n)
-          .isLessThan(deadline);
-      Thread.sleep(2);
-    }
+  private void awaitBlocked(int n) {
+    Await.until(
+        n + " blocking queries parked", Duration.ofSeconds(10), () -> agent.blockedQueries() >= n);
   }
 
   private String kv(String keyAndQuery) {
@@ -391,9 +387,8 @@ class DevAgentContractIT {
       CompletableFuture<HttpResponse<String>> w = async(kv("b?index=" + idx + "&wait=1s"));
       awaitBlocked(1);
       Http.put(kv("b"), "same");
-      Thread.sleep(
-          200); // a wake-up that must not happen cannot be awaited: give it the time it would take
-      assertThat(w).isNotDone();
+      Await.holdsFor(
+          "the identical write not to wake the query", Duration.ofMillis(200), () -> !w.isDone());
       assertThat(index(w.get(10, TimeUnit.SECONDS))).isEqualTo(idx);
     }
 
@@ -403,9 +398,8 @@ class DevAgentContractIT {
       CompletableFuture<HttpResponse<String>> w = async(kv("later?index=" + idx + "&wait=20s"));
       awaitBlocked(1);
       Http.put(kv("unrelated"), "1");
-      Thread.sleep(
-          300); // a wake-up that must not happen cannot be awaited: give it the time it would take
-      assertThat(w).as("unrelated write must not end the wait").isNotDone();
+      Await.holdsFor(
+          "the unrelated write not to end the wait", Duration.ofMillis(300), () -> !w.isDone());
       Http.put(kv("later"), "now");
       HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
       assertThat(r.statusCode()).isEqualTo(200);

@@ -76,6 +76,8 @@ class CrashIT extends AgentTest {
           started + (runMs * 3L / 10 + random.nextInt(Math.max(1, runMs * 9 / 10))) * 1_000_000;
       boolean writing = false;
       while (System.nanoTime() < deadline && p.isAlive() && !(writing = stagingFileExists())) {
+        // Not a wait for something: a fine step while watching for the staging file, so the kill
+        // lands at a random moment inside the write.
         Thread.sleep(0, 200_000);
       }
       if (p.isAlive()) {

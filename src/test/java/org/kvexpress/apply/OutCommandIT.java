@@ -57,9 +57,7 @@ class OutCommandIT {
   }
 
   private CliRun.Result out(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
+    List<String> args = new ArrayList<>(List.of("out", "-k", "hosts", "-f", target.toString()));
     args.addAll(List.of(extra));
     return CliRun.against(agent.address()).run(args.toArray(new String[0]));
   }
@@ -90,9 +88,7 @@ class OutCommandIT {
     }
 
     private CliRun.Result handler(String stdin, String... extra) {
-      List<String> args =
-          new ArrayList<>(
-              List.of("out", "-k", "hosts", "-f", target.toString(), "--retry-for", "2s"));
+      List<String> args = new ArrayList<>(List.of("out", "-k", "hosts", "-f", target.toString()));
       args.addAll(List.of(extra));
       return CliRun.against(agent.address()).stdin(stdin).run(args.toArray(new String[0]));
     }

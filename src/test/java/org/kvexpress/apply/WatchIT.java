@@ -19,8 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.agent.RecordedRequest;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.Await;
 import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
@@ -55,16 +57,11 @@ class WatchIT {
     assertThat(r.code()).as(r.err()).isZero();
   }
 
-  private static void awaitContent(Path file, byte[] expected, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), expected)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(Files.exists(file) ? Files.readString(file) : "(missing)")
-        .isEqualTo(new String(expected));
+  private static void awaitContent(Path file, byte[] expected, Duration within) {
+    Await.until(
+        file + " to hold the version",
+        within,
+        () -> Files.exists(file) && Arrays.equals(Files.readAllBytes(file), expected));
   }
 
   private Process startWatcher(String... args) throws IOException {
@@ -97,9 +94,11 @@ class WatchIT {
             + Base64.getEncoder().encodeToString(Checksum.sha256Hex(next).getBytes())
             + "\"}}]";
     assertThat(Http.put(agent.url("/v1/txn"), txn).statusCode()).isEqualTo(200);
-    Thread.sleep(3000);
-    assertThat(Files.readAllBytes(target))
-        .isEqualTo(Canonicalizer.canonicalize(Lines.hosts(14).getBytes()).bytes());
+    byte[] stopped = Canonicalizer.canonicalize(Lines.hosts(14).getBytes()).bytes();
+    Await.holdsFor(
+        "the stopped watcher to leave the file alone",
+        Duration.ofSeconds(3),
+        () -> Arrays.equals(Files.readAllBytes(target), stopped));
     // Resume: within one wait the watcher re-applies and converges.
     Http.delete(agent.url("/v1/kv/kvexpress/hosts/stop"));
     awaitContent(target, next, Duration.ofSeconds(20));
@@ -140,9 +139,10 @@ class WatchIT {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a)))
         .isEqualTo("rw-------");
     agent.close();
-    Thread.sleep(2500);
-    assertThat(watcher.isAlive()).as("keeps retrying while Consul is down").isTrue();
-    assertThat(Files.readString(b)).isEqualTo("one line\n");
+    Await.holdsFor(
+        "the watcher to keep retrying, and the file, while Consul is down",
+        Duration.ofMillis(2500),
+        () -> watcher.isAlive() && Files.readString(b).equals("one line\n"));
     watcher.toHandle().destroy();
     assertThat(watcher.waitFor(5, TimeUnit.SECONDS)).isTrue();
     assertThat(watcher.exitValue()).isZero();
@@ -154,15 +154,13 @@ class WatchIT {
     Path target = tmp.resolve("new.conf");
     watcher = startWatcher("out", "--watch", "-k", "later", "-f", target.toString());
     Path log = tmp.resolve("watch.log");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline && !Files.readString(log).contains("waiting for the key")) {
-      Thread.sleep(50);
-    }
+    awaitLog("waiting for the key");
     agent.clearRequests();
     // Consul 1.8.7 ends a blocking query on a missing key at every KV write; 30 writes in 1.5 s.
     for (int i = 0; i < 30; i++) {
       Store.put(agent, "elsewhere/" + i, "x");
-      Thread.sleep(50);
+      // The writes are spread out on purpose: each must meet a parked query, 30 in 1.5 s.
+      Await.holdsFor("a watcher that is still waiting", Duration.ofMillis(50), watcher::isAlive);
     }
     long txns = agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count();
     long watches =
@@ -213,16 +211,26 @@ class WatchIT {
     for (int i = 0; i < 20; i++) {
       Store.put(agent, "elsewhere/" + i, "x");
     }
-    Thread.sleep(500); // proves an absence: no round follows unrelated writes
-    assertThat(agent.requests().stream().filter(r -> r.path().equals("/v1/txn")).count()).isZero();
+    Await.holdsFor(
+        "no round after unrelated writes",
+        Duration.ofMillis(500),
+        () -> agent.requests().stream().noneMatch(r -> r.path().equals("/v1/txn")));
     long resumed = System.nanoTime();
     int before = agent.requestCount();
     assertThat(run("resume", "-k", "hosts").code()).isZero();
     awaitContent(target, canonical(Lines.hosts(10)), Duration.ofSeconds(20));
     long ms = (System.nanoTime() - resumed) / 1_000_000;
     assertThat(ms).as("applied on resume, not at the next --wait (5 minutes)").isLessThan(10_000);
-    Thread.sleep(
-        300); // lets the watcher settle back on the checksum, to count what the resume cost it
+    Await.until(
+        "the watcher to block on the checksum again",
+        Duration.ofSeconds(10),
+        () -> {
+          List<RecordedRequest> seen = agent.requests();
+          RecordedRequest lastOne = seen.get(seen.size() - 1);
+          return lastOne.path().endsWith("/checksum")
+              && lastOne.rawQuery() != null
+              && !lastOne.rawQuery().startsWith("index=0");
+        });
     List<String> cost =
         agent.requests().subList(before, agent.requestCount()).stream()
             .map(r -> r.method() + " " + r.path())
@@ -305,11 +313,10 @@ class WatchIT {
             "-e",
             "echo start >> " + marks + "; sleep 3; echo end >> " + marks);
     publish("hosts", Lines.hosts(10));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline
-        && !(Files.exists(marks) && Files.readString(marks).contains("start"))) {
-      Thread.sleep(20);
-    }
+    Await.until(
+        "the reload to start",
+        Duration.ofSeconds(20),
+        () -> Files.exists(marks) && Files.readString(marks).contains("start"));
     assertThat(Files.readString(marks)).isEqualTo("start\n");
     new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor();
     assertThat(watcher.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -323,13 +330,12 @@ class WatchIT {
         .contains("\"result\":\"applied\"");
   }
 
-  private void awaitLog(String text) throws Exception {
+  private void awaitLog(String text) {
     Path log = tmp.resolve("watch.log");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline && !Files.readString(log).contains(text)) {
-      Thread.sleep(20);
-    }
-    assertThat(Files.readString(log)).contains(text);
+    Await.until(
+        "the watcher to log " + text,
+        Duration.ofSeconds(20),
+        () -> Files.readString(log).contains(text));
   }
 
   static List<String> files(Path dir) throws IOException {

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.testing.AgentTest;
+import org.kvexpress.testing.Await;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Dogstatsd;
 import org.kvexpress.testing.Jar;
@@ -38,8 +40,14 @@ class StagedRolloutIT extends AgentTest {
     }
   }
 
+  /**
+   * How far ahead of the system clock the commands' clock runs: time passes for them, not for the
+   * test.
+   */
+  private Duration ahead = Duration.ZERO;
+
   private CliRun cli() {
-    return CliRun.against(agent.address());
+    return CliRun.against(agent.address()).later(ahead);
   }
 
   private CliRun.Result in(String content, String... args) {
@@ -256,12 +264,10 @@ class StagedRolloutIT extends AgentTest {
     awaitFile(target, canonical(Lines.hosts(12)));
     // Unsigned: refused, the file stays; signed and staged: the canary applies it.
     assertThat(in(Lines.hosts(13)).code()).isZero();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!Files.readString(tmp.resolve("w.log")).contains("reason=unsigned")
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(Files.readString(tmp.resolve("w.log"))).contains("reason=unsigned");
+    Await.until(
+        "the watcher to refuse the unsigned version",
+        Duration.ofSeconds(15),
+        () -> Files.readString(tmp.resolve("w.log")).contains("reason=unsigned"));
     assertThat(Files.readString(target)).isEqualTo(canonical(Lines.hosts(12)));
     assertThat(in(Lines.hosts(14), "--stage", "--sign-key", key).code()).isZero();
     awaitFile(target, canonical(Lines.hosts(14)));
@@ -271,12 +277,14 @@ class StagedRolloutIT extends AgentTest {
   }
 
   private void awaitFile(Path target, String content) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(target) && Files.readString(target).equals(content)) {
-        return;
-      }
-      Thread.sleep(50);
+    try {
+      Await.until(
+          "the watcher to apply the version",
+          Duration.ofSeconds(15),
+          () -> Files.exists(target) && Files.readString(target).equals(content));
+      return;
+    } catch (AssertionError notYet) {
+      // below: the file, the watcher's log and its threads, for the failure's message
     }
     Process dump =
         new ProcessBuilder(
@@ -303,7 +311,7 @@ class StagedRolloutIT extends AgentTest {
                 .run("lock", "-f", lockFile.toString(), "--hostname", "web-1", "--for", "2s")
                 .code())
         .isZero();
-    Thread.sleep(3500); // both --for 2s ends have passed, however slow the runs between them were
+    ahead = Duration.ofMillis(3500); // both --for 2s ends have passed, for the commands
     CliRun.Result published = in(Lines.hosts(13));
     assertThat(published.code()).as(published.err()).isZero();
     assertThat(published.err()).contains("the stop key has expired; proceeding");

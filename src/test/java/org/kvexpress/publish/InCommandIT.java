@@ -39,7 +39,7 @@ class InCommandIT extends AgentTest {
   }
 
   private CliRun.Result in(String stdin, String... args) {
-    List<String> all = new ArrayList<>(List.of("in", "--retry-for", "2s"));
+    List<String> all = new ArrayList<>(List.of("in"));
     all.addAll(List.of(args));
     return cli().stdin(stdin).run(all.toArray(new String[0]));
   }

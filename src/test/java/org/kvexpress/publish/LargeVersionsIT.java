@@ -38,6 +38,7 @@ import org.kvexpress.kv.ConsulSettings;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.kv.TlsSettings;
 import org.kvexpress.testing.AgentTest;
+import org.kvexpress.testing.Await;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Jar;
@@ -300,11 +301,10 @@ class LargeVersionsIT extends AgentTest {
             .redirectOutput(tmp.resolve("in.log").toFile())
             .start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (chunkKeys(DIR).isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
-        Thread.sleep(10);
-      }
-      assertThat(chunkKeys(DIR)).as("some chunks were written before the kill").isNotEmpty();
+      Await.until(
+          "some chunks written before the kill",
+          Duration.ofSeconds(30),
+          () -> !chunkKeys(DIR).isEmpty());
     } finally {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       armed.set(false);

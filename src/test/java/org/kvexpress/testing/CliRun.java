@@ -5,12 +5,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.kvexpress.cli.Cli;
 import org.kvexpress.cli.CliEnvironment;
+import org.kvexpress.cli.Command;
 
 /** Runs the CLI in-process with captured streams, as gjf's MainTest does. */
 public final class CliRun {
@@ -26,18 +28,36 @@ public final class CliRun {
   private String hostname = "node-1";
   private boolean terminal;
   private final List<String> base = new ArrayList<>();
+  private Clock clock = Clock.systemUTC();
+  private String retryFor;
 
   public static CliRun cli() {
     return new CliRun();
   }
 
   /**
-   * A CLI pointed at this agent address with a short retry budget, so failures stay fast in tests.
+   * A CLI pointed at this agent address with a short retry budget ({@link #RETRY_FOR}, unless the
+   * command line gives its own {@code --retry-for}), so failures stay fast in tests.
    */
   public static CliRun against(String agentAddress) {
     CliRun r = new CliRun();
     r.env.put("CONSUL_HTTP_ADDR", agentAddress);
+    r.retryFor = RETRY_FOR;
     return r;
+  }
+
+  /** The retry budget {@link #against} gives commands that talk to Consul. */
+  public static final String RETRY_FOR = "2s";
+
+  /** Runs with this clock: the time a command sees (meta, signatures, freezes) without waiting. */
+  public CliRun clock(Clock c) {
+    this.clock = c;
+    return this;
+  }
+
+  /** Runs with the system clock moved {@code ahead}: as if that much time had passed. */
+  public CliRun later(Duration ahead) {
+    return clock(Clock.offset(Clock.systemUTC(), ahead));
   }
 
   public CliRun stdin(byte[] bytes) {
@@ -64,6 +84,16 @@ public final class CliRun {
     return this;
   }
 
+  private static boolean talksToConsul(List<String> argv) {
+    for (String a : argv) {
+      if (!a.startsWith("-")) {
+        Command<?> c = Cli.command(a);
+        return c != null && c.talksToConsul() && !argv.contains("--help") && !argv.contains("-h");
+      }
+    }
+    return false;
+  }
+
   public Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -74,11 +104,15 @@ public final class CliRun {
             new PrintStream(out, true),
             new PrintStream(err, true),
             Map.copyOf(env),
-            Clock.systemUTC(),
+            clock,
             () -> host,
             terminal);
     List<String> all = new ArrayList<>(base);
     all.addAll(List.of(args));
+    if (retryFor != null && !all.contains("--retry-for") && talksToConsul(all)) {
+      all.add("--retry-for");
+      all.add(retryFor);
+    }
     int code = new Cli(e).run(all.toArray(new String[0]));
     return new Result(
         code,
