@@ -1,7 +1,10 @@
 package org.kvexpress.cli;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
+import joptsimple.ArgumentAcceptingOptionSpec;
+import joptsimple.OptionParser;
 import joptsimple.ValueConversionException;
 import joptsimple.ValueConverter;
 import org.kvexpress.core.GoDuration;
@@ -13,6 +16,33 @@ import org.kvexpress.core.KvexpressException;
  * style).
  */
 final class Converters {
+  /**
+   * The {@code -m/--mode} option (octal; Go's {@code -c/--chmod} integer is translated to it before
+   * parsing).
+   */
+  static ArgumentAcceptingOptionSpec<Integer> mode(OptionParser p) {
+    return p.acceptsAll(
+            List.of("m", "mode"),
+            "file mode in octal (default: the existing file's, else 0640); "
+                + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
+        .withRequiredArg()
+        .withValuesConvertedBy(MODE);
+  }
+
+  /** The {@code -o/--owner} option. */
+  static ArgumentAcceptingOptionSpec<String> owner(OptionParser p) {
+    return p.acceptsAll(List.of("o", "owner"), "file owner")
+        .withRequiredArg()
+        .describedAs("USER[:GROUP]");
+  }
+
+  /**
+   * The {@code -k/--key} option, a key name checked by {@link #KEY}; {@code help} says which key.
+   */
+  static ArgumentAcceptingOptionSpec<String> key(OptionParser p, String help) {
+    return p.acceptsAll(List.of("k", "key"), help).withRequiredArg().withValuesConvertedBy(KEY);
+  }
+
   private Converters() {}
 
   /** A whole number that is zero or more. */

@@ -39,11 +39,7 @@ final class DiffCommand implements Command<DiffCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "published key")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "published key").required();
     file =
         p.acceptsAll(List.of("f", "file"), "compare this local file instead of last")
             .withRequiredArg();

@@ -1,6 +1,5 @@
 package org.kvexpress.cli;
 
-import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -35,11 +34,7 @@ final class DiscardCommand implements Command<DiscardCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key whose staged version to drop")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key whose staged version to drop").required();
   }
 
   @Override

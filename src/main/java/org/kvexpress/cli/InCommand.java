@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -57,9 +56,7 @@ final class InCommand implements Command<InCommand.Options> {
   private OptionSpec<Void> force;
   private OptionSpec<Void> compress;
   private OptionSpec<Void> dryRun;
-  private OptionSpec<String> exec;
-  private OptionSpec<Converters.Span> execTimeout;
-  private OptionSpec<Void> passToken;
+  private ExecOptions.Specs exec;
   private OptionSpec<String> signKey;
   private OptionSpec<Void> resign;
   private OptionSpec<Void> stage;
@@ -82,11 +79,7 @@ final class InCommand implements Command<InCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key to publish under: <prefix>/<key>/data")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key to publish under: <prefix>/<key>/data").required();
     file =
         p.acceptsAll(List.of("f", "file"), "read this file instead of stdin")
             .withRequiredArg()
@@ -144,19 +137,7 @@ final class InCommand implements Command<InCommand.Options> {
             "dry-run",
             "do everything but write; print a summary and a diff against the published version");
     exec =
-        p.acceptsAll(List.of("e", "exec"), "after a successful publish, run CMD through /bin/sh -c")
-            .withRequiredArg()
-            .describedAs("CMD");
-    passToken =
-        p.accepts(
-            "pass-token",
-            "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
-                + "(withheld by default)");
-    execTimeout =
-        p.accepts("exec-timeout", "kill -e after this long")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.DURATION)
-            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+        new ExecOptions.Specs(p, "after a successful publish, run CMD through /bin/sh -c", false);
   }
 
   @Override
@@ -183,7 +164,7 @@ final class InCommand implements Command<InCommand.Options> {
             o.has(resign),
             o.has(stage)),
         o.has(dryRun),
-        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
+        exec.read(o));
   }
 
   @Override

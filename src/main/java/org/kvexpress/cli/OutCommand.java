@@ -72,9 +72,7 @@ final class OutCommand implements Command<OutCommand.Options> {
   private OptionSpec<Long> maxBytes;
   private OptionSpec<Void> ignoreStop;
   private OptionSpec<String> check;
-  private OptionSpec<String> exec;
-  private OptionSpec<Converters.Span> execTimeout;
-  private OptionSpec<Void> passToken;
+  private ExecOptions.Specs exec;
   private OptionSpec<Converters.Span> splay;
   private OptionSpec<Void> restore;
   private OptionSpec<String> hostname;
@@ -104,23 +102,11 @@ final class OutCommand implements Command<OutCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "published key to apply")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY);
+    key = Converters.key(p, "published key to apply");
     file =
         p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().describedAs("FILE");
-    mode =
-        p.acceptsAll(
-                List.of("m", "mode"),
-                "file mode in octal (default: the existing file's, else 0640); "
-                    + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.MODE);
-    owner =
-        p.acceptsAll(List.of("o", "owner"), "file owner")
-            .withRequiredArg()
-            .describedAs("USER[:GROUP]");
+    mode = Converters.mode(p);
+    owner = Converters.owner(p);
     minLines =
         p.acceptsAll(List.of("l", "min-lines", "length"), "refuse data with fewer lines than this")
             .withRequiredArg()
@@ -138,19 +124,7 @@ final class OutCommand implements Command<OutCommand.Options> {
                 "run CMD on the staged file before the swap; {} is its path; non-zero refuses")
             .withRequiredArg()
             .describedAs("CMD");
-    exec =
-        p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c (the reload)")
-            .withRequiredArg()
-            .describedAs("CMD");
-    passToken =
-        p.accepts(
-            "pass-token",
-            "let -e and --check commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE (withheld by default)");
-    execTimeout =
-        p.accepts("exec-timeout", "kill --check or -e after this long")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.DURATION)
-            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    exec = new ExecOptions.Specs(p, "after writing, run CMD through /bin/sh -c (the reload)", true);
     splay =
         p.accepts(
                 "splay",
@@ -231,11 +205,7 @@ final class OutCommand implements Command<OutCommand.Options> {
         o.valueOf(owner),
         new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
         new Trust(o.valuesOf(trustKey).stream().map(Path::of).toList(), o.has(noOlder)),
-        new Hooks(
-            o.valueOf(check),
-            new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)),
-            o.valueOf(splay).value(),
-            o.has(restore)),
+        new Hooks(o.valueOf(check), exec.read(o), o.valueOf(splay).value(), o.has(restore)),
         o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
         new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
   }

@@ -1,6 +1,5 @@
 package org.kvexpress.cli;
 
-import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -39,11 +38,7 @@ final class PromoteCommand implements Command<PromoteCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key whose staged version to promote")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key whose staged version to promote").required();
     minCanaries =
         p.accepts(
                 "min-canaries",

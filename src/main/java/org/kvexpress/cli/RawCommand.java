@@ -30,9 +30,7 @@ final class RawCommand implements Command<RawCommand.Options> {
   private OptionSpec<Integer> minLines;
   private OptionSpec<Integer> mode;
   private OptionSpec<String> owner;
-  private OptionSpec<String> exec;
-  private OptionSpec<Converters.Span> execTimeout;
-  private OptionSpec<Void> passToken;
+  private ExecOptions.Specs exec;
 
   @Override
   public String name() {
@@ -51,11 +49,7 @@ final class RawCommand implements Command<RawCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "the full key (no prefix is added)")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "the full key (no prefix is added)").required();
     file = p.acceptsAll(List.of("f", "file"), "file to write").withRequiredArg().required();
     minLines =
         p.acceptsAll(
@@ -63,30 +57,9 @@ final class RawCommand implements Command<RawCommand.Options> {
             .withRequiredArg()
             .withValuesConvertedBy(Converters.NON_NEGATIVE)
             .defaultsTo(1);
-    mode =
-        p.acceptsAll(
-                List.of("m", "mode"),
-                "file mode in octal (default: existing, else 0640); "
-                    + "-c/--chmod N takes Go kvexpress's integer instead (0644, or 420 decimal)")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.MODE);
-    owner =
-        p.acceptsAll(List.of("o", "owner"), "file owner")
-            .withRequiredArg()
-            .describedAs("USER[:GROUP]");
-    exec =
-        p.acceptsAll(List.of("e", "exec"), "after writing, run CMD through /bin/sh -c")
-            .withRequiredArg();
-    passToken =
-        p.accepts(
-            "pass-token",
-            "let -e commands inherit CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE "
-                + "(withheld by default)");
-    execTimeout =
-        p.accepts("exec-timeout", "kill -e after this long")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.DURATION)
-            .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    mode = Converters.mode(p);
+    owner = Converters.owner(p);
+    exec = new ExecOptions.Specs(p, "after writing, run CMD through /bin/sh -c", false);
   }
 
   @Override
@@ -97,7 +70,7 @@ final class RawCommand implements Command<RawCommand.Options> {
         o.valueOf(minLines),
         o.valueOf(mode),
         o.valueOf(owner),
-        new ExecOptions(o.valueOf(exec), o.valueOf(execTimeout).value(), o.has(passToken)));
+        exec.read(o));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.kvexpress.cli;
 
-import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -33,11 +32,7 @@ final class ResumeCommand implements Command<ResumeCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key to resume")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key to resume").required();
   }
 
   @Override

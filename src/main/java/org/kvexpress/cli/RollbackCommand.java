@@ -1,7 +1,6 @@
 package org.kvexpress.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -37,11 +36,7 @@ final class RollbackCommand implements Command<RollbackCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key to roll back")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key to roll back").required();
     signKey =
         p.accepts(
                 "sign-key",

@@ -4,7 +4,6 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.util.Comparator;
-import java.util.List;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
@@ -44,10 +43,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "only this key")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY);
+    key = Converters.key(p, "only this key");
     json = p.accepts("json", "stable JSON instead of a table (schema in README.md)");
     latency =
         p.accepts(

@@ -37,11 +37,7 @@ final class StopCommand implements Command<StopCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    key =
-        p.acceptsAll(List.of("k", "key"), "key to stop")
-            .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+    key = Converters.key(p, "key to stop").required();
     reason =
         p.acceptsAll(List.of("r", "reason"), "why; stored with your user, host and the time")
             .withRequiredArg()

@@ -15,8 +15,10 @@ import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.Committed;
 import org.kvexpress.version.KeySnapshot;
 import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Rules;
 import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
@@ -62,7 +64,7 @@ public final class CopyService {
                 .toJson();
     // After a conflict the source is read again: the copy is of the source as it is when it commits
     // (a chunked one only if it is still the version whose chunks were written).
-    VersionStore.Committed c =
+    Committed c =
         versions.commit(
             to,
             dst,
@@ -77,9 +79,9 @@ public final class CopyService {
                   src.readFrom(),
                   List.of());
             },
-            VersionStore.Rules.copy(from, to));
+            Rules.copy(from, to));
     return new Result(
-        c.outcome() == VersionStore.Outcome.COMMITTED,
+        c.outcome() == Committed.Outcome.COMMITTED,
         c.proposal().checksum(),
         c.proposal().lines(),
         c.index());

@@ -15,8 +15,10 @@ import org.kvexpress.core.Result;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
+import org.kvexpress.version.Committed;
 import org.kvexpress.version.KeySnapshot;
 import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Rules;
 import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
@@ -160,8 +162,7 @@ public final class PromoteService {
             staged.signature() == null ? null : staged.signature().value(),
             List.of(staged.data(), staged.checksum()),
             layout.stagedKeys());
-    VersionStore.Committed c =
-        versions.commit(layout, s, seen -> proposal, VersionStore.Rules.promote(layout));
+    Committed c = versions.commit(layout, s, seen -> proposal, Rules.promote(layout));
     return new Promoted(s.checksumText(), to, holding, c.index());
   }
 

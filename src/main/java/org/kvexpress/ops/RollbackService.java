@@ -13,8 +13,10 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.Version;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.Committed;
 import org.kvexpress.version.KeySnapshot;
 import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Rules;
 import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
@@ -93,8 +95,7 @@ public final class RollbackService {
             lastPlain.length,
             "rollback from " + Checksum.shortForm(current),
             signature);
-    VersionStore.Committed c =
-        versions.commit(layout, s, seen -> proposal, VersionStore.Rules.rollback(layout));
+    Committed c = versions.commit(layout, s, seen -> proposal, Rules.rollback(layout));
     return new Result(current, last.checksum(), lines, c.index());
   }
 }

@@ -21,8 +21,10 @@ import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.SigningKey;
+import org.kvexpress.version.Committed;
 import org.kvexpress.version.KeySnapshot;
 import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Rules;
 import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionReader;
 import org.kvexpress.version.VersionStore;
@@ -304,10 +306,10 @@ public final class Publisher {
     byte[] signature = in.storing().signKey() == null ? null : signature(in, checksum, now);
     Proposal proposal =
         Proposal.of(stored, canon.lines(), canon.size(), in.input().source(), signature);
-    VersionStore.Committed c =
+    Committed c =
         in.storing().stage()
             ? versions.stage(layout, first, proposal)
-            : versions.commit(layout, first, seen -> proposal, VersionStore.Rules.publish(layout));
+            : versions.commit(layout, first, seen -> proposal, Rules.publish(layout));
     logChunkWork(layout, c);
     Result done =
         switch (c.outcome()) {
@@ -323,13 +325,13 @@ public final class Publisher {
         encoding.label(),
         c.index(),
         null,
-        c.outcome() == VersionStore.Outcome.SUPERSEDED ? c.current() : null,
+        c.outcome() == Committed.Outcome.SUPERSEDED ? c.current() : null,
         c.stoppedSince());
   }
 
   /** What the chunk steps did: written, and collected (a failed collection is only a warning). */
-  private void logChunkWork(KeyLayout layout, VersionStore.Committed c) {
-    VersionStore.ChunkWork work = c.chunkWork();
+  private void logChunkWork(KeyLayout layout, Committed c) {
+    Committed.ChunkWork work = c.chunkWork();
     if (work == null) {
       return;
     }

@@ -39,127 +39,6 @@ import org.kvexpress.version.KeySnapshot.Part;
  * Signatures move with their versions ({@code signature} to {@code last-signature}).
  */
 public final class VersionStore {
-  /**
-   * How a writer commits: how many attempts, whether the stop key guards the write, whether an
-   * oversized pair of data and last may be split over two transactions, and what to say when it
-   * gives up (after the number of attempts, which the store adds when there were several).
-   */
-  public static final class Rules {
-    private final int attempts;
-    private final boolean guardStop;
-    private final boolean split;
-    private final String gaveUp;
-
-    private Rules(int attempts, boolean guardStop, boolean split, String gaveUp) {
-      this.attempts = attempts;
-      this.guardStop = guardStop;
-      this.split = split;
-      this.gaveUp = gaveUp;
-    }
-
-    /** {@code in}: retried, stopped by the stop key, split when large. */
-    public static Rules publish(KeyLayout layout) {
-      return new Rules(
-          PUBLISH_ATTEMPTS,
-          true,
-          true,
-          "other publishers keep changing " + layout.dir() + "; try again");
-    }
-
-    /** {@code copy}: as a publish, its source read again after each conflict. */
-    public static Rules copy(KeyLayout from, KeyLayout to) {
-      return new Rules(
-          PUBLISH_ATTEMPTS,
-          true,
-          true,
-          from.dir() + " or " + to.dir() + " keep changing; run the copy again");
-    }
-
-    /**
-     * {@code rollback}: one attempt, no stop guard (rolling back a stopped key is the usual drill),
-     * no split: after a conflict the state it was asked to undo is gone, so the operator decides
-     * again.
-     */
-    public static Rules rollback(KeyLayout layout) {
-      return new Rules(
-          1,
-          false,
-          false,
-          layout.dir()
-              + " changed while rolling back; look at 'kvexpress status -k "
-              + layout.key()
-              + "' and run rollback again if it is still wanted");
-    }
-
-    /**
-     * {@code promote}: one attempt (the canaries vouched for what was read), stopped by the stop
-     * key.
-     */
-    public static Rules promote(KeyLayout layout) {
-      return new Rules(
-          1,
-          true,
-          true,
-          layout.dir()
-              + " changed while promoting; look at 'kvexpress status -k "
-              + layout.key()
-              + "' and promote again");
-    }
-
-    /** {@code in --stage}: retried, stopped by the stop key. */
-    static Rules stage(KeyLayout layout) {
-      return new Rules(
-          PUBLISH_ATTEMPTS,
-          true,
-          false,
-          "other publishers keep changing " + layout.stagedDir() + "; try again");
-    }
-  }
-
-  /** Attempts of a publish (or a staging) before it gives up on other writers. */
-  private static final int PUBLISH_ATTEMPTS = 6;
-
-  /** How a commit ended. */
-  public enum Outcome {
-    /** This writer's version is current. */
-    COMMITTED,
-    /** This writer's version was committed (its answer was lost) and newer versions followed it. */
-    SUPERSEDED,
-    /** Another writer had made the same content current; this writer committed nothing. */
-    SAME_BY_ANOTHER
-  }
-
-  /**
-   * The outcome; the data key's index and checksum of what is current now (for SUPERSEDED the newer
-   * version, else this writer's); the proposal that was committed (or matched); the reason of a
-   * stop set after this writer's commit, which the writer learned only on its re-read after a lost
-   * answer (null: none); and the bytes the version took in Consul (its value, or the chunks this
-   * commit wrote).
-   */
-  public record Committed(
-      Outcome outcome,
-      long index,
-      Proposal proposal,
-      String current,
-      String stoppedSince,
-      long storedBytes,
-      ChunkWork chunkWork) {
-    Committed(Outcome outcome, long index, Proposal proposal, String current, String stoppedSince) {
-      this(outcome, index, proposal, current, stoppedSince, 0, null);
-    }
-
-    Committed with(long bytes, ChunkWork work) {
-      return new Committed(outcome, index, proposal, current, stoppedSince, bytes, work);
-    }
-  }
-
-  /**
-   * What the chunk steps did, for the writer's log: chunks in the version and written by this
-   * commit (the others were there), chunks no version needed any more and removed, and why
-   * collecting them failed (null: it did not; the next commit tries again). Null on a commit
-   * without chunk work.
-   */
-  public record ChunkWork(int chunks, int written, int removed, String collectError) {}
 
   /**
    * One try at a commit: its id (written into meta), the version it was guarded on, and what it
@@ -285,7 +164,7 @@ public final class VersionStore {
         chunks.release(layout, registered.id());
       }
     }
-    ChunkWork work = null;
+    Committed.ChunkWork work = null;
     if (registered != null || seen.asRead(Part.PENDING) != null) {
       int removed = 0;
       String collectError = null;
@@ -295,7 +174,7 @@ public final class VersionStore {
         collectError = e.getMessage(); // the commit stands; the next one collects
       }
       work =
-          new ChunkWork(
+          new Committed.ChunkWork(
               stored.chunked() ? stored.manifest().chunks().size() : 0,
               registered == null ? 0 : registered.written(),
               removed,
@@ -366,7 +245,8 @@ public final class VersionStore {
               tried);
       if (result != null && result.committed()) {
         String dataKey = slot == Slot.CURRENT ? layout.data() : layout.stagedData();
-        return new Committed(Outcome.COMMITTED, indexOf(result, dataKey), p, p.checksum(), null);
+        return new Committed(
+            Committed.Outcome.COMMITTED, indexOf(result, dataKey), p, p.checksum(), null);
       }
       if (result != null) {
         lastConflict =
@@ -388,7 +268,11 @@ public final class VersionStore {
       mayStillLand = result == null && slot.anchor(snap).equals(attempt.anchor());
       if (p.checksum().equals(slot.checksum(snap))) {
         return new Committed(
-            Outcome.SAME_BY_ANOTHER, slot.data(snap).modifyIndex(), p, slot.checksum(snap), null);
+            Committed.Outcome.SAME_BY_ANOTHER,
+            slot.data(snap).modifyIndex(),
+            p,
+            slot.checksum(snap),
+            null);
       }
     }
     if (mayStillLand) {
@@ -526,11 +410,19 @@ public final class VersionStore {
       switch (lineage.verdict(a.id(), a.anchor())) {
         case CURRENT -> {
           return new Committed(
-              Outcome.COMMITTED, data.modifyIndex(), a.proposal(), checksum, stopReason(snap));
+              Committed.Outcome.COMMITTED,
+              data.modifyIndex(),
+              a.proposal(),
+              checksum,
+              stopReason(snap));
         }
         case SUPERSEDED -> {
           return new Committed(
-              Outcome.SUPERSEDED, data.modifyIndex(), a.proposal(), checksum, stopReason(snap));
+              Committed.Outcome.SUPERSEDED,
+              data.modifyIndex(),
+              a.proposal(),
+              checksum,
+              stopReason(snap));
         }
         case UNKNOWN -> unknown = true;
         case NOT_COMMITTED -> {}

@@ -45,7 +45,9 @@ import org.kvexpress.testing.Jar;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 import org.kvexpress.version.ChunkStore;
+import org.kvexpress.version.Committed;
 import org.kvexpress.version.Proposal;
+import org.kvexpress.version.Rules;
 import org.kvexpress.version.Stored;
 import org.kvexpress.version.VersionStore;
 
@@ -369,10 +371,9 @@ class LargeVersionsIT extends AgentTest {
               mine.length,
               "test",
               null);
-      VersionStore.Committed c =
-          versions.commit(
-              layout, versions.read(layout), seen -> proposal, VersionStore.Rules.publish(layout));
-      assertThat(c.outcome()).isEqualTo(VersionStore.Outcome.COMMITTED);
+      Committed c =
+          versions.commit(layout, versions.read(layout), seen -> proposal, Rules.publish(layout));
+      assertThat(c.outcome()).isEqualTo(Committed.Outcome.COMMITTED);
       new ChunkStore(store).release(layout, staged.id());
     }
     assertThat(assembled(DIR)).isEqualTo(mine);
