@@ -33,7 +33,7 @@ free_port() {
     if ! (echo > "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then picked="$picked$p "; echo "$p"; return; fi
   done
 }
-# Starts a real Consul agent, found or fetched by .ci/fetch-consul (see README "Tests"), on free ports of
+# Starts a real Consul agent, found or fetched by .ci/fetch-consul (see docs/testing.md), on free ports of
 # 127.0.0.1: start_consul NAME dev|client [CONFIG-FILE...]. A client joins the last dev agent started.
 # Exports CONSUL_HTTP_ADDR as its HTTP address before starting it, so the agent's watch handlers and
 # `consul exec` commands (which inherit its environment) and every command after it talk to this agent,

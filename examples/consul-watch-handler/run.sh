@@ -36,5 +36,5 @@ expect "file not rewritten" test "$(stat -c %i "$file")" = "$inode"
 
 step "the watch definitions this ran"
 cat "$here/watches.json"
-echo "or: consul watch -type=key -key=kvexpress/hosts/checksum kvexpress out -k hosts -f /etc/hosts.consul --soft"
+echo "or: consul watch -type=key -key=kvexpress/hosts/checksum kvexpress out -k hosts -f /etc/hosts.consul"
 step "done"

@@ -2,24 +2,31 @@ package org.kvexpress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.core.Checksum;
 import org.kvexpress.testing.Backend;
 import org.kvexpress.testing.BackendExtension;
 import org.kvexpress.testing.CliRun;
 import org.kvexpress.testing.Dogstatsd;
+import org.kvexpress.testing.Http;
 import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
@@ -185,7 +192,7 @@ class GoCompatIT {
     Path out = tmp.resolve("zipped");
     assertThat(go("out -z -k zipped -f " + out).code()).as("-z on out changes nothing").isZero();
     assertThat(out).hasBinaryContent(canonical(Lines.hosts(31)));
-    assertThat(go("raw -k kvexpress/zipped/checksum -f " + tmp.resolve("raw") + " -z").code())
+    assertThat(go("raw -k kvexpress/zipped/checksum -f " + tmp.resolve("raw") + " -z -l 1").code())
         .isZero();
   }
 
@@ -280,5 +287,152 @@ class GoCompatIT {
     assertThat(String.join("\n", datagrams()))
         .contains("kvexpress in: hosts is too short")
         .contains("|t:error");
+  }
+
+  // Part A of issue 26: where a Go fleet or a Go operator was hurt.
+
+  @Test
+  void aStopValueThatLooksLikeAFreezeStillHaltsForever() throws IOException {
+    assertThat(go("in -k hosts -f " + input).code()).isZero();
+    // Go's own stop, whose free text happens to read like an expired freeze: it halts, as in Go.
+    Store.put(agent, "kvexpress/hosts/stop", "DB migration (until 2020-01-01T00:00:00Z, ask #ops)");
+    Path file = tmp.resolve("frozen");
+    CliRun.Result out = go("out -k hosts -f " + file);
+    assertThat(out.code()).as(out.err()).isEqualTo(4);
+    assertThat(file).doesNotExist();
+    Files.writeString(input, Lines.hosts(130));
+    assertThat(go("in -k hosts -f " + input).code()).as("in halts too").isEqualTo(4);
+  }
+
+  @Test
+  void aConsulWatchHandlerIsNotEndedByAHaltOrARefusal() throws IOException {
+    assertThat(go("in -k hosts -f " + input).code()).isZero();
+    assertThat(go("stop -k hosts -r 'maintenance'").code()).isZero();
+    Path file = tmp.resolve("handled");
+    // As `consul watch -type key … kvexpress out …` runs it: CONSUL_INDEX set.
+    CliRun.Result handler = goWith("CONSUL_INDEX", "42", "out -k hosts -f " + file);
+    assertThat(handler.code()).as("exit 0 keeps the watch alive: " + handler.err()).isZero();
+    assertThat(handler.err()).contains("result=halted").contains("reason=stop_key");
+    assertThat(file).doesNotExist();
+    assertThat(goWith("CONSUL_INDEX", "42", "out --strict -k hosts -f " + file).code())
+        .as("--strict keeps the code")
+        .isEqualTo(4);
+    assertThat(go("out -k hosts -f " + file).code()).as("outside a handler: 4").isEqualTo(4);
+    assertThat(goWith("CONSUL_INDEX", "42", "raw -k kvexpress/hosts/stop -f " + file).code())
+        .as("raw's guard refuses a one-line value, softly in a handler")
+        .isZero();
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void keysGoAcceptsArePublishedAppliedAndListed() throws IOException {
+    for (String key : List.of("hosts@dc1", "a:b", "with space", "q?x&y=z#f%25")) {
+      assertThat(go("in -k '" + key + "' -f " + input).code()).as(key).isZero();
+      Path file = tmp.resolve("applied-" + key.hashCode());
+      CliRun.Result out = go("out -k '" + key + "' -f " + file);
+      assertThat(out.code()).as(key + ": " + out.err()).isZero();
+      assertThat(file).as(key).hasBinaryContent(canonical(Files.readString(input)));
+    }
+    assertThat(Store.data(agent, "kvexpress", "hosts@dc1"))
+        .isEqualTo(canonical(Files.readString(input)));
+    // One foreign key whose name kvexpress cannot use does not break the listing.
+    String txn = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"kvexpress/x//y/data\",\"Value\":\"eA==\"}}]";
+    assertThat(Http.put(agent.url("/v1/txn"), txn, Store.auth(agent)).statusCode()).isEqualTo(200);
+    CliRun.Result status = go("status");
+    assertThat(status.code()).as(status.err()).isZero();
+    assertThat(status.out()).contains("hosts@dc1").contains("a:b").contains("with space");
+    assertThat(status.err()).contains("x//y");
+    CliRun.Result json = go("status --json");
+    assertThat(json.code()).as(json.err()).isZero();
+    assertThat(json.out()).contains("\"hosts@dc1\"").contains("\"skipped\"");
+  }
+
+  @Test
+  void rawKeepsGosDefaultGuardOfTenLines() throws IOException {
+    Store.put(agent, "app/settings", "a=1\nb=2\nc=3\n");
+    Path file = tmp.resolve("settings");
+    CliRun.Result r = go("raw -k app/settings -f " + file);
+    assertThat(r.code()).as("three lines are fewer than Go's -l 10: " + r.err()).isEqualTo(3);
+    assertThat(file).doesNotExist();
+    assertThat(go("raw -k app/settings -f " + file + " -l 3").code()).isZero();
+    assertThat(file).hasContent("a=1\nb=2\nc=3");
+  }
+
+  @Test
+  void gosMetricNamesAndTagsReachDogstatsd() throws IOException {
+    assertThat(go("in -d true -k hosts -f " + input).code()).isZero();
+    Path file = tmp.resolve("metrics");
+    assertThat(go("out -d true -k hosts -f " + file).code()).isZero();
+    String all = String.join("\n", datagrams());
+    assertThat(all)
+        .containsPattern(
+            "kvexpress\\.in:1\\|c\\|#key:hosts,host:[^,]+,direction:in,location:complete")
+        .contains("kvexpress.lines:120|g")
+        .containsPattern("kvexpress\\.bytes:\\d+\\|g")
+        .containsPattern(
+            "kvexpress\\.out:1\\|c\\|#key:hosts,host:[^,]+,direction:out,location:complete")
+        .containsPattern("kvexpress\\.time:\\d+\\|g\\|#key:hosts");
+    Files.writeString(input, Lines.hosts(3));
+    assertThat(go("in -d -k hosts -f " + input).code()).isEqualTo(3);
+    assertThat(String.join("\n", datagrams()))
+        .contains("kvexpress.not_long_enough:1|c")
+        .contains("location:not_long_enough");
+  }
+
+  @Test
+  void anOldGoCompressedValueIsAppliedWhenItsChecksumProvesIt() throws IOException {
+    byte[] content = canonical(Lines.hosts(40));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+      z.write(content);
+    }
+    // What Go kvexpress 1.5–1.14 `in -z` stored: base64 text of gzip, Flags 0, and the checksum of
+    // the uncompressed data.
+    Store.put(agent, "kvexpress/old/data", Base64.getEncoder().encodeToString(gz.toByteArray()));
+    Store.put(agent, "kvexpress/old/checksum", Checksum.sha256Hex(content));
+    Path file = tmp.resolve("old");
+    CliRun.Result r = go("out -k old -f " + file);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(file).hasBinaryContent(content);
+    Store.put(agent, "kvexpress/old/checksum", Checksum.sha256Hex(new byte[] {1}));
+    CliRun.Result bad = go("out -k old -f " + tmp.resolve("old2"));
+    assertThat(bad.code()).isEqualTo(3);
+    assertThat(bad.err()).contains("written by an old Go kvexpress with -z").contains("republish");
+  }
+
+  @Test
+  void ownerWithoutAGroupTakesTheUsersPrimaryGroupAsGoDid() throws IOException {
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "chown to another user needs root");
+    assertThat(go("in -k hosts -f " + input).code()).isZero();
+    Path file = tmp.resolve("owned");
+    CliRun.Result r = go("out -k hosts -f " + file + " -o nobody");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.getOwner(file).getName()).isEqualTo("nobody");
+    String group = Files.readAttributes(file, PosixFileAttributes.class).group().getName();
+    assertThat(group).as("nobody's primary group").isIn("nogroup", "nobody");
+  }
+
+  @Test
+  void kvexpressDebugAcceptsAnyTrueValue() {
+    for (String value : List.of("true", "yes", "TRUE")) {
+      CliRun.Result r =
+          CliRun.cli()
+              .env("KVEXPRESS_DEBUG", value)
+              .run("in", "-k", "hosts", "-f", input.toString(), "-s", agent.address(), "-t", TOKEN);
+      assertThat(r.err()).as(value).contains("[DEBUG]");
+    }
+    CliRun.Result off =
+        CliRun.cli()
+            .env("KVEXPRESS_DEBUG", "false")
+            .run("in", "-k", "hosts", "-f", input.toString(), "-s", agent.address(), "-t", TOKEN);
+    assertThat(off.err()).doesNotContain("[DEBUG]");
+  }
+
+  /** {@link #go} with one environment variable set, as Consul sets CONSUL_INDEX for a handler. */
+  private CliRun.Result goWith(String name, String value, String line) {
+    List<String> argv = new ArrayList<>(List.of(shellWords(line)));
+    argv.addAll(List.of("-s", agent.address(), "-t", TOKEN, "-D", dogstatsd.address()));
+    return CliRun.cli().env(name, value).run(argv.toArray(new String[0]));
   }
 }

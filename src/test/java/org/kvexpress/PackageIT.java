@@ -174,10 +174,18 @@ class PackageIT extends AgentTest {
         .as("no complaint about the unit")
         .doesNotContain("kvexpress-watch.service:");
 
+    // What a watcher running the default watch.json leaves: its file in the state directory.
+    assertThat(Files.readString(root.resolve("etc/kvexpress/watch.json")))
+        .contains("/var/lib/kvexpress/");
+    Path state = root.resolve("var/lib/kvexpress");
+    Files.createDirectories(state);
+    Files.writeString(state.resolve("hosts.consul"), Lines.hosts(12));
+
     List<String> purge = new ArrayList<>(dpkg);
     purge.addAll(List.of("--purge", "kvexpress"));
     Run purged = run(Map.of("DPKG_ROOT", root.toString()), purge.toArray(new String[0]));
     assertThat(purged.code()).as(purged.output()).isZero();
+    assertThat(purged.output()).as("no dpkg warning").doesNotContain("warning");
     List<String> left;
     try (Stream<Path> s = Files.walk(root)) {
       left =
@@ -189,6 +197,7 @@ class PackageIT extends AgentTest {
     assertThat(left).as("nothing but dpkg's own records is left").isEmpty();
     assertThat(root.resolve("usr/share/kvexpress")).doesNotExist();
     assertThat(root.resolve("etc/kvexpress")).doesNotExist();
+    assertThat(state).doesNotExist();
   }
 
   @Test
@@ -229,5 +238,20 @@ class PackageIT extends AgentTest {
                 + " && COMP_WORDS=(kvexpress out --trust) COMP_CWORD=2 && _kvexpress && echo ${COMPREPLY[@]}");
     assertThat(completion.code()).as(completion.output()).isZero();
     assertThat(completion.output()).contains("promote").contains("--trust-key");
+    Run afterKey =
+        run(
+            "bash",
+            "-c",
+            "source "
+                + home.resolve("share/bash-completion/completions/kvexpress")
+                + " && COMP_WORDS=(kvexpress out -k '') COMP_CWORD=3 && _kvexpress"
+                + " && echo \"[${COMPREPLY[@]}]\"");
+    assertThat(afterKey.output()).as("no option names where a key goes").contains("[]");
+    // The tarball's unit is the package's, with the binary where the tarball's install links it.
+    String unit = Files.readString(home.resolve("share/kvexpress/kvexpress-watch.service"));
+    String packaged = Files.readString(Path.of("packaging/kvexpress-watch.service"));
+    assertThat(unit).contains("ExecStart=/usr/local/bin/kvexpress out --watch");
+    assertThat(unit.replace("/usr/local/bin/kvexpress ", "/usr/bin/kvexpress "))
+        .isEqualTo(packaged);
   }
 }

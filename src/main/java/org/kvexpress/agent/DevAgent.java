@@ -35,7 +35,7 @@ import org.apache.commons.io.input.BoundedInputStream;
  * An in-memory, Consul-compatible HTTP agent for laptops, demos, examples and tests. It is not
  * Consul and not for production: one node, no Raft, no sessions, one management ACL token. What it
  * does implement follows Consul's HTTP API on the wire, as DifferentialIT checks against real
- * Consul (README "The dev agent").
+ * Consul (docs/dev-agent.md).
  *
  * <p>Modelled on okhttp's MockWebServer: {@link #start()} binds (port 0 picks a free port), {@link
  * #url()} gives the address, requests are recorded, and faults can be injected into chosen

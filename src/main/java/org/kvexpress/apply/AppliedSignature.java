@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 import org.kvexpress.sign.SignedStatement;
 
@@ -82,7 +83,7 @@ final class AppliedSignature {
           "applied the file, but cannot record its signature time in "
               + file
               + " for --no-older: "
-              + e.getMessage());
+              + Problems.describe(e, file));
     }
   }
 
@@ -105,7 +106,7 @@ final class AppliedSignature {
               + file
               + " (--no-older's record of the last "
               + "applied signature): "
-              + e.getMessage()
+              + Problems.describe(e, file)
               + "; delete it to accept the published version once");
     }
   }

@@ -1,7 +1,6 @@
 package org.kvexpress.apply;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +23,7 @@ import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
 import org.kvexpress.core.WatchPayload;
@@ -32,6 +33,7 @@ import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.log.Steps;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.TrustedKeys;
 import org.kvexpress.version.KeySnapshot;
@@ -85,35 +87,49 @@ public final class Applier {
   }
 
   /**
-   * One full apply, reading the key's folder afresh, in the steps README's {@code out} lists:
-   * fetch, guard (lock and stop as read), trust (the signature, with {@code --trust-key}), verify
-   * (checksum and length), then, when the file would change, confirm (lock and stop proven absent),
-   * stage, check, swap, reload; and with {@code --report} the node then says what it did. A chunk
-   * that a newer publish collected while this read the older manifest costs a fresh read, not a
-   * refusal.
+   * One full apply, reading the key's folder afresh, in the steps docs/reference.md gives for
+   * {@code out}: fetch, guard (lock and stop as read), trust (the signature, with {@code
+   * --trust-key}), verify (checksum and length), then, when the file would change, confirm (lock
+   * and stop proven absent), stage, check, swap, reload; and with {@code --report} the node then
+   * says what it did. A chunk that a newer publish collected while this read the older manifest
+   * costs a fresh read, not a refusal.
    */
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
     Fetched f = null;
     try {
+      Steps steps = new Steps(log, COMPONENT);
       for (int attempt = 1; ; attempt++) {
         f = fetch(in);
+        // Details only from what the fetch holds: asking the snapshot for a key it could not read
+        // would confirm it with a request, before the guards.
+        steps.done("fetch", Fields.of("key", in.layout().key()).add("staged", f.staged()));
         try {
           AtomicFiles.removeStaleTemps(target, false);
           guard(in, f);
+          steps.done("stop key and lock", Fields.of("halted", false));
           SignedStatement signed = trust(in, target, f.snap());
+          steps.done("signature", Fields.of("signed", signed != null));
           byte[] content = verify(in, f.snap());
+          steps.done("verify", Fields.of("bytes", content.length).add("checksum", "matches"));
           // verify proved that the published checksum is the content's: no need to hash it again.
           String checksum = f.snap().checksumText();
           Change change = change(in, target, checksum);
+          steps.done(
+              "compare with " + target,
+              Fields.of("change", change.name().toLowerCase(Locale.ROOT)));
           if (change != Change.NONE) {
             confirm(in, f);
+            steps.done("confirm still current");
           }
           ApplyResult r = carryOut(in, target, content, checksum, change);
+          steps.done("write and reload", Fields.of("result", r.outcome()));
           if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
             AppliedSignature.record(target, signed);
           }
-          return reported(in, target, f, r);
+          ApplyResult done = reported(in, target, f, r);
+          steps.done("report");
+          return done;
         } catch (KvexpressException e) {
           if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
             throw e;
@@ -158,9 +174,11 @@ public final class Applier {
                 layout.checksum(),
                 layout.meta(),
                 layout.stop(),
+                layout.stopUntil(),
                 layout.signature(),
                 layout.nodeReport(hostname),
-                lockKey));
+                lockKey,
+                lockKey + KeyLayout.UNTIL));
     if (in.mode().canary()) {
       keys.addAll(layout.stagedKeys());
     }
@@ -175,9 +193,15 @@ public final class Applier {
    * #confirm}, before anything would change, so a current file is left alone without asking.
    */
   private void guard(ApplyInput in, Fetched f) {
-    haltIfLocked(in.file(), f.snap().entryUnconfirmed(f.lockKey()));
+    haltIfLocked(
+        in.file(),
+        f.snap().entryUnconfirmed(f.lockKey()),
+        f.snap().entryUnconfirmed(f.lockKey() + KeyLayout.UNTIL));
     if (!in.guards().ignoreStop()) {
-      haltIfStopped(f.snap(), f.snap().stopUnconfirmed());
+      haltIfStopped(
+          f.snap(),
+          f.snap().stopUnconfirmed(),
+          f.snap().entryUnconfirmed(f.snap().layout().stopUntil()));
     }
   }
 
@@ -190,9 +214,11 @@ public final class Applier {
     boolean stopMatters = !in.guards().ignoreStop();
     snap.confirmAbsent(
         stopMatters ? List.of(f.lockKey(), snap.layout().stop()) : List.of(f.lockKey()));
-    haltIfLocked(in.file(), snap.entry(f.lockKey()));
+    KvEntry lock = snap.entry(f.lockKey());
+    haltIfLocked(in.file(), lock, lock == null ? null : snap.entry(f.lockKey() + KeyLayout.UNTIL));
     if (stopMatters) {
-      haltIfStopped(snap, snap.stop());
+      KvEntry stop = snap.stop();
+      haltIfStopped(snap, stop, stop == null ? null : snap.entry(snap.layout().stopUntil()));
     }
   }
 
@@ -257,7 +283,7 @@ public final class Applier {
           COMPONENT,
           Fields.of("key", in.layout().key())
               .add("warning", "could not write the node report")
-              .add("error", e.getMessage()));
+              .add("error", Problems.describe(e)));
     }
   }
 
@@ -355,23 +381,21 @@ public final class Applier {
 
   // ---- steps ----
 
-  void haltIfLocked(Path file, KvEntry lock) {
-    if (lock != null) {
-      String reason = new String(lock.value(), StandardCharsets.UTF_8).strip();
-      if (expired(lock.key(), reason)) {
-        return;
-      }
-      throw KvexpressException.because(
-          Reason.LOCKED,
-          file.toAbsolutePath().normalize()
-              + " is locked on "
-              + hostname
-              + ": "
-              + (reason.isEmpty() ? "(no reason given)" : reason)
-              + "; run 'kvexpress unlock -f "
-              + file
-              + "' to release it");
+  /** Halts on {@code lock} (this node's lock of the file, or null) unless its --for has run out. */
+  void haltIfLocked(Path file, KvEntry lock, KvEntry until) {
+    if (lock == null || expired(lock, until)) {
+      return;
     }
+    throw KvexpressException.because(
+        Reason.LOCKED,
+        file.toAbsolutePath().normalize()
+            + " is locked on "
+            + hostname
+            + ": "
+            + KeySnapshot.reason(lock)
+            + "; run 'kvexpress unlock -f "
+            + file
+            + "' to release it");
   }
 
   /**
@@ -383,17 +407,19 @@ public final class Applier {
   }
 
   /**
-   * Whether a stop or lock value's {@code --for} has run out; says so once per value and process (a
-   * watcher asks every round).
+   * Whether a stop's or lock's {@code --for} has run out (its freeze, written with it, has ended);
+   * says so once per halt and process (a watcher asks every round).
    */
-  private boolean expired(String key, String value) {
-    if (!Freeze.expired(value, clock.instant())) {
+  private boolean expired(KvEntry halt, KvEntry until) {
+    if (!Freeze.over(KeySnapshot.endOf(halt, until), clock.instant())) {
       return false;
     }
-    if (expiredSeen.add(key + "\n" + value)) {
+    if (expiredSeen.add(halt.key() + "@" + halt.modifyIndex())) {
       log.warn(
           COMPONENT,
-          Fields.of("key", key).add("warning", "expired; proceeding").add("value", value));
+          Fields.of("key", halt.key())
+              .add("warning", "expired; proceeding")
+              .add("value", KeySnapshot.reason(halt)));
     }
     return true;
   }
@@ -402,15 +428,14 @@ public final class Applier {
    * Halts on {@code stop}, the snapshot's stop key as read or confirmed, unless its --for has run
    * out.
    */
-  void haltIfStopped(KeySnapshot snap, KvEntry stop) {
-    String reason = KeySnapshot.reason(stop);
-    if (stop != null && !expired(snap.layout().stop(), reason)) {
+  void haltIfStopped(KeySnapshot snap, KvEntry stop, KvEntry until) {
+    if (stop != null && !expired(stop, until)) {
       throw KvexpressException.because(
           Reason.STOP_KEY,
           "stop key "
               + snap.layout().stop()
               + " is set: "
-              + reason
+              + KeySnapshot.reason(stop)
               + "; the file is left as it is until 'kvexpress resume -k "
               + snap.layout().key()
               + "'");
@@ -446,7 +471,8 @@ public final class Applier {
                 expected,
                 in.guards().maxBytes(),
                 "data under " + layout.data(),
-                layout.checksum() + "; the file is left untouched");
+                layout.checksum(),
+                "the file is left untouched");
     int lines = Canonicalizer.countLines(content);
     if (lines < in.guards().minLines()) {
       throw KvexpressException.because(
@@ -471,7 +497,7 @@ public final class Applier {
       return false;
     } catch (IOException e) {
       throw KvexpressException.because(
-          Reason.IO, "cannot read " + target + " to compare it: " + e.getMessage());
+          Reason.IO, "cannot read " + target + " to compare it: " + Problems.describe(e, target));
     }
   }
 

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 
 /**
  * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per
- * file. Keys: key and file (required); mode, owner, check, exec, min_lines (optional, like the
- * flags). Top level beside "files", for every file: trust_keys (like --trust-key, a list), no_older
- * (like --no-older) and canary (like --canary).
+ * file. Keys: key and file (required); mode, owner, check, exec, min_lines and canary (optional,
+ * like the flags). Top level beside "files", for every file: trust_keys (like --trust-key, a list),
+ * no_older (like --no-older) and canary (like --canary, for every entry).
  *
  * <pre>
  * {"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
@@ -26,7 +27,7 @@ import org.kvexpress.core.KvexpressException;
  */
 public final class WatchConfig {
   private static final Set<String> FIELDS =
-      Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines");
+      Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines", "canary");
   private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
 
   /** The whole file: its entries and the node-wide settings. */
@@ -41,7 +42,8 @@ public final class WatchConfig {
       String owner,
       String check,
       String exec,
-      Integer minLines) {}
+      Integer minLines,
+      boolean canary) {}
 
   private WatchConfig() {}
 
@@ -51,7 +53,7 @@ public final class WatchConfig {
       text = Files.readString(path);
     } catch (IOException e) {
       throw KvexpressException.usage(
-          "cannot read --config " + path + ": " + e.getClass().getSimpleName());
+          "cannot read --config " + path + ": " + Problems.describe(e, path));
     }
     List<Entry> entries = new ArrayList<>();
     List<String> trust = new ArrayList<>();
@@ -114,20 +116,37 @@ public final class WatchConfig {
                 str(o, "owner"),
                 str(o, "check"),
                 str(o, "exec"),
-                o.has("min_lines") ? o.get("min_lines").getAsInt() : null));
+                o.has("min_lines") ? o.get("min_lines").getAsInt() : null,
+                o.has("canary") && o.get("canary").getAsBoolean()));
         i++;
       }
-    } catch (JsonParseException
-        | IllegalStateException
+    } catch (JsonParseException e) {
+      throw KvexpressException.usage(
+          "--config " + path + " is " + Problems.describe(e) + "; fix it (jq . shows where)");
+    } catch (IllegalStateException
         | UnsupportedOperationException
         | NumberFormatException
         | ClassCastException e) {
-      throw KvexpressException.usage("--config " + path + " is not valid: " + e.getMessage());
+      // Gson's wording names its own classes: say what shape was expected instead.
+      throw KvexpressException.usage(
+          "--config "
+              + path
+              + " has a value of the wrong type: files is a list of objects, key, file, mode, owner,"
+              + " check and exec are strings, min_lines a number, no_older and canary true or"
+              + " false, trust_keys a list of strings");
     }
     return new Parsed(entries, trust, noOlder, canary);
   }
 
+  /** A text field; anything but a string (a number, a list) is the wrong type. */
   private static String str(JsonObject o, String f) {
-    return o.has(f) && !o.get(f).isJsonNull() ? o.get(f).getAsString() : null;
+    if (!o.has(f) || o.get(f).isJsonNull()) {
+      return null;
+    }
+    JsonElement v = o.get(f);
+    if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+      throw new IllegalStateException(f + " is not a string");
+    }
+    return v.getAsString();
   }
 }

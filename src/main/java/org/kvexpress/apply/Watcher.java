@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.kvexpress.core.Freeze;
+import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
+import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.version.KeySnapshot;
 
 /**
  * {@code out --watch}: one loop per file, each blocking on one key and running the full apply
@@ -182,7 +184,9 @@ public final class Watcher {
       long started = System.nanoTime();
       long before = index;
       try {
-        KvListing l = store.watch(watched.key(), false, index, nextWait);
+        // Halted, the watch covers the halting key and its /until child (a freeze's end): one
+        // blocking query, on that key's prefix, for both.
+        KvListing l = store.watch(watched.key(), watched.halt(), index, nextWait);
         failures = 0;
         if (l.index() < index) {
           log.info(
@@ -193,7 +197,8 @@ public final class Watcher {
                       "index went backwards (" + index + " to " + l.index() + "); starting over"));
         }
         index = l.index() < index ? 0 : Math.max(1, l.index());
-        boolean missing = l.entries().isEmpty();
+        KvEntry entry = l.find(watched.key()).orElse(null);
+        boolean missing = entry == null;
         boolean timedOut = before != 0 && index == before;
         log.debug(
             COMPONENT,
@@ -201,12 +206,15 @@ public final class Watcher {
                 .add("watched", watched.key())
                 .add("index", index)
                 .add("missing", missing));
-        String value =
-            missing ? null : new String(l.entries().get(0).value(), StandardCharsets.UTF_8).strip();
+        String value = missing ? null : new String(entry.value(), StandardCharsets.UTF_8).strip();
+        Instant endsAt =
+            watched.halt()
+                ? KeySnapshot.endOf(entry, l.find(watched.key() + KeyLayout.UNTIL).orElse(null))
+                : null;
         Decision d =
             decide(
                 watched.halt(),
-                new Answer(before, index, value),
+                new Answer(before, index, value, endsAt),
                 new Memory(
                     waitingForKey,
                     stagedLoop && Boolean.TRUE.equals(appliedStaged.get(in)),
@@ -287,8 +295,11 @@ public final class Watcher {
     log.info(COMPONENT, Fields.of("key", key).add("file", in.file()).add("watch", "stopped"));
   }
 
-  /** What a blocking query answered: the index before and after it, and the watched key's value. */
-  record Answer(long before, long index, String value) {
+  /**
+   * What a blocking query answered: the index before and after it, the watched key's value, and,
+   * for a halting key, when its freeze ends (null: never).
+   */
+  record Answer(long before, long index, String value, Instant endsAt) {
     boolean missing() {
       return value == null;
     }
@@ -348,7 +359,7 @@ public final class Watcher {
       if (a.missing()) {
         return new Decision(Wake.HALT_LIFTED, wait);
       }
-      Instant end = Freeze.expiry(a.value());
+      Instant end = a.endsAt();
       if (end != null && !now.isBefore(end)) {
         return new Decision(Wake.FREEZE_ENDED, wait);
       }

@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
@@ -15,6 +17,7 @@ import joptsimple.ValueConversionException;
 import org.kvexpress.compat.GoArgs;
 import org.kvexpress.compat.GoConfig;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -147,6 +150,38 @@ public final class Cli {
     return runCommand(command, rest, soft);
   }
 
+  /**
+   * Whether a command line would be accepted, without running it: null when it parses (every value
+   * converted, every cross-flag rule checked), else the usage error it would print. Documents use
+   * it to prove that every command they show is one kvexpress takes.
+   */
+  public String usageError(String... args) {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean soft = false;
+    while (!rest.isEmpty() && rest.get(0).equals("--soft")) {
+      rest.remove(0);
+      soft = true;
+    }
+    if (rest.isEmpty() || rest.get(0).startsWith("-")) {
+      return rest.isEmpty() || !List.of("--help", "-h", "--version").contains(rest.get(0))
+          ? "no command"
+          : null;
+    }
+    String name = rest.remove(0);
+    Command<?> command = command(name);
+    if (command == null) {
+      return "unknown command \"" + name + "\"";
+    }
+    try {
+      parse(command, rest, soft);
+      return null;
+    } catch (OptionException e) {
+      return describe(e, command);
+    } catch (KvexpressException e) {
+      return e.getMessage();
+    }
+  }
+
   /** A command line parsed: the command's options record and the shared options. */
   private record Parsed<O>(O options, CommonOptions.Common common) {}
 
@@ -164,7 +199,7 @@ public final class Cli {
       }
       ctx = context(parsed.common());
     } catch (OptionException e) {
-      return usage(command, describe(e));
+      return usage(command, describe(e, command));
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
@@ -174,7 +209,20 @@ public final class Cli {
       return usage(command, ctx.log().scrub(outcome.error()));
     }
     report(command, ctx, outcome, (System.nanoTime() - started) / 1_000_000);
-    return outcome.code().soften(parsed.common().soft()).code();
+    return command.exitCode(outcome.code().soften(soft(command, parsed.common()))).code();
+  }
+
+  /**
+   * Whether refusals and halts exit 0: with {@code --soft}, and for {@code out} and {@code raw} run
+   * as a Consul watch handler (Consul sets CONSUL_INDEX for handlers), where a non-zero exit ends a
+   * {@code consul watch} for good, as Go kvexpress's exit 0 never did; {@code --strict} keeps the
+   * codes. The outcome is still in the log line, the report and the metrics.
+   */
+  private boolean soft(Command<?> command, CommonOptions.Common common) {
+    boolean handler =
+        env.getenv("CONSUL_INDEX") != null
+            && (command.name().equals("out") || command.name().equals("raw"));
+    return common.soft() || handler && !common.strict();
   }
 
   /**
@@ -253,16 +301,21 @@ public final class Cli {
                   .add("error", outcome.error()));
     }
     goEvent(command.name(), ctx.key(), outcome.reason(), ctx.sinks());
+    Object file = ctx.fields().get("file");
     ctx.sinks()
         .run(
             ctx.metrics(),
-            command.name(),
-            ctx.key(),
-            outcome.result(),
-            outcome.reason(),
-            outcome.checksum(),
-            millis,
-            ctx.retries());
+            new RunMetrics.Run(
+                command.name(),
+                ctx.key(),
+                file == null ? null : file.toString(),
+                outcome.result(),
+                outcome.reason(),
+                outcome.checksum(),
+                millis,
+                ctx.retries(),
+                ctx.bytes(),
+                ctx.lines()));
   }
 
   /** The metric sinks the shared options ask for. */
@@ -270,6 +323,7 @@ public final class Cli {
     return new RunMetrics(
         common.statsd() == null ? null : StatsdSink.parse(common.statsd()),
         common.datadogEvents(),
+        common.goMetrics() ? env.hostname().get() : null,
         common.metricsFile() == null ? null : new TextfileSink(Path.of(common.metricsFile())),
         env.clock());
   }
@@ -305,12 +359,16 @@ public final class Cli {
       address = address != null ? address : cfg.dogstatsdAddress();
       datadogSettings |= cfg.datadogSettings();
     }
-    if (dogstatsd && !given(argv, "--statsd")) {
-      argv.addAll(
-          List.of(
-              "--statsd",
-              address != null ? address : GoArgs.DEFAULT_DOGSTATSD,
-              "--datadog-events"));
+    if (dogstatsd) {
+      if (!given(argv, "--statsd")) {
+        argv.addAll(List.of("--statsd", address != null ? address : GoArgs.DEFAULT_DOGSTATSD));
+      }
+      // Go's -d sent its events and its own metric names: keep both, so its dashboards draw.
+      for (String flag : List.of("--datadog-events", "--go-metrics")) {
+        if (!given(argv, flag)) {
+          argv.add(flag);
+        }
+      }
     }
     if (datadogSettings) {
       env.err()
@@ -352,13 +410,13 @@ public final class Cli {
     }
   }
 
+  /** An I/O failure no command turned into its own words: at least say it in words. */
   private static String ioMessage(Exception e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    String what = t.getClass().getSimpleName();
-    return t.getMessage() == null ? what : what + ": " + t.getMessage();
+    return "input/output failed: " + Problems.describe(t);
   }
 
-  private static String describe(OptionException e) {
+  private static String describe(OptionException e, Command<?> command) {
     if (e.getCause() instanceof ValueConversionException) {
       return "invalid value for " + options(e) + ": " + e.getCause().getMessage();
     }
@@ -369,7 +427,9 @@ public final class Cli {
       case "OptionMissingRequiredArgumentException":
         return "option " + names + " needs a value";
       case "MissingRequiredOptionsException":
-        return "missing required option " + names;
+        List<String> missing = missingOptions(e, command);
+        return (missing.size() == 1 ? "missing required option " : "missing required options ")
+            + String.join(" and ", missing);
       case "MultipleArgumentsForOptionException":
         return "option " + names + " is given more than once";
       default:
@@ -386,6 +446,27 @@ public final class Cli {
       }
     }
     return String.join("/", names);
+  }
+
+  /**
+   * The missing options, each as {@code -k/--key} once: jopt-simple lists every name of every
+   * missing option, some more than once, so names are mapped back to their options.
+   */
+  private static List<String> missingOptions(OptionException e, Command<?> command) {
+    Map<String, OptionSpec<?>> specs = parserFor(command).recognizedOptions();
+    Set<OptionSpec<?>> missing = new LinkedHashSet<>();
+    for (String option : e.options()) {
+      for (String name : option.split("/")) {
+        if (specs.containsKey(name)) {
+          missing.add(specs.get(name));
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (OptionSpec<?> spec : missing) {
+      out.add(String.join("/", spec.options().stream().map(Cli::flag).toList()));
+    }
+    return out;
   }
 
   /** An option name as typed: {@code -k} for a one-letter name, {@code --key} otherwise. */

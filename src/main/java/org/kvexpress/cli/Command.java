@@ -29,4 +29,12 @@ public interface Command<O> {
 
   /** Runs the command; outcomes other than success are thrown as KvexpressException. */
   Outcome run(O options, CommandContext context) throws Exception;
+
+  /**
+   * The exit code for {@code code} (after --soft): the table of {@link ExitCode}, which a command
+   * following another convention (diff follows diff(1)) maps.
+   */
+  default ExitCode exitCode(ExitCode code) {
+    return code;
+  }
 }

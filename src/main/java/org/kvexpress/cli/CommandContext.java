@@ -5,6 +5,7 @@ import java.util.List;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.exec.ShellCommandRunner;
 import org.kvexpress.kv.ConsulKvStore;
+import org.kvexpress.kv.ConsulSettings;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -27,6 +28,8 @@ final class CommandContext {
   private final RunMetrics sinks;
   private final List<KvStore> stores = new ArrayList<>();
   private String key;
+  private Long bytes;
+  private Long lines;
 
   CommandContext(CliEnvironment env, Log log, CommonOptions.Common common, RunMetrics sinks) {
     this.env = env;
@@ -44,6 +47,22 @@ final class CommandContext {
 
   CommandContext about(String subjectKey) {
     return about(subjectKey, null);
+  }
+
+  /** Says how many bytes and lines the command published, for the metrics Go kvexpress sent. */
+  void published(long publishedBytes, long publishedLines) {
+    this.bytes = publishedBytes;
+    this.lines = publishedLines;
+  }
+
+  /** The bytes published, or null. */
+  Long bytes() {
+    return bytes;
+  }
+
+  /** The lines published, or null. */
+  Long lines() {
+    return lines;
   }
 
   /** The key the command works on, or null. */
@@ -80,7 +99,9 @@ final class CommandContext {
 
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
-    KvStore store = new ConsulKvStore(CommonOptions.settings(common.connection(), env, log));
+    ConsulSettings settings = CommonOptions.settings(common.connection(), env, log);
+    KvStore store =
+        new ConsulKvStore(settings, new LoggedRequests(log, settings.address().display()));
     stores.add(store);
     return store;
   }

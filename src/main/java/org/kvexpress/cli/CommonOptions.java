@@ -13,6 +13,7 @@ import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.compat.GoArgs;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.kv.ConsulAddress;
 import org.kvexpress.kv.ConsulSettings;
 import org.kvexpress.kv.TlsSettings;
@@ -31,12 +32,14 @@ final class CommonOptions {
    */
   record Common(
       boolean soft,
+      boolean strict,
       boolean verbose,
       boolean quiet,
       String prefix,
       Connection connection,
       String statsd,
       boolean datadogEvents,
+      boolean goMetrics,
       String metricsFile,
       Log.Format logFormat) {}
 
@@ -46,10 +49,12 @@ final class CommonOptions {
 
   final OptionSpec<Void> help;
   final OptionSpec<Void> soft;
+  private final OptionSpec<Void> strict;
   final OptionSpec<Void> verbose;
   final OptionSpec<Void> quiet;
   private final OptionSpec<String> statsd;
   private final OptionSpec<Void> datadogEvents;
+  private final OptionSpec<Void> goMetrics;
   private final OptionSpec<String> metricsFile;
   private final OptionSpec<String> logFormat;
   private final OptionSpec<String> server;
@@ -64,6 +69,11 @@ final class CommonOptions {
     soft =
         p.accepts(
             "soft", "exit 0 instead of 3 (refused) or 4 (halted), for hooks that stop on failure");
+    strict =
+        p.accepts(
+            "strict",
+            "keep exit codes 3 and 4 in a Consul watch handler (CONSUL_INDEX set), where out and raw"
+                + " are soft by default so one refusal does not end the watch");
     verbose = p.acceptsAll(List.of("v", "verbose"), "log each step");
     quiet = p.acceptsAll(List.of("q", "quiet"), "log only errors, refusals and halts");
     logFormat =
@@ -82,6 +92,11 @@ final class CommonOptions {
             "datadog-events",
             "with --statsd, also send Datadog events (a publish with its diff, "
                 + "a stop key, a file too short) as dogstatsd event datagrams, as Go kvexpress's -d did");
+    goMetrics =
+        p.accepts(
+            "go-metrics",
+            "with --statsd, also send Go kvexpress's metric names (kvexpress.in, kvexpress.out, "
+                + "kvexpress.time, …) with its key, host, direction and location tags; Go's -d does");
     metricsFile =
         p.accepts(
                 "metrics-file", "keep node_exporter textfile metrics in FILE (written atomically)")
@@ -150,16 +165,28 @@ final class CommonOptions {
       throw KvexpressException.usage(
           "--datadog-events needs --statsd HOST:PORT (or -d, as in Go kvexpress)");
     }
-    // KVEXPRESS_DEBUG=1 turned on Go kvexpress's debug logging; here it is --verbose.
-    boolean debug = "1".equals(env.getenv("KVEXPRESS_DEBUG")) && !o.has(quiet);
+    if (o.has(goMetrics) && statsdAddr == null) {
+      throw KvexpressException.usage(
+          "--go-metrics needs --statsd HOST:PORT (or -d, as in Go kvexpress)");
+    }
+    if (o.has(soft) && o.has(strict)) {
+      throw KvexpressException.usage("cannot use --soft and --strict together; pick one");
+    }
+    // KVEXPRESS_DEBUG set turned on Go kvexpress's debug logging (any value but a false one: Go
+    // tested only that it was set); here it is --verbose.
+    String goDebug = env.getenv("KVEXPRESS_DEBUG");
+    boolean debug =
+        goDebug != null && !Boolean.FALSE.equals(GoArgs.parseBool(goDebug)) && !o.has(quiet);
     return new Common(
         softBeforeCommand || o.has(soft),
+        o.has(strict),
         o.has(verbose) || debug,
         o.has(quiet),
         prefix == null ? null : o.valueOf(prefix),
         c,
         statsdAddr,
         o.has(datadogEvents),
+        o.has(goMetrics),
         o.valueOf(metricsFile),
         format);
   }
@@ -220,7 +247,7 @@ final class CommonOptions {
       throw KvexpressException.usage("token file " + file + " (" + source + ") does not exist");
     } catch (IOException e) {
       throw KvexpressException.usage(
-          "cannot read token file " + file + " (" + source + "): " + e.getClass().getSimpleName());
+          "cannot read token file " + file + " (" + source + "): " + Problems.describe(e, file));
     }
   }
 

@@ -4,6 +4,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -123,9 +124,18 @@ final class DevAgentCommand implements Command<DevAgentCommand.Options> {
     try {
       agent.start();
     } catch (BindException e) {
+      // "Address already in use" and "Cannot assign requested address" are the two the kernel
+      // says; the second is an address this machine does not have.
+      boolean inUse = String.valueOf(e.getMessage()).contains("in use");
       throw KvexpressException.because(
           Reason.BIND,
-          "cannot listen on " + o.address() + ": address in use; pick another --http-addr");
+          "cannot listen on "
+              + o.address()
+              + (inUse
+                  ? ": address in use; pick another --http-addr"
+                  : ": this machine has no such address ("
+                      + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)
+                      + "); use one of its own, such as 127.0.0.1"));
     }
     CountDownLatch stopped = new CountDownLatch(1);
     ctx.env()

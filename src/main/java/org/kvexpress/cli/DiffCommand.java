@@ -7,6 +7,7 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.Result;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.ops.DiffService;
@@ -60,9 +61,18 @@ final class DiffCommand implements Command<DiffCommand.Options> {
     }
     ctx.env().out().write(r.diff());
     ctx.env().out().flush();
-    return Outcome.ok(
+    Fields summary =
         Fields.of("key", layout.key())
             .add("result", r.same() ? "same" : "different")
-            .add("from", r.from()));
+            .add("from", r.from());
+    return r.same()
+        ? Outcome.ok(summary)
+        : new Outcome(Result.OK, null, null, summary, null, ExitCode.DIFFERENT);
+  }
+
+  /** As diff(1): 0 the same, 1 different, 2 trouble (whatever kept it from comparing). */
+  @Override
+  public ExitCode exitCode(ExitCode code) {
+    return code == ExitCode.OK || code == ExitCode.DIFFERENT ? code : ExitCode.TROUBLE;
   }
 }

@@ -17,6 +17,10 @@ public enum ExitCode {
   REFUSED(3),
   /** Halted on purpose: stop key set, or file locked on this node. */
   HALTED(4),
+  /** {@code diff} only, as diff(1): the two versions differ. */
+  DIFFERENT(1),
+  /** {@code diff} only, as diff(1): trouble (any failure, refusal or usage error). */
+  TROUBLE(2),
   /**
    * {@code out --watch} stopped by SIGINT while applying a file (it finished that apply first): 128
    * + 2.

@@ -13,6 +13,7 @@ import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Result;
+import org.kvexpress.kv.ConsulLimits;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.publish.InputSource;
@@ -200,6 +201,22 @@ final class InCommand implements Command<InCommand.Options> {
               ctx.log(),
               ctx.env().clock(),
               ctx.env().hostname().get());
+      if (content.length > ConsulLimits.MAX_VALUE_BYTES) {
+        // A large publish takes seconds: a Ctrl-C then says what it left behind.
+        ctx.env()
+            .termination()
+            .onTerminate(
+                signal -> {
+                  String note = publisher.interruptedNote();
+                  ctx.log()
+                      .warn(
+                          name(),
+                          Fields.of("key", layout.key())
+                              .add("result", "interrupted")
+                              .add("left", note == null ? "nothing: no write had started" : note));
+                  Runtime.getRuntime().exit(ExitCode.interruptedBy(signal).code());
+                });
+      }
       PublishResult result = publisher.publish(input);
       Fields summary = summary(layout, result);
       if (result.outcome() == Result.WOULD_PUBLISH) {
@@ -234,6 +251,7 @@ final class InCommand implements Command<InCommand.Options> {
         ctx.metrics().gauge("kvexpress.in.bytes", result.canonical().size(), "key", layout.key());
       }
       publisher.exec(input, result);
+      ctx.published(result.canonical().size(), result.canonical().lines());
       return Outcome.of(result.outcome(), result.checksum(), null);
     }
   }

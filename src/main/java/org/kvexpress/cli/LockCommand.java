@@ -81,7 +81,7 @@ final class LockCommand implements Command<LockCommand.Options> {
     return new Options(
         o.valueOf(file),
         lock ? o.valueOf(reason).strip() : null,
-        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
+        o.has(hostname) ? KeyNames.validateNodeName("hostname", o.valueOf(hostname)) : null,
         lasts);
   }
 
@@ -99,7 +99,8 @@ final class LockCommand implements Command<LockCommand.Options> {
                 ctx.prefix(),
                 abs,
                 node,
-                ctx.stamp().describe("locked", o.reason(), "file " + abs, o.lasting()));
+                ctx.stamp().describe("locked", o.reason(), "file " + abs, o.lasting()),
+                ctx.stamp().ends(o.lasting()));
         summary =
             Fields.of("file", abs)
                 .add("host", node)

@@ -206,7 +206,7 @@ final class OutCommand implements Command<OutCommand.Options> {
         new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
         new Trust(o.valuesOf(trustKey).stream().map(Path::of).toList(), o.has(noOlder)),
         new Hooks(o.valueOf(check), exec.read(o), o.valueOf(splay).value(), o.has(restore)),
-        o.has(hostname) ? KeyNames.validateKey("hostname", o.valueOf(hostname)) : null,
+        o.has(hostname) ? KeyNames.validateNodeName("hostname", o.valueOf(hostname)) : null,
         new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
   }
 
@@ -282,13 +282,17 @@ final class OutCommand implements Command<OutCommand.Options> {
               }
               metrics.run(
                   m,
-                  "out",
-                  in.layout().key(),
-                  result != null ? result.outcome() : Result.of(failure.kind()),
-                  failure == null ? null : failure.reason(),
-                  result == null ? null : result.checksum(),
-                  millis,
-                  0);
+                  new RunMetrics.Run(
+                      "out",
+                      in.layout().key(),
+                      in.file().toString(),
+                      result != null ? result.outcome() : Result.of(failure.kind()),
+                      failure == null ? null : failure.reason(),
+                      result == null ? null : result.checksum(),
+                      millis,
+                      0,
+                      null,
+                      null));
             });
     AtomicInteger signal = new AtomicInteger();
     ctx.env()
@@ -324,7 +328,12 @@ final class OutCommand implements Command<OutCommand.Options> {
     for (WatchConfig.Entry e : parsed.files()) {
       inputs.add(
           input(
-              o, ctx, FileSpec.of(o).with(e), trusted, older, o.run().canary() || parsed.canary()));
+              o,
+              ctx,
+              FileSpec.of(o).with(e),
+              trusted,
+              older,
+              o.run().canary() || parsed.canary() || e.canary()));
     }
     return inputs;
   }

@@ -56,7 +56,7 @@ final class RawCommand implements Command<RawCommand.Options> {
                 List.of("l", "min-lines", "length"), "refuse a value with fewer lines than this")
             .withRequiredArg()
             .withValuesConvertedBy(Converters.NON_NEGATIVE)
-            .defaultsTo(1);
+            .defaultsTo(10);
     mode = Converters.mode(p);
     owner = Converters.owner(p);
     exec = new ExecOptions.Specs(p, "after writing, run CMD through /bin/sh -c", false);

@@ -10,6 +10,7 @@ import joptsimple.OptionSpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.kv.KvStore;
+import org.kvexpress.log.Fields;
 import org.kvexpress.ops.KeyStatus;
 import org.kvexpress.ops.Latency;
 import org.kvexpress.ops.NodeLock;
@@ -33,7 +34,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
 
   @Override
   public String usage() {
-    return "kvexpress status [-k KEY] [--json]";
+    return "kvexpress status [-k KEY] [--json] [--latency]";
   }
 
   @Override
@@ -44,7 +45,7 @@ final class StatusCommand implements Command<StatusCommand.Options> {
   @Override
   public void declare(OptionParser p) {
     key = Converters.key(p, "only this key");
-    json = p.accepts("json", "stable JSON instead of a table (schema in README.md)");
+    json = p.accepts("json", "stable JSON instead of a table (schema in docs/reference.md)");
     latency =
         p.accepts(
             "latency",
@@ -65,6 +66,16 @@ final class StatusCommand implements Command<StatusCommand.Options> {
     try (KvStore store = ctx.openStore()) {
       StatusService.Status s =
           new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());
+      if (!s.skipped().isEmpty()) {
+        ctx.log()
+            .warn(
+                name(),
+                Fields.of("skipped", String.join(",", s.skipped()))
+                    .add(
+                        "note",
+                        "names under the prefix that cannot be kvexpress keys (another tool's);"
+                            + " the rest is listed"));
+      }
       if (o.json()) {
         Gson gson =
             new GsonBuilder()

@@ -73,7 +73,10 @@ final class StopCommand implements Command<StopCommand.Options> {
     try (KvStore store = ctx.openStore()) {
       StopService.Result r =
           new StopService(store)
-              .stop(layout, ctx.stamp().describe("stopped", o.reason(), null, o.lasting()));
+              .stop(
+                  layout,
+                  ctx.stamp().describe("stopped", o.reason(), null, o.lasting()),
+                  ctx.stamp().ends(o.lasting()));
       summary =
           Fields.of("key", layout.key())
               .add("result", r.changed() ? "stopped" : "already_stopped")

@@ -77,6 +77,8 @@ public final class GoArgs {
     boolean dogstatsd = false;
     String address = null;
     boolean keys = false;
+    boolean sorted = false;
+    String chmod = null;
     for (int i = 0; i < args.size(); i++) {
       String token = args.get(i);
       if (token.equals("--")) {
@@ -99,6 +101,7 @@ public final class GoArgs {
         switch (f.name) {
           case "d", "dogstatsd" -> dogstatsd |= value;
           case "S", "sorted" -> {
+            sorted |= value;
             if (!value) {
               out.add("--verbatim");
             }
@@ -142,6 +145,7 @@ public final class GoArgs {
         case "D", "dogstatsd_address" -> address = value;
         case "a", "A", "datadog_api_key", "datadog_app_key" -> keys = true;
         case "c", "chmod" -> {
+          chmod = token;
           int mode = goMode(value);
           if (recognized.contains("mode")) {
             out.addAll(List.of("--mode", String.format("%04o", mode)));
@@ -154,7 +158,35 @@ public final class GoArgs {
         }
       }
     }
+    if (sorted && recognized.contains("verbatim") && has(out, "verbatim")) {
+      throw KvexpressException.usage(
+          "--sorted (sort the lines) and --verbatim (keep them as they are) contradict each other;"
+              + " keep one");
+    }
+    if (chmod != null && has(args, "m", "mode")) {
+      throw KvexpressException.usage(
+          "-m and Go's " + chmod + " both set the file mode; keep one (-m 0644)");
+    }
     return new Result(out, goConfig, dogstatsd, address, keys);
+  }
+
+  /** Whether {@code args} give the option named {@code names} (in any of its forms). */
+  private static boolean has(List<String> args, String... names) {
+    for (String a : args) {
+      if (a.equals("--")) {
+        return false;
+      }
+      Flag f = Flag.parse(a);
+      if (f != null && List.of(names).contains(f.name)) {
+        return true;
+      }
+      for (String n : names) {
+        if (n.length() == 1 && a.startsWith("-" + n) && !a.startsWith("--")) {
+          return true; // -m0644: an attached value
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -33,7 +34,7 @@ public record GoConfig(
       throw KvexpressException.usage("-C/--config file " + file + " does not exist");
     } catch (IOException e) {
       throw KvexpressException.usage(
-          "cannot read -C/--config file " + file + ": " + e.getClass().getSimpleName());
+          "cannot read -C/--config file " + file + ": " + Problems.describe(e, file));
     }
     Object doc;
     try {
@@ -48,6 +49,13 @@ public record GoConfig(
     if (!(doc instanceof Map<?, ?> map)) {
       throw KvexpressException.usage(
           "-C/--config file " + file + " must be a YAML mapping (consul_server: …, token: …)");
+    }
+    if (map.containsKey("files")) {
+      // JSON is YAML too: this is out's watch configuration given without --watch.
+      throw KvexpressException.usage(
+          file
+              + " is a watch configuration (it has \"files\"), read only by out --watch: add"
+              + " --watch, or give a Go kvexpress YAML config (consul_server: …) with -C");
     }
     Object dogstatsd = map.get("dogstatsd");
     return new GoConfig(

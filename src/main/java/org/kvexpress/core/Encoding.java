@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -85,6 +87,27 @@ public enum Encoding {
                 + "--compress)");
       default:
         throw new IllegalStateException();
+    }
+  }
+
+  /**
+   * What an old Go kvexpress's {@code in -z} stored (Go 1.5 to 1.14: the base64 text of gzip data,
+   * with Flags 0) decodes to, bounded by {@code maxBytes}; null when the value is not that form.
+   */
+  public static byte[] goBase64Gzip(byte[] stored, long maxBytes) {
+    byte[] zipped;
+    try {
+      zipped = Base64.getDecoder().decode(new String(stored, StandardCharsets.US_ASCII).strip());
+    } catch (IllegalArgumentException notBase64) {
+      return null;
+    }
+    if (zipped.length < 2 || (zipped[0] & 0xff) != 0x1f || (zipped[1] & 0xff) != 0x8b) {
+      return null;
+    }
+    try {
+      return gunzip(zipped, maxBytes);
+    } catch (KvexpressException undecodable) {
+      return null;
     }
   }
 

@@ -1,46 +1,78 @@
 package org.kvexpress.core;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * When a stop or lock value ends by itself: {@code stop --for 2h} and {@code lock --for 30m} write
- * "until TIME" (an absolute UTC time from the writer's clock) into the value's parenthesis, where
- * Go kvexpress and operators read it as text. Pure. A value without a readable "until" never
- * expires: a freeze whose end cannot be read stays a freeze.
+ * When a stop or a lock ends by itself ({@code stop --for 2h}, {@code lock --for 30m}). The end is
+ * never read from the stop's or lock's own value, which is free text that Go kvexpress and
+ * operators write too: it lives in a key of its own beside it ({@code <stop>/until}, {@code
+ * <lock>/until}), as a versioned JSON document only kvexpress writes ({@code
+ * {"kvexpress":"freeze","v":1,"until": "2026-12-03T10:00:00Z"}}), written in the same transaction
+ * as the stop or lock. It applies only while its ModifyIndex equals theirs (a transaction gives all
+ * its writes one index), so a stop written again by anyone (Go's {@code stop} included) halts for
+ * good, as Go's does. Pure.
  */
-public final class Freeze {
-  private static final Pattern UNTIL =
-      Pattern.compile("\\(until (\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z)[,)]");
-
-  private Freeze() {}
-
-  /** The "until TIME" part a stop or lock value carries for {@code --for}. */
-  public static String until(Instant end) {
-    return "until " + end;
+public record Freeze(Instant until) {
+  /** The stored form of this freeze's end. */
+  public byte[] toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("kvexpress", "freeze");
+    o.addProperty("v", 1);
+    o.addProperty("until", until.toString());
+    return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** When the freeze in {@code value} ends, or null when it does not. */
-  public static Instant expiry(String value) {
-    if (value == null) {
-      return null;
-    }
-    Matcher m = UNTIL.matcher(value);
-    if (!m.find()) {
+  /**
+   * A stored freeze, or null for anything that is not exactly this form (a hand edit, a newer v).
+   */
+  public static Freeze parse(byte[] json) {
+    if (json == null) {
       return null;
     }
     try {
-      return Instant.parse(m.group(1));
-    } catch (DateTimeParseException e) {
+      JsonObject o =
+          JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonElement kind = o.get("kvexpress");
+      JsonElement v = o.get("v");
+      JsonElement until = o.get("until");
+      if (kind == null
+          || !"freeze".equals(kind.getAsString())
+          || v == null
+          || v.getAsInt() != 1
+          || until == null) {
+        return null;
+      }
+      return new Freeze(Instant.parse(until.getAsString()));
+    } catch (JsonParseException
+        | IllegalStateException
+        | UnsupportedOperationException
+        | NumberFormatException
+        | DateTimeParseException e) {
       return null;
     }
   }
 
-  /** Whether the freeze in {@code value} had ended by {@code now}. */
-  public static boolean expired(String value, Instant now) {
-    Instant end = expiry(value);
+  /**
+   * When the stop or lock written at {@code haltIndex} ends: its freeze's end, when the freeze
+   * ({@code untilValue}, written at {@code untilIndex}) was written with it; otherwise null (it
+   * never ends by itself).
+   */
+  public static Instant endOf(long haltIndex, byte[] untilValue, long untilIndex) {
+    if (untilValue == null || untilIndex != haltIndex) {
+      return null;
+    }
+    Freeze f = parse(untilValue);
+    return f == null ? null : f.until();
+  }
+
+  /** Whether a halt ending at {@code end} (null: never) has ended by {@code now}. */
+  public static boolean over(Instant end, Instant now) {
     return end != null && !now.isBefore(end);
   }
 }

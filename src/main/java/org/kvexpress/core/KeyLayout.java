@@ -23,6 +23,9 @@ public record KeyLayout(String prefix, String key) {
   public static final String PENDING = "pending";
   public static final String STAGED = "staged";
 
+  /** The child key of a stop or lock that says when it ends by itself ({@link Freeze}). */
+  public static final String UNTIL = "/until";
+
   public KeyLayout {
     KeyNames.validateKey("prefix", prefix);
     KeyNames.validateKey("key", key);
@@ -51,6 +54,13 @@ public record KeyLayout(String prefix, String key) {
 
   public String stop() {
     return dir() + STOP;
+  }
+
+  /**
+   * When a stop set with {@code --for} ends ({@link Freeze}): beside the stop, never in its text.
+   */
+  public String stopUntil() {
+    return stop() + UNTIL;
   }
 
   /** The signature statement of the current version ({@code in --sign-key}). */
@@ -119,6 +129,7 @@ public record KeyLayout(String prefix, String key) {
                 last(),
                 meta(),
                 stop(),
+                stopUntil(),
                 signature(),
                 lastSignature(),
                 pending()));
@@ -147,5 +158,10 @@ public record KeyLayout(String prefix, String key) {
   /** The lock key of one file on one node. */
   public static String lock(String prefix, Path file, String hostname) {
     return lockDir(prefix, file) + hostname;
+  }
+
+  /** When that lock, set with {@code --for}, ends ({@link Freeze}). */
+  public static String lockUntil(String prefix, Path file, String hostname) {
+    return lock(prefix, file, hostname) + UNTIL;
   }
 }

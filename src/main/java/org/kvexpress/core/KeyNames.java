@@ -1,12 +1,24 @@
 package org.kvexpress.core;
 
 /**
- * Validates key names and prefixes before any request is made. Segments of {@code [A-Za-z0-9_.,-]}
- * joined by {@code /} are accepted by every released Consul, whatever its key-validation rules
- * (Consul's KV write API).
+ * Validates key names and prefixes before any request is made. Every name Consul stores is accepted
+ * (Go kvexpress's too: {@code hosts@dc1}, {@code a:b}, spaces, any letters), as long as it cannot
+ * step out of its prefix or be rewritten by Consul's path cleaning: no empty segment (leading,
+ * trailing or double {@code /}), no {@code .} or {@code ..} segment, and no control character,
+ * which Consul's HTTP server refuses. Requests percent-encode what a URL path needs.
  */
 public final class KeyNames {
   private KeyNames() {}
+
+  /** Whether {@code key} is a name kvexpress can use (see the class). */
+  public static boolean isValid(String key) {
+    try {
+      validateKey("key", key);
+      return true;
+    } catch (KvexpressException e) {
+      return false;
+    }
+  }
 
   /**
    * Returns the key unchanged, or throws a usage error naming the offending character or segment.
@@ -17,10 +29,10 @@ public final class KeyNames {
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (!allowed(c) && c != '/') {
+      if (c < 0x20 || c == 0x7f) {
         throw KvexpressException.usage(
             String.format(
-                "invalid %s \"%s\": character %s is not allowed; use segments of [A-Za-z0-9_.,-] joined by /",
+                "invalid %s \"%s\": control character %s is not allowed (Consul refuses it)",
                 what, printable(key), describe(c)));
       }
     }
@@ -28,17 +40,37 @@ public final class KeyNames {
       if (segment.isEmpty()) {
         throw KvexpressException.usage(
             String.format(
-                "invalid %s \"%s\": empty segment (leading, trailing or double /); use segments joined by a single /",
-                what, key));
+                "invalid %s \"%s\": empty segment (leading, trailing or double /); use segments"
+                    + " joined by a single /",
+                what, printable(key)));
       }
       if (segment.equals("..") || segment.equals(".")) {
         throw KvexpressException.usage(
             String.format(
                 "invalid %s \"%s\": segment \"%s\" is not allowed; Consul treats it as a path step",
-                what, key, segment));
+                what, printable(key), segment));
       }
     }
     return key;
+  }
+
+  /**
+   * Validates a node name used as one key segment (locks and reports live at {@code
+   * .../<hostname>}): a key without {@code /} or whitespace, as host names are.
+   */
+  public static String validateNodeName(String what, String name) {
+    validateKey(what, name);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || Character.isWhitespace(c)) {
+        throw KvexpressException.usage(
+            String.format(
+                "invalid %s \"%s\": %s is not allowed in a node name; give the host name as"
+                    + " hostname(1) prints it",
+                what, printable(name), describe(c)));
+      }
+    }
+    return name;
   }
 
   /** Strips leading and trailing slashes from a prefix, then validates it like a key. */
@@ -53,16 +85,6 @@ public final class KeyNames {
       end--;
     }
     return validateKey("prefix", p.substring(start, end));
-  }
-
-  private static boolean allowed(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '_'
-        || c == '.'
-        || c == ','
-        || c == '-';
   }
 
   private static String describe(char c) {

@@ -49,6 +49,24 @@ public final class Docs {
     Files.write(dir.resolve("changelog.gz"), gzip(changelog.getBytes(StandardCharsets.UTF_8)));
     Files.write(
         dir.resolve("README.md.gz"), gzip(Files.readAllBytes(project.resolve("README.md"))));
+    Files.writeString(
+        dir.resolve("kvexpress-watch.service"),
+        tarballUnit(
+            Files.readString(
+                project.resolve("packaging/kvexpress-watch.service"), StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The tarball's systemd unit: the package's, with the binary where the tarball's install links it
+   * ({@code /usr/local/bin}). One source, so the two never drift.
+   */
+  static String tarballUnit(String packageUnit) {
+    String exec = "ExecStart=/usr/bin/kvexpress ";
+    if (!packageUnit.contains(exec)) {
+      throw new IllegalStateException("packaging/kvexpress-watch.service has no '" + exec + "'");
+    }
+    return packageUnit.replace(exec, "ExecStart=/usr/local/bin/kvexpress ");
   }
 
   /**
@@ -218,6 +236,7 @@ public final class Docs {
     b.append("    case $w in -*) ;; *) cmd=$w; break ;; esac\n");
     b.append("  done\n");
     Set<String> fileOptions = new TreeSet<>();
+    Set<String> valueOptions = new TreeSet<>();
     StringBuilder cases = new StringBuilder();
     List<String> names = new ArrayList<>();
     for (Map.Entry<Command<?>, OptionParser> e : commands().entrySet()) {
@@ -231,6 +250,8 @@ public final class Docs {
           if (d.acceptsArguments()
               && (arg.contains("FILE") || arg.contains("DIR") || arg.contains("PATH"))) {
             fileOptions.add(flag);
+          } else if (d.acceptsArguments()) {
+            valueOptions.add(flag);
           }
         }
       }
@@ -244,6 +265,10 @@ public final class Docs {
     b.append("  case $prev in\n");
     b.append("    ").append(String.join(" | ", fileOptions)).append(")\n");
     b.append("      COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+    // After -k, -s, -m, …: a value is typed there, never an option name.
+    valueOptions.removeAll(fileOptions);
+    b.append("    ").append(String.join(" | ", valueOptions)).append(")\n");
+    b.append("      COMPREPLY=(); return ;;\n");
     b.append("  esac\n");
     b.append("  local opts\n");
     b.append("  case $cmd in\n");

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 
 /**
@@ -154,7 +155,7 @@ public final class AtomicFiles {
         ch.write(buf);
       }
       ch.force(true);
-      applySettings(temp, mode, settings);
+      applySettings(target, temp, mode, settings);
       return new Staged(temp, target, ch, lock);
     } catch (IOException | RuntimeException e) {
       try {
@@ -167,7 +168,7 @@ public final class AtomicFiles {
         throw k;
       }
       throw KvexpressException.because(
-          Reason.IO, "cannot write " + temp + ": " + e.getMessage(), e);
+          Reason.IO, "cannot write " + temp + ": " + Problems.describe(e, temp), e);
     }
   }
 
@@ -422,7 +423,26 @@ public final class AtomicFiles {
     }
   }
 
-  private static void applySettings(Path temp, int mode, FileSettings settings) throws IOException {
+  /**
+   * The owner the staged file gets: {@code -o}'s, else the existing file's (as its mode is kept),
+   * when this process may give files away (root: the staged file is root's); otherwise the owner it
+   * was created with, as before.
+   */
+  private static FileSettings ownerFor(Path target, Path temp, FileSettings settings)
+      throws IOException {
+    if (settings.user() != null || settings.group() != null) {
+      return settings;
+    }
+    if (!Files.exists(target) || ((Number) Files.getAttribute(temp, "unix:uid")).intValue() != 0) {
+      return settings;
+    }
+    PosixFileAttributes existing = Files.readAttributes(target, PosixFileAttributes.class);
+    return new FileSettings(settings.mode(), existing.owner(), existing.group());
+  }
+
+  private static void applySettings(Path target, Path temp, int mode, FileSettings requested)
+      throws IOException {
+    FileSettings settings = ownerFor(target, temp, requested);
     PosixFileAttributeView view =
         Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     try {
@@ -441,7 +461,7 @@ public final class AtomicFiles {
               + " owner "
               + describe(settings)
               + ": "
-              + e.getMessage()
+              + Problems.describe(e, temp)
               + "; run out as root or drop -o");
     }
     view.setPermissions(fromMode(mode));
@@ -461,7 +481,7 @@ public final class AtomicFiles {
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (IOException e) {
       throw KvexpressException.because(
-          Reason.IO, "cannot create directory " + dir + ": " + e.getClass().getSimpleName());
+          Reason.IO, "cannot create directory " + dir + ": " + Problems.describe(e, dir));
     }
   }
 

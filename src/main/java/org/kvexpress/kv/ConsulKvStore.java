@@ -43,6 +43,7 @@ import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 
 /**
@@ -63,11 +64,58 @@ public final class ConsulKvStore implements KvStore {
   private Duration blockingTimeout;
   private SSLContext sslContext;
 
+  private final RequestTrace trace;
+
   public ConsulKvStore(ConsulSettings settings) {
+    this(settings, RequestTrace.NONE);
+  }
+
+  /** A store that tells {@code trace} about each request and retry. */
+  public ConsulKvStore(ConsulSettings settings, RequestTrace trace) {
     this.settings = settings;
-    this.retrier = new Retrier(settings.retryFor());
+    this.trace = trace;
+    this.retrier = new Retrier(settings.retryFor(), trace);
     this.plainHttp = httpClient(ConsulSettings.READ_TIMEOUT);
-    this.plain = new DefaultHttpTransport(plainHttp);
+    this.plain = traced(new DefaultHttpTransport(plainHttp));
+  }
+
+  /** {@code transport}, telling the trace about each request (when there is a trace). */
+  private HttpTransport traced(HttpTransport transport) {
+    if (trace == RequestTrace.NONE) {
+      return transport;
+    }
+    String base = settings.address().baseUrl();
+    return new HttpTransport() {
+      @Override
+      public HttpResponse makeGetRequest(HttpRequest r) {
+        return send("GET", r, () -> transport.makeGetRequest(r));
+      }
+
+      @Override
+      public HttpResponse makePutRequest(HttpRequest r) {
+        return send("PUT", r, () -> transport.makePutRequest(r));
+      }
+
+      @Override
+      public HttpResponse makeDeleteRequest(HttpRequest r) {
+        return send("DELETE", r, () -> transport.makeDeleteRequest(r));
+      }
+
+      private HttpResponse send(String method, HttpRequest r, Supplier<HttpResponse> call) {
+        String path = r.getUrl().startsWith(base) ? r.getUrl().substring(base.length()) : "?";
+        long start = System.nanoTime();
+        try {
+          HttpResponse answer = call.get();
+          trace.answered(
+              method, path, answer.getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+          return answer;
+        } catch (TransportException e) {
+          trace.unanswered(
+              method, path, describe(e.getCause()), (System.nanoTime() - start) / 1_000_000);
+          throw e;
+        }
+      }
+    };
   }
 
   @Override
@@ -82,7 +130,7 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public Optional<KvEntry> get(String key) {
-    HttpResponse r = call(Op.READ, key, () -> plain.makeGetRequest(request("/v1/kv/" + key)));
+    HttpResponse r = call(Op.READ, key, () -> plain.makeGetRequest(request(kv(key))));
     if (r.getStatusCode() == 404) {
       return Optional.empty();
     }
@@ -95,14 +143,13 @@ public final class ConsulKvStore implements KvStore {
     // With acl.enable_key_list_policy a recurse GET needs key:list (403 otherwise); without it,
     // Consul leaves out what the token may not read.
     HttpResponse r =
-        call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "recurse")));
+        call(Op.LIST, prefix, () -> plain.makeGetRequest(request(kv(prefix), "recurse")));
     return listing(r);
   }
 
   @Override
   public List<String> keys(String prefix) {
-    HttpResponse r =
-        call(Op.LIST, prefix, () -> plain.makeGetRequest(request("/v1/kv/" + prefix, "keys")));
+    HttpResponse r = call(Op.LIST, prefix, () -> plain.makeGetRequest(request(kv(prefix), "keys")));
     if (r.getStatusCode() == 404) {
       return List.of();
     }
@@ -118,7 +165,7 @@ public final class ConsulKvStore implements KvStore {
     HttpTransport client = blockingClient(wait);
     HttpRequest req =
         request(
-            "/v1/kv/" + keyOrPrefix,
+            kv(keyOrPrefix),
             recurse ? "recurse" : null,
             "index=" + Long.toUnsignedString(index),
             "wait=" + wait.toMillis() + "ms");
@@ -131,13 +178,13 @@ public final class ConsulKvStore implements KvStore {
 
   @Override
   public void put(String key, byte[] value, long flags) {
-    HttpRequest req = request("/v1/kv/" + key, value, "flags=" + Long.toUnsignedString(flags));
+    HttpRequest req = request(kv(key), value, "flags=" + Long.toUnsignedString(flags));
     call(Op.WRITE, key, () -> plain.makePutRequest(req));
   }
 
   @Override
   public void delete(String key) {
-    call(Op.WRITE, key, () -> plain.makeDeleteRequest(request("/v1/kv/" + key)));
+    call(Op.WRITE, key, () -> plain.makeDeleteRequest(request(kv(key))));
   }
 
   @Override
@@ -215,7 +262,7 @@ public final class ConsulKvStore implements KvStore {
     if (blocking == null || timeout.compareTo(blockingTimeout) > 0) {
       closeQuietly(blockingHttp);
       blockingHttp = httpClient(timeout);
-      blocking = new DefaultHttpTransport(blockingHttp);
+      blocking = traced(new DefaultHttpTransport(blockingHttp));
       blockingTimeout = timeout;
     }
     return blocking;
@@ -223,6 +270,22 @@ public final class ConsulKvStore implements KvStore {
 
   private HttpRequest request(String endpoint, String... params) {
     return request(endpoint, null, params);
+  }
+
+  /**
+   * The KV endpoint of a key or prefix, each segment percent-encoded: names may hold what a URL
+   * path cannot ({@code ?}, {@code #}, {@code %}, spaces, any letters); Consul decodes them back.
+   */
+  private static String kv(String key) {
+    StringBuilder path = new StringBuilder("/v1/kv/");
+    String[] segments = key.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      if (i > 0) {
+        path.append('/');
+      }
+      path.append(URLEncoder.encode(segments[i], StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    return path.toString();
   }
 
   /**
@@ -312,6 +375,14 @@ public final class ConsulKvStore implements KvStore {
                 throw KvexpressException.because(Reason.TLS, redact(rejected));
               }
             }
+            // A TLS handshake with a plain-HTTP server waits for an answer that never comes.
+            if ((cause instanceof ConnectTimeoutException
+                    || cause instanceof SocketTimeoutException)
+                && settings.address().https()
+                && TlsFailures.servesPlainHttp(settings.address())) {
+              throw KvexpressException.because(
+                  Reason.TLS, TlsFailures.plainHttp(settings.address()));
+            }
             maybeSent[0] |=
                 !(cause instanceof ConnectException
                     || cause instanceof ConnectTimeoutException
@@ -334,7 +405,7 @@ public final class ConsulKvStore implements KvStore {
                         + op.permission
                         + " ("
                         + body
-                        + "); see README, ACL policies";
+                        + "); see docs/acl.md";
             throw KvexpressException.because(
                 Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": " + what);
           }
@@ -465,6 +536,22 @@ public final class ConsulKvStore implements KvStore {
   }
 
   /**
+   * Why kvexpress checks that {@code key} is absent, for the ACL hint (Consul checks it as a
+   * write).
+   */
+  private static String guardPurpose(String key) {
+    String use;
+    if (key.endsWith("/stop") || key.endsWith("/stop/until")) {
+      use = "so nothing is published over a stop key";
+    } else if (key.endsWith("/data") || key.endsWith("/last")) {
+      use = "so a first publish cannot overwrite one that landed meanwhile";
+    } else {
+      use = "to write only while the key is still absent";
+    }
+    return "Consul authorises this guard as a write; kvexpress uses it " + use;
+  }
+
+  /**
    * Names the denied op, its key and the permission it needs, which Consul 1.8 leaves out of its
    * text.
    */
@@ -473,10 +560,7 @@ public final class ConsulKvStore implements KvStore {
       return "Consul denied the transaction: the ACL token was not found; check -t/--token, --token-file or "
           + "CONSUL_HTTP_TOKEN(_FILE)";
     }
-    String why =
-        op.verb().equals("check-not-exists")
-            ? " (Consul authorises this guard as a write; kvexpress uses it so nothing is published over a stop key)"
-            : "";
+    String why = op.verb().equals("check-not-exists") ? " (" + guardPurpose(op.key()) + ")" : "";
     return "Consul denied "
         + op.verb()
         + " of "
@@ -487,7 +571,7 @@ public final class ConsulKvStore implements KvStore {
         + why
         + " ("
         + redact(what)
-        + "); see README, ACL policies";
+        + "); see docs/acl.md";
   }
 
   private String redact(String text) {
@@ -511,6 +595,9 @@ public final class ConsulKvStore implements KvStore {
     if (cause instanceof ConnectException) {
       return "connection refused";
     }
+    if (cause instanceof ConnectTimeoutException) {
+      return "connect timed out";
+    }
     if (cause instanceof SocketTimeoutException) {
       return "timed out";
     }
@@ -523,10 +610,7 @@ public final class ConsulKvStore implements KvStore {
     if (cause instanceof SocketException) {
       return "connection reset";
     }
-    if (cause instanceof IOException) {
-      return cause.getClass().getSimpleName();
-    }
-    return String.valueOf(cause);
+    return Problems.describe(cause);
   }
 
   private static KvListing listing(HttpResponse r) {

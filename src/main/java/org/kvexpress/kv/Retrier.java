@@ -38,15 +38,26 @@ public final class Retrier {
   private final Duration budget;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
+  private final RequestTrace trace;
 
   public Retrier(Duration budget) {
-    this(budget, System::nanoTime, Thread::sleep);
+    this(budget, RequestTrace.NONE);
+  }
+
+  /** A retrier that tells {@code trace} about each retry. */
+  public Retrier(Duration budget, RequestTrace trace) {
+    this(budget, System::nanoTime, Thread::sleep, trace);
   }
 
   public Retrier(Duration budget, LongSupplier nanoTime, Sleeper sleeper) {
+    this(budget, nanoTime, sleeper, RequestTrace.NONE);
+  }
+
+  private Retrier(Duration budget, LongSupplier nanoTime, Sleeper sleeper, RequestTrace trace) {
     this.budget = budget;
     this.nanoTime = nanoTime;
     this.sleeper = sleeper;
+    this.trace = trace;
   }
 
   public Duration budget() {
@@ -78,6 +89,7 @@ public final class Retrier {
           throw giveUp.after(e.getMessage(), attempts, Duration.ofMillis(elapsedMs));
         }
         retries.incrementAndGet();
+        trace.retrying(e.getMessage(), attempts, Math.min(sleep, remaining), budget);
         try {
           sleeper.sleep(Math.min(sleep, remaining));
         } catch (InterruptedException ie) {

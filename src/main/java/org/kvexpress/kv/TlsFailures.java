@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -34,6 +35,9 @@ final class TlsFailures {
   /** One line for a TLS failure with Consul at {@code address}. */
   static String describe(SSLException e, TlsSettings tls, ConsulAddress address) {
     String text = String.valueOf(e.getMessage());
+    if (text.contains("Unsupported or unrecognized SSL message") || text.contains("plaintext")) {
+      return plainHttp(address);
+    }
     Matcher alert = CLIENT_CERT_ALERT.matcher(text);
     if (alert.find()) {
       return clientCertificate(tls, address, alert.group(1));
@@ -57,6 +61,34 @@ final class TlsFailures {
         + " failed: "
         + text
         + "; check CONSUL_CACERT or CONSUL_CAPATH, CONSUL_TLS_SERVER_NAME and the address";
+  }
+
+  /** The message for an HTTPS address whose server speaks plain HTTP. */
+  static String plainHttp(ConsulAddress address) {
+    return "Consul at "
+        + address.display()
+        + " answers plain HTTP, not TLS; use http:// in the address (and unset CONSUL_HTTP_SSL),"
+        + " or enable the agent's HTTPS port";
+  }
+
+  /**
+   * After a TLS handshake that timed out: whether the server answers a plain HTTP request (a server
+   * that is not TLS waits for a request line and never answers a handshake). Best effort: any
+   * failure of the probe is "no".
+   */
+  static boolean servesPlainHttp(ConsulAddress address) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address.host(), address.port()), 2000);
+      s.setSoTimeout(2000);
+      s.getOutputStream()
+          .write(
+              ("GET /v1/status/leader HTTP/1.0\r\nHost: " + address.host() + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      byte[] head = s.getInputStream().readNBytes(5);
+      return new String(head, StandardCharsets.US_ASCII).equals("HTTP/");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static String clientCertificate(TlsSettings tls, ConsulAddress address, String alert) {

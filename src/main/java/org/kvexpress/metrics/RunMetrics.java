@@ -14,15 +14,36 @@ public final class RunMetrics {
   private final StatsdSink statsd;
   private final boolean events;
   private final TextfileSink textfile;
+  private final String goHost;
   private final Clock clock;
 
   /**
-   * The sinks: dogstatsd ({@code statsd}, null: none, with Datadog {@code events} or not) and a
-   * textfile (null: none).
+   * What one run did, for the sinks: the command, its key and file (null when it has none), its
+   * result and reason (null on success), the checksum published or applied, how long it took, how
+   * many Consul requests it retried, and the bytes and lines it published (null when it did not).
    */
-  public RunMetrics(StatsdSink statsd, boolean events, TextfileSink textfile, Clock clock) {
+  public record Run(
+      String command,
+      String key,
+      String file,
+      Result result,
+      Reason reason,
+      String checksum,
+      long millis,
+      long retries,
+      Long bytes,
+      Long lines) {}
+
+  /**
+   * The sinks: dogstatsd ({@code statsd}, null: none, with Datadog {@code events} or not, and with
+   * Go kvexpress's metric names tagged {@code host:goHost} or not: null), and a textfile (null:
+   * none).
+   */
+  public RunMetrics(
+      StatsdSink statsd, boolean events, String goHost, TextfileSink textfile, Clock clock) {
     this.statsd = statsd;
     this.events = events;
+    this.goHost = goHost;
     this.textfile = textfile;
     this.clock = clock;
   }
@@ -62,23 +83,17 @@ public final class RunMetrics {
     return statsd != null || textfile != null;
   }
 
-  /**
-   * Records one run. {@code result} is the command's own word (published, applied, refused, …),
-   * {@code reason} the refusal or failure tag (else null), {@code checksum} what was published or
-   * applied.
-   */
-  public void run(
-      Metrics metrics,
-      String command,
-      String key,
-      Result result,
-      Reason reason,
-      String checksum,
-      long millis,
-      long retries) {
+  /** Records one run, with the metrics the command added on the way ({@code metrics}). */
+  public void run(Metrics metrics, Run run) {
     if (!enabled()) {
       return;
     }
+    String command = run.command();
+    String key = run.key();
+    Result result = run.result();
+    Reason reason = run.reason();
+    long millis = run.millis();
+    long retries = run.retries();
     metrics.timing(
         "kvexpress.run.duration", millis, "command", command, "result", result.word(), "key", key);
     metrics.count("kvexpress.run", 1, "command", command, "result", result.word(), "key", key);
@@ -89,6 +104,9 @@ public final class RunMetrics {
     }
     if (retries > 0) {
       metrics.count("kvexpress.retries", retries, "command", command, "key", key);
+    }
+    if (statsd != null && goHost != null) {
+      GoMetrics.record(metrics, run, goHost);
     }
     if (statsd != null) {
       statsd.send(metrics.drain());
@@ -102,7 +120,7 @@ public final class RunMetrics {
               command,
               key,
               success,
-              success ? checksum : null,
+              success ? run.checksum() : null,
               reasonTag,
               clock.millis() / 1000.0));
     }

@@ -14,7 +14,7 @@ import org.kvexpress.core.KvexpressException;
  * safe 1,432 bytes), a non-blocking socket, and every error swallowed, so metrics never slow or
  * fail a command. A hand-written sender rather than the Datadog client library: measured, that
  * library added about 30 ms to every start (and 3 MB of native-socket jars) for what is a dozen
- * lines of UDP here (README).
+ * lines of UDP here (docs/observability.md).
  */
 public final class StatsdSink {
   private static final int MAX_DATAGRAM = 1432;

@@ -49,7 +49,7 @@ public final class CopyService {
     Source first = verified(from, versions.read(from), signKey);
     KeySnapshot dst = versions.read(to);
     // As read: the copy's commit is guarded on the destination's stop key.
-    if (KeySnapshot.stopActive(dst.stopUnconfirmed(), clock.instant())) {
+    if (dst.stopActiveAsRead(clock.instant())) {
       throw VersionStore.halted(dst);
     }
     if (first.checksum().equals(dst.checksumText())) {
@@ -119,7 +119,8 @@ public final class CopyService {
                 src.checksumText(),
                 Encoding.MAX_DECODED_BYTES,
                 from.data(),
-                from.checksum() + "; refusing to copy a version that does not verify");
+                from.checksum(),
+                "refusing to copy a version that does not verify");
     Version version = src.current();
     Stored stored =
         version.chunked()

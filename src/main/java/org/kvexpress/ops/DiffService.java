@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.kv.KvStore;
@@ -45,6 +46,9 @@ public final class DiffService {
         before = Files.readAllBytes(file);
       } catch (NoSuchFileException e) {
         throw KvexpressException.usage("-f " + file + " does not exist");
+      } catch (IOException e) {
+        throw KvexpressException.because(
+            Reason.IO, "cannot read -f " + file + ": " + Problems.describe(e, file));
       }
       label = file.toString();
     } else {

@@ -6,7 +6,8 @@ import java.util.List;
  * One published key as {@code status} shows it, with its nodes' reports. Null fields are unknown
  * (no meta, nothing published); {@code chunks} is null for a version stored as one value, {@code
  * signature} null for an unsigned one; {@code latency} is only computed for {@code status
- * --latency}. The JSON form ({@code status --json}) uses these names in snake_case; see README.md.
+ * --latency}. The JSON form ({@code status --json}) uses these names in snake_case; see
+ * docs/reference.md.
  */
 public record KeyStatus(
     String key,

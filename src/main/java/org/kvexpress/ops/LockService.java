@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 import org.kvexpress.fs.AtomicFiles;
 import org.kvexpress.fs.FileSettings;
@@ -40,14 +42,17 @@ public final class LockService {
     return abs.resolveSibling(abs.getFileName() + ".locked");
   }
 
-  public Result lock(String prefix, Path file, String hostname, String value) {
+  /** Locks the file on the node; with {@code freeze}, its end goes beside it ({@link Freeze}). */
+  public Result lock(String prefix, Path file, String hostname, String value, Freeze freeze) {
     Path abs = absolute(file);
     String key = KeyLayout.lock(prefix, abs, hostname);
+    String until = KeyLayout.lockUntil(prefix, abs, hostname);
     TxnResult r =
         store.txn(
             List.of(
                 TxnOp.checkNotExists(key),
-                TxnOp.set(key, value.getBytes(StandardCharsets.UTF_8), 0)));
+                TxnOp.set(key, value.getBytes(StandardCharsets.UTF_8), 0),
+                freeze == null ? TxnOp.delete(until) : TxnOp.set(until, freeze.toJson(), 0)));
     String stored = r.committed() ? value : existing(key).orElse(value);
     Path note = noteFor(abs);
     String text =
@@ -76,14 +81,18 @@ public final class LockService {
     Path abs = absolute(file);
     String key = KeyLayout.lock(prefix, abs, hostname);
     Optional<KvEntry> lock = store.get(key);
-    lock.ifPresent(e -> store.delete(key));
+    if (lock.isPresent()) {
+      store.txn(
+          List.of(TxnOp.delete(key), TxnOp.delete(KeyLayout.lockUntil(prefix, abs, hostname))));
+    }
     Path note = noteFor(abs);
     boolean removedNote;
     try {
       removedNote = Files.deleteIfExists(note);
     } catch (IOException e) {
       throw KvexpressException.because(
-          Reason.IO, "removed the lock, but cannot remove " + note + ": " + e.getMessage());
+          Reason.IO,
+          "removed the lock, but cannot remove " + note + ": " + Problems.describe(e, note));
     }
     return new Result(
         lock.isPresent() || removedNote,

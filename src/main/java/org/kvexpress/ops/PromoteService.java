@@ -106,7 +106,8 @@ public final class PromoteService {
                 to,
                 Encoding.MAX_DECODED_BYTES,
                 layout.stagedData(),
-                layout.stagedChecksum() + "; refusing to promote it");
+                layout.stagedChecksum(),
+                "refusing to promote it");
     List<Canary> canaries =
         canaries(store.list(layout.nodesDir()).entries(), layout.nodesDir(), to);
     List<String> holding = canaries.stream().filter(Canary::holds).map(Canary::host).toList();

@@ -75,7 +75,8 @@ public final class RollbackService {
                 meta.lastChecksum(),
                 Encoding.MAX_DECODED_BYTES,
                 layout.last(),
-                "meta; refusing to roll back to it");
+                layout.meta(),
+                "refusing to roll back to it");
     int lines = Canonicalizer.countLines(lastPlain);
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] signature =

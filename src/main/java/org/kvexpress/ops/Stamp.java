@@ -20,13 +20,22 @@ public record Stamp(String user, String host, Clock clock) {
   }
 
   /**
-   * {@code REASON (until END, stopped by USER@HOST at TIME)} when {@code lasting} is given (a
-   * freeze that ends by itself at END, see {@link org.kvexpress.core.Freeze}), else as {@link
-   * #describe(String, String, String)}.
+   * When a freeze lasting {@code lasting} from now ends (null: it does not, {@code lasting} null).
+   */
+  public Freeze ends(Duration lasting) {
+    return lasting == null
+        ? null
+        : new Freeze(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).plus(lasting));
+  }
+
+  /**
+   * {@code REASON (until END, stopped by USER@HOST at TIME)} when {@code lasting} is given, for
+   * people to read; the end that counts is the {@link org.kvexpress.core.Freeze} written beside it
+   * ({@link #ends}), never this text. Else as {@link #describe(String, String, String)}.
    */
   public String describe(String verb, String reason, String extra, Duration lasting) {
     Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
-    String until = lasting == null ? "" : Freeze.until(now.plus(lasting)) + ", ";
+    String until = lasting == null ? "" : "until " + now.plus(lasting) + ", ";
     return reason
         + " ("
         + until

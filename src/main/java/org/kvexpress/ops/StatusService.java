@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
+import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Manifest;
 import org.kvexpress.core.Meta;
@@ -30,7 +33,12 @@ import org.kvexpress.version.VersionReader;
 /** {@code status}: every key under the prefix (or one), from a single recurse read. */
 public final class StatusService {
   /** The whole picture: keys and node locks. */
-  public record Status(String prefix, List<KeyStatus> keys, List<NodeLock> locks) {}
+  /**
+   * The prefix's keys and node locks; {@code skipped}: names under the prefix that cannot be
+   * kvexpress keys (another tool's), left out rather than failing the listing.
+   */
+  public record Status(
+      String prefix, List<KeyStatus> keys, List<NodeLock> locks, List<String> skipped) {}
 
   private static final List<String> PARTS =
       List.of(KeyLayout.DATA, KeyLayout.CHECKSUM, KeyLayout.LAST, KeyLayout.META, KeyLayout.STOP);
@@ -53,15 +61,17 @@ public final class StatusService {
    */
   public Status status(String prefix, String onlyKey, boolean latency) {
     // One key's status lists only that key's folder, so that with acl.enable_key_list_policy a
-    // token needs key:list on it alone (README, ACL policies).
+    // token needs key:list on it alone (docs/acl.md).
     KvListing listing = store.list(prefix + "/" + (onlyKey == null ? "" : onlyKey + "/"));
     Map<String, Boolean> keys = new TreeMap<>();
     List<NodeLock> locks = new ArrayList<>();
+    Set<String> skipped = new TreeSet<>();
     String locksDir = prefix + "/locks/";
     for (KvEntry e : listing.entries()) {
       String k = e.key();
       if (k.startsWith(locksDir)) {
-        String[] rest = k.substring(locksDir.length()).split("/", 2);
+        // <sha256(file)>/<host>; a lock's /until child (when a --for ends) is not a lock.
+        String[] rest = k.substring(locksDir.length()).split("/", -1);
         if (rest.length == 2) {
           locks.add(new NodeLock(rest[0], rest[1], new String(e.value(), StandardCharsets.UTF_8)));
         }
@@ -71,7 +81,15 @@ public final class StatusService {
       if (slash > prefix.length()
           && PARTS.contains(k.substring(slash + 1))
           && !k.contains("/" + KeyLayout.NODES + "/")) {
-        keys.put(k.substring(prefix.length() + 1, slash), true);
+        String key = k.substring(prefix.length() + 1, slash);
+        if (key.equals(KeyLayout.STAGED) || key.endsWith("/" + KeyLayout.STAGED)) {
+          continue; // a staged version's parts, not a key of its own
+        }
+        if (KeyNames.isValid(key)) {
+          keys.put(key, true);
+        } else {
+          skipped.add(key);
+        }
       }
     }
     if (keys.isEmpty() || onlyKey != null && !keys.containsKey(onlyKey)) {
@@ -102,7 +120,7 @@ public final class StatusService {
         out.add(k);
       }
     }
-    return new Status(prefix, out, onlyKey == null ? locks : List.of());
+    return new Status(prefix, out, onlyKey == null ? locks : List.of(), List.copyOf(skipped));
   }
 
   /**
@@ -138,7 +156,8 @@ public final class StatusService {
                   checksum,
                   Encoding.MAX_DECODED_BYTES,
                   s.layout().data(),
-                  s.layout().checksum());
+                  s.layout().checksum(),
+                  null);
           verified = true;
         } catch (KvexpressException notVerified) {
           if (notVerified.reason() != Reason.CHECKSUM_MISMATCH

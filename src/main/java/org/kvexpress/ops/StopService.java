@@ -3,6 +3,7 @@ package org.kvexpress.ops;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.kvexpress.core.Freeze;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Reason;
@@ -24,13 +25,18 @@ public final class StopService {
 
   /**
    * Sets the stop unless one is set already, in which case the existing one (and its reason) stays.
+   * With {@code freeze}, its end goes beside it in the same transaction ({@link Freeze}); without,
+   * any end left from an earlier stop goes.
    */
-  public Result stop(KeyLayout layout, String value) {
+  public Result stop(KeyLayout layout, String value, Freeze freeze) {
     TxnResult r =
         store.txn(
             List.of(
                 TxnOp.checkNotExists(layout.stop()),
-                TxnOp.set(layout.stop(), value.getBytes(StandardCharsets.UTF_8), 0)));
+                TxnOp.set(layout.stop(), value.getBytes(StandardCharsets.UTF_8), 0),
+                freeze == null
+                    ? TxnOp.delete(layout.stopUntil())
+                    : TxnOp.set(layout.stopUntil(), freeze.toJson(), 0)));
     if (r.committed()) {
       return new Result(true, value);
     }
@@ -48,7 +54,11 @@ public final class StopService {
       if (stop.isEmpty()) {
         return new Result(false, null);
       }
-      TxnResult r = store.txn(List.of(TxnOp.deleteCas(layout.stop(), stop.get().modifyIndex())));
+      TxnResult r =
+          store.txn(
+              List.of(
+                  TxnOp.deleteCas(layout.stop(), stop.get().modifyIndex()),
+                  TxnOp.delete(layout.stopUntil())));
       if (r.committed()) {
         return new Result(true, new String(stop.get().value(), StandardCharsets.UTF_8));
       }

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 
 /** Where {@code in} reads the rendered configuration from: stdin, a file, or a URL. */
@@ -36,7 +37,7 @@ public sealed interface InputSource {
       try {
         return readChunked(in);
       } catch (IOException e) {
-        throw KvexpressException.because(Reason.IO, "cannot read stdin: " + e.getMessage());
+        throw KvexpressException.because(Reason.IO, "cannot read stdin: " + Problems.describe(e));
       }
     }
 
@@ -92,7 +93,7 @@ public sealed interface InputSource {
         throw KvexpressException.usage("-f " + path + " is not readable by this user");
       } catch (IOException e) {
         throw KvexpressException.usage(
-            "cannot read -f " + path + ": " + e.getClass().getSimpleName());
+            "cannot read -f " + path + ": " + Problems.describe(e, path));
       }
     }
 
@@ -161,7 +162,7 @@ public sealed interface InputSource {
                 + ": "
                 + (e instanceof HttpTimeoutException
                     ? "timed out after 10 s"
-                    : e.getClass().getSimpleName()));
+                    : Problems.describe(e)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw KvexpressException.because(Reason.URL, "interrupted while fetching " + describe());

@@ -15,10 +15,10 @@ import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
 import org.kvexpress.core.UnifiedDiff;
 import org.kvexpress.exec.CommandRunner;
-import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
+import org.kvexpress.log.Steps;
 import org.kvexpress.sign.SignedStatement;
 import org.kvexpress.sign.SigningKey;
 import org.kvexpress.version.Committed;
@@ -46,6 +46,7 @@ public final class Publisher {
   private final VersionStore versions;
   private final CommandRunner runner;
   private final Log log;
+  private volatile String inFlight;
   private final Clock clock;
   private final String hostname;
 
@@ -58,11 +59,27 @@ public final class Publisher {
     this.hostname = hostname;
   }
 
+  /**
+   * What a publish stopped now (by a signal) leaves behind, for the line the command logs when it
+   * is stopped; null while nothing has been written.
+   */
+  public String interruptedNote() {
+    return inFlight;
+  }
+
   /** Steps 2–8 (and 10 for a dry run); the caller has done step 1 (reading the input). */
   public PublishResult publish(PublishInput in) throws InterruptedException {
+    Steps steps = new Steps(log, COMPONENT);
     KeySnapshot snap = snapshot(in.layout());
+    steps.done("read the key");
     haltIfStopped(snap, Instant.now(clock), log);
+    steps.done("stop key", Fields.of("stopped", false));
     Canonical canon = canonicalize(in);
+    steps.done(
+        "canonicalize",
+        Fields.of("lines", canon.lines())
+            .add("bytes", canon.size())
+            .add("verbatim", in.input().verbatim()));
     guard(in, canon, snap);
     if (canon.size() > in.guards().maxBytes()) {
       throw KvexpressException.because(
@@ -110,7 +127,11 @@ public final class Publisher {
           0,
           diff);
     }
+    steps.done(
+        "guards and encoding",
+        Fields.of("encoding", encoding.label()).add("chunked", stored.chunked()));
     PublishResult r = commit(in, canon, encoding, stored, snap, now);
+    steps.done("commit", Fields.of("result", r.outcome()).add("index", r.index()));
     return new PublishResult(
         r.outcome(),
         canon,
@@ -222,16 +243,15 @@ public final class Publisher {
    * commit is guarded on the stop key, so one this token cannot see fails the commit instead.
    */
   static void haltIfStopped(KeySnapshot snap, Instant now, Log log) {
-    KvEntry stop = snap.stopUnconfirmed();
-    if (KeySnapshot.stopActive(stop, now)) {
+    if (snap.stopActiveAsRead(now)) {
       throw VersionStore.halted(snap);
     }
-    if (stop != null) {
+    if (snap.stopExpiredAsRead(now)) {
       log.warn(
           COMPONENT,
           Fields.of("key", snap.layout().key())
               .add("warning", "the stop key has expired; proceeding")
-              .add("stop", KeySnapshot.reason(stop)));
+              .add("stop", KeySnapshot.reason(snap.stopUnconfirmed())));
     }
   }
 
@@ -306,10 +326,30 @@ public final class Publisher {
     byte[] signature = in.storing().signKey() == null ? null : signature(in, checksum, now);
     Proposal proposal =
         Proposal.of(stored, canon.lines(), canon.size(), in.input().source(), signature);
-    Committed c =
-        in.storing().stage()
-            ? versions.stage(layout, first, proposal)
-            : versions.commit(layout, first, seen -> proposal, Rules.publish(layout));
+    inFlight =
+        stored.chunked()
+            ? "it was writing the chunks of a new version of "
+                + layout.dir()
+                + " or committing it: if it did not commit, the current version is unchanged and"
+                + " the chunks written so far stay under "
+                + layout.chunksDir()
+                + " until the next publish collects them; 'kvexpress status -k "
+                + layout.key()
+                + "' shows which version is current"
+            : "it was committing a new version of "
+                + layout.dir()
+                + ", which may or may not have landed; 'kvexpress status -k "
+                + layout.key()
+                + "' shows which version is current";
+    Committed c;
+    try {
+      c =
+          in.storing().stage()
+              ? versions.stage(layout, first, proposal)
+              : versions.commit(layout, first, seen -> proposal, Rules.publish(layout));
+    } finally {
+      inFlight = null;
+    }
     logChunkWork(layout, c);
     Result done =
         switch (c.outcome()) {

@@ -13,6 +13,7 @@ import java.security.spec.X509EncodedKeySpec;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Pem;
+import org.kvexpress.core.Problems;
 
 /**
  * Ed25519 keys as PEM files (PKCS#8 {@code PRIVATE KEY}, X.509 {@code PUBLIC KEY}, as {@code
@@ -68,7 +69,8 @@ final class Ed25519Keys {
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw KvexpressException.usage("cannot read key file " + file + ": " + e.getMessage());
+      throw KvexpressException.usage(
+          "cannot read key file " + file + ": " + Problems.describe(e, file));
     }
     byte[] der;
     try {

@@ -13,6 +13,7 @@ import java.security.KeyPairGenerator;
 import java.util.Set;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Pem;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 
 /**
@@ -62,7 +63,7 @@ public final class KeyGenerator {
               + "--out");
     } catch (IOException e) {
       throw KvexpressException.because(
-          Reason.IO, "cannot write the key pair to " + dir + ": " + e.getMessage());
+          Reason.IO, "cannot write the key pair to " + dir + ": " + Problems.describe(e, dir));
     }
     return new Generated(priv, pub, Ed25519Keys.fingerprint(pair.getPublic()));
   }

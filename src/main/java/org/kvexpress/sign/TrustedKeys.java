@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
+import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
 
 /**
@@ -59,7 +60,7 @@ public final class TrustedKeys {
       return s.filter(f -> f.getFileName().toString().endsWith(".pub")).sorted().toList();
     } catch (IOException e) {
       throw KvexpressException.usage(
-          "cannot list --trust-key directory " + p + ": " + e.getMessage());
+          "cannot list --trust-key directory " + p + ": " + Problems.describe(e, p));
     }
   }
 

@@ -41,6 +41,7 @@ public final class KeySnapshot {
     LAST,
     META,
     STOP,
+    STOP_UNTIL,
     SIGNATURE,
     LAST_SIGNATURE,
     PENDING,
@@ -131,6 +132,7 @@ public final class KeySnapshot {
     keys.put(Part.LAST, layout.last());
     keys.put(Part.META, layout.meta());
     keys.put(Part.STOP, layout.stop());
+    keys.put(Part.STOP_UNTIL, layout.stopUntil());
     keys.put(Part.SIGNATURE, layout.signature());
     keys.put(Part.LAST_SIGNATURE, layout.lastSignature());
     keys.put(Part.PENDING, layout.pending());
@@ -153,6 +155,7 @@ public final class KeySnapshot {
     view.put(Part.META, layout.stagedMeta());
     view.put(Part.SIGNATURE, layout.stagedSignature());
     view.put(Part.STOP, layout.stop());
+    view.put(Part.STOP_UNTIL, layout.stopUntil());
     view.put(Part.PENDING, layout.pending());
     return new KeySnapshot(layout, store, view, read, absent, nodes, index);
   }
@@ -296,16 +299,9 @@ public final class KeySnapshot {
     return text(checksum());
   }
 
-  /** Whether a stop is set and has not expired by {@code now} ({@code stop --for}). */
+  /** Whether a stop is set and has not ended by {@code now} ({@code stop --for}). */
   public boolean stopActive(Instant now) {
-    return stopActive(stop(), now);
-  }
-
-  /**
-   * Whether {@code stop} (a stop key's entry, or null) halts at {@code now}: set and not expired.
-   */
-  public static boolean stopActive(KvEntry stop, Instant now) {
-    return stop != null && !Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
+    return halts(stop(), part(Part.STOP_UNTIL), now);
   }
 
   /**
@@ -313,7 +309,36 @@ public final class KeySnapshot {
    */
   public boolean stopExpired(Instant now) {
     KvEntry stop = stop();
-    return stop != null && Freeze.expired(new String(stop.value(), StandardCharsets.UTF_8), now);
+    return stop != null && Freeze.over(endOf(stop, part(Part.STOP_UNTIL)), now);
+  }
+
+  /**
+   * {@link #stopActive} as read, unconfirmed: for a writer whose commit is guarded on the stop key
+   * (see {@link #stopUnconfirmed}).
+   */
+  public boolean stopActiveAsRead(Instant now) {
+    return halts(asRead(Part.STOP), asRead(Part.STOP_UNTIL), now);
+  }
+
+  /** {@link #stopExpired} as read, unconfirmed. */
+  public boolean stopExpiredAsRead(Instant now) {
+    KvEntry stop = asRead(Part.STOP);
+    return stop != null && Freeze.over(endOf(stop, asRead(Part.STOP_UNTIL)), now);
+  }
+
+  /**
+   * Whether a stop or lock entry ({@code halt}, null: none) halts at {@code now}: set, and not
+   * ended by the freeze written with it ({@code until}, its {@code /until} child; null: none).
+   */
+  public static boolean halts(KvEntry halt, KvEntry until, Instant now) {
+    return halt != null && !Freeze.over(endOf(halt, until), now);
+  }
+
+  /** When the halt ends: its freeze's end if that was written with it, else null (never). */
+  public static Instant endOf(KvEntry halt, KvEntry until) {
+    return halt == null || until == null
+        ? null
+        : Freeze.endOf(halt.modifyIndex(), until.value(), until.modifyIndex());
   }
 
   /** The stop reason; an empty stop value still stops. */

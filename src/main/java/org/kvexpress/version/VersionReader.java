@@ -34,7 +34,8 @@ public final class VersionReader {
   /**
    * The verified content of a stored version: decoded and compared with {@code checksum} (null for
    * a manifest: its own claim, as for {@code last}, whose checksum meta may lack). {@code what}
-   * names the stored value and {@code claimedBy} the key that holds the checksum, for the refusal.
+   * names the stored value, {@code claimedBy} the key that holds the checksum, and {@code then}
+   * what a refusal means (null: nothing to add), for the refusal's message.
    */
   public byte[] verified(
       KeyLayout layout,
@@ -42,10 +43,11 @@ public final class VersionReader {
       String checksum,
       long maxBytes,
       String what,
-      String claimedBy) {
+      String claimedBy,
+      String then) {
     if (stored.flags() != Manifest.FLAGS) {
       return new Version(stored.value(), stored.flags(), checksum)
-          .verifiedContent(maxBytes, what, claimedBy);
+          .verifiedContent(maxBytes, what, claimedBy, then);
     }
     Manifest m = Manifest.parse(stored.value(), what);
     if (checksum != null && !m.checksum().equals(checksum)) {
@@ -57,7 +59,8 @@ public final class VersionReader {
               + " but "
               + claimedBy
               + " says "
-              + Checksum.shortForm(checksum));
+              + Checksum.shortForm(checksum)
+              + (then == null ? "" : "; " + then));
     }
     if (m.bytes() > maxBytes) {
       throw KvexpressException.because(
@@ -84,6 +87,6 @@ public final class VersionReader {
     if (stored.flags() != Manifest.FLAGS) {
       return Encoding.fromFlags(stored.flags()).decode(stored.value(), maxBytes);
     }
-    return verified(layout, stored, null, maxBytes, stored.key(), "its manifest");
+    return verified(layout, stored, null, maxBytes, stored.key(), "its manifest", null);
   }
 }

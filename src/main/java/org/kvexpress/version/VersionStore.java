@@ -226,7 +226,7 @@ public final class VersionStore {
     boolean mayStillLand = false;
     String dir = slot.dir(layout);
     for (int n = 1; n <= rules.attempts; n++) {
-      if (rules.guardStop && KeySnapshot.stopActive(snap.asRead(Part.STOP), clock.instant())) {
+      if (rules.guardStop && snap.stopActiveAsRead(clock.instant())) {
         throw halted(snap);
       }
       Proposal p = proposal.apply(snap);

@@ -73,8 +73,8 @@ class OutCommandIT {
   }
 
   /**
-   * A key watch's handler: Consul passes the watched pair on stdin (README, "As a Consul watch
-   * handler").
+   * A key watch's handler: Consul passes the watched pair on stdin (docs/reference.md, "As a Consul
+   * watch handler").
    */
   @Nested
   class WatchHandlerStdin {

@@ -26,9 +26,9 @@ class WatcherDecisionTest {
 
   @Test
   void aNewChecksumOrAFirstLookIsNews() {
-    assertThat(watching(new Answer(0, 7, "abc"), FRESH)).isEqualTo(Wake.NEWS);
-    assertThat(watching(new Answer(7, 9, "def"), FRESH)).isEqualTo(Wake.NEWS);
-    assertThat(watching(new Answer(0, 3, null), FRESH))
+    assertThat(watching(new Answer(0, 7, "abc", null), FRESH)).isEqualTo(Wake.NEWS);
+    assertThat(watching(new Answer(7, 9, "def", null), FRESH)).isEqualTo(Wake.NEWS);
+    assertThat(watching(new Answer(0, 3, null, null), FRESH))
         .as("not published, said once")
         .isEqualTo(Wake.NEWS);
   }
@@ -36,33 +36,38 @@ class WatcherDecisionTest {
   @Test
   void anUnpublishedKeyIsQuietUntilTheWaitRunsOutOrTheStagedVersionGoes() {
     Memory waiting = new Memory(true, false, null);
-    assertThat(watching(new Answer(3, 5, null), waiting)).isEqualTo(Wake.STILL_UNPUBLISHED);
-    assertThat(watching(new Answer(5, 5, null), waiting)).isEqualTo(Wake.WAIT_RAN_OUT);
-    assertThat(watching(new Answer(3, 5, null), new Memory(true, true, null)))
+    assertThat(watching(new Answer(3, 5, null, null), waiting)).isEqualTo(Wake.STILL_UNPUBLISHED);
+    assertThat(watching(new Answer(5, 5, null, null), waiting)).isEqualTo(Wake.WAIT_RAN_OUT);
+    assertThat(watching(new Answer(3, 5, null, null), new Memory(true, true, null)))
         .isEqualTo(Wake.STAGED_ON_DISK);
     assertThat(Wake.STILL_UNPUBLISHED.round).isFalse();
   }
 
   @Test
   void theChecksumTheEndOfAHaltAppliedNeedsNoSecondRound() {
-    assertThat(watching(new Answer(0, 12, "abc"), new Memory(false, false, "abc")))
+    assertThat(watching(new Answer(0, 12, "abc", null), new Memory(false, false, "abc")))
         .isEqualTo(Wake.JUST_APPLIED);
-    assertThat(watching(new Answer(0, 12, "new"), new Memory(false, false, "abc")))
+    assertThat(watching(new Answer(0, 12, "new", null), new Memory(false, false, "abc")))
         .isEqualTo(Wake.NEWS);
     assertThat(Wake.JUST_APPLIED.round).isFalse();
   }
 
   @Test
   void haltedItWaitsForTheKeyToGoOrItsFreezeToEnd() {
-    assertThat(halted(new Answer(0, 4, "maintenance")).wake()).isEqualTo(Wake.STILL_HALTED);
-    assertThat(halted(new Answer(4, 9, null)).wake()).isEqualTo(Wake.HALT_LIFTED);
-    assertThat(halted(new Answer(4, 4, "maintenance")).wake()).isEqualTo(Wake.WAIT_RAN_OUT);
-    Decision freeze = halted(new Answer(0, 4, "drill (until 2026-12-03T10:02:00Z, by ops)"));
+    assertThat(halted(new Answer(0, 4, "maintenance", null)).wake()).isEqualTo(Wake.STILL_HALTED);
+    assertThat(halted(new Answer(4, 9, null, null)).wake()).isEqualTo(Wake.HALT_LIFTED);
+    assertThat(halted(new Answer(4, 4, "maintenance", null)).wake()).isEqualTo(Wake.WAIT_RAN_OUT);
+    Decision freeze = halted(new Answer(0, 4, "drill", Instant.parse("2026-12-03T10:02:00Z")));
     assertThat(freeze.wake()).isEqualTo(Wake.STILL_HALTED);
     assertThat(freeze.nextWait())
         .as("cut to end just after the freeze")
         .isEqualTo(Duration.ofMillis(120_100));
-    assertThat(halted(new Answer(4, 4, "drill (until 2026-12-03T09:59:00Z, by ops)")).wake())
+    assertThat(halted(new Answer(4, 4, "drill", Instant.parse("2026-12-03T09:59:00Z"))).wake())
         .isEqualTo(Wake.FREEZE_ENDED);
+    // Free text that looks like an end is only text: a Go operator's stop halts for good.
+    assertThat(
+            halted(new Answer(0, 4, "migration (until 2020-01-01T00:00:00Z, ask #ops)", null))
+                .wake())
+        .isEqualTo(Wake.STILL_HALTED);
   }
 }

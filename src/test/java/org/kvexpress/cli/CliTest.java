@@ -78,10 +78,11 @@ class CliTest {
 
   @Test
   void invalidKeyIsUsageNamingTheCharacter() {
-    CliRun.Result r = CliRun.cli().stdin("x").run("in", "-k", "bad key");
+    CliRun.Result r = CliRun.cli().stdin("x").run("in", "-k", "bad\tkey");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("invalid value for -k/--key: invalid key \"bad key\": character U+0020 (space)");
+        .contains(
+            "invalid value for -k/--key: invalid key \"bad\\u0009key\": control character U+0009");
     assertThat(r.err().lines().count()).isEqualTo(1);
   }
 

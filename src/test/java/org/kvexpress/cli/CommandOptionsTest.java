@@ -191,6 +191,7 @@ class CommandOptionsTest {
           {"-k", "h", "-f", "F", "--wait", "6m"},
           {"-k", "h", "-f", "F", "--max-bytes", "0"},
           {"-k", "h", "-f", "F", "--hostname", "a b"},
+          {"-k", "h", "-f", "F", "--hostname", "a/b"},
           {"-k", "h", "-f", "F", "--no-older"}
         }) {
       assertThatThrownBy(() -> parse(new OutCommand(), argv))
@@ -204,7 +205,7 @@ class CommandOptionsTest {
     assertThat(parse(new RawCommand(), "-k", "a/b", "-f", "F"))
         .isEqualTo(
             new RawCommand.Options(
-                "a/b", "F", 1, null, null, new ExecOptions(null, THIRTY, false)));
+                "a/b", "F", 10, null, null, new ExecOptions(null, THIRTY, false)));
     assertThat(
             parse(
                 new RawCommand(),

@@ -138,6 +138,8 @@ class OperatorCommandsIT extends AgentTest {
               "some/app/config",
               "-f",
               file.toString(),
+              "-l",
+              "2",
               "-m",
               "0600",
               "-e",
@@ -149,7 +151,16 @@ class OperatorCommandsIT extends AgentTest {
       assertThat(marker).exists();
       Files.delete(marker);
       assertThat(
-              run("raw", "-k", "some/app/config", "-f", file.toString(), "-e", "touch " + marker)
+              run(
+                      "raw",
+                      "-k",
+                      "some/app/config",
+                      "-f",
+                      file.toString(),
+                      "-l",
+                      "2",
+                      "-e",
+                      "touch " + marker)
                   .err())
           .contains("result=current");
       assertThat(marker).as("no exec when current").doesNotExist();
@@ -317,20 +328,26 @@ class OperatorCommandsIT extends AgentTest {
     }
 
     @Test
-    void diffFromLastAndFromAFile() throws IOException {
+    void diffFromLastAndFromAFileExitsAsDiffDoes() throws IOException {
       publish("hosts", Lines.hosts(10));
       publish("hosts", Lines.hosts(11));
       CliRun.Result d = run("diff", "-k", "hosts");
-      assertThat(d.code()).isZero();
+      assertThat(d.code()).as("different: 1, as diff(1)").isOne();
       assertThat(d.out())
           .startsWith("--- kvexpress/hosts/last\n+++ kvexpress/hosts/data\n")
           .contains("+10.0.0.11 host-10");
       Path local = tmp.resolve("local");
       Files.write(local, canonical(Lines.hosts(11)));
-      assertThat(run("diff", "-k", "hosts", "-f", local.toString()).out()).isEmpty();
-      assertThat(run("diff", "-k", "nope").code()).isEqualTo(3);
+      CliRun.Result same = run("diff", "-k", "hosts", "-f", local.toString());
+      assertThat(same.out()).isEmpty();
+      assertThat(same.code()).as("the same: 0").isZero();
+      assertThat(run("diff", "-k", "nope").code()).as("trouble: 2").isEqualTo(2);
       assertThat(run("diff", "-k", "hosts", "-f", tmp.resolve("missing").toString()).code())
           .isEqualTo(2);
+      assertThat(run("diff", "-k", "hosts", "-f", tmp.toString()).err())
+          .as("a directory is named in words")
+          .contains("cannot read -f " + tmp + ": is a directory")
+          .doesNotContain("Exception");
     }
   }
 
@@ -376,7 +393,9 @@ class OperatorCommandsIT extends AgentTest {
           Stream.concat(Arrays.stream(c), Stream.of("-s", "127.0.0.1:1", "--retry-for", "300ms"))
               .toArray(String[]::new);
       CliRun.Result r = CliRun.cli().run(args);
-      assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(1);
+      // diff says trouble as diff(1) does.
+      int expected = c[0].equals("diff") ? 2 : 1;
+      assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(expected);
       assertThat(r.err()).contains("cannot reach Consul at 127.0.0.1:1");
     }
     assertThat(Http.get(agent.url("/v1/kv/?keys")).body().strip()).isEqualTo("[]");

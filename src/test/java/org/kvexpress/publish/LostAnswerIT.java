@@ -21,7 +21,7 @@ import org.kvexpress.testing.Lines;
 import org.kvexpress.testing.Store;
 
 /**
- * A write that Consul applied but whose answer never arrived (README, Guarantees, "exactly once"):
+ * A write that Consul applied but whose answer never arrived (docs/guarantees.md, "exactly once"):
  * the writer learns from the chain of commits in meta whether its version committed, and never
  * writes it again over a newer version. Each case forwards the write, runs what happens meanwhile,
  * then drops the answer.
