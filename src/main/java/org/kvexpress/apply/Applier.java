@@ -16,9 +16,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.kvexpress.brakes.HealthGate;
+import org.kvexpress.brakes.ReloadSlots;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.Freeze;
+import org.kvexpress.core.HealthVerdict;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Meta;
@@ -29,6 +32,7 @@ import org.kvexpress.core.Result;
 import org.kvexpress.core.WatchPayload;
 import org.kvexpress.exec.CommandRunner;
 import org.kvexpress.fs.AtomicFiles;
+import org.kvexpress.kv.AgentApi;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
@@ -60,8 +64,12 @@ public final class Applier {
   private final Clock clock;
   private final Set<String> expiredSeen = ConcurrentHashMap.newKeySet();
 
+  /** Sessions and health checks for the rollout brakes; null when the store offers none. */
+  private final AgentApi agent;
+
   public Applier(KvStore store, CommandRunner runner, Log log, String hostname, Clock clock) {
     this.store = store;
+    this.agent = store instanceof AgentApi a ? a : null;
     this.runner = runner;
     this.log = log;
     this.hostname = hostname;
@@ -97,6 +105,7 @@ public final class Applier {
   public ApplyResult apply(ApplyInput in) throws InterruptedException {
     Path target = AtomicFiles.resolveTarget(in.file());
     Fetched f = null;
+    ReloadSlots.Held slot = null;
     try {
       Steps steps = new Steps(log, COMPONENT);
       for (int attempt = 1; ; attempt++) {
@@ -122,7 +131,40 @@ public final class Applier {
             confirm(in, f);
             steps.done("confirm still current");
           }
+          if (change == Change.WRITE
+              && slot == null
+              && in.brakes().slots()
+              && !in.mode().dryRun()) {
+            KeySnapshot waitingOn = f.snap();
+            slot =
+                new ReloadSlots(store, requireAgent(), log, hostname)
+                    .acquire(
+                        in.layout(),
+                        in.brakes().reloadSlots(),
+                        () ->
+                            report(
+                                in,
+                                target,
+                                waitingOn,
+                                Result.WAITING_SLOT,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null));
+            steps.done("reload slot", Fields.of("waited_ms", slot.waitedMillis()));
+            // Read again holding the slot: a version halted or replaced while this node waited is
+            // never written.
+            attempt = 0;
+            continue;
+          }
           ApplyResult r = carryOut(in, target, content, checksum, change);
+          if (slot != null) {
+            r =
+                r.with(
+                    new ApplyResult.Braked(
+                        slot.waitedMillis(), r.braked().healthyMs(), r.braked().note()));
+          }
           steps.done("write and reload", Fields.of("result", r.outcome()));
           if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
             AppliedSignature.record(target, signed);
@@ -146,10 +188,29 @@ public final class Applier {
             e.reason(),
             null,
             null,
-            null);
+            null,
+            new ApplyResult.Braked(
+                slot == null ? null : slot.waitedMillis(), null, detail(e.getMessage())));
       }
       throw e;
+    } finally {
+      if (slot != null) {
+        slot.close();
+      }
     }
+  }
+
+  /** A failure's message, short enough for a node report. */
+  private static String detail(String message) {
+    return message == null || message.length() <= 300 ? message : message.substring(0, 300) + "…";
+  }
+
+  private AgentApi requireAgent() {
+    if (agent == null) {
+      throw KvexpressException.usage(
+          "--reload-slots and --health-service need a Consul agent (sessions, health checks)");
+    }
+    return agent;
   }
 
   /**
@@ -229,7 +290,16 @@ public final class Applier {
         r.outcome() == Result.APPLIED
             ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString()
             : null;
-    report(in, target, f.snap(), r.outcome(), null, r.reloadExit(), publishedAt, appliedAt);
+    report(
+        in,
+        target,
+        f.snap(),
+        r.outcome(),
+        null,
+        r.reloadExit(),
+        publishedAt,
+        appliedAt,
+        r.braked());
     return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), f.staged());
   }
 
@@ -246,7 +316,8 @@ public final class Applier {
       Reason reason,
       Integer reloadExit,
       String publishedAt,
-      String appliedAt) {
+      String appliedAt,
+      ApplyResult.Braked braked) {
     if (!in.mode().report() || in.mode().dryRun() || result == Result.WOULD_APPLY) {
       return;
     }
@@ -273,7 +344,10 @@ public final class Applier {
               Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
               published,
               applied,
-              in.mode().canary() ? Boolean.TRUE : null);
+              in.mode().canary() ? Boolean.TRUE : null,
+              braked == null ? null : braked.note(),
+              braked == null ? null : braked.slotWaitMs(),
+              braked == null ? null : braked.healthyMs());
       if (now.sameAs(before)) {
         return;
       }
@@ -361,14 +435,114 @@ public final class Applier {
     if (in.mode().dryRun()) {
       return new ApplyResult(Result.WOULD_APPLY, checksum, lines, content.length, List.of(), null);
     }
+    HealthGate gate = healthGate(in);
+    HealthVerdict before = gate == null ? null : gate.now();
+    if (before != null && before.state() == HealthVerdict.State.NONE) {
+      throw KvexpressException.because(
+          Reason.NO_HEALTH_CHECK,
+          "Consul holds no check of "
+              + watched(in)
+              + " on node "
+              + hostname
+              + "; register it, or give --hostname the Consul node's name; "
+              + target
+              + " is left untouched");
+    }
     try (AtomicFiles.Staged staged = AtomicFiles.stage(target, content, in.fileSettings())) {
       check(in, staged, checksum);
       Path previous =
-          AtomicFiles.swap(staged, in.hooks().restoreOnFailure() && in.hooks().exec() != null);
-      Integer reloadExit = reload(in, target, checksum, previous);
-      return new ApplyResult(
-          Result.APPLIED, checksum, lines, content.length, List.of(), reloadExit);
+          AtomicFiles.swap(
+              staged, gate != null || in.hooks().restoreOnFailure() && in.hooks().exec() != null);
+      try {
+        Integer reloadExit = reload(in, target, checksum, previous);
+        ApplyResult.Braked braked = settle(in, gate, before, target, previous);
+        return new ApplyResult(
+            Result.APPLIED,
+            checksum,
+            lines,
+            content.length,
+            List.of(),
+            reloadExit,
+            null,
+            false,
+            braked);
+      } finally {
+        AtomicFiles.deleteQuietly(previous);
+      }
     }
+  }
+
+  private HealthGate healthGate(ApplyInput in) {
+    return in.brakes().healthGated()
+        ? new HealthGate(
+            requireAgent(), hostname, in.brakes().healthServices(), in.brakes().healthChecks())
+        : null;
+  }
+
+  private static String watched(ApplyInput in) {
+    List<String> what = new ArrayList<>();
+    in.brakes().healthServices().forEach(s -> what.add("service '" + s + "'"));
+    in.brakes().healthChecks().forEach(c -> what.add("check id '" + c + "'"));
+    return String.join(" or ", what);
+  }
+
+  /**
+   * After the reload: with a health gate, waits until the node's checks have passed for {@code
+   * --settle}; if one goes critical or {@code --healthy-within} runs out, puts the previous file
+   * back, reloads it and fails (UNHEALTHY). A node whose checks did not pass before the apply is
+   * not gated (the new version cannot be blamed) and says so. Without a gate, a node holding a
+   * reload slot keeps it for {@code --settle}.
+   */
+  private ApplyResult.Braked settle(
+      ApplyInput in, HealthGate gate, HealthVerdict before, Path target, Path previous)
+      throws InterruptedException {
+    ApplyInput.Brakes b = in.brakes();
+    if (gate == null) {
+      if (!b.settle().isZero()) {
+        Thread.sleep(b.settle().toMillis());
+      }
+      return ApplyResult.Braked.NONE;
+    }
+    if (before.state() != HealthVerdict.State.PASSING) {
+      String note = "unhealthy before the apply (" + before.describeFailing() + "); not gated";
+      log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", note));
+      return new ApplyResult.Braked(null, null, note);
+    }
+    long start = System.nanoTime();
+    HealthVerdict after = gate.await(b.settle(), b.healthyWithin());
+    long took = (System.nanoTime() - start) / 1_000_000;
+    log.info(
+        COMPONENT,
+        Fields.of("key", in.layout().key())
+            .add("step", "health")
+            .add("checks", after.state().name().toLowerCase(Locale.ROOT))
+            .add("ms", took)
+            .add("failing", after.failing() == null ? null : after.describeFailing()));
+    if (after.state() == HealthVerdict.State.PASSING) {
+      return new ApplyResult.Braked(null, took, null);
+    }
+    String why =
+        after.state() == HealthVerdict.State.NONE
+            ? "its checks were deregistered"
+            : after.state() == HealthVerdict.State.CRITICAL
+                ? after.describeFailing() + " is critical"
+                : "its checks did not pass for --settle "
+                    + b.settle().toSeconds()
+                    + " s within --healthy-within "
+                    + b.healthyWithin().toSeconds()
+                    + " s"
+                    + (after.failing() == null ? "" : " (" + after.describeFailing() + ")");
+    AtomicFiles.restore(previous, target);
+    String reloaded = "";
+    if (in.hooks().exec() != null) {
+      CommandRunner.Result again =
+          runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
+      logReload(in, again, "reload_after_restore");
+      reloaded = again.succeeded() ? " and reloaded it" : " and reloaded it, which failed";
+    }
+    throw KvexpressException.because(
+        Reason.UNHEALTHY,
+        "unhealthy after the new version: " + why + "; restored the previous " + target + reloaded);
   }
 
   /**
@@ -532,7 +706,7 @@ public final class Applier {
     if (in.hooks().exec() == null) {
       return null;
     }
-    try {
+    {
       splay(in.hooks().splay());
       CommandRunner.Result r =
           runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
@@ -548,7 +722,6 @@ public final class Applier {
               : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
       if (in.hooks().restoreOnFailure()) {
         AtomicFiles.restore(previous, target);
-        previous = null;
         CommandRunner.Result again =
             runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
         logReload(in, again, "reload_after_restore");
@@ -563,8 +736,6 @@ public final class Applier {
       }
       throw KvexpressException.because(
           Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
-    } finally {
-      AtomicFiles.deleteQuietly(previous);
     }
   }
 

@@ -2,6 +2,7 @@ package org.kvexpress.apply;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.fs.FileSettings;
@@ -12,7 +13,23 @@ import org.kvexpress.sign.TrustedKeys;
  * data must pass, the commands around the swap, and how the run behaves.
  */
 public record ApplyInput(
-    KeyLayout layout, Path file, FileSettings fileSettings, Guards guards, Hooks hooks, Mode mode) {
+    KeyLayout layout,
+    Path file,
+    FileSettings fileSettings,
+    Guards guards,
+    Hooks hooks,
+    Mode mode,
+    Brakes brakes) {
+
+  public ApplyInput(
+      KeyLayout layout,
+      Path file,
+      FileSettings fileSettings,
+      Guards guards,
+      Hooks hooks,
+      Mode mode) {
+    this(layout, file, fileSettings, guards, hooks, mode, Brakes.NONE);
+  }
 
   /** The default bound on decoded data ({@code out --max-bytes}). */
   public static final long DEFAULT_MAX_BYTES = Encoding.MAX_DECODED_BYTES;
@@ -35,6 +52,40 @@ public record ApplyInput(
    */
   public record Hooks(
       String check, String exec, Duration timeout, Duration splay, boolean restoreOnFailure) {}
+
+  /**
+   * The rollout brakes (docs/rollouts.md): at most {@code reloadSlots} nodes of the key write and
+   * reload at once (0: no limit), each keeping its slot for {@code settle} after the reload; with
+   * {@code healthServices} or {@code healthChecks}, the node's Consul checks for them must pass for
+   * {@code settle} within {@code healthyWithin} or the previous file is put back.
+   */
+  public record Brakes(
+      int reloadSlots,
+      Duration settle,
+      List<String> healthServices,
+      List<String> healthChecks,
+      Duration healthyWithin) {
+    public static final Duration DEFAULT_HEALTHY_WITHIN = Duration.ofSeconds(60);
+
+    /** The settle time of a health gate when none is given: checks must pass this long. */
+    public static final Duration DEFAULT_HEALTHY_SETTLE = Duration.ofSeconds(10);
+
+    public static final Brakes NONE =
+        new Brakes(0, Duration.ZERO, List.of(), List.of(), DEFAULT_HEALTHY_WITHIN);
+
+    public Brakes {
+      healthServices = List.copyOf(healthServices);
+      healthChecks = List.copyOf(healthChecks);
+    }
+
+    public boolean slots() {
+      return reloadSlots > 0;
+    }
+
+    public boolean healthGated() {
+      return !healthServices.isEmpty() || !healthChecks.isEmpty();
+    }
+  }
 
   /**
    * How the run behaves: {@code dryRun} changes nothing; {@code report} writes this node's report;

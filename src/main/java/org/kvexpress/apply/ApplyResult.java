@@ -19,7 +19,16 @@ public record ApplyResult(
     List<String> repaired,
     Integer reloadExit,
     Double latencySeconds,
-    boolean staged) {
+    boolean staged,
+    Braked braked) {
+
+  /**
+   * What the rollout brakes did: the wait for a reload slot and for passing checks (null when not
+   * asked), and a note worth reporting (a node that was unhealthy before the apply).
+   */
+  public record Braked(Long slotWaitMs, Long healthyMs, String note) {
+    public static final Braked NONE = new Braked(null, null, null);
+  }
 
   public ApplyResult(
       Result outcome,
@@ -28,12 +37,17 @@ public record ApplyResult(
       int bytes,
       List<String> repaired,
       Integer reloadExit) {
-    this(outcome, checksum, lines, bytes, repaired, reloadExit, null, false);
+    this(outcome, checksum, lines, bytes, repaired, reloadExit, null, false, Braked.NONE);
   }
 
   ApplyResult with(Double latency, boolean fromStaged) {
     return new ApplyResult(
-        outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged);
+        outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged, braked);
+  }
+
+  ApplyResult with(Braked b) {
+    return new ApplyResult(
+        outcome, checksum, lines, bytes, repaired, reloadExit, latencySeconds, staged, b);
   }
 
   /**
@@ -49,6 +63,9 @@ public record ApplyResult(
         .add("repaired", repaired.isEmpty() ? null : String.join(",", repaired))
         .add("reload_exit", reloadExit)
         .add("staged", staged ? Boolean.TRUE : null)
-        .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000));
+        .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000))
+        .add("slot_wait_ms", braked.slotWaitMs())
+        .add("healthy_ms", braked.healthyMs())
+        .add("note", braked.note());
   }
 }

@@ -17,9 +17,10 @@ import org.kvexpress.core.Problems;
 
 /**
  * The {@code out --watch --config FILE} format: a JSON object with a "files" array, one entry per
- * file. Keys: key and file (required); mode, owner, check, exec, min_lines and canary (optional,
- * like the flags). Top level beside "files", for every file: trust_keys (like --trust-key, a list),
- * no_older (like --no-older) and canary (like --canary, for every entry).
+ * file. Keys: key and file (required); mode, owner, check, exec, min_lines, canary, reload_slots,
+ * health_service and health_check (optional, like the flags). Top level beside "files", for every
+ * file: trust_keys (like --trust-key, a list), no_older (like --no-older) and canary (like
+ * --canary, for every entry).
  *
  * <pre>
  * {"files": [{"key": "hosts", "file": "/etc/hosts.consul", "mode": "0644", "exec": "pkill -HUP dnsmasq"}],
@@ -27,7 +28,18 @@ import org.kvexpress.core.Problems;
  */
 public final class WatchConfig {
   private static final Set<String> FIELDS =
-      Set.of("key", "file", "mode", "owner", "check", "exec", "min_lines", "canary");
+      Set.of(
+          "key",
+          "file",
+          "mode",
+          "owner",
+          "check",
+          "exec",
+          "min_lines",
+          "canary",
+          "reload_slots",
+          "health_service",
+          "health_check");
   private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
 
   /** The whole file: its entries and the node-wide settings. */
@@ -43,7 +55,10 @@ public final class WatchConfig {
       String check,
       String exec,
       Integer minLines,
-      boolean canary) {}
+      boolean canary,
+      Integer reloadSlots,
+      String healthService,
+      String healthCheck) {}
 
   private WatchConfig() {}
 
@@ -117,7 +132,10 @@ public final class WatchConfig {
                 str(o, "check"),
                 str(o, "exec"),
                 o.has("min_lines") ? o.get("min_lines").getAsInt() : null,
-                o.has("canary") && o.get("canary").getAsBoolean()));
+                o.has("canary") && o.get("canary").getAsBoolean(),
+                o.has("reload_slots") ? o.get("reload_slots").getAsInt() : null,
+                str(o, "health_service"),
+                str(o, "health_check")));
         i++;
       }
     } catch (JsonParseException e) {
@@ -132,7 +150,7 @@ public final class WatchConfig {
           "--config "
               + path
               + " has a value of the wrong type: files is a list of objects, key, file, mode, owner,"
-              + " check and exec are strings, min_lines a number, no_older and canary true or"
+              + " check, exec, health_service and health_check are strings, min_lines and reload_slots numbers, no_older and canary true or"
               + " false, trust_keys a list of strings");
     }
     return new Parsed(entries, trust, noOlder, canary);

@@ -50,13 +50,14 @@ public final class Cli {
           "diff",
           "promote",
           "discard",
+          "rollout",
           "keygen",
           "dev-agent");
 
   /**
    * The command of that name, or null. Only the command that runs is built: `out` starts on every
-   * node for every change, and building all sixteen (with a lambda each) cost it about 5 ms of
-   * start-up on JDK 17.
+   * node for every change, and building all of them (sixteen then, with a lambda each) cost it
+   * about 5 ms of start-up on JDK 17.
    */
   public static Command<?> command(String name) {
     return switch (name) {
@@ -73,6 +74,7 @@ public final class Cli {
       case "rollback" -> new RollbackCommand();
       case "diff" -> new DiffCommand();
       case "promote" -> new PromoteCommand();
+      case "rollout" -> new RolloutCommand();
       case "discard" -> new DiscardCommand();
       case "keygen" -> new KeygenCommand();
       case "dev-agent" -> new DevAgentCommand();

@@ -49,6 +49,10 @@ final class Converters {
   static final ValueConverter<Integer> NON_NEGATIVE =
       new IntConverter(0, Integer.MAX_VALUE, "a whole number >= 0");
 
+  /** A count of at least one. */
+  static final ValueConverter<Integer> POSITIVE =
+      new IntConverter(1, Integer.MAX_VALUE, "a whole number >= 1");
+
   /** A percentage from 0 to 100. */
   static final ValueConverter<Integer> PERCENT =
       new IntConverter(0, 100, "a whole number from 0 to 100");

@@ -41,6 +41,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       ApplyInput.Guards guards,
       Trust trust,
       Hooks hooks,
+      Brakes brakes,
       String hostname,
       Run run) {}
 
@@ -55,6 +56,26 @@ final class OutCommand implements Command<OutCommand.Options> {
    * splay and undo.
    */
   record Hooks(String check, ExecOptions exec, Duration splay, boolean restoreOnFailure) {}
+
+  /**
+   * The rollout brakes as given (docs/rollouts.md); {@code settle} null when not given (a health
+   * gate then waits {@link ApplyInput.Brakes#DEFAULT_HEALTHY_SETTLE}).
+   */
+  record Brakes(
+      int reloadSlots,
+      Duration settle,
+      List<String> healthServices,
+      List<String> healthChecks,
+      Duration healthyWithin) {
+    ApplyInput.Brakes resolved() {
+      boolean gated = !healthServices.isEmpty() || !healthChecks.isEmpty();
+      Duration s =
+          settle != null
+              ? settle
+              : gated ? ApplyInput.Brakes.DEFAULT_HEALTHY_SETTLE : Duration.ZERO;
+      return new ApplyInput.Brakes(reloadSlots, s, healthServices, healthChecks, healthyWithin);
+    }
+  }
 
   /**
    * How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report,
@@ -84,6 +105,11 @@ final class OutCommand implements Command<OutCommand.Options> {
   private OptionSpec<String> trustKey;
   private OptionSpec<Void> noOlder;
   private OptionSpec<Void> canary;
+  private OptionSpec<Integer> reloadSlots;
+  private OptionSpec<Converters.Span> settle;
+  private OptionSpec<String> healthService;
+  private OptionSpec<String> healthCheck;
+  private OptionSpec<Converters.Span> healthyWithin;
 
   @Override
   public String name() {
@@ -168,6 +194,37 @@ final class OutCommand implements Command<OutCommand.Options> {
             "canary",
             "this node is a canary: it applies the staged version (in --stage) while there is "
                 + "one, and says so in its --report");
+    reloadSlots =
+        p.accepts(
+                "reload-slots",
+                "at most N nodes write this key's file and reload at once, fleet-wide (a Consul "
+                    + "semaphore under <prefix>/<key>/slots/)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.POSITIVE)
+            .describedAs("N");
+    settle =
+        p.accepts(
+                "settle",
+                "keep the reload slot this long after the reload; with --health-service the "
+                    + "checks must pass this long (default 10s then)")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION);
+    healthService =
+        p.accepts(
+                "health-service",
+                "after the reload, wait until this node's Consul checks of service NAME pass; "
+                    + "if not, put the previous file back (repeatable)")
+            .withRequiredArg()
+            .describedAs("NAME");
+    healthCheck =
+        p.accepts("health-check", "like --health-service, for one check by its ID (repeatable)")
+            .withRequiredArg()
+            .describedAs("ID");
+    healthyWithin =
+        p.accepts("healthy-within", "how long the checks have to pass after the reload")
+            .withRequiredArg()
+            .withValuesConvertedBy(Converters.DURATION)
+            .defaultsTo(Converters.Span.of(ApplyInput.Brakes.DEFAULT_HEALTHY_WITHIN));
     wait =
         p.accepts("wait", "with --watch: longest blocking query (at most 5m)")
             .withRequiredArg()
@@ -197,6 +254,16 @@ final class OutCommand implements Command<OutCommand.Options> {
     if (o.has(noOlder) && !o.has(trustKey) && !o.has(config)) {
       throw KvexpressException.usage("--no-older compares signatures: add --trust-key FILE|DIR");
     }
+    boolean gated = o.has(healthService) || o.has(healthCheck);
+    if (o.has(settle) && !o.has(reloadSlots) && !gated && !o.has(config)) {
+      throw KvexpressException.usage(
+          "--settle is how long a reload slot or health gate holds: add --reload-slots N or "
+              + "--health-service NAME");
+    }
+    if (o.has(healthyWithin) && !gated && !o.has(config)) {
+      throw KvexpressException.usage(
+          "--healthy-within bounds the health gate: add --health-service NAME or --health-check ID");
+    }
     return new Options(
         o.valueOf(key),
         o.valueOf(file),
@@ -206,6 +273,12 @@ final class OutCommand implements Command<OutCommand.Options> {
         new ApplyInput.Guards(o.valueOf(minLines), o.valueOf(maxBytes), o.has(ignoreStop)),
         new Trust(o.valuesOf(trustKey).stream().map(Path::of).toList(), o.has(noOlder)),
         new Hooks(o.valueOf(check), exec.read(o), o.valueOf(splay).value(), o.has(restore)),
+        new Brakes(
+            o.has(reloadSlots) ? o.valueOf(reloadSlots) : 0,
+            o.has(settle) ? o.valueOf(settle).value() : null,
+            o.valuesOf(healthService),
+            o.valuesOf(healthCheck),
+            o.valueOf(healthyWithin).value()),
         o.has(hostname) ? KeyNames.validateNodeName("hostname", o.valueOf(hostname)) : null,
         new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
   }
@@ -358,7 +431,8 @@ final class OutCommand implements Command<OutCommand.Options> {
       String owner,
       String check,
       String exec,
-      int minLines) {
+      int minLines,
+      Brakes brakes) {
     /** The file the command line names, with the command line's settings. */
     static FileSpec of(Options o) {
       return new FileSpec(
@@ -368,7 +442,8 @@ final class OutCommand implements Command<OutCommand.Options> {
           o.owner(),
           o.hooks().check(),
           o.hooks().exec().command(),
-          o.guards().minLines());
+          o.guards().minLines(),
+          o.brakes());
     }
 
     /** A {@code --config} entry's file: what it gives wins, the rest stays as here. */
@@ -386,7 +461,13 @@ final class OutCommand implements Command<OutCommand.Options> {
           e.owner() == null ? owner : e.owner(),
           e.check() == null ? check : e.check(),
           e.exec() == null ? exec : e.exec(),
-          e.minLines() == null ? minLines : e.minLines());
+          e.minLines() == null ? minLines : e.minLines(),
+          new Brakes(
+              e.reloadSlots() == null ? brakes.reloadSlots() : e.reloadSlots(),
+              brakes.settle(),
+              e.healthService() == null ? brakes.healthServices() : List.of(e.healthService()),
+              e.healthCheck() == null ? brakes.healthChecks() : List.of(e.healthCheck()),
+              brakes.healthyWithin()));
     }
   }
 
@@ -409,6 +490,7 @@ final class OutCommand implements Command<OutCommand.Options> {
             o.hooks().exec().timeout(),
             o.hooks().splay(),
             o.hooks().restoreOnFailure()),
-        new ApplyInput.Mode(o.run().dryRun(), o.run().report(), canary));
+        new ApplyInput.Mode(o.run().dryRun(), o.run().report(), canary),
+        f.brakes().resolved());
   }
 }

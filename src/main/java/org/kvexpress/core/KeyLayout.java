@@ -22,6 +22,7 @@ public record KeyLayout(String prefix, String key) {
   public static final String CHUNKS = "chunks";
   public static final String PENDING = "pending";
   public static final String STAGED = "staged";
+  public static final String SLOTS = "slots";
 
   /** The child key of a stop or lock that says when it ends by itself ({@link Freeze}). */
   public static final String UNTIL = "/until";
@@ -140,6 +141,19 @@ public record KeyLayout(String prefix, String key) {
   /** Folder of the node reports of this key, with its trailing slash. */
   public String nodesDir() {
     return dir() + NODES + "/";
+  }
+
+  /**
+   * Folder of the reload slots ({@code out --reload-slots}): one contender key per waiting or
+   * holding session, and the table {@link #slotTable()}; with its trailing slash.
+   */
+  public String slotsDir() {
+    return dir() + SLOTS + "/";
+  }
+
+  /** The reload slots' table: the semaphore's limit and holders ({@link SlotTable}). */
+  public String slotTable() {
+    return slotsDir() + ".lock";
   }
 
   /** The report key of one node. */

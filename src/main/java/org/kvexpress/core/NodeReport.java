@@ -15,7 +15,9 @@ import java.util.Objects;
  * refused, halted, failed) and reason, the reload's exit code, and when; the publish time of the
  * version on its disk and when the node wrote it (null when unknown), so status can show
  * publish-to-apply latency; and whether the node is a canary ({@code out --canary}; null
- * otherwise).
+ * otherwise); with the rollout brakes, what went wrong or is worth knowing ({@code detail}: the
+ * failing check, "unhealthy before the apply"), how long the node waited for a reload slot and how
+ * long its checks took to pass (null when not asked).
  */
 public record NodeReport(
     String checksum,
@@ -26,7 +28,10 @@ public record NodeReport(
     String time,
     String publishedAt,
     String appliedAt,
-    Boolean canary) {
+    Boolean canary,
+    String detail,
+    Long slotWaitMs,
+    Long healthyMs) {
 
   /** Seconds from publish to apply, or null when either time is unknown. */
   public Double latencySeconds() {
@@ -69,7 +74,8 @@ public record NodeReport(
         && Objects.equals(reloadExit, other.reloadExit)
         && Objects.equals(publishedAt, other.publishedAt)
         && Objects.equals(appliedAt, other.appliedAt)
-        && Objects.equals(canary, other.canary);
+        && Objects.equals(canary, other.canary)
+        && Objects.equals(detail, other.detail);
   }
 
   public static NodeReport parse(byte[] json) {

@@ -35,6 +35,8 @@ public enum Reason {
   OLDER_VERSION(Kind.REFUSED),
   NOTHING_STAGED(Kind.REFUSED),
   CANARIES(Kind.REFUSED),
+  /** {@code rollout} braked a version: stopped (and perhaps rolled back) or discarded it. */
+  BRAKED(Kind.REFUSED),
   // failures (exit 1)
   UNREACHABLE(Kind.FAILURE),
   /** A write was sent but no answer came back: it may or may not have been applied. */
@@ -54,6 +56,12 @@ public enum Reason {
   URL(Kind.FAILURE),
   BIND(Kind.FAILURE),
   RELOAD_FAILED(Kind.FAILURE),
+  /** {@code rollout}: not everywhere in time, or replaced by a newer version. */
+  ROLLOUT_INCOMPLETE(Kind.FAILURE),
+  /** The health gate's checks failed after the reload; the previous file was put back. */
+  UNHEALTHY(Kind.FAILURE),
+  /** The health gate found no check to watch: nothing could prove the node healthy. */
+  NO_HEALTH_CHECK(Kind.FAILURE),
   EXEC_FAILED(Kind.FAILURE),
   INTERRUPTED(Kind.FAILURE),
   INTERNAL(Kind.FAILURE),

@@ -21,6 +21,11 @@ public enum Result {
   APPLIED,
   CURRENT,
   WOULD_APPLY,
+  /**
+   * Only in a node report: the node waits for a reload slot ({@code out --reload-slots}) and keeps
+   * its current file meanwhile.
+   */
+  WAITING_SLOT,
   // operator commands
   PROMOTED,
   OK,

@@ -42,6 +42,7 @@ import org.apache.http.conn.util.PublicSuffixMatcher;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.kvexpress.core.HealthVerdict;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Problems;
 import org.kvexpress.core.Reason;
@@ -54,7 +55,7 @@ import org.kvexpress.core.Reason;
  * set-up, which costs every watch-handler start tens of milliseconds. This is the only class that
  * imports com.ecwid.
  */
-public final class ConsulKvStore implements KvStore {
+public final class ConsulKvStore implements KvStore, AgentApi {
   private final ConsulSettings settings;
   private final Retrier retrier;
   private final CloseableHttpClient plainHttp;
@@ -241,6 +242,79 @@ public final class ConsulKvStore implements KvStore {
   }
 
   @Override
+  public String createSession(String name, Duration ttl) {
+    JsonObject body = new JsonObject();
+    body.addProperty("Name", name);
+    body.addProperty("TTL", ttl.toSeconds() + "s");
+    body.addProperty("Behavior", "delete");
+    body.addProperty("LockDelay", "0s");
+    JsonArray checks = new JsonArray();
+    checks.add("serfHealth");
+    body.add("Checks", checks);
+    HttpRequest req =
+        request("/v1/session/create", body.toString().getBytes(StandardCharsets.UTF_8));
+    HttpResponse r = call(Op.SESSION, "a session", () -> plain.makePutRequest(req));
+    JsonElement id = JsonParser.parseString(r.getContent()).getAsJsonObject().get("ID");
+    if (id == null || id.isJsonNull()) {
+      throw KvexpressException.because(
+          Reason.NOT_CONSUL,
+          "what answers at " + address() + " created a session without an ID; is it Consul?");
+    }
+    return id.getAsString();
+  }
+
+  @Override
+  public boolean renewSession(String id) {
+    HttpRequest req = request("/v1/session/renew/" + id, new byte[0]);
+    return call(Op.SESSION, "session " + id, () -> plain.makePutRequest(req)).getStatusCode()
+        == 200;
+  }
+
+  @Override
+  public void destroySession(String id) {
+    HttpRequest req = request("/v1/session/destroy/" + id, new byte[0]);
+    call(Op.SESSION, "session " + id, () -> plain.makePutRequest(req));
+  }
+
+  @Override
+  public boolean acquire(String key, byte[] value, String session) {
+    HttpRequest req = request(kv(key), value, "acquire=" + session);
+    return "true".equals(call(Op.WRITE, key, () -> plain.makePutRequest(req)).getContent().strip());
+  }
+
+  @Override
+  public NodeChecks nodeChecks(String node, long index, Duration wait) {
+    String endpoint =
+        "/v1/health/node/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20");
+    HttpTransport client = index == 0 ? plain : blockingClient(wait);
+    HttpRequest req =
+        index == 0
+            ? request(endpoint)
+            : request(
+                endpoint,
+                "index=" + Long.toUnsignedString(index),
+                "wait=" + wait.toMillis() + "ms");
+    HttpResponse r = call(Op.HEALTH, "node " + node, () -> client.makeGetRequest(req), index == 0);
+    List<HealthVerdict.Check> checks = new ArrayList<>();
+    for (JsonElement e : asArray(JsonParser.parseString(r.getContent()))) {
+      JsonObject o = e.getAsJsonObject();
+      checks.add(
+          new HealthVerdict.Check(
+              text(o, "CheckID"),
+              text(o, "Name"),
+              text(o, "Status"),
+              text(o, "Output"),
+              text(o, "ServiceName")));
+    }
+    return new NodeChecks(checks, r.getConsulIndex());
+  }
+
+  private static String text(JsonObject o, String field) {
+    JsonElement e = o.get(field);
+    return e == null || e.isJsonNull() ? "" : e.getAsString();
+  }
+
+  @Override
   public void close() {
     closeQuietly(plainHttp);
     synchronized (this) {
@@ -326,13 +400,22 @@ public final class ConsulKvStore implements KvStore {
     LIST("list"),
     TXN_READ("read"),
     WRITE("write"),
-    TXN_WRITE("write");
+    TXN_WRITE("write"),
+    /** A session's create, renew or destroy (session:write on this node). */
+    SESSION("session:write"),
+    /** A node's health checks (node:read and service:read). */
+    HEALTH("node:read");
 
     /** The ACL permission's verb: key:read, key:list or key:write. */
     final String permission;
 
     Op(String permission) {
       this.permission = permission;
+    }
+
+    /** The permission's full name, as docs/acl.md gives it. */
+    String acl() {
+      return permission.contains(":") ? permission : "key:" + permission;
     }
 
     boolean writes() {
@@ -401,13 +484,9 @@ public final class ConsulKvStore implements KvStore {
             String what =
                 body.contains("ACL not found")
                     ? "the ACL token was not found; check -t/--token, --token-file or CONSUL_HTTP_TOKEN(_FILE)"
-                    : "the ACL token lacks key:"
-                        + op.permission
-                        + " ("
-                        + body
-                        + "); see docs/acl.md";
+                    : "the ACL token lacks " + op.acl() + " (" + body + "); see docs/acl.md";
             throw KvexpressException.because(
-                Reason.ACL_DENIED, "Consul denied " + op.permission + " on " + key + ": " + what);
+                Reason.ACL_DENIED, "Consul denied " + op.acl() + " on " + key + ": " + what);
           }
           if (status == 413) {
             throw KvexpressException.because(
@@ -488,7 +567,23 @@ public final class ConsulKvStore implements KvStore {
                   && ("true".equals(r.getContent().strip())
                       || "false".equals(r.getContent().strip()));
           case TXN_WRITE -> r.getStatusCode() != 404 && isTxnAnswer(r.getContent());
+          // Consul answers 404 here to a renew of a session it no longer knows.
+          case SESSION ->
+              r.getStatusCode() == 200
+                  ? isJson(r.getContent())
+                  : r.getContent() != null && r.getContent().contains("not found");
+          case HEALTH -> r.getStatusCode() == 200 && r.getConsulIndex() != null;
         };
+    if (!consul && (op == Op.SESSION || op == Op.HEALTH) && r.getStatusCode() == 404) {
+      throw KvexpressException.because(
+          Reason.CONSUL_ERROR,
+          "what answers at "
+              + address()
+              + " offers no "
+              + (op == Op.SESSION ? "sessions" : "health checks")
+              + " (the kvexpress dev agent has neither); --reload-slots and --health-service "
+              + "need a Consul agent");
+    }
     if (!consul) {
       String body = firstLine(r.getContent());
       throw KvexpressException.because(
@@ -508,6 +603,15 @@ public final class ConsulKvStore implements KvStore {
                   ? ""
                   : " (" + (body.length() > 80 ? body.substring(0, 80) + "…" : body) + ")")
               + "; check -s/--server and CONSUL_HTTP_ADDR");
+    }
+  }
+
+  private static boolean isJson(String content) {
+    try {
+      JsonParser.parseString(content);
+      return content != null && !content.isBlank();
+    } catch (JsonParseException e) {
+      return false;
     }
   }
 

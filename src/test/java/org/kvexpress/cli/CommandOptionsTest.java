@@ -123,6 +123,7 @@ class CommandOptionsTest {
                 new OutCommand.Trust(List.of(), false),
                 new OutCommand.Hooks(
                     null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false),
+                new OutCommand.Brakes(0, null, List.of(), List.of(), Duration.ofSeconds(60)),
                 null,
                 new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false)));
     assertThat(
@@ -159,7 +160,17 @@ class CommandOptionsTest {
                 "a.pub",
                 "--trust-key",
                 "keys",
-                "--no-older"))
+                "--no-older",
+                "--reload-slots",
+                "2",
+                "--settle",
+                "5s",
+                "--health-service",
+                "web",
+                "--health-check",
+                "service:web-2",
+                "--healthy-within",
+                "2m"))
         .isEqualTo(
             new OutCommand.Options(
                 "h",
@@ -174,6 +185,12 @@ class CommandOptionsTest {
                     new ExecOptions("pkill -HUP x", Duration.ofMinutes(1), true),
                     Duration.ofSeconds(2),
                     true),
+                new OutCommand.Brakes(
+                    2,
+                    Duration.ofSeconds(5),
+                    List.of("web"),
+                    List.of("service:web-2"),
+                    Duration.ofMinutes(2)),
                 "web-1",
                 new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false)));
     assertThat(parse(new OutCommand(), "--watch", "--config", "w.json", "--wait", "30s").run())
@@ -192,7 +209,9 @@ class CommandOptionsTest {
           {"-k", "h", "-f", "F", "--max-bytes", "0"},
           {"-k", "h", "-f", "F", "--hostname", "a b"},
           {"-k", "h", "-f", "F", "--hostname", "a/b"},
-          {"-k", "h", "-f", "F", "--no-older"}
+          {"-k", "h", "-f", "F", "--no-older"},
+          {"-k", "h", "-f", "F", "--settle", "5s"},
+          {"-k", "h", "-f", "F", "--healthy-within", "5s"}
         }) {
       assertThatThrownBy(() -> parse(new OutCommand(), argv))
           .as(String.join(" ", argv))

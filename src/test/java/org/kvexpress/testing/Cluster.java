@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.commons.io.FileUtils;
 
 /**
@@ -28,6 +29,15 @@ public final class Cluster implements AutoCloseable {
    * knows a leader.
    */
   public static Cluster start(int servers, int clients) throws IOException {
+    return start(servers, clients, i -> "");
+  }
+
+  /**
+   * {@link #start(int, int)}, client {@code i} (from 1) with more configuration {@code
+   * clientConfig.apply(i)} (JSON object members, as {@link ConsulAgent#withConfig}).
+   */
+  public static Cluster start(int servers, int clients, IntFunction<String> clientConfig)
+      throws IOException {
     Cluster c = new Cluster(Files.createTempDirectory("kvexpress-cluster-"));
     try {
       for (int i = 1; i <= servers; i++) {
@@ -39,6 +49,7 @@ public final class Cluster implements AutoCloseable {
       for (int i = 1; i <= clients; i++) {
         c.clients.add(
             ConsulAgent.client("client-" + i, c.dir.resolve("client-" + i))
+                .withConfig(clientConfig.apply(i))
                 .joining(c.servers)
                 .start());
       }
