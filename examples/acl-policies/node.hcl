@@ -13,3 +13,18 @@ key_prefix "kvexpress/locks/" {
 key "kvexpress/hosts/nodes/NODE" {
   policy = "write"
 }
+# out --reload-slots: a session on this Consul node and the key's slots folder (one rule per key).
+# With --reload-slots or --health-service, NODE must also be the Consul node's name.
+session "NODE" {
+  policy = "write"
+}
+key_prefix "kvexpress/hosts/slots/" {
+  policy = "write"
+}
+# out --health-service: this node's checks and the services they belong to.
+node "NODE" {
+  policy = "read"
+}
+service_prefix "" {
+  policy = "read"
+}

@@ -137,6 +137,56 @@ class AclIT {
     assertDenied(as(node).run("rollback", "-k", "hosts"), "kvexpress/hosts/", "key:write", node);
   }
 
+  /**
+   * The rollout brakes with the node policy: a session on its own Consul node, the key's slots, its
+   * checks; without the session rule the slot fails closed naming session:write.
+   */
+  @Test
+  void nodeRoleTakesAReloadSlotAndReadsItsChecks() throws IOException {
+    publish(Lines.hosts(11));
+    String node = "consul-acl"; // the Consul node name of the ACL agent
+    Http.put(
+        consul.url("/v1/agent/service/register"),
+        "{\"Name\": \"web\", \"Check\": {\"CheckID\": \"web-ttl\", \"TTL\": \"10m\","
+            + " \"Status\": \"passing\"}}",
+        "X-Consul-Token",
+        ADMIN);
+    String rules = policy("node").replace("node-1", node);
+    CliRun.Result out =
+        as(token(rules))
+            .hostname(node)
+            .run(
+                "out",
+                "-k",
+                "hosts",
+                "-f",
+                file.toString(),
+                "--report",
+                "--reload-slots",
+                "1",
+                "--health-service",
+                "web",
+                "--settle",
+                "1s");
+    assertThat(out.code()).as(out.err()).isZero();
+    assertThat(out.err()).contains("result=applied").contains("healthy_ms=");
+    String noSession = rules.replace("session \"" + node + "\"", "session \"elsewhere\"");
+    publish(Lines.hosts(12));
+    assertDenied(
+        as(token(noSession))
+            .hostname(node)
+            .run("out", "-k", "hosts", "-f", file.toString(), "--reload-slots", "1"),
+        "session",
+        "session:write");
+    String noChecks = rules.replace("service_prefix \"\"", "service_prefix \"db\"");
+    CliRun.Result blind =
+        as(token(noChecks))
+            .hostname(node)
+            .run("out", "-k", "hosts", "-f", file.toString(), "--health-service", "web");
+    assertThat(blind.code()).as(blind.err()).isOne();
+    assertThat(blind.err()).contains("no check of service 'web'");
+  }
+
   @Test
   void auditorRoleReadsStatusAndDiff() throws IOException {
     publish(Lines.hosts(12));

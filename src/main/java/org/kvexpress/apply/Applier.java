@@ -192,11 +192,24 @@ public final class Applier {
             new ApplyResult.Braked(
                 slot == null ? null : slot.waitedMillis(), null, detail(e.getMessage())));
       }
+      if (slot != null && e.kind() == KvexpressException.Kind.FAILURE) {
+        // A node that failed the version keeps its slot for --settle after saying so, so that
+        // 'kvexpress rollout' halts the version before the next node takes the slot.
+        holdFailedSlot(in);
+      }
       throw e;
     } finally {
       if (slot != null) {
         slot.close();
       }
+    }
+  }
+
+  private static void holdFailedSlot(ApplyInput in) {
+    try {
+      Thread.sleep(in.brakes().settle().toMillis());
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -444,7 +457,8 @@ public final class Applier {
               + watched(in)
               + " on node "
               + hostname
-              + "; register it, or give --hostname the Consul node's name; "
+              + " (or the token may not read it: node:read and service:read, docs/acl.md);"
+              + " register it, or give --hostname the Consul node's name; "
               + target
               + " is left untouched");
     }

@@ -327,6 +327,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       if (r.outcome() == Result.APPLIED) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
         ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
+        ctx.sinks().brakes(in.layout().key(), r.braked().slotWaitMs(), r.braked().healthyMs());
       }
       return Outcome.of(
           r.outcome(),
@@ -352,6 +353,8 @@ final class OutCommand implements Command<OutCommand.Options> {
               if (result != null && result.outcome() == Result.APPLIED) {
                 m.count("kvexpress.out.applied", 1, "key", in.layout().key());
                 metrics.applyLatency(in.layout().key(), result.latencySeconds());
+                metrics.brakes(
+                    in.layout().key(), result.braked().slotWaitMs(), result.braked().healthyMs());
               }
               metrics.run(
                   m,

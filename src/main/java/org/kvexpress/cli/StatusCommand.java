@@ -166,6 +166,17 @@ final class StatusCommand implements Command<StatusCommand.Options> {
             "(? = undecodable here (brotli, Go kvexpress): this out cannot apply it; republish with kvexpress in)");
       }
       for (KeyStatus k : s.keys()) {
+        if (k.slots() != null) {
+          ctx.say(
+              k.key()
+                  + ": reloading on "
+                  + (k.slots().holding().isEmpty()
+                      ? "no node"
+                      : String.join(", ", k.slots().holding()))
+                  + "; "
+                  + k.slots().waiting()
+                  + " node(s) waiting for a reload slot");
+        }
         if (k.staged() != null) {
           staged(k, ctx);
         }

@@ -79,6 +79,25 @@ public final class RunMetrics {
     }
   }
 
+  /**
+   * What the rollout brakes cost a write: statsd timings {@code kvexpress.out.slot_wait} (waiting
+   * for a reload slot) and {@code kvexpress.out.time_to_healthy} (reload to passing checks), in
+   * milliseconds; nothing for what did not happen.
+   */
+  public void brakes(String key, Long slotWaitMs, Long healthyMs) {
+    if (statsd == null || key == null || slotWaitMs == null && healthyMs == null) {
+      return;
+    }
+    Metrics m = new Metrics();
+    if (slotWaitMs != null) {
+      m.timing("kvexpress.out.slot_wait", slotWaitMs, "key", key);
+    }
+    if (healthyMs != null) {
+      m.timing("kvexpress.out.time_to_healthy", healthyMs, "key", key);
+    }
+    statsd.send(m.drain());
+  }
+
   public boolean enabled() {
     return statsd != null || textfile != null;
   }

@@ -27,7 +27,14 @@ public record KeyStatus(
     Staged staged,
     Convergence convergence,
     List<NodeStatus> nodes,
-    Latency latency) {
+    Latency latency,
+    Slots slots) {
+
+  /**
+   * The reload slots in use ({@code out --reload-slots}): the hosts holding one (writing,
+   * reloading, waiting for their checks) and how many nodes wait for one; null when none is in use.
+   */
+  public record Slots(List<String> holding, int waiting) {}
 
   /**
    * The staged version ({@code in --stage}) and what its canaries report; null when nothing is

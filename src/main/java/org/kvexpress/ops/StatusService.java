@@ -23,6 +23,7 @@ import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
+import org.kvexpress.core.SlotTable;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
@@ -116,7 +117,8 @@ public final class StatusService {
                 KeySnapshot.of(store, new KeyLayout(prefix, key), listing).confirmed(),
                 clock.instant(),
                 listing::find,
-                latency);
+                latency,
+                slots(new KeyLayout(prefix, key), listing));
         out.add(k);
       }
     }
@@ -128,7 +130,11 @@ public final class StatusService {
    * {@code latency}, how its current version spread.
    */
   static KeyStatus describe(
-      KeySnapshot s, Instant now, Function<String, Optional<KvEntry>> chunks, boolean latency) {
+      KeySnapshot s,
+      Instant now,
+      Function<String, Optional<KvEntry>> chunks,
+      boolean latency,
+      KeyStatus.Slots slots) {
     String checksum = s.checksumText();
     Meta meta = s.currentMeta();
     Integer lines = null;
@@ -198,7 +204,42 @@ public final class StatusService {
         staged(s),
         new KeyStatus.Convergence(current, nodes.size(), nodes.size() - current, failing),
         nodes,
-        latency ? latency(nodes) : null);
+        latency ? latency(nodes) : null,
+        slots);
+  }
+
+  /** The key's reload slots in the listing: who holds one, how many wait; null when none. */
+  static KeyStatus.Slots slots(KeyLayout layout, KvListing listing) {
+    List<String> holders = List.of();
+    List<KvEntry> contenders = new ArrayList<>();
+    for (KvEntry e : listing.entries()) {
+      if (!e.key().startsWith(layout.slotsDir())) {
+        continue;
+      }
+      if (e.key().equals(layout.slotTable())) {
+        try {
+          holders = SlotTable.parse(e.value(), 1).holders();
+        } catch (KvexpressException unreadable) {
+          holders = List.of(); // shown as nobody holding; the nodes rebuild it
+        }
+      } else {
+        contenders.add(e);
+      }
+    }
+    if (contenders.isEmpty()) {
+      return null;
+    }
+    List<String> holding = new ArrayList<>();
+    int waiting = 0;
+    for (KvEntry c : contenders) {
+      String session = c.key().substring(layout.slotsDir().length());
+      if (holders.contains(session)) {
+        holding.add(new String(c.value(), StandardCharsets.UTF_8));
+      } else {
+        waiting++;
+      }
+    }
+    return new KeyStatus.Slots(holding, waiting);
   }
 
   private static KeyStatus.Staged staged(KeySnapshot s) {

@@ -138,6 +138,8 @@ class RolloutBrakesIT {
         stopWatchers();
       }
 
+      costPerVersion(cluster, publisher);
+
       // (c) A node whose out dies (kill -9) while it holds the only slot: the slot comes back
       // when its session's TTL runs out, and the next node takes it.
       slotOfADeadNodeComesBack(cluster, publisher);
@@ -202,6 +204,53 @@ class RolloutBrakesIT {
     } finally {
       holder.destroyForcibly();
       holder.waitFor();
+    }
+  }
+
+  /**
+   * Requests one node sends to apply one version, counted from out's own request log (-v): plain,
+   * with a reload slot, with a slot and the health gate (client-5's checks pass on its good file).
+   */
+  private void costPerVersion(Cluster cluster, CliRun publisher) {
+    String[][] modes = {
+      {},
+      {"--reload-slots", "2"},
+      {"--reload-slots", "2", "--health-service", "app", "--settle", "1s"}
+    };
+    String[] names = {"plain", "slots", "slots+health"};
+    for (int m = 0; m < modes.length; m++) {
+      publisher.stdin(lines("cost", 10 + m)).run("in", "-k", "cost");
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  "out",
+                  "-v",
+                  "-k",
+                  "cost",
+                  "-f",
+                  tmp.resolve("cost").toString(),
+                  "-l",
+                  "1",
+                  "--report"));
+      argv.addAll(List.of(modes[m]));
+      CliRun.Result r =
+          CliRun.against(cluster.clients().get(4).address())
+              .hostname("client-5")
+              .run(argv.toArray(new String[0]));
+      assertThat(r.code()).as(r.all()).isZero();
+      assertThat(r.err()).contains("result=applied");
+      Map<String, Integer> byKind = new LinkedHashMap<>();
+      int total = 0;
+      for (String line : r.err().split("\n")) {
+        Matcher x = Pattern.compile("request=\"?(\\S+) (/v1/[a-z]+(?:/[a-z]+)?)").matcher(line);
+        if (x.find()) {
+          byKind.merge(x.group(1) + " " + x.group(2), 1, Integer::sum);
+          total++;
+        }
+      }
+      System.out.printf(
+          "RolloutBrakesIT cost of one applied version, %s: %d requests %s%n",
+          names[m], total, byKind);
     }
   }
 

@@ -76,7 +76,8 @@ class DocumentedCommandsTest {
    */
   static List<String> invocations(String text) {
     List<String> out = new ArrayList<>();
-    for (String line : text.split("\n")) {
+    // A shell line continued with a backslash is one command.
+    for (String line : text.replaceAll("\\\\\n\\s*", " ").split("\n")) {
       Matcher m = INVOCATION.matcher(line);
       while (m.find()) {
         out.add(m.group(1).strip());
