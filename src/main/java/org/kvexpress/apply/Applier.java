@@ -127,14 +127,13 @@ public final class Applier {
           steps.done(
               "compare with " + target,
               Fields.of("change", change.name().toLowerCase(Locale.ROOT)));
-          if (change != Change.NONE) {
+          boolean needsSlot =
+              change == Change.WRITE && slot == null && in.brakes().slots() && !in.mode().dryRun();
+          if (change != Change.NONE && !needsSlot) {
             confirm(in, f);
             steps.done("confirm still current");
           }
-          if (change == Change.WRITE
-              && slot == null
-              && in.brakes().slots()
-              && !in.mode().dryRun()) {
+          if (needsSlot) {
             KeySnapshot waitingOn = f.snap();
             slot =
                 new ReloadSlots(store, requireAgent(), log, hostname)

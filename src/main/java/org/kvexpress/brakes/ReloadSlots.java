@@ -29,7 +29,7 @@ import org.kvexpress.log.Log;
  * slots/.lock} lists the holders and is only changed by a check-and-set. A holder whose session
  * ends (its node died or was partitioned: serfHealth; its process died: the TTL ran out) loses its
  * contender key (Behavior delete), and the next node to look prunes it from the table, so a slot
- * never leaks.
+ * never leaks. Giving a slot back is ending the session.
  */
 public final class ReloadSlots {
   /** The session's TTL: Consul's minimum; Consul ends an unrenewed session within twice that. */
@@ -224,53 +224,24 @@ public final class ReloadSlots {
   }
 
   /**
-   * Gives the slot back: this session out of the table (check-and-set), then the session ended,
-   * which deletes its contender key. Should the table not be written, the ended session is pruned
-   * from it by the next node that looks.
+   * Gives the slot back by ending the session: Consul deletes its contender key (Behavior delete),
+   * which wakes the waiting nodes, and the first to look prunes the ended session from the table.
+   * No write of the table is needed (it saves a read and a Raft write per version and node).
    */
   private void release(KeyLayout layout, String session, ScheduledExecutorService renewer) {
     renewer.shutdownNow();
     try {
-      for (int i = 0; i < 5; i++) {
-        KvEntry stored = store.get(layout.slotTable()).orElse(null);
-        if (stored == null) {
-          break;
-        }
-        SlotTable table = SlotTable.parse(stored.value(), 1);
-        if (!table.holders().contains(session)) {
-          break;
-        }
-        if (store
-            .txn(
-                List.of(
-                    TxnOp.checkIndex(layout.slotTable(), stored.modifyIndex()),
-                    TxnOp.set(layout.slotTable(), table.releasing(session).toJson(), 0)))
-            .committed()) {
-          break;
-        }
-      }
+      agent.destroySession(session);
     } catch (RuntimeException e) {
       log.warn(
           COMPONENT,
           Fields.of("key", layout.key())
               .add(
                   "warning",
-                  "could not give the reload slot back; it is freed when its session ends")
+                  "could not end the reload slot's session; Consul ends it within "
+                      + 2 * SESSION_TTL.toSeconds()
+                      + " s")
               .add("error", Problems.describe(e)));
-    } finally {
-      try {
-        agent.destroySession(session);
-      } catch (RuntimeException e) {
-        log.warn(
-            COMPONENT,
-            Fields.of("key", layout.key())
-                .add(
-                    "warning",
-                    "could not end the reload slot's session; Consul ends it within "
-                        + 2 * SESSION_TTL.toSeconds()
-                        + " s")
-                .add("error", Problems.describe(e)));
-      }
     }
   }
 }

@@ -61,11 +61,6 @@ public record SlotTable(int limit, List<String> holders) {
     return new SlotTable(ownLimit, more);
   }
 
-  /** The table without {@code session}. */
-  public SlotTable releasing(String session) {
-    return new SlotTable(limit, holders.stream().filter(h -> !h.equals(session)).toList());
-  }
-
   public byte[] toJson() {
     Stored s = new Stored();
     s.Limit = limit;
