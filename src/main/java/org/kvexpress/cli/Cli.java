@@ -51,6 +51,7 @@ public final class Cli {
           "promote",
           "discard",
           "rollout",
+          "replicate",
           "keygen",
           "dev-agent");
 
@@ -75,6 +76,7 @@ public final class Cli {
       case "diff" -> new DiffCommand();
       case "promote" -> new PromoteCommand();
       case "rollout" -> new RolloutCommand();
+      case "replicate" -> new ReplicateCommand();
       case "discard" -> new DiscardCommand();
       case "keygen" -> new KeygenCommand();
       case "dev-agent" -> new DevAgentCommand();
@@ -97,8 +99,15 @@ public final class Cli {
 
   public static final String SOFT_HELP = "--soft turns 3 and 4 into 0.";
 
+  /** The outcome of the command this Cli ran last (what --datacenters sums up). */
+  private Outcome lastOutcome;
+
   public Cli(CliEnvironment env) {
     this.env = env;
+  }
+
+  Outcome lastOutcome() {
+    return lastOutcome;
   }
 
   /** A command's parser: the shared options, then its own, as every run and --help build it. */
@@ -205,8 +214,19 @@ public final class Cli {
     } catch (KvexpressException e) {
       return usage(command, e.getMessage());
     }
+    CommonOptions.Connection connection = parsed.common().connection();
+    if (connection != null && !connection.datacenters().isEmpty()) {
+      if (EveryDatacenter.COMMANDS.contains(command.name())) {
+        return new EveryDatacenter(env, parsed.common())
+            .run(command.name(), args, connection.datacenters(), softBeforeCommand);
+      }
+      if (!command.name().equals("status")) {
+        return usage(command, EveryDatacenter.notHere(command.name()).getMessage());
+      }
+    }
     long started = System.nanoTime();
     Outcome outcome = execute(command, parsed.options(), ctx);
+    lastOutcome = outcome;
     if (outcome.reason() == Reason.USAGE) {
       return usage(command, ctx.log().scrub(outcome.error()));
     }
@@ -290,13 +310,16 @@ public final class Cli {
   private void report(Command<?> command, CommandContext ctx, Outcome outcome, long millis) {
     if (outcome.reason() == null) {
       if (outcome.summary() != null) {
-        ctx.log().info(command.name(), outcome.summary());
+        ctx.log()
+            .info(
+                command.name(), new Fields().add("dc", ctx.datacenter()).addAll(outcome.summary()));
       }
     } else {
       ctx.log()
           .error(
               command.name(),
               new Fields()
+                  .add("dc", ctx.datacenter())
                   .addAll(ctx.fields())
                   .add("result", outcome.result())
                   .add("reason", outcome.reason())

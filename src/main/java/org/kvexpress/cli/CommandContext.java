@@ -99,7 +99,26 @@ final class CommandContext {
 
   /** Opens the store described by the connection options and CONSUL_* variables. */
   KvStore openStore() {
-    ConsulSettings settings = CommonOptions.settings(common.connection(), env, log);
+    return open(common.connection());
+  }
+
+  /** Opens a store of the same connection in datacenter {@code dc} (through the same agent). */
+  KvStore openStore(String dc) {
+    return open(common.connection().in(dc));
+  }
+
+  /** The datacenter of {@code --datacenter}, null when not given. */
+  String datacenter() {
+    return common.connection() == null ? null : common.connection().datacenter();
+  }
+
+  /** The datacenters of {@code --datacenters}, empty when not given. */
+  List<String> datacenters() {
+    return common.connection() == null ? List.of() : common.connection().datacenters();
+  }
+
+  private KvStore open(CommonOptions.Connection connection) {
+    ConsulSettings settings = CommonOptions.settings(connection, env, log);
     KvStore store =
         new ConsulKvStore(settings, new LoggedRequests(log, settings.address().display()));
     stores.add(store);

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import joptsimple.OptionParser;
@@ -45,7 +46,17 @@ final class CommonOptions {
 
   /** Connection flags as given on the command line, before the environment is consulted. */
   record Connection(
-      String server, String token, String tokenFile, String datacenter, Duration retryFor) {}
+      String server,
+      String token,
+      String tokenFile,
+      String datacenter,
+      List<String> datacenters,
+      Duration retryFor) {
+    /** The same connection to one other datacenter. */
+    Connection in(String dc) {
+      return new Connection(server, token, tokenFile, dc, List.of(), retryFor);
+    }
+  }
 
   final OptionSpec<Void> help;
   final OptionSpec<Void> soft;
@@ -61,6 +72,7 @@ final class CommonOptions {
   private final OptionSpec<String> token;
   private final OptionSpec<String> tokenFile;
   private final OptionSpec<String> datacenter;
+  private final OptionSpec<String> datacenters;
   private final OptionSpec<String> prefix;
   private final OptionSpec<Converters.Span> retryFor;
 
@@ -103,7 +115,7 @@ final class CommonOptions {
             .withRequiredArg()
             .describedAs("FILE");
     if (!consul) {
-      server = token = tokenFile = datacenter = prefix = null;
+      server = token = tokenFile = datacenter = datacenters = prefix = null;
       retryFor = null;
       return;
     }
@@ -127,6 +139,14 @@ final class CommonOptions {
             .describedAs("FILE");
     datacenter =
         p.accepts("datacenter", "Consul datacenter (?dc=)").withRequiredArg().describedAs("DC");
+    datacenters =
+        p.accepts(
+                "datacenters",
+                "do it in each of these datacenters, one after the other, through the local agent"
+                    + " (in, copy, rollback, stop, resume, promote, discard, status)")
+            .withRequiredArg()
+            .withValuesSeparatedBy(',')
+            .describedAs("DC,DC,…");
     prefix =
         p.acceptsAll(List.of("p", "prefix"), "KV prefix kvexpress keeps its keys under")
             .withRequiredArg()
@@ -160,7 +180,15 @@ final class CommonOptions {
                 o.valueOf(token),
                 o.valueOf(tokenFile),
                 o.valueOf(datacenter),
+                List.copyOf(new LinkedHashSet<>(o.valuesOf(datacenters))),
                 o.valueOf(retryFor).value());
+    if (c != null && c.datacenter() != null && !c.datacenters().isEmpty()) {
+      throw KvexpressException.usage(
+          "give either --datacenter DC or --datacenters DC,DC, not both");
+    }
+    if (c != null && c.datacenters().stream().anyMatch(String::isBlank)) {
+      throw KvexpressException.usage("--datacenters takes names separated by commas, e.g. dc1,dc2");
+    }
     if (o.has(datadogEvents) && statsdAddr == null) {
       throw KvexpressException.usage(
           "--datadog-events needs --statsd HOST:PORT (or -d, as in Go kvexpress)");

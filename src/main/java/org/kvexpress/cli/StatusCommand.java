@@ -63,6 +63,9 @@ final class StatusCommand implements Command<StatusCommand.Options> {
 
   @Override
   public Outcome run(Options o, CommandContext ctx) {
+    if (!ctx.datacenters().isEmpty()) {
+      return DatacenterStatus.show(o.key(), o.json(), ctx);
+    }
     try (KvStore store = ctx.openStore()) {
       StatusService.Status s =
           new StatusService(store, ctx.env().clock()).status(ctx.prefix(), o.key(), o.latency());

@@ -98,6 +98,13 @@ public final class RunMetrics {
     statsd.send(m.drain());
   }
 
+  /** Sends these samples to statsd now (long-running commands' gauges); nothing without statsd. */
+  public void send(Metrics metrics) {
+    if (statsd != null) {
+      statsd.send(metrics.drain());
+    }
+  }
+
   public boolean enabled() {
     return statsd != null || textfile != null;
   }

@@ -140,6 +140,11 @@ public final class ConsulAgent implements AutoCloseable {
     return "http://" + address() + path;
   }
 
+  /** host:port of the Serf WAN port, what another datacenter's retry_join_wan names. */
+  public String serfWanAddress() {
+    return "127.0.0.1:" + serfWan;
+  }
+
   /** host:port of the server RPC port, the form /v1/status/leader answers. */
   public String rpcAddress() {
     return "127.0.0.1:" + serverPort;

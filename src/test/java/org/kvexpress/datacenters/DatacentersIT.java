@@ -1,0 +1,311 @@
+package org.kvexpress.datacenters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvexpress.core.Canonicalizer;
+import org.kvexpress.core.Checksum;
+import org.kvexpress.testing.Await;
+import org.kvexpress.testing.CliRun;
+import org.kvexpress.testing.Cluster;
+import org.kvexpress.testing.ConsulAgent;
+import org.kvexpress.testing.Http;
+import org.kvexpress.testing.Jar;
+
+/**
+ * Two datacenters of real Consul 1.8.7 on loopback, WAN-joined: a 3-server primary (dc1) and a
+ * one-server dc2, each with a client agent. Publishing to both, a partitioned dc2 catching up
+ * through {@code replicate}, and consul-replicate#82's scenario: the source's servers killed and
+ * restarted while versions are published and replicated, with every state dc2 ever showed recorded
+ * and checked (never empty, short, torn or older), then convergence.
+ */
+@Tag("real-consul-only")
+class DatacentersIT {
+  static final String KEY = "app";
+  @TempDir Path tmp;
+
+  @Test
+  void publishEverywhereCatchUpAndNeverReplicateEmptyOrOlder() throws Exception {
+    try (Cluster dc1 = Cluster.start(3, 1)) {
+      ConsulAgent dc2Server =
+          ConsulAgent.server("dc2-server", tmp.resolve("dc2-server"), 1)
+              .withConfig(
+                  "\"datacenter\": \"dc2\", \"retry_join_wan\": [\""
+                      + dc1.servers().get(0).serfWanAddress()
+                      + "\"], \"retry_interval_wan\": \"1s\"");
+      ConsulAgent dc2Client =
+          ConsulAgent.client("dc2-client", tmp.resolve("dc2-client"))
+              .withConfig("\"datacenter\": \"dc2\"")
+              .joining(List.of(dc2Server));
+      Process watcher = null;
+      Process replicator = null;
+      try {
+        dc2Server.start();
+        dc2Client.joining(List.of(dc2Server)).start();
+        dc2Server.awaitLeader(Duration.ofSeconds(60));
+        String local = dc1.clients().get(0).address();
+        Await.until(
+            "dc1 sees dc2 over the WAN",
+            Duration.ofSeconds(60),
+            () ->
+                Http.get("http://" + local + "/v1/catalog/datacenters").body().contains("dc2")
+                    && Http.tryGet("http://" + local + "/v1/kv/x?dc=dc2") != null
+                    && Http.get("http://" + local + "/v1/kv/x?dc=dc2").statusCode() == 404);
+        CliRun op = CliRun.against(local);
+
+        // 1. One publish, both datacenters, through the local agent.
+        CliRun.Result both =
+            op.stdin(lines(1)).run("in", "-k", KEY, "-l", "5", "--datacenters", "dc1,dc2");
+        assertThat(both.code()).as(both.all()).isZero();
+        assertThat(both.err()).contains("datacenters=dc1:published,dc2:published");
+        assertThat(checksumIn(dc2Server)).isEqualTo(sum(lines(1)));
+
+        // 2. dc2 partitioned (its server paused): dc1 commits, dc2 is named behind, exit 1.
+        dc2Server.pause();
+        CliRun.Result partial =
+            op.stdin(lines(2)).run("in", "-k", KEY, "-l", "5", "--datacenters", "dc1,dc2");
+        assertThat(partial.code()).as(partial.all()).isOne();
+        assertThat(partial.err()).contains("dc1:published").contains("behind=dc2");
+        assertThat(checksumIn(dc1.servers().get(0))).isEqualTo(sum(lines(2)));
+        dc2Server.resume();
+
+        // ... and catches up through replicate, without a new publish.
+        replicator =
+            Jar.command(
+                    Map.of("CONSUL_HTTP_ADDR", local),
+                    "replicate",
+                    "--from",
+                    "dc1",
+                    "--to",
+                    "dc2",
+                    "-k",
+                    KEY,
+                    "-l",
+                    "5",
+                    "--recheck",
+                    "2s",
+                    "--retry-for",
+                    "3s")
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("replicate.out").toFile())
+                .start();
+        Await.until(
+            "dc2 caught up",
+            Duration.ofSeconds(30),
+            () -> sum(lines(2)).equals(checksumIn(dc2Server)));
+        CliRun.Result status = op.run("status", "--datacenters", "dc1,dc2");
+        assertThat(status.code()).as(status.all()).isZero();
+        assertThat(status.out()).contains("dc2").doesNotContain("s (dc1 has");
+
+        // 3. Lag: publish in dc1, applied by a node in dc2 (out --watch on dc2's client).
+        Path file = tmp.resolve("dc2-node/app.conf");
+        Files.createDirectories(file.getParent());
+        watcher =
+            Jar.command(
+                    Map.of("CONSUL_HTTP_ADDR", dc2Client.address()),
+                    "out",
+                    "--watch",
+                    "-k",
+                    KEY,
+                    "-f",
+                    file.toString(),
+                    "-l",
+                    "5")
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("dc2-watch.out").toFile())
+                .start();
+        Path watched = file;
+        Await.until(
+            "the dc2 node applied", Duration.ofSeconds(30), () -> fileIs(watched, lines(2)));
+        List<Long> lags = new ArrayList<>();
+        for (int v = 3; v <= 7; v++) {
+          long start = System.nanoTime();
+          assertThat(op.stdin(lines(v)).run("in", "-k", KEY, "-l", "5").code()).isZero();
+          String want = lines(v);
+          Await.until("dc2 node has v" + v, Duration.ofSeconds(30), () -> fileIs(watched, want));
+          lags.add((System.nanoTime() - start) / 1_000_000);
+        }
+        Collections.sort(lags);
+        System.out.printf(
+            "DatacentersIT lag, publish in dc1 -> file applied on a dc2 node: %s ms (median %d)%n",
+            lags, lags.get(lags.size() / 2));
+
+        // 4. consul-replicate#82: dc1's servers killed and restarted while publishing.
+        Set<String> attempted = ConcurrentHashMap.newKeySet();
+        List<String> violations = Collections.synchronizedList(new ArrayList<>());
+        List<Instant> seenTimes = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread recorder =
+            new Thread(() -> record(dc2Server, running, violations, seenTimes, attempted));
+        for (int v = 1; v <= 7; v++) {
+          attempted.add(sum(lines(v)));
+        }
+        recorder.start();
+        Thread publisher =
+            new Thread(
+                () -> {
+                  int v = 100;
+                  while (running.get()) {
+                    String content = lines(v++);
+                    attempted.add(sum(content));
+                    CliRun.against(local)
+                        .stdin(content)
+                        .run("in", "-k", KEY, "-l", "5", "--retry-for", "3s");
+                    sleep(150);
+                  }
+                });
+        publisher.start();
+        Random random = new Random(42);
+        int kills = 0;
+        for (int round = 0; round < 5; round++) {
+          List<ConsulAgent> victims =
+              round % 2 == 0
+                  ? List.of(dc1.servers().get(random.nextInt(3)))
+                  : List.of(dc1.servers().get(0), dc1.servers().get(1));
+          for (ConsulAgent s : victims) {
+            s.kill();
+            kills++;
+          }
+          sleep(1500 + random.nextInt(1500));
+          for (ConsulAgent s : victims) {
+            s.start();
+          }
+          dc1.awaitLeader(Duration.ofSeconds(60));
+          sleep(1000);
+        }
+        running.set(false);
+        publisher.join();
+        recorder.join();
+        String current = checksumIn(dc1.servers().get(0));
+        Await.until(
+            "dc2 converged on dc1's current version",
+            Duration.ofSeconds(60),
+            () -> current.equals(checksumIn(dc2Server)));
+        System.out.printf(
+            "DatacentersIT consul-replicate#82: %d server kills, %d versions attempted, %d dc2"
+                + " states recorded, %d violations%n",
+            kills, attempted.size(), seenTimes.size(), violations.size());
+        assertThat(violations).isEmpty();
+        assertThat(seenTimes.size()).isGreaterThan(10);
+      } finally {
+        for (Process p : new Process[] {watcher, replicator}) {
+          if (p != null) {
+            p.destroy();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+              p.destroyForcibly().waitFor();
+            }
+          }
+        }
+        dc2Client.stop();
+        dc2Server.stop();
+      }
+    }
+  }
+
+  /**
+   * Records what dc2 holds every 25 ms (read from its own server, as its nodes see it): the data
+   * must never be absent or empty once published, must match its checksum, have at least the
+   * minimum lines, be a version somebody published, and never be older (by publish time) than one
+   * dc2 showed before.
+   */
+  private static void record(
+      ConsulAgent dc2,
+      AtomicBoolean running,
+      List<String> violations,
+      List<Instant> seen,
+      Set<String> attempted) {
+    Instant newest = Instant.EPOCH;
+    while (running.get()) {
+      HttpResponse<String> r = Http.tryGet(dc2.url("/v1/kv/kvexpress/app/?recurse"));
+      if (r != null && r.statusCode() == 200) {
+        byte[] data = null;
+        String checksum = null;
+        Instant time = null;
+        for (JsonElement e : JsonParser.parseString(r.body()).getAsJsonArray()) {
+          JsonObject o = e.getAsJsonObject();
+          String k = o.get("Key").getAsString();
+          byte[] v =
+              o.get("Value").isJsonNull()
+                  ? new byte[0]
+                  : Base64.getDecoder().decode(o.get("Value").getAsString());
+          switch (k) {
+            case "kvexpress/app/data" -> data = v;
+            case "kvexpress/app/checksum" -> checksum = new String(v, StandardCharsets.UTF_8);
+            case "kvexpress/app/meta" ->
+                time =
+                    Instant.parse(
+                        JsonParser.parseString(new String(v, StandardCharsets.UTF_8))
+                            .getAsJsonObject()
+                            .get("time")
+                            .getAsString());
+            default -> {}
+          }
+        }
+        if (data == null || data.length == 0) {
+          violations.add("dc2 showed no data");
+        } else if (!Checksum.sha256Hex(data).equals(checksum)) {
+          violations.add("dc2 data does not match its checksum " + checksum);
+        } else if (Canonicalizer.countLines(data) < 5) {
+          violations.add("dc2 showed a short version");
+        } else if (!attempted.contains(checksum)) {
+          violations.add("dc2 showed a version nobody published: " + checksum);
+        } else if (time == null || time.isBefore(newest)) {
+          violations.add("dc2 went back to a version published at " + time + " after " + newest);
+        } else {
+          newest = time;
+          seen.add(time);
+        }
+      }
+      sleep(25);
+    }
+  }
+
+  private static String lines(int version) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      b.append("backend-").append(i).append(" v").append(version).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String sum(String content) {
+    return Canonicalizer.canonicalize(content.getBytes(StandardCharsets.UTF_8)).checksum();
+  }
+
+  private static boolean fileIs(Path file, String content) throws java.io.IOException {
+    return Files.exists(file) && Checksum.sha256Hex(Files.readAllBytes(file)).equals(sum(content));
+  }
+
+  private static String checksumIn(ConsulAgent agent) {
+    HttpResponse<String> r = Http.tryGet(agent.url("/v1/kv/kvexpress/app/checksum?raw"));
+    return r == null || r.statusCode() != 200 ? null : r.body();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
