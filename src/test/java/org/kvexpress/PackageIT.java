@@ -105,6 +105,9 @@ class PackageIT extends AgentTest {
     assertThat(root.resolve("usr/share/kvexpress/kvexpress.jar")).isRegularFile();
     assertThat(root.resolve("etc/kvexpress/watch.json")).isRegularFile();
     assertThat(root.resolve("usr/share/man/man1/kvexpress.1.gz")).isRegularFile();
+    assertThat(root.resolve("usr/share/kvexpress/examples/prometheus/rules.yml")).isRegularFile();
+    assertThat(root.resolve("usr/share/kvexpress/examples/prometheus/grafana-dashboard.json"))
+        .isRegularFile();
     assertThat(root.resolve("usr/share/bash-completion/completions/kvexpress")).isRegularFile();
     Path unit = root.resolve("lib/systemd/system/kvexpress-watch.service");
     assertThat(unit).isRegularFile();

@@ -159,10 +159,7 @@ public final class Applier {
           }
           ApplyResult r = carryOut(in, target, content, checksum, change);
           if (slot != null) {
-            r =
-                r.with(
-                    new ApplyResult.Braked(
-                        slot.waitedMillis(), r.braked().healthyMs(), r.braked().note()));
+            r = r.with(r.timings().withSlotWait(slot.waitedMillis()));
           }
           steps.done("write and reload", Fields.of("result", r.outcome()));
           if (signed != null && in.guards().noOlder() && !in.mode().dryRun()) {
@@ -188,8 +185,8 @@ public final class Applier {
             null,
             null,
             null,
-            new ApplyResult.Braked(
-                slot == null ? null : slot.waitedMillis(), null, detail(e.getMessage())));
+            new ApplyResult.Timings(
+                slot == null ? null : slot.waitedMillis(), null, null, detail(e.getMessage())));
       }
       if (slot != null && e.kind() == KvexpressException.Kind.FAILURE) {
         // A node that failed the version keeps its slot for --settle after saying so, so that
@@ -311,8 +308,8 @@ public final class Applier {
         r.reloadExit(),
         publishedAt,
         appliedAt,
-        r.braked());
-    return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), f.staged());
+        r.timings());
+    return r.with(NodeReport.latencySeconds(publishedAt, appliedAt), f.staged(), publishedAt);
   }
 
   /**
@@ -329,7 +326,7 @@ public final class Applier {
       Integer reloadExit,
       String publishedAt,
       String appliedAt,
-      ApplyResult.Braked braked) {
+      ApplyResult.Timings timings) {
     if (!in.mode().report() || in.mode().dryRun() || result == Result.WOULD_APPLY) {
       return;
     }
@@ -357,9 +354,9 @@ public final class Applier {
               published,
               applied,
               in.mode().canary() ? Boolean.TRUE : null,
-              braked == null ? null : braked.note(),
-              braked == null ? null : braked.slotWaitMs(),
-              braked == null ? null : braked.healthyMs());
+              timings == null ? null : timings.note(),
+              timings == null ? null : timings.slotWaitMs(),
+              timings == null ? null : timings.healthyMs());
       if (now.sameAs(before)) {
         return;
       }
@@ -467,8 +464,14 @@ public final class Applier {
           AtomicFiles.swap(
               staged, gate != null || in.hooks().restoreOnFailure() && in.hooks().exec() != null);
       try {
+        if (in.hooks().exec() != null) {
+          splay(in.hooks().splay());
+        }
+        long reloadStart = System.nanoTime();
         Integer reloadExit = reload(in, target, checksum, previous);
-        ApplyResult.Braked braked = settle(in, gate, before, target, previous);
+        Long reloadMs = reloadExit == null ? null : (System.nanoTime() - reloadStart) / 1_000_000;
+        ApplyResult.Timings timings =
+            settle(in, gate, before, target, previous).withReload(reloadMs);
         return new ApplyResult(
             Result.APPLIED,
             checksum,
@@ -478,7 +481,8 @@ public final class Applier {
             reloadExit,
             null,
             false,
-            braked);
+            timings,
+            null);
       } finally {
         AtomicFiles.deleteQuietly(previous);
       }
@@ -506,7 +510,7 @@ public final class Applier {
    * not gated (the new version cannot be blamed) and says so. Without a gate, a node holding a
    * reload slot keeps it for {@code --settle}.
    */
-  private ApplyResult.Braked settle(
+  private ApplyResult.Timings settle(
       ApplyInput in, HealthGate gate, HealthVerdict before, Path target, Path previous)
       throws InterruptedException {
     ApplyInput.Brakes b = in.brakes();
@@ -514,12 +518,12 @@ public final class Applier {
       if (!b.settle().isZero()) {
         Thread.sleep(b.settle().toMillis());
       }
-      return ApplyResult.Braked.NONE;
+      return ApplyResult.Timings.NONE;
     }
     if (before.state() != HealthVerdict.State.PASSING) {
       String note = "unhealthy before the apply (" + before.describeFailing() + "); not gated";
       log.warn(COMPONENT, Fields.of("key", in.layout().key()).add("warning", note));
-      return new ApplyResult.Braked(null, null, note);
+      return new ApplyResult.Timings(null, null, null, note);
     }
     long start = System.nanoTime();
     HealthVerdict after = gate.await(b.settle(), b.healthyWithin());
@@ -532,7 +536,7 @@ public final class Applier {
             .add("ms", took)
             .add("failing", after.failing() == null ? null : after.describeFailing()));
     if (after.state() == HealthVerdict.State.PASSING) {
-      return new ApplyResult.Braked(null, took, null);
+      return new ApplyResult.Timings(null, null, took, null);
     }
     String why =
         after.state() == HealthVerdict.State.NONE
@@ -720,7 +724,6 @@ public final class Applier {
       return null;
     }
     {
-      splay(in.hooks().splay());
       CommandRunner.Result r =
           runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
       logReload(in, r, "reload");

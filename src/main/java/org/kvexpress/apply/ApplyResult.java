@@ -9,7 +9,8 @@ import org.kvexpress.log.Fields;
  * What {@code out} did. Refusals and halts are thrown, not returned. {@code repaired} lists the
  * attributes fixed on an already-current file; {@code reloadExit} is null when no reload ran;
  * {@code latencySeconds} is the time from the version's publish to this write (null unless written
- * and the publish time is known); {@code staged} says a canary applied the staged version.
+ * and the publish time is known); {@code staged} says a canary applied the staged version; {@code
+ * publishedAt} is when the version was published (meta's time; null when unknown).
  */
 public record ApplyResult(
     Result outcome,
@@ -20,14 +21,24 @@ public record ApplyResult(
     Integer reloadExit,
     Double latencySeconds,
     boolean staged,
-    Braked braked) {
+    Timings timings,
+    String publishedAt) {
 
   /**
-   * What the rollout brakes did: the wait for a reload slot and for passing checks (null when not
-   * asked), and a note worth reporting (a node that was unhealthy before the apply).
+   * How long the write's waits took: for a reload slot, the reload itself (without its splay), and
+   * until the checks passed (null when not asked or not run); and a note worth reporting (a node
+   * that was unhealthy before the apply).
    */
-  public record Braked(Long slotWaitMs, Long healthyMs, String note) {
-    public static final Braked NONE = new Braked(null, null, null);
+  public record Timings(Long slotWaitMs, Long reloadMs, Long healthyMs, String note) {
+    public static final Timings NONE = new Timings(null, null, null, null);
+
+    Timings withSlotWait(Long ms) {
+      return new Timings(ms, reloadMs, healthyMs, note);
+    }
+
+    Timings withReload(Long ms) {
+      return new Timings(slotWaitMs, ms, healthyMs, note);
+    }
   }
 
   public ApplyResult(
@@ -37,17 +48,36 @@ public record ApplyResult(
       int bytes,
       List<String> repaired,
       Integer reloadExit) {
-    this(outcome, checksum, lines, bytes, repaired, reloadExit, null, false, Braked.NONE);
+    this(outcome, checksum, lines, bytes, repaired, reloadExit, null, false, Timings.NONE, null);
   }
 
-  ApplyResult with(Double latency, boolean fromStaged) {
+  /** The result with its version's publish time (meta's), the latency and where it came from. */
+  ApplyResult with(Double latency, boolean fromStaged, String published) {
     return new ApplyResult(
-        outcome, checksum, lines, bytes, repaired, reloadExit, latency, fromStaged, braked);
+        outcome,
+        checksum,
+        lines,
+        bytes,
+        repaired,
+        reloadExit,
+        latency,
+        fromStaged,
+        timings,
+        published);
   }
 
-  ApplyResult with(Braked b) {
+  ApplyResult with(Timings b) {
     return new ApplyResult(
-        outcome, checksum, lines, bytes, repaired, reloadExit, latencySeconds, staged, b);
+        outcome,
+        checksum,
+        lines,
+        bytes,
+        repaired,
+        reloadExit,
+        latencySeconds,
+        staged,
+        b,
+        publishedAt);
   }
 
   /**
@@ -64,8 +94,9 @@ public record ApplyResult(
         .add("reload_exit", reloadExit)
         .add("staged", staged ? Boolean.TRUE : null)
         .add("latency_ms", latencySeconds == null ? null : Math.round(latencySeconds * 1000))
-        .add("slot_wait_ms", braked.slotWaitMs())
-        .add("healthy_ms", braked.healthyMs())
-        .add("note", braked.note());
+        .add("slot_wait_ms", timings.slotWaitMs())
+        .add("reload_ms", timings.reloadMs())
+        .add("healthy_ms", timings.healthyMs())
+        .add("note", timings.note());
   }
 }

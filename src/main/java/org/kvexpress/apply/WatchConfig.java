@@ -40,11 +40,16 @@ public final class WatchConfig {
           "reload_slots",
           "health_service",
           "health_check");
-  private static final Set<String> TOP = Set.of("files", "trust_keys", "no_older", "canary");
+  private static final Set<String> TOP =
+      Set.of("files", "trust_keys", "no_older", "canary", "metrics_addr");
 
   /** The whole file: its entries and the node-wide settings. */
   public record Parsed(
-      List<Entry> files, List<String> trustKeys, boolean noOlder, boolean canary) {}
+      List<Entry> files,
+      List<String> trustKeys,
+      boolean noOlder,
+      boolean canary,
+      String metricsAddr) {}
 
   /** One file to keep applied. Null fields take the command line's values. */
   public record Entry(
@@ -74,6 +79,7 @@ public final class WatchConfig {
     List<String> trust = new ArrayList<>();
     boolean noOlder;
     boolean canary;
+    String metricsAddr;
     try {
       JsonElement root = JsonParser.parseString(text);
       JsonArray files =
@@ -103,6 +109,7 @@ public final class WatchConfig {
       }
       noOlder = top.has("no_older") && top.get("no_older").getAsBoolean();
       canary = top.has("canary") && top.get("canary").getAsBoolean();
+      metricsAddr = str(top, "metrics_addr");
       int i = 0;
       for (JsonElement e : files) {
         JsonObject o = e.getAsJsonObject();
@@ -153,7 +160,7 @@ public final class WatchConfig {
               + " check, exec, health_service and health_check are strings, min_lines and reload_slots numbers, no_older and canary true or"
               + " false, trust_keys a list of strings");
     }
-    return new Parsed(entries, trust, noOlder, canary);
+    return new Parsed(entries, trust, noOlder, canary, metricsAddr);
   }
 
   /** A text field; anything but a string (a number, a list) is the wrong type. */

@@ -56,6 +56,12 @@ public final class Watcher {
   public interface RoundListener {
     /** {@code result} is null when the round ended in {@code failure}. */
     void round(ApplyInput in, ApplyResult result, KvexpressException failure, long millis);
+
+    /** Every round that completed, a current file included: what the file holds now. */
+    default void checked(ApplyInput in, ApplyResult result) {}
+
+    /** Consul answered this file's blocking query: the watch is talking to Consul. */
+    default void answered(ApplyInput in) {}
   }
 
   /**
@@ -188,6 +194,7 @@ public final class Watcher {
         // blocking query, on that key's prefix, for both.
         KvListing l = store.watch(watched.key(), watched.halt(), index, nextWait);
         failures = 0;
+        listener.answered(in);
         if (l.index() < index) {
           log.info(
               COMPONENT,
@@ -395,6 +402,7 @@ public final class Watcher {
     long started = System.nanoTime();
     try {
       ApplyResult r = applier.apply(in);
+      listener.checked(in, r);
       if (r.outcome() == Result.APPLIED || !r.repaired().isEmpty()) {
         listener.round(in, r, null, (System.nanoTime() - started) / 1_000_000);
         log.info(COMPONENT, r.describe(f));

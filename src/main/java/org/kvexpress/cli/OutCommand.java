@@ -1,7 +1,9 @@
 package org.kvexpress.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +25,9 @@ import org.kvexpress.fs.OwnerSpec;
 import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.metrics.Metrics;
+import org.kvexpress.metrics.MetricsServer;
 import org.kvexpress.metrics.RunMetrics;
+import org.kvexpress.metrics.WatcherMetrics;
 import org.kvexpress.sign.TrustedKeys;
 
 /** {@code kvexpress out}: verify a published file and apply it atomically, once or as a watcher. */
@@ -81,7 +85,17 @@ final class OutCommand implements Command<OutCommand.Options> {
    * How the run behaves: once or {@code --watch} (with its {@code --wait}), dry run, node report,
    * canary.
    */
-  record Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {}
+  record Run(
+      boolean watch,
+      Duration longestWait,
+      boolean dryRun,
+      boolean report,
+      boolean canary,
+      String metricsAddr) {
+    Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {
+      this(watch, longestWait, dryRun, report, canary, null);
+    }
+  }
 
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
@@ -105,6 +119,7 @@ final class OutCommand implements Command<OutCommand.Options> {
   private OptionSpec<String> trustKey;
   private OptionSpec<Void> noOlder;
   private OptionSpec<Void> canary;
+  private OptionSpec<String> metricsAddr;
   private OptionSpec<Integer> reloadSlots;
   private OptionSpec<Converters.Span> settle;
   private OptionSpec<String> healthService;
@@ -194,6 +209,13 @@ final class OutCommand implements Command<OutCommand.Options> {
             "canary",
             "this node is a canary: it applies the staged version (in --stage) while there is "
                 + "one, and says so in its --report");
+    metricsAddr =
+        p.accepts(
+                "metrics-addr",
+                "with --watch: serve Prometheus /metrics and /healthz on [HOST:]PORT (loopback"
+                    + " when only a port is given)")
+            .withRequiredArg()
+            .describedAs("[HOST:]PORT");
     reloadSlots =
         p.accepts(
                 "reload-slots",
@@ -254,6 +276,13 @@ final class OutCommand implements Command<OutCommand.Options> {
     if (o.has(noOlder) && !o.has(trustKey) && !o.has(config)) {
       throw KvexpressException.usage("--no-older compares signatures: add --trust-key FILE|DIR");
     }
+    if (o.has(metricsAddr) && !o.has(watch)) {
+      throw KvexpressException.usage(
+          "--metrics-addr serves a running watcher's metrics: add --watch");
+    }
+    if (o.has(metricsAddr)) {
+      MetricsServer.parse(o.valueOf(metricsAddr));
+    }
     boolean gated = o.has(healthService) || o.has(healthCheck);
     if (o.has(settle) && !o.has(reloadSlots) && !gated && !o.has(config)) {
       throw KvexpressException.usage(
@@ -280,15 +309,26 @@ final class OutCommand implements Command<OutCommand.Options> {
             o.valuesOf(healthCheck),
             o.valueOf(healthyWithin).value()),
         o.has(hostname) ? KeyNames.validateNodeName("hostname", o.valueOf(hostname)) : null,
-        new Run(o.has(watch), waitFor, o.has(dryRun), o.has(report), o.has(canary)));
+        new Run(
+            o.has(watch),
+            waitFor,
+            o.has(dryRun),
+            o.has(report),
+            o.has(canary),
+            o.valueOf(metricsAddr)));
   }
 
   @Override
   public Outcome run(Options o, CommandContext ctx) throws Exception {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
+    WatchConfig.Parsed config = o.config() == null ? null : WatchConfig.read(Path.of(o.config()));
+    String configMetricsAddr = config == null ? null : config.metricsAddr();
+    if (configMetricsAddr != null) {
+      MetricsServer.parse(configMetricsAddr);
+    }
     List<ApplyInput> inputs =
-        o.config() != null
-            ? fromConfig(o, ctx)
+        config != null
+            ? fromConfig(o, ctx, config)
             : List.of(
                 input(
                     o,
@@ -320,14 +360,15 @@ final class OutCommand implements Command<OutCommand.Options> {
           new Applier(
               store, ctx.runner(o.hooks().exec().passToken()), ctx.log(), node, ctx.env().clock());
       if (o.run().watch()) {
-        return watch(store, applier, inputs, o.run().longestWait(), ctx);
+        String addr = o.run().metricsAddr() != null ? o.run().metricsAddr() : configMetricsAddr;
+        return watch(store, applier, inputs, o.run().longestWait(), addr, ctx);
       }
       ApplyInput in = inputs.get(0);
       ApplyResult r = applier.apply(in);
       if (r.outcome() == Result.APPLIED) {
         ctx.metrics().count("kvexpress.out.applied", 1, "key", in.layout().key());
         ctx.sinks().applyLatency(in.layout().key(), r.latencySeconds());
-        ctx.sinks().brakes(in.layout().key(), r.braked().slotWaitMs(), r.braked().healthyMs());
+        ctx.sinks().brakes(in.layout().key(), r.timings().slotWaitMs(), r.timings().healthyMs());
       }
       return Outcome.of(
           r.outcome(),
@@ -338,9 +379,63 @@ final class OutCommand implements Command<OutCommand.Options> {
   }
 
   private Outcome watch(
-      KvStore store, Applier applier, List<ApplyInput> inputs, Duration waitFor, CommandContext ctx)
+      KvStore store,
+      Applier applier,
+      List<ApplyInput> inputs,
+      Duration waitFor,
+      String metricsAddr,
+      CommandContext ctx)
       throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
+    Clock clock = ctx.env().clock();
+    WatcherMetrics scraped =
+        metricsAddr == null ? null : new WatcherMetrics(BuildVersion.get(), clock.instant());
+    MetricsServer server = null;
+    if (scraped != null) {
+      inputs.forEach(in -> scraped.watching(in.layout().key(), in.file().toString()));
+      // Blocking queries answer at least every --wait: twice that plus 10 s without an answer means
+      // the watcher is not talking to Consul (a 5m wait: 610 s, under the 11 minutes of the alert).
+      long limit = 2 * waitFor.toSeconds() + 10;
+      server =
+          MetricsServer.start(
+              MetricsServer.parse(metricsAddr),
+              () -> scraped.render(clock.instant(), store.retries()),
+              () -> {
+                double age = scraped.secondsSinceConsul(clock.instant());
+                return age <= limit
+                    ? null
+                    : "Consul has not answered the watcher for " + Math.round(age) + " s";
+              });
+      ctx.log()
+          .info(
+              name(),
+              Fields.of(
+                  "metrics",
+                  "http://"
+                      + MetricsServer.parse(metricsAddr).getHostString()
+                      + ":"
+                      + server.port()
+                      + "/metrics"));
+    }
+    try {
+      return watching(store, applier, inputs, waitFor, scraped, ctx);
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  private Outcome watching(
+      KvStore store,
+      Applier applier,
+      List<ApplyInput> inputs,
+      Duration waitFor,
+      WatcherMetrics scraped,
+      CommandContext ctx)
+      throws InterruptedException {
+    RunMetrics metrics = ctx.sinks();
+    Clock clock = ctx.env().clock();
     Watcher watcher =
         new Watcher(
             store,
@@ -348,27 +443,33 @@ final class OutCommand implements Command<OutCommand.Options> {
             ctx.log(),
             waitFor,
             ctx.env().clock(),
-            (in, result, failure, millis) -> {
-              Metrics m = new Metrics();
-              if (result != null && result.outcome() == Result.APPLIED) {
-                m.count("kvexpress.out.applied", 1, "key", in.layout().key());
-                metrics.applyLatency(in.layout().key(), result.latencySeconds());
-                metrics.brakes(
-                    in.layout().key(), result.braked().slotWaitMs(), result.braked().healthyMs());
+            new Watcher.RoundListener() {
+              @Override
+              public void round(
+                  ApplyInput in, ApplyResult result, KvexpressException failure, long millis) {
+                if (scraped != null) {
+                  scrape(scraped, in, result, failure, clock);
+                }
+                record(metrics, in, result, failure, millis);
               }
-              metrics.run(
-                  m,
-                  new RunMetrics.Run(
-                      "out",
+
+              @Override
+              public void checked(ApplyInput in, ApplyResult result) {
+                if (scraped != null && result.outcome() == Result.CURRENT) {
+                  scraped.current(
                       in.layout().key(),
                       in.file().toString(),
-                      result != null ? result.outcome() : Result.of(failure.kind()),
-                      failure == null ? null : failure.reason(),
-                      result == null ? null : result.checksum(),
-                      millis,
-                      0,
-                      null,
-                      null));
+                      result.checksum(),
+                      result.publishedAt());
+                }
+              }
+
+              @Override
+              public void answered(ApplyInput in) {
+                if (scraped != null) {
+                  scraped.answered(in.layout().key(), in.file().toString(), clock.instant());
+                }
+              }
             });
     AtomicInteger signal = new AtomicInteger();
     ctx.env()
@@ -390,9 +491,74 @@ final class OutCommand implements Command<OutCommand.Options> {
     return Outcome.OK;
   }
 
-  private List<ApplyInput> fromConfig(Options o, CommandContext ctx) {
+  /** The statsd and textfile metrics of one watcher round. */
+  private static void record(
+      RunMetrics metrics,
+      ApplyInput in,
+      ApplyResult result,
+      KvexpressException failure,
+      long millis) {
+    Metrics m = new Metrics();
+    if (result != null && result.outcome() == Result.APPLIED) {
+      m.count("kvexpress.out.applied", 1, "key", in.layout().key());
+      metrics.applyLatency(in.layout().key(), result.latencySeconds());
+      metrics.brakes(
+          in.layout().key(), result.timings().slotWaitMs(), result.timings().healthyMs());
+    }
+    metrics.run(
+        m,
+        new RunMetrics.Run(
+            "out",
+            in.layout().key(),
+            in.file().toString(),
+            result != null ? result.outcome() : Result.of(failure.kind()),
+            failure == null ? null : failure.reason(),
+            result == null ? null : result.checksum(),
+            millis,
+            0,
+            null,
+            null));
+  }
+
+  /** What /metrics says of one round that changed something or did not succeed. */
+  private static void scrape(
+      WatcherMetrics scraped,
+      ApplyInput in,
+      ApplyResult result,
+      KvexpressException failure,
+      Clock clock) {
+    String key = in.layout().key();
+    String file = in.file().toString();
+    if (result == null) {
+      scraped.result(
+          key,
+          file,
+          Result.of(failure.kind()).word(),
+          failure.reason().tag(),
+          null,
+          null,
+          null,
+          null,
+          null);
+      return;
+    }
+    boolean wrote = result.outcome() == Result.APPLIED;
+    Instant now = clock.instant();
+    Double latency = wrote ? result.latencySeconds() : null;
+    scraped.result(
+        key,
+        file,
+        result.outcome().word(),
+        null,
+        result.checksum(),
+        result.publishedAt(),
+        wrote ? now.toString() : null,
+        latency,
+        result.timings().reloadMs() == null ? null : result.timings().reloadMs() / 1000.0);
+  }
+
+  private List<ApplyInput> fromConfig(Options o, CommandContext ctx, WatchConfig.Parsed parsed) {
     List<ApplyInput> inputs = new ArrayList<>();
-    WatchConfig.Parsed parsed = WatchConfig.read(Path.of(o.config()));
     List<Path> keys = new ArrayList<>(o.trust().keys());
     parsed.trustKeys().forEach(k -> keys.add(Path.of(k)));
     boolean older = o.trust().noOlder() || parsed.noOlder();

@@ -35,7 +35,7 @@ public enum Reason {
   OLDER_VERSION(Kind.REFUSED),
   NOTHING_STAGED(Kind.REFUSED),
   CANARIES(Kind.REFUSED),
-  /** {@code rollout} braked a version: stopped (and perhaps rolled back) or discarded it. */
+  /** {@code rollout} timings a version: stopped (and perhaps rolled back) or discarded it. */
   BRAKED(Kind.REFUSED),
   // failures (exit 1)
   UNREACHABLE(Kind.FAILURE),

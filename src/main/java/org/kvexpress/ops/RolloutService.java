@@ -54,7 +54,7 @@ public final class RolloutService {
   public enum End {
     /** Every reporting node holds the version. */
     EVERYWHERE,
-    /** This rollout braked: stopped (and perhaps rolled back), or discarded a staged version. */
+    /** This rollout timings: stopped (and perhaps rolled back), or discarded a staged version. */
     BRAKED,
     /** Someone else stopped the key. */
     STOPPED,
@@ -82,7 +82,7 @@ public final class RolloutService {
 
   /**
    * Follows {@code layout}'s version (the staged one first, with a promote plan) until it is
-   * everywhere, braked, stopped, or the timeout ends; {@code stopValue} turns a reason into the
+   * everywhere, timings, stopped, or the timeout ends; {@code stopValue} turns a reason into the
    * stop key's value (with who and when).
    */
   public Ended follow(KeyLayout layout, Plan plan, Function<String, String> stopValue, View view)
