@@ -176,7 +176,9 @@ class ObservabilityIT {
     assertThat(web1.result()).isEqualTo("applied");
     assertThat(web1.reloadExit()).isZero();
     assertThat(web1.checksum()).isEqualTo(Store.get(agent, "kvexpress/hosts/checksum").text());
-    // The first re-run reports "current" (the result changed); the next one has nothing new to say.
+    // A re-run finds the file current: "applied" still says more, so nothing is written (no Raft
+    // write per node and watch firing).
+    long afterApply = Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex();
     cli()
         .run(
             "out",
@@ -188,8 +190,9 @@ class ObservabilityIT {
             "web-1",
             "--report");
     assertThat(NodeReport.parse(Store.get(agent, "kvexpress/hosts/nodes/web-1").bytes()).result())
-        .isEqualTo("current");
-    long afterCurrent = Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex();
+        .isEqualTo("applied");
+    assertThat(Store.get(agent, "kvexpress/hosts/nodes/web-1").modifyIndex()).isEqualTo(afterApply);
+    long afterCurrent = afterApply;
     cli()
         .run(
             "out",

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -357,7 +358,7 @@ public final class Applier {
               timings == null ? null : timings.note(),
               timings == null ? null : timings.slotWaitMs(),
               timings == null ? null : timings.healthyMs());
-      if (now.sameAs(before)) {
+      if (now.sameAs(before) || stillApplied(before, now)) {
         return;
       }
       store.put(key, now.toJson(), 0);
@@ -368,6 +369,21 @@ public final class Applier {
               .add("warning", "could not write the node report")
               .add("error", Problems.describe(e)));
     }
+  }
+
+  /**
+   * A file found current that this node reported applying, unchanged since: "applied" says more
+   * than "current", so the next watch firing writes nothing (one Raft write less per node and
+   * version).
+   */
+  private static boolean stillApplied(NodeReport before, NodeReport now) {
+    return before != null
+        && Result.APPLIED.word().equals(before.result())
+        && Result.CURRENT.word().equals(now.result())
+        && now.reason() == null
+        && Objects.equals(before.checksum(), now.checksum())
+        && Objects.equals(before.published(), now.published())
+        && Objects.equals(before.canary(), now.canary());
   }
 
   private static String fileChecksum(Path target) {
