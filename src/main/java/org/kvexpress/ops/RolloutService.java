@@ -109,10 +109,7 @@ public final class RolloutService {
     long index = 0;
     RolloutProgress p = null;
     while (true) {
-      KvListing reports =
-          index == 0
-              ? store.list(layout.nodesDir())
-              : store.watch(layout.nodesDir(), true, index, TICK);
+      KvListing reports = reports(layout, index);
       index = reports.index() < index ? 0 : reports.index();
       s = KeySnapshot.of(store, layout, store.getAll(List.of(layout.checksum(), layout.stop())));
       p = RolloutProgress.of(version, reports.entries(), layout.nodesDir(), reloading(layout));
@@ -188,10 +185,7 @@ public final class RolloutService {
     }
     long index = 0;
     while (true) {
-      KvListing reports =
-          index == 0
-              ? store.list(layout.nodesDir())
-              : store.watch(layout.nodesDir(), true, index, TICK);
+      KvListing reports = reports(layout, index);
       index = reports.index() < index ? 0 : reports.index();
       List<KvEntry> canaryReports =
           reports.entries().stream()
@@ -297,6 +291,16 @@ public final class RolloutService {
             + (lifted
                 ? " and resumed, so nodes that took it go back"
                 : "; the key stays stopped (its stop changed meanwhile)"));
+  }
+
+  /**
+   * The node reports, at once ({@code index} 0) or when they change (a blocking query of at most
+   * {@link #TICK}, so the view is redrawn and the clock checked at least that often).
+   */
+  private KvListing reports(KeyLayout layout, long index) {
+    return index == 0
+        ? store.list(layout.nodesDir())
+        : store.watch(layout.nodesDir(), true, index, TICK);
   }
 
   /** The hosts holding a reload slot of the key now. */
