@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.kvexpress.kv.KvStore;
 import org.kvexpress.log.Fields;
 import org.kvexpress.metrics.Metrics;
 import org.kvexpress.ops.Replicator;
+import org.kvexpress.sign.TrustedKeys;
 
 /**
  * {@code kvexpress replicate --from DC --to DC,… -k KEY…}: a long-running process (like {@code out
@@ -36,7 +38,11 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
       List<String> keys,
       int minLines,
       Duration recheck,
-      boolean once) {}
+      boolean once,
+      List<Path> trustKeys) {}
+
+  /** The keys a version must be signed by, loaded when the command runs; null: any. */
+  private TrustedKeys trust;
 
   private OptionSpec<String> from;
   private OptionSpec<String> to;
@@ -44,6 +50,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   private OptionSpec<Integer> minLines;
   private OptionSpec<Converters.Span> recheck;
   private OptionSpec<Void> once;
+  private OptionSpec<String> trustKey;
 
   @Override
   public String name() {
@@ -52,8 +59,8 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
 
   @Override
   public String usage() {
-    return "kvexpress replicate --from DC --to DC[,DC…] -k KEY [-k KEY…] [-l N] [--recheck DURATION]"
-        + " [--once]";
+    return "kvexpress replicate --from DC --to DC[,DC…] -k KEY [-k KEY…] [-l N] [--trust-key FILE|DIR]"
+        + " [--recheck DURATION] [--once]";
   }
 
   @Override
@@ -87,6 +94,13 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
             .withRequiredArg()
             .withValuesConvertedBy(Converters.DURATION)
             .defaultsTo(Converters.Span.of(Duration.ofSeconds(30)));
+    trustKey =
+        p.accepts(
+                "trust-key",
+                "replicate only versions signed by this public key (a .pub file or a directory; "
+                    + "repeatable)")
+            .withRequiredArg()
+            .describedAs("FILE|DIR");
     once = p.accepts("once", "one pass over every key, then exit (1 when a destination is behind)");
   }
 
@@ -107,11 +121,13 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
         List.copyOf(o.valuesOf(key)),
         o.valueOf(minLines),
         every,
-        o.has(once));
+        o.has(once),
+        o.valuesOf(trustKey).stream().map(Path::of).toList());
   }
 
   @Override
   public Outcome run(Options o, CommandContext ctx) throws InterruptedException {
+    trust = o.trustKeys().isEmpty() ? null : TrustedKeys.load(o.trustKeys());
     Map<String, KvStore> stores = new ConcurrentHashMap<>();
     Replicator replicator =
         new Replicator(
@@ -196,7 +212,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   /** One pass over one key, logged per destination; true when every destination holds it. */
   private boolean pass(Replicator replicator, KeyLayout layout, Options o, CommandContext ctx)
       throws InterruptedException {
-    Replicator.Pass p = replicator.pass(layout, o.from(), o.to(), o.minLines());
+    Replicator.Pass p = replicator.pass(layout, o.from(), o.to(), o.minLines(), trust);
     if (p.checksum() == null) {
       ctx.log()
           .warn(

@@ -20,18 +20,20 @@ import org.kvexpress.log.Log;
 import org.kvexpress.publish.PublishInput;
 import org.kvexpress.publish.PublishResult;
 import org.kvexpress.publish.Publisher;
+import org.kvexpress.sign.TrustedKeys;
 import org.kvexpress.version.KeySnapshot;
 import org.kvexpress.version.VersionReader;
 
 /**
  * {@code kvexpress replicate}: keeps other datacenters at the source datacenter's current version
  * of a key. Only a verified version crosses (its checksum matches its data, every chunk included,
- * and it has at least the minimum lines); it is committed in each destination by the same guarded
- * publish as {@code in} (the destination's stop key, its concurrent writers, exactly-once), with
- * the source's publish time, so it is never older than what the destination holds: a destination
- * whose version was published later (there, or replicated from a later source version) is left
- * alone. A source that shows no version (a leader election, ACL filtering, a restore) replicates
- * nothing: nothing is ever deleted.
+ * and it has at least the minimum lines, and with trusted keys a valid signature, which travels
+ * with it); it is committed in each destination by the same guarded publish as {@code in} (the
+ * destination's stop key, its concurrent writers, exactly-once), with the source's publish time, so
+ * it is never older than what the destination holds: a destination whose version was published
+ * later (there, or replicated from a later source version) is left alone. A source that shows no
+ * version (a leader election, ACL filtering, a restore) replicates nothing: nothing is ever
+ * deleted.
  */
 public final class Replicator {
   /** What one destination came to in one pass. */
@@ -79,12 +81,30 @@ public final class Replicator {
    */
   public Pass pass(KeyLayout layout, String from, List<String> to, int minLines)
       throws InterruptedException {
+    return pass(layout, from, to, minLines, null);
+  }
+
+  /**
+   * {@link #pass(KeyLayout, String, List, int)}; with {@code trust}, only a version signed by one
+   * of its keys crosses. The source's signature always travels with the version, so nodes with
+   * {@code --trust-key} in the destination accept it.
+   */
+  public Pass pass(KeyLayout layout, String from, List<String> to, int minLines, TrustedKeys trust)
+      throws InterruptedException {
     KvStore source = stores.apply(from);
     KeySnapshot s = KeySnapshot.read(source, layout);
     if (s.data() == null || s.checksumText() == null || s.checksumText().isEmpty()) {
       return new Pass(null, "the source shows no version (never read as a deletion)", List.of());
     }
     String checksum = s.checksumText();
+    byte[] signature = s.signature() == null ? null : s.signature().value();
+    if (trust != null) {
+      try {
+        trust.verify(signature, layout, checksum);
+      } catch (KvexpressException e) {
+        return new Pass(null, "not replicated: " + e.getMessage(), List.of());
+      }
+    }
     byte[] content =
         VersionReader.of(source)
             .verified(
@@ -106,7 +126,7 @@ public final class Replicator {
     Instant published = meta == null ? null : time(meta.time());
     List<DestResult> results = new ArrayList<>();
     for (String dc : to) {
-      results.add(bring(layout, dc, from, content, s, published, minLines));
+      results.add(bring(layout, dc, from, content, s, published, minLines, signature));
     }
     return new Pass(checksum, null, results);
   }
@@ -118,7 +138,8 @@ public final class Replicator {
       byte[] content,
       KeySnapshot source,
       Instant published,
-      int minLines)
+      int minLines,
+      byte[] signature)
       throws InterruptedException {
     String checksum = source.checksumText();
     Long behind =
@@ -150,7 +171,11 @@ public final class Replicator {
                       new PublishInput.Input(content, "replicated from " + from, true),
                       new PublishInput.Guards(minLines, null, false, Encoding.MAX_DECODED_BYTES),
                       new PublishInput.Storing(
-                          source.data().flags() == Encoding.GZIP.flags(), null, false, false),
+                          source.data().flags() == Encoding.GZIP.flags(),
+                          null,
+                          false,
+                          false,
+                          signature),
                       new PublishInput.Run(false, false, null, Duration.ofSeconds(30))));
       if (!checksum.equals(r.checksum())) {
         throw KvexpressException.because(

@@ -23,9 +23,20 @@ public record PublishInput(KeyLayout layout, Input input, Guards guards, Storing
   /**
    * How the version is stored: gzip or plain; signed by {@code signKey} (null: unsigned; {@code
    * resign}: sign an unchanged version anew even when that key signed it already); as the staged
-   * version (canaries first) instead of the current one.
+   * version (canaries first) instead of the current one; {@code carriedSignature} is a signature
+   * made elsewhere that travels with the version unchanged ({@code replicate}: it covers the key's
+   * name and checksum, not the datacenter), null when none.
    */
-  public record Storing(boolean compress, SigningKey signKey, boolean resign, boolean stage) {}
+  public record Storing(
+      boolean compress,
+      SigningKey signKey,
+      boolean resign,
+      boolean stage,
+      byte[] carriedSignature) {
+    public Storing(boolean compress, SigningKey signKey, boolean resign, boolean stage) {
+      this(compress, signKey, resign, stage, null);
+    }
+  }
 
   /**
    * How the run behaves: {@code dryRun} writes nothing; {@code diff} asks for the diff against the

@@ -323,7 +323,10 @@ public final class Publisher {
       throws InterruptedException {
     KeyLayout layout = in.layout();
     String checksum = canon.checksum();
-    byte[] signature = in.storing().signKey() == null ? null : signature(in, checksum, now);
+    byte[] signature =
+        in.storing().signKey() != null
+            ? signature(in, checksum, now)
+            : in.storing().carriedSignature();
     Proposal proposal =
         Proposal.of(stored, canon.lines(), canon.size(), in.input().source(), signature);
     inFlight =

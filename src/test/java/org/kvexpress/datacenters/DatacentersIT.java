@@ -207,6 +207,63 @@ class DatacentersIT {
             kills, attempted.size(), seenTimes.size(), violations.size());
         assertThat(violations).isEmpty();
         assertThat(seenTimes.size()).isGreaterThan(10);
+
+        // 5. Signed versions: with --trust-key only a signed version crosses, and its signature
+        // travels with it, so a dc2 node that trusts the key applies it.
+        Path keys = tmp.resolve("keys");
+        assertThat(op.run("keygen", "--out", keys.toString(), "--name", "release").code()).isZero();
+        String pub = keys.resolve("release.pub").toString();
+        CliRun dc2 = CliRun.against(dc2Client.address());
+        assertThat(op.stdin(lines(200)).run("in", "-k", "signed", "-l", "5").code()).isZero();
+        CliRun.Result unsigned =
+            op.run(
+                "replicate",
+                "--from",
+                "dc1",
+                "--to",
+                "dc2",
+                "-k",
+                "signed",
+                "-l",
+                "5",
+                "--trust-key",
+                pub,
+                "--once");
+        assertThat(unsigned.code()).as(unsigned.all()).isOne();
+        assertThat(unsigned.err()).contains("not replicated").contains("not signed");
+        assertThat(
+                op.stdin(lines(201))
+                    .run(
+                        "in",
+                        "-k",
+                        "signed",
+                        "-l",
+                        "5",
+                        "--sign-key",
+                        keys.resolve("release.key").toString())
+                    .code())
+            .isZero();
+        CliRun.Result signed =
+            op.run(
+                "replicate",
+                "--from",
+                "dc1",
+                "--to",
+                "dc2",
+                "-k",
+                "signed",
+                "-l",
+                "5",
+                "--trust-key",
+                pub,
+                "--once");
+        assertThat(signed.code()).as(signed.all()).isZero();
+        Path signedFile = tmp.resolve("dc2-node/signed.conf");
+        CliRun.Result applied =
+            dc2.run(
+                "out", "-k", "signed", "-f", signedFile.toString(), "-l", "5", "--trust-key", pub);
+        assertThat(applied.code()).as(applied.all()).isZero();
+        assertThat(fileIs(signedFile, lines(201))).isTrue();
       } finally {
         for (Process p : new Process[] {watcher, replicator}) {
           if (p != null) {
