@@ -50,6 +50,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   private OptionSpec<Integer> minLines;
   private OptionSpec<Converters.Span> recheck;
   private OptionSpec<Void> once;
+  private OptionSpec<String> config;
   private OptionSpec<String> trustKey;
 
   @Override
@@ -60,7 +61,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   @Override
   public String usage() {
     return "kvexpress replicate --from DC --to DC[,DC…] -k KEY [-k KEY…] [-l N] [--trust-key FILE|DIR]"
-        + " [--recheck DURATION] [--once]";
+        + " [--recheck DURATION] [--once] | --config FILE";
   }
 
   @Override
@@ -70,19 +71,16 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
 
   @Override
   public void declare(OptionParser p) {
-    from =
-        p.accepts("from", "the source datacenter").withRequiredArg().describedAs("DC").required();
+    from = p.accepts("from", "the source datacenter").withRequiredArg().describedAs("DC");
     to =
         p.accepts("to", "the destination datacenters")
             .withRequiredArg()
             .withValuesSeparatedBy(',')
-            .describedAs("DC,DC")
-            .required();
+            .describedAs("DC,DC");
     key =
         p.acceptsAll(List.of("k", "key"), "a key to replicate (repeatable)")
             .withRequiredArg()
-            .withValuesConvertedBy(Converters.KEY)
-            .required();
+            .withValuesConvertedBy(Converters.KEY);
     minLines =
         p.acceptsAll(
                 List.of("l", "min-lines"), "replicate only versions of at least this many lines")
@@ -101,28 +99,49 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
                     + "repeatable)")
             .withRequiredArg()
             .describedAs("FILE|DIR");
+    config =
+        p.accepts(
+                "config",
+                "JSON file instead of the options: {\"from\": DC, \"to\": [DC…], \"keys\": [KEY…]}"
+                    + " and optionally min_lines, trust_keys, recheck")
+            .withRequiredArg()
+            .describedAs("FILE");
     once = p.accepts("once", "one pass over every key, then exit (1 when a destination is behind)");
   }
 
   @Override
   public Options options(OptionSet o) {
-    List<String> dests = o.valuesOf(to);
-    if (dests.contains(o.valueOf(from))) {
-      throw KvexpressException.usage(
-          "--to must not include the source datacenter " + o.valueOf(from));
+    if (o.has(config)) {
+      if (o.has(from) || o.has(to) || o.has(key)) {
+        throw KvexpressException.usage("use either --config or --from/--to/-k, not both");
+      }
+      return check(ReplicateConfig.read(Path.of(o.valueOf(config)), o.has(once)));
     }
-    Duration every = o.valueOf(recheck).value();
-    if (every.isZero() || every.compareTo(OutCommand.MAX_WAIT) > 0) {
+    if (!o.has(from) || !o.has(to) || !o.has(key)) {
+      throw KvexpressException.usage(
+          "replicate needs --from DC, --to DC[,DC…] and -k KEY (or --config FILE)");
+    }
+    return check(
+        new Options(
+            o.valueOf(from),
+            List.copyOf(o.valuesOf(to)),
+            List.copyOf(o.valuesOf(key)),
+            o.valueOf(minLines),
+            o.valueOf(recheck).value(),
+            o.has(once),
+            o.valuesOf(trustKey).stream().map(Path::of).toList()));
+  }
+
+  /** The rules every replicate, from options or a file, must follow. */
+  private static Options check(Options o) {
+    List<String> dests = o.to();
+    if (dests.contains(o.from())) {
+      throw KvexpressException.usage("--to must not include the source datacenter " + o.from());
+    }
+    if (o.recheck().isZero() || o.recheck().compareTo(OutCommand.MAX_WAIT) > 0) {
       throw KvexpressException.usage("--recheck must be above 0 and at most 5m");
     }
-    return new Options(
-        o.valueOf(from),
-        List.copyOf(dests),
-        List.copyOf(o.valuesOf(key)),
-        o.valueOf(minLines),
-        every,
-        o.has(once),
-        o.valuesOf(trustKey).stream().map(Path::of).toList());
+    return o;
   }
 
   @Override

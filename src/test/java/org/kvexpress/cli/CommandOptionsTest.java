@@ -3,6 +3,7 @@ package org.kvexpress.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -301,5 +302,46 @@ class CommandOptionsTest {
         .isInstanceOf(KvexpressException.class);
     assertThatThrownBy(() -> parse(new DevAgentCommand(), "--http-addr", "nope"))
         .isInstanceOf(KvexpressException.class);
+  }
+
+  @Test
+  void replicateFromOptionsOrAFileTheSame(@TempDir Path dir) throws IOException {
+    ReplicateCommand.Options fromFlags =
+        parse(
+            new ReplicateCommand(),
+            "--from",
+            "dc1",
+            "--to",
+            "dc2,dc3",
+            "-k",
+            "hosts",
+            "-k",
+            "app",
+            "-l",
+            "5",
+            "--recheck",
+            "10s",
+            "--trust-key",
+            "k.pub");
+    Path f = dir.resolve("replicate.json");
+    Files.writeString(
+        f,
+        "{\"from\": \"dc1\", \"to\": [\"dc2\", \"dc3\"], \"keys\": [\"hosts\", \"app\"],"
+            + " \"min_lines\": 5, \"recheck\": \"10s\", \"trust_keys\": [\"k.pub\"]}");
+    assertThat(parse(new ReplicateCommand(), "--config", f.toString())).isEqualTo(fromFlags);
+    for (String[] argv :
+        new String[][] {
+          {"--from", "dc1", "--to", "dc1", "-k", "h"},
+          {"--from", "dc1", "-k", "h"},
+          {"--config", f.toString(), "--from", "dc1"},
+          {"--from", "dc1", "--to", "dc2", "-k", "h", "--recheck", "6m"}
+        }) {
+      assertThatThrownBy(() -> parse(new ReplicateCommand(), argv))
+          .as(String.join(" ", argv))
+          .isInstanceOf(KvexpressException.class);
+    }
+    Files.writeString(f, "{\"from\": \"dc1\", \"to\": \"dc2\", \"keys\": [\"h\"]}");
+    assertThatThrownBy(() -> parse(new ReplicateCommand(), "--config", f.toString()))
+        .hasMessageContaining("wrong type");
   }
 }
