@@ -53,10 +53,11 @@ public final class Applier {
   private static final String COMPONENT = "out";
 
   /**
-   * Reads of a chunked version before a missing chunk is refused: a collected chunk means a newer
-   * manifest.
+   * Reads of the key before a change under the read fails the run: a missing chunk (collected
+   * because a newer manifest replaced this one) or a key that appeared between the read and its
+   * confirmation (a publish at that moment) each cost a fresh read, not a failure.
    */
-  private static final int CHUNK_READS = 3;
+  private static final int READS = 3;
 
   private final KvStore store;
   private final CommandRunner runner;
@@ -170,7 +171,9 @@ public final class Applier {
           steps.done("report");
           return done;
         } catch (KvexpressException e) {
-          if (e.reason() != Reason.CHUNK_MISSING || attempt == CHUNK_READS) {
+          boolean changedUnderTheRead =
+              e.reason() == Reason.CHUNK_MISSING || e.reason() == Reason.CHANGED;
+          if (!changedUnderTheRead || attempt == READS) {
             throw e;
           }
         }

@@ -675,7 +675,11 @@ class DevAgentContractIT {
           failed++;
         }
       }
-      assertThat(failed).isBetween(60, 140);
+      // Half fail with 500, half by a dropped connection, which the JDK's client may retry once for
+      // a
+      // GET: about 0.25 + 0.25 x 0.5 of the requests fail then (75 of 200, sd ~7), 100 without
+      // retries; the bounds hold both by a wide margin.
+      assertThat(failed).isBetween(45, 145);
     }
 
     @Test

@@ -56,6 +56,15 @@ class RolloutBrakesIT {
     try (Cluster cluster = Cluster.start(1, NODES, this::serviceWithScriptCheck)) {
       CliRun publisher = CliRun.against(cluster.servers().get(0).address());
       try {
+        // A client agent syncs its services and checks to the catalog shortly after it starts; a
+        // gate that finds no check fails closed, so the nodes start once the catalog has them.
+        for (int i = 1; i <= NODES; i++) {
+          String url = cluster.clients().get(i - 1).url("/v1/health/node/client-" + i);
+          Await.until(
+              "client-" + i + "'s check is in the catalog",
+              Duration.ofSeconds(60),
+              () -> Http.get(url).body().contains("\"app-ok\""));
+        }
         for (int i = 1; i <= NODES; i++) {
           startWatcher(cluster.clients().get(i - 1), i, hook, i <= 2);
         }

@@ -318,7 +318,8 @@ class OperatorCommandsIT extends AgentTest {
               "staged",
               "convergence",
               "nodes",
-              "latency");
+              "latency",
+              "slots");
       assertThat(run("status", "-k", "nope").code()).isEqualTo(3);
     }
 

@@ -16,6 +16,8 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.commons.io.FileUtils;
@@ -346,32 +348,42 @@ public final class ConsulAgent implements AutoCloseable {
     return b.toString();
   }
 
-  /** Ports free for both TCP and UDP (Serf uses both) at the time of asking. */
+  /** Ports handed out by this JVM: never handed out twice (an agent may be restarted on them). */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Ports free for both TCP and UDP (Serf uses both) at the time of asking, below the kernel's
+   * ephemeral range, so no outgoing connection (of this test or another process) takes one between
+   * choosing it and the agent binding it: port 0 would hand out an ephemeral port.
+   */
   private static List<Integer> freePorts(int n) {
-    List<ServerSocket> held = new ArrayList<>();
+    int low = ephemeralLow();
     List<Integer> ports = new ArrayList<>();
+    while (ports.size() < n) {
+      int p = 10_000 + ThreadLocalRandom.current().nextInt(Math.max(1000, low - 10_000));
+      if (HANDED_OUT.contains(p)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+          DatagramSocket d = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(p)) {
+          ports.add(p);
+        }
+      } catch (IOException taken) {
+        // try another port
+      }
+    }
+    return ports;
+  }
+
+  private static int ephemeralLow() {
     try {
-      while (ports.size() < n) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        try (DatagramSocket d =
-            new DatagramSocket(s.getLocalPort(), InetAddress.getLoopbackAddress())) {
-          ports.add(s.getLocalPort());
-        } catch (IOException udpTaken) {
-          // try another port
-        }
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket
-        }
-      }
+      return Integer.parseInt(
+          Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .strip()
+              .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768;
     }
   }
 
