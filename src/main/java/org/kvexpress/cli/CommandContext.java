@@ -107,6 +107,14 @@ final class CommandContext {
     return open(common.connection().in(dc));
   }
 
+  /**
+   * A store in datacenter {@code dc} with the token in {@code tokenFile} (a token of that
+   * datacenter's own, e.g. a local token), or the usual one when null.
+   */
+  KvStore openStore(String dc, String tokenFile) {
+    return tokenFile == null ? openStore(dc) : open(common.connection().in(dc, tokenFile));
+  }
+
   /** The datacenter of {@code --datacenter}, null when not given. */
   String datacenter() {
     return common.connection() == null ? null : common.connection().datacenter();

@@ -56,6 +56,11 @@ final class CommonOptions {
     Connection in(String dc) {
       return new Connection(server, token, tokenFile, dc, List.of(), retryFor);
     }
+
+    /** The same connection to datacenter {@code dc} with the token in {@code file}. */
+    Connection in(String dc, String file) {
+      return new Connection(server, null, file, dc, List.of(), retryFor);
+    }
   }
 
   final OptionSpec<Void> help;

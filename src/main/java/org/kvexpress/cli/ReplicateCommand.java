@@ -39,7 +39,19 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
       int minLines,
       Duration recheck,
       boolean once,
-      List<Path> trustKeys) {}
+      List<Path> trustKeys,
+      Map<String, String> tokenFiles) {
+    Options(
+        String from,
+        List<String> to,
+        List<String> keys,
+        int minLines,
+        Duration recheck,
+        boolean once,
+        List<Path> trustKeys) {
+      this(from, to, keys, minLines, recheck, once, trustKeys, Map.of());
+    }
+  }
 
   /** The keys a version must be signed by, loaded when the command runs; null: any. */
   private TrustedKeys trust;
@@ -51,6 +63,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   private OptionSpec<Converters.Span> recheck;
   private OptionSpec<Void> once;
   private OptionSpec<String> config;
+  private OptionSpec<String> tokenFileFor;
   private OptionSpec<String> trustKey;
 
   @Override
@@ -106,6 +119,14 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
                     + " and optionally min_lines, trust_keys, recheck")
             .withRequiredArg()
             .describedAs("FILE");
+    tokenFileFor =
+        p.accepts(
+                "token-file-for",
+                "the token for one datacenter's requests, read from FILE (repeatable; a local token"
+                    + " of that datacenter, each with least privilege: read at the source, write at"
+                    + " a destination)")
+            .withRequiredArg()
+            .describedAs("DC=FILE");
     once = p.accepts("once", "one pass over every key, then exit (1 when a destination is behind)");
   }
 
@@ -129,7 +150,20 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
             o.valueOf(minLines),
             o.valueOf(recheck).value(),
             o.has(once),
-            o.valuesOf(trustKey).stream().map(Path::of).toList()));
+            o.valuesOf(trustKey).stream().map(Path::of).toList(),
+            tokenFiles(o.valuesOf(tokenFileFor))));
+  }
+
+  private static Map<String, String> tokenFiles(List<String> given) {
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    for (String g : given) {
+      int eq = g.indexOf('=');
+      if (eq <= 0 || eq == g.length() - 1) {
+        throw KvexpressException.usage("--token-file-for takes DC=FILE, not \"" + g + "\"");
+      }
+      files.put(g.substring(0, eq), g.substring(eq + 1));
+    }
+    return Map.copyOf(files);
   }
 
   /** The rules every replicate, from options or a file, must follow. */
@@ -150,7 +184,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
     Map<String, KvStore> stores = new ConcurrentHashMap<>();
     Replicator replicator =
         new Replicator(
-            dc -> stores.computeIfAbsent(dc, ctx::openStore),
+            dc -> stores.computeIfAbsent(dc, d -> ctx.openStore(d, o.tokenFiles().get(d))),
             ctx.runner(false),
             ctx.log(),
             ctx.env().clock(),
@@ -201,7 +235,8 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
     while (!stopped.get()) {
       try {
         pass(replicator, layout, o, ctx);
-        KvStore source = stores.computeIfAbsent(o.from(), ctx::openStore);
+        KvStore source =
+            stores.computeIfAbsent(o.from(), d -> ctx.openStore(d, o.tokenFiles().get(d)));
         KvListing l = source.watch(layout.checksum(), false, index, o.recheck());
         index = l.index() < index ? 0 : l.index();
         failures = 0;
