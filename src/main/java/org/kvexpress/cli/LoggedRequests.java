@@ -23,7 +23,10 @@ final class LoggedRequests implements RequestTrace {
 
   @Override
   public synchronized void answered(String method, String path, int status, long millis) {
-    warned = false;
+    // A 5xx or 429 is Consul failing, not answering: still the same outage, no second warning.
+    if (status < 500 && status != 429) {
+      warned = false;
+    }
     if (log.enabled(Log.Level.DEBUG)) {
       log.debug(
           COMPONENT,
