@@ -24,12 +24,17 @@ class ReliabilityIT extends AgentTest {
   void withThirtyPercentOfRequestsFailingTenPublishesAndTenAppliesSucceed() throws IOException {
     agent.setFailRate(0.3);
     Path file = tmp.resolve("hosts");
+    // The default retry budget (20 s), not the tests' short one: with 2 s, five failed tries in a
+    // row (0.3^5) end about one run in fifteen.
     for (int i = 0; i < 10; i++) {
       CliRun.Result in =
-          CliRun.against(agent.address()).stdin(Lines.hosts(10 + i)).run("in", "-k", "hosts");
+          CliRun.against(agent.address())
+              .stdin(Lines.hosts(10 + i))
+              .run("in", "-k", "hosts", "--retry-for", "20s");
       assertThat(in.code()).as("publish %d: %s", i, in.err()).isZero();
       CliRun.Result out =
-          CliRun.against(agent.address()).run("out", "-k", "hosts", "-f", file.toString());
+          CliRun.against(agent.address())
+              .run("out", "-k", "hosts", "-f", file.toString(), "--retry-for", "20s");
       assertThat(out.code()).as("apply %d: %s", i, out.err()).isZero();
     }
     agent.setFailRate(0);
