@@ -2,9 +2,7 @@ package org.kvexpress.brakes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -125,9 +123,11 @@ public final class ReloadSlots {
           index == 0
               ? store.list(layout.slotsDir())
               : store.watch(layout.slotsDir(), true, index, WAIT);
-      KvEntry stored = l.find(layout.slotTable()).orElse(null);
+      SlotsListing slots = SlotsListing.of(layout, l.entries());
+      KvEntry stored = slots.table();
       SlotTable table =
-          SlotTable.parse(stored == null ? null : stored.value(), limit).pruned(contenders(l));
+          SlotTable.parse(stored == null ? null : stored.value(), limit)
+              .pruned(slots.contenders().keySet());
       SlotTable next = table.taking(session, limit);
       if (next == null) {
         if (!said) {
@@ -137,7 +137,7 @@ public final class ReloadSlots {
               Fields.of("key", layout.key())
                   .add("step", "waiting for a reload slot")
                   .add("slots", limit)
-                  .add("held_by", String.join(",", holders(l, table))));
+                  .add("held_by", String.join(",", slots.holdingHosts(table))));
           waiting.run();
         }
         index = l.index() < index ? 0 : l.index();
@@ -169,26 +169,6 @@ public final class ReloadSlots {
       }
       index = 0;
     }
-  }
-
-  /** The sessions that still hold their contender keys: the only holders that count. */
-  private static Set<String> contenders(KvListing l) {
-    Set<String> alive = new HashSet<>();
-    for (KvEntry e : l.entries()) {
-      String name = e.key().substring(e.key().lastIndexOf('/') + 1);
-      if (!name.equals(".lock")) {
-        alive.add(name);
-      }
-    }
-    return alive;
-  }
-
-  /** The hosts holding slots, for the log line of a waiting node. */
-  private static List<String> holders(KvListing l, SlotTable table) {
-    return l.entries().stream()
-        .filter(e -> table.holders().contains(e.key().substring(e.key().lastIndexOf('/') + 1)))
-        .map(e -> new String(e.value(), StandardCharsets.UTF_8))
-        .toList();
   }
 
   private ScheduledExecutorService renewing(KeyLayout layout, String session) {

@@ -1,6 +1,5 @@
 package org.kvexpress.ops;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,12 +8,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.kvexpress.brakes.SlotsListing;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KeyLayout;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
-import org.kvexpress.core.SlotTable;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
@@ -305,24 +304,7 @@ public final class RolloutService {
 
   /** The hosts holding a reload slot of the key now. */
   private Set<String> reloading(KeyLayout layout) {
-    KvListing slots = store.list(layout.slotsDir());
-    KvEntry table = slots.find(layout.slotTable()).orElse(null);
-    Set<String> hosts = new HashSet<>();
-    if (table == null) {
-      return hosts;
-    }
-    List<String> holders;
-    try {
-      holders = SlotTable.parse(table.value(), 1).holders();
-    } catch (KvexpressException e) {
-      return hosts;
-    }
-    for (KvEntry e : slots.entries()) {
-      String session = e.key().substring(e.key().lastIndexOf('/') + 1);
-      if (holders.contains(session)) {
-        hosts.add(new String(e.value(), StandardCharsets.UTF_8));
-      }
-    }
-    return hosts;
+    SlotsListing slots = SlotsListing.of(layout, store.list(layout.slotsDir()).entries());
+    return new HashSet<>(slots.holdingHosts(slots.tableOrEmpty()));
   }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.kvexpress.brakes.SlotsListing;
 import org.kvexpress.core.Canonicalizer;
 import org.kvexpress.core.Encoding;
 import org.kvexpress.core.KeyLayout;
@@ -23,7 +24,6 @@ import org.kvexpress.core.Meta;
 import org.kvexpress.core.NodeReport;
 import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
-import org.kvexpress.core.SlotTable;
 import org.kvexpress.kv.KvEntry;
 import org.kvexpress.kv.KvListing;
 import org.kvexpress.kv.KvStore;
@@ -210,36 +210,12 @@ public final class StatusService {
 
   /** The key's reload slots in the listing: who holds one, how many wait; null when none. */
   static KeyStatus.Slots slots(KeyLayout layout, KvListing listing) {
-    List<String> holders = List.of();
-    List<KvEntry> contenders = new ArrayList<>();
-    for (KvEntry e : listing.entries()) {
-      if (!e.key().startsWith(layout.slotsDir())) {
-        continue;
-      }
-      if (e.key().equals(layout.slotTable())) {
-        try {
-          holders = SlotTable.parse(e.value(), 1).holders();
-        } catch (KvexpressException unreadable) {
-          holders = List.of(); // shown as nobody holding; the nodes rebuild it
-        }
-      } else {
-        contenders.add(e);
-      }
-    }
-    if (contenders.isEmpty()) {
+    SlotsListing slots = SlotsListing.of(layout, listing.entries());
+    if (slots.contenders().isEmpty()) {
       return null;
     }
-    List<String> holding = new ArrayList<>();
-    int waiting = 0;
-    for (KvEntry c : contenders) {
-      String session = c.key().substring(layout.slotsDir().length());
-      if (holders.contains(session)) {
-        holding.add(new String(c.value(), StandardCharsets.UTF_8));
-      } else {
-        waiting++;
-      }
-    }
-    return new KeyStatus.Slots(holding, waiting);
+    List<String> holding = slots.holdingHosts(slots.tableOrEmpty());
+    return new KeyStatus.Slots(holding, slots.contenders().size() - holding.size());
   }
 
   private static KeyStatus.Staged staged(KeySnapshot s) {
