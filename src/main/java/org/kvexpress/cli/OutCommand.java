@@ -1,5 +1,6 @@
 package org.kvexpress.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,7 +92,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       boolean dryRun,
       boolean report,
       boolean canary,
-      String metricsAddr) {
+      InetSocketAddress metricsAddr) {
     Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {
       this(watch, longestWait, dryRun, report, canary, null);
     }
@@ -280,9 +281,6 @@ final class OutCommand implements Command<OutCommand.Options> {
       throw KvexpressException.usage(
           "--metrics-addr serves a running watcher's metrics: add --watch");
     }
-    if (o.has(metricsAddr)) {
-      MetricsServer.parse(o.valueOf(metricsAddr));
-    }
     boolean gated = o.has(healthService) || o.has(healthCheck);
     if (o.has(settle) && !o.has(reloadSlots) && !gated && !o.has(config)) {
       throw KvexpressException.usage(
@@ -315,17 +313,17 @@ final class OutCommand implements Command<OutCommand.Options> {
             o.has(dryRun),
             o.has(report),
             o.has(canary),
-            o.valueOf(metricsAddr)));
+            o.has(metricsAddr) ? MetricsServer.parse(o.valueOf(metricsAddr)) : null));
   }
 
   @Override
   public Outcome run(Options o, CommandContext ctx) throws Exception {
     String node = o.hostname() != null ? o.hostname() : ctx.env().hostname().get();
     WatchConfig.Parsed config = o.config() == null ? null : WatchConfig.read(Path.of(o.config()));
-    String configMetricsAddr = config == null ? null : config.metricsAddr();
-    if (configMetricsAddr != null) {
-      MetricsServer.parse(configMetricsAddr);
-    }
+    InetSocketAddress configMetricsAddr =
+        config == null || config.metricsAddr() == null
+            ? null
+            : MetricsServer.parse(config.metricsAddr());
     List<ApplyInput> inputs =
         config != null
             ? fromConfig(o, ctx, config)
@@ -360,7 +358,8 @@ final class OutCommand implements Command<OutCommand.Options> {
           new Applier(
               store, ctx.runner(o.hooks().exec().passToken()), ctx.log(), node, ctx.env().clock());
       if (o.run().watch()) {
-        String addr = o.run().metricsAddr() != null ? o.run().metricsAddr() : configMetricsAddr;
+        InetSocketAddress addr =
+            o.run().metricsAddr() != null ? o.run().metricsAddr() : configMetricsAddr;
         return watch(store, applier, inputs, o.run().longestWait(), addr, ctx);
       }
       ApplyInput in = inputs.get(0);
@@ -383,7 +382,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       Applier applier,
       List<ApplyInput> inputs,
       Duration waitFor,
-      String metricsAddr,
+      InetSocketAddress metricsAddr,
       CommandContext ctx)
       throws InterruptedException {
     RunMetrics metrics = ctx.sinks();
@@ -398,7 +397,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       long limit = 2 * waitFor.toSeconds() + 10;
       server =
           MetricsServer.start(
-              MetricsServer.parse(metricsAddr),
+              metricsAddr,
               () -> scraped.render(clock.instant(), store.retries()),
               () -> {
                 double age = scraped.secondsSinceConsul(clock.instant());
@@ -411,11 +410,7 @@ final class OutCommand implements Command<OutCommand.Options> {
               name(),
               Fields.of(
                   "metrics",
-                  "http://"
-                      + MetricsServer.parse(metricsAddr).getHostString()
-                      + ":"
-                      + server.port()
-                      + "/metrics"));
+                  "http://" + metricsAddr.getHostString() + ":" + server.port() + "/metrics"));
     }
     try {
       return watching(store, applier, inputs, waitFor, scraped, ctx);
