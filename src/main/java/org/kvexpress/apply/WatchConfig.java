@@ -3,15 +3,13 @@ package org.kvexpress.apply;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
+import org.kvexpress.core.JsonConfig;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Problems;
 
@@ -75,103 +73,58 @@ public final class WatchConfig {
       throw KvexpressException.usage(
           "cannot read --config " + path + ": " + Problems.describe(e, path));
     }
-    List<Entry> entries = new ArrayList<>();
-    List<String> trust = new ArrayList<>();
-    boolean noOlder;
-    boolean canary;
-    String metricsAddr;
-    try {
-      JsonElement root = JsonParser.parseString(text);
-      JsonArray files =
-          root.isJsonObject() && root.getAsJsonObject().has("files")
-              ? root.getAsJsonObject().getAsJsonArray("files")
-              : null;
-      if (files == null || files.isEmpty()) {
-        throw KvexpressException.usage(
-            "--config " + path + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
-      }
-      JsonObject top = root.getAsJsonObject();
-      for (String f : top.keySet()) {
-        if (!TOP.contains(f)) {
-          throw KvexpressException.usage(
-              "--config "
-                  + path
-                  + ": unknown top-level field \""
-                  + f
-                  + "\"; known: "
-                  + String.join(", ", new TreeSet<>(TOP)));
-        }
-      }
-      if (top.has("trust_keys")) {
-        for (JsonElement k : top.getAsJsonArray("trust_keys")) {
-          trust.add(k.getAsString());
-        }
-      }
-      noOlder = top.has("no_older") && top.get("no_older").getAsBoolean();
-      canary = top.has("canary") && top.get("canary").getAsBoolean();
-      metricsAddr = str(top, "metrics_addr");
-      int i = 0;
-      for (JsonElement e : files) {
-        JsonObject o = e.getAsJsonObject();
-        for (String f : o.keySet()) {
-          if (!FIELDS.contains(f)) {
+    String where = "--config " + path;
+    return JsonConfig.parse(
+        where,
+        text,
+        "files is a list of objects, key, file, mode, owner, check, exec, health_service and"
+            + " health_check are strings, min_lines and reload_slots numbers, no_older and canary"
+            + " true or false, trust_keys a list of strings",
+        root -> {
+          JsonArray files =
+              root.isJsonObject() && root.getAsJsonObject().has("files")
+                  ? root.getAsJsonObject().getAsJsonArray("files")
+                  : null;
+          if (files == null || files.isEmpty()) {
             throw KvexpressException.usage(
-                "--config "
-                    + path
-                    + " entry "
-                    + i
-                    + ": unknown field \""
-                    + f
-                    + "\"; known: "
-                    + String.join(", ", new TreeSet<>(FIELDS)));
+                where + " needs {\"files\": [{\"key\": …, \"file\": …}, …]}");
           }
-        }
-        if (!o.has("key") || !o.has("file")) {
-          throw KvexpressException.usage(
-              "--config " + path + " entry " + i + " needs both \"key\" and \"file\"");
-        }
-        entries.add(
-            new Entry(
-                str(o, "key"),
-                str(o, "file"),
-                str(o, "mode"),
-                str(o, "owner"),
-                str(o, "check"),
-                str(o, "exec"),
-                o.has("min_lines") ? o.get("min_lines").getAsInt() : null,
-                o.has("canary") && o.get("canary").getAsBoolean(),
-                o.has("reload_slots") ? o.get("reload_slots").getAsInt() : null,
-                str(o, "health_service"),
-                str(o, "health_check")));
-        i++;
-      }
-    } catch (JsonParseException e) {
-      throw KvexpressException.usage(
-          "--config " + path + " is " + Problems.describe(e) + "; fix it (jq . shows where)");
-    } catch (IllegalStateException
-        | UnsupportedOperationException
-        | NumberFormatException
-        | ClassCastException e) {
-      // Gson's wording names its own classes: say what shape was expected instead.
-      throw KvexpressException.usage(
-          "--config "
-              + path
-              + " has a value of the wrong type: files is a list of objects, key, file, mode, owner,"
-              + " check, exec, health_service and health_check are strings, min_lines and reload_slots numbers, no_older and canary true or"
-              + " false, trust_keys a list of strings");
-    }
-    return new Parsed(entries, trust, noOlder, canary, metricsAddr);
-  }
-
-  /** A text field; anything but a string (a number, a list) is the wrong type. */
-  private static String str(JsonObject o, String f) {
-    if (!o.has(f) || o.get(f).isJsonNull()) {
-      return null;
-    }
-    JsonElement v = o.get(f);
-    if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-      throw new IllegalStateException(f + " is not a string");
-    }
-    return v.getAsString();
+          JsonObject top = root.getAsJsonObject();
+          JsonConfig.onlyKnown(top, TOP, where, "top-level field");
+          List<String> trust = new ArrayList<>();
+          if (top.has("trust_keys")) {
+            for (JsonElement k : top.getAsJsonArray("trust_keys")) {
+              trust.add(k.getAsString());
+            }
+          }
+          boolean noOlder = top.has("no_older") && top.get("no_older").getAsBoolean();
+          boolean canary = top.has("canary") && top.get("canary").getAsBoolean();
+          String metricsAddr = JsonConfig.string(top, "metrics_addr");
+          List<Entry> entries = new ArrayList<>();
+          int i = 0;
+          for (JsonElement e : files) {
+            JsonObject o = e.getAsJsonObject();
+            JsonConfig.onlyKnown(o, FIELDS, where + " entry " + i, "field");
+            if (!o.has("key") || !o.has("file")) {
+              throw KvexpressException.usage(
+                  where + " entry " + i + " needs both \"key\" and \"file\"");
+            }
+            entries.add(
+                new Entry(
+                    JsonConfig.string(o, "key"),
+                    JsonConfig.string(o, "file"),
+                    JsonConfig.string(o, "mode"),
+                    JsonConfig.string(o, "owner"),
+                    JsonConfig.string(o, "check"),
+                    JsonConfig.string(o, "exec"),
+                    o.has("min_lines") ? o.get("min_lines").getAsInt() : null,
+                    o.has("canary") && o.get("canary").getAsBoolean(),
+                    o.has("reload_slots") ? o.get("reload_slots").getAsInt() : null,
+                    JsonConfig.string(o, "health_service"),
+                    JsonConfig.string(o, "health_check")));
+            i++;
+          }
+          return new Parsed(entries, trust, noOlder, canary, metricsAddr);
+        });
   }
 }

@@ -1,10 +1,6 @@
 package org.kvexpress.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.kvexpress.core.GoDuration;
+import org.kvexpress.core.JsonConfig;
 import org.kvexpress.core.KeyNames;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Problems;
@@ -37,70 +33,44 @@ final class ReplicateConfig {
       throw KvexpressException.usage(
           "cannot read --config " + path + ": " + Problems.describe(e, path));
     }
-    try {
-      JsonElement root = JsonParser.parseString(text);
-      if (!root.isJsonObject()) {
-        throw new IllegalStateException("not an object");
-      }
-      JsonObject o = root.getAsJsonObject();
-      for (String f : o.keySet()) {
-        if (!FIELDS.contains(f)) {
-          throw KvexpressException.usage(
-              "--config "
-                  + path
-                  + ": unknown field \""
-                  + f
-                  + "\"; known: "
-                  + String.join(", ", new TreeSet<>(FIELDS)));
-        }
-      }
-      if (!o.has("from") || !o.has("to") || !o.has("keys")) {
-        throw KvexpressException.usage("--config " + path + " needs \"from\", \"to\" and \"keys\"");
-      }
-      List<String> keys = new ArrayList<>();
-      for (String k : strings(o.getAsJsonArray("keys"))) {
-        keys.add(KeyNames.validateKey("key", k));
-      }
-      Duration recheck =
-          o.has("recheck")
-              ? GoDuration.parse(o.get("recheck").getAsString())
-              : Duration.ofSeconds(30);
-      if (recheck == null) {
-        throw new IllegalStateException("recheck is not a duration");
-      }
-      return new ReplicateCommand.Options(
-          o.get("from").getAsString(),
-          strings(o.getAsJsonArray("to")),
-          keys,
-          o.has("min_lines") ? o.get("min_lines").getAsInt() : 10,
-          recheck,
-          once,
-          o.has("trust_keys")
-              ? strings(o.getAsJsonArray("trust_keys")).stream().map(Path::of).toList()
-              : List.of());
-    } catch (JsonParseException e) {
-      throw KvexpressException.usage(
-          "--config " + path + " is " + Problems.describe(e) + "; fix it (jq . shows where)");
-    } catch (IllegalStateException
-        | UnsupportedOperationException
-        | NumberFormatException
-        | ClassCastException e) {
-      throw KvexpressException.usage(
-          "--config "
-              + path
-              + " has a value of the wrong type: from is a string, to, keys and"
-              + " trust_keys lists of strings, min_lines a number, recheck a duration such as 30s");
-    }
-  }
-
-  private static List<String> strings(JsonArray a) {
-    List<String> out = new ArrayList<>();
-    for (JsonElement e : a) {
-      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-        throw new IllegalStateException("not a string");
-      }
-      out.add(e.getAsString());
-    }
-    return out;
+    String where = "--config " + path;
+    return JsonConfig.parse(
+        where,
+        text,
+        "from is a string, to, keys and trust_keys lists of strings, min_lines a number, recheck a"
+            + " duration such as 30s",
+        root -> {
+          if (!root.isJsonObject()) {
+            throw new IllegalStateException("not an object");
+          }
+          JsonObject o = root.getAsJsonObject();
+          JsonConfig.onlyKnown(o, FIELDS, where, "field");
+          if (!o.has("from") || !o.has("to") || !o.has("keys")) {
+            throw KvexpressException.usage(where + " needs \"from\", \"to\" and \"keys\"");
+          }
+          List<String> keys = new ArrayList<>();
+          for (String k : JsonConfig.strings(o.getAsJsonArray("keys"))) {
+            keys.add(KeyNames.validateKey("key", k));
+          }
+          Duration recheck =
+              o.has("recheck")
+                  ? GoDuration.parse(o.get("recheck").getAsString())
+                  : Duration.ofSeconds(30);
+          if (recheck == null) {
+            throw new IllegalStateException("recheck is not a duration");
+          }
+          return new ReplicateCommand.Options(
+              o.get("from").getAsString(),
+              JsonConfig.strings(o.getAsJsonArray("to")),
+              keys,
+              o.has("min_lines") ? o.get("min_lines").getAsInt() : 10,
+              recheck,
+              once,
+              o.has("trust_keys")
+                  ? JsonConfig.strings(o.getAsJsonArray("trust_keys")).stream()
+                      .map(Path::of)
+                      .toList()
+                  : List.of());
+        });
   }
 }
