@@ -90,41 +90,11 @@ class DatacenterAclIT {
       // Least privilege: the destination's write token is not valid at the source, and the
       // source's read token may not write the destination: both fail closed.
       CliRun replicator = CliRun.against(dc1.address());
-      CliRun.Result swapped =
-          replicator.run(
-              "replicate",
-              "--from",
-              "dc1",
-              "--to",
-              "dc2",
-              "-k",
-              "app",
-              "-l",
-              "5",
-              "--once",
-              "--token-file-for",
-              "dc1=" + write,
-              "--token-file-for",
-              "dc2=" + read);
+      CliRun.Result swapped = replicateOnce(replicator, write, read);
       assertThat(swapped.code()).as(swapped.all()).isOne();
       assertThat(status(second.url("/v1/kv/kvexpress/app/checksum"), MASTER)).isEqualTo(404);
 
-      CliRun.Result ok =
-          replicator.run(
-              "replicate",
-              "--from",
-              "dc1",
-              "--to",
-              "dc2",
-              "-k",
-              "app",
-              "-l",
-              "5",
-              "--once",
-              "--token-file-for",
-              "dc1=" + read,
-              "--token-file-for",
-              "dc2=" + write);
+      CliRun.Result ok = replicateOnce(replicator, read, write);
       assertThat(ok.code()).as(ok.all()).isZero();
       assertThat(ok.all())
           .doesNotContain(Files.readString(read))
@@ -140,6 +110,25 @@ class DatacenterAclIT {
       }
       dc1.stop();
     }
+  }
+
+  /** One {@code replicate --once} pass from dc1 to dc2 with these tokens for each. */
+  private static CliRun.Result replicateOnce(CliRun replicator, Path dc1Token, Path dc2Token) {
+    return replicator.run(
+        "replicate",
+        "--from",
+        "dc1",
+        "--to",
+        "dc2",
+        "-k",
+        "app",
+        "-l",
+        "5",
+        "--once",
+        "--token-file-for",
+        "dc1=" + dc1Token,
+        "--token-file-for",
+        "dc2=" + dc2Token);
   }
 
   private Path tokenFile(String name, String secret) throws Exception {

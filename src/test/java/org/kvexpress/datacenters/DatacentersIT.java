@@ -222,20 +222,7 @@ class DatacentersIT {
         String pub = keys.resolve("release.pub").toString();
         CliRun dc2 = CliRun.against(dc2Client.address());
         assertThat(op.stdin(lines(200)).run("in", "-k", "signed", "-l", "5").code()).isZero();
-        CliRun.Result unsigned =
-            op.run(
-                "replicate",
-                "--from",
-                "dc1",
-                "--to",
-                "dc2",
-                "-k",
-                "signed",
-                "-l",
-                "5",
-                "--trust-key",
-                pub,
-                "--once");
+        CliRun.Result unsigned = replicateTrusting(op, pub);
         assertThat(unsigned.code()).as(unsigned.all()).isOne();
         assertThat(unsigned.err()).contains("not replicated").contains("not signed");
         assertThat(
@@ -250,20 +237,7 @@ class DatacentersIT {
                         keys.resolve("release.key").toString())
                     .code())
             .isZero();
-        CliRun.Result signed =
-            op.run(
-                "replicate",
-                "--from",
-                "dc1",
-                "--to",
-                "dc2",
-                "-k",
-                "signed",
-                "-l",
-                "5",
-                "--trust-key",
-                pub,
-                "--once");
+        CliRun.Result signed = replicateTrusting(op, pub);
         assertThat(signed.code()).as(signed.all()).isZero();
         Path signedFile = tmp.resolve("dc2-node/signed.conf");
         CliRun.Result applied =
@@ -345,6 +319,25 @@ class DatacentersIT {
       ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
     return ticks * 10; // USER_HZ is 100 on Linux
+  }
+
+  /**
+   * One {@code replicate --once} pass of the key "signed" from dc1 to dc2, trusting {@code pub}.
+   */
+  private static CliRun.Result replicateTrusting(CliRun op, String pub) {
+    return op.run(
+        "replicate",
+        "--from",
+        "dc1",
+        "--to",
+        "dc2",
+        "-k",
+        "signed",
+        "-l",
+        "5",
+        "--once",
+        "--trust-key",
+        pub);
   }
 
   private static String lines(int version) {
