@@ -113,6 +113,37 @@ class LauncherIT {
     assertThat(strict.output()).startsWith("kvexpress ");
   }
 
+  /**
+   * {@code in -f} with a file over 8 MiB keeps C2 and, when the kernel offers transparent huge
+   * pages, asks for them; a small file runs C1 only, without them; neither makes the JVM warn.
+   */
+  @Test
+  void aLargeInputFileGetsC2AndHugePagesWhenTheKernelOffersThem(@TempDir Path tmp)
+      throws Exception {
+    Path large = tmp.resolve("large");
+    Files.write(large, new byte[9 << 20]);
+    Path small = tmp.resolve("small");
+    Files.writeString(small, "a\n");
+    Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    boolean offered =
+        Files.isReadable(thp) && Files.readString(thp).matches("(?s).*\\[(always|madvise)\\].*");
+    Map<String, String> env =
+        Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags", "CONSUL_HTTP_ADDR", "127.0.0.1:1");
+    String launcher = ROOT.resolve("bin/kvexpress").toString();
+    Run big = run(env, launcher, "in", "-k", "x", "--retry-for", "0s", "-f", large.toString());
+    assertThat(big.output()).doesNotContain("TieredStopAtLevel").doesNotContain("VM warning");
+    if (offered) {
+      assertThat(big.output()).contains("-XX:+UseTransparentHugePages");
+    } else {
+      assertThat(big.output()).doesNotContain("UseTransparentHugePages");
+    }
+    Run few = run(env, launcher, "in", "-k", "x", "--retry-for", "0s", "-f", small.toString());
+    assertThat(few.output())
+        .contains("-XX:TieredStopAtLevel=1")
+        .doesNotContain("UseTransparentHugePages")
+        .doesNotContain("VM warning");
+  }
+
   @Test
   void aSymlinkedLauncherFindsItsJar(@TempDir Path tmp) throws Exception {
     Path home = install(tmp.resolve("opt/kvexpress"));
