@@ -70,9 +70,7 @@ class ClusterIT {
 
   @AfterAll
   static void stopCluster() {
-    for (ConsulAgent a : all()) {
-      a.stop();
-    }
+    ConsulAgent.stopAll(all());
     FileUtils.deleteQuietly(clusterDir.toFile());
   }
 

@@ -130,10 +130,7 @@ public final class Fleet {
         w.destroy();
         w.waitFor(10, TimeUnit.SECONDS);
       }
-      Collections.reverse(agents);
-      for (ConsulAgent a : agents) {
-        a.stop();
-      }
+      ConsulAgent.stopAll(agents);
       FileUtils.deleteQuietly(dir.toFile());
     }
   }

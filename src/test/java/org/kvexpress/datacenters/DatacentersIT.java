@@ -254,8 +254,7 @@ class DatacentersIT {
             }
           }
         }
-        dc2Client.stop();
-        dc2Server.stop();
+        ConsulAgent.stopAll(List.of(dc2Client, dc2Server));
       }
     }
   }

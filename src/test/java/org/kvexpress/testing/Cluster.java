@@ -105,9 +105,7 @@ public final class Cluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ConsulAgent a : all()) {
-      a.stop();
-    }
+    ConsulAgent.stopAll(all());
     FileUtils.deleteQuietly(dir.toFile());
   }
 }

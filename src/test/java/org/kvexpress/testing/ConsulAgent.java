@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,9 +37,7 @@ public final class ConsulAgent implements AutoCloseable {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  for (ConsulAgent a : List.copyOf(RUNNING)) {
-                    a.stop();
-                  }
+                  stopAll(List.copyOf(RUNNING));
                 },
                 "consul-agents-stop"));
   }
@@ -63,6 +62,7 @@ public final class ConsulAgent implements AutoCloseable {
   private boolean ownsDir;
   private boolean httpsOnly;
   private Process process;
+  private boolean terminating;
 
   private ConsulAgent(String name, Mode mode, Path dir) {
     this.name = name;
@@ -181,6 +181,7 @@ public final class ConsulAgent implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
     process = pb.start();
+    terminating = false;
     RUNNING.add(this);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
@@ -242,9 +243,32 @@ public final class ConsulAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops several agents together: SIGTERM to every client (and dev agent), then the wait for each,
+   * then the same for the servers. A client's graceful leave takes about 5 s, which stopping one
+   * agent after the other added up (six clients: 30 s of every such test class); the servers go
+   * last so that the clients' leave still reaches one.
+   */
+  public static void stopAll(Collection<ConsulAgent> agents) {
+    List<ConsulAgent> servers = agents.stream().filter(a -> a.mode == Mode.SERVER).toList();
+    List<ConsulAgent> others = agents.stream().filter(a -> a.mode != Mode.SERVER).toList();
+    for (List<ConsulAgent> group : List.of(others, servers)) {
+      group.forEach(ConsulAgent::terminate);
+      group.forEach(ConsulAgent::stop);
+    }
+  }
+
+  /** SIGTERM, once, without waiting. */
+  private synchronized void terminate() {
+    if (process != null && !terminating) {
+      signal("CONT"); // a paused agent would never see the SIGTERM
+      process.destroy();
+      terminating = true;
+    }
+  }
+
   private void stopProcess() {
-    signal("CONT"); // a paused agent would never see the SIGTERM
-    process.destroy();
+    terminate();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
