@@ -3,6 +3,7 @@
 # (what every node pays per publish), median of RUNS whole-process runs, on the default JDK and (when one is
 # installed under /usr/lib/jvm, or in KVEXPRESS_BENCH_JDK24) on a JDK 24+ with its AOT cache. Between two
 # measured runs a publish (not measured) changes one line, so every measured `out` writes the file.
+# Beside it, the CPU of the same JVM printing hello (median of RUNS), measured in the same run.
 # Usage: bench/apply.sh [RUNS]   (default 9). Build first: mvn -B -q -DskipTests package
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -38,10 +39,18 @@ jdk_line() {
     cpu+=("$(awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }')")
     wall+=("$(((e - s) / 1000000))")
   done
-  local mc mw
+  local hello=() h
+  for _ in $(seq 1 "$runs"); do
+    # shellcheck disable=SC2046 # the command is word-split on purpose
+    h=$( { TIMEFORMAT='%U %S'; time $(hello_command) > /dev/null 2>&1; } 2>&1 )
+    hello+=("$(awk -v t="$h" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }')")
+  done
+  local mc mw mh
   mc=$(printf '%s\n' "${cpu[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   mw=$(printf '%s\n' "${wall[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mh=$(printf '%s\n' "${hello[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   echo "apply jdk=$name runs=$runs lines=1188 cpu_ms=$mc cpu_min_ms=$(printf '%s\n' "${cpu[@]}" | sort -n | head -1)" \
-    "cpu_max_ms=$(printf '%s\n' "${cpu[@]}" | sort -n | tail -1) wall_ms=$mw"
+    "cpu_max_ms=$(printf '%s\n' "${cpu[@]}" | sort -n | tail -1) wall_ms=$mw hello_cpu_ms=$mh" \
+    "cpu_to_hello=$(awk -v c="$mc" -v h="$mh" 'BEGIN { printf "%.2f", c / h }')"
 }
 each_jdk jdk_line

@@ -24,9 +24,6 @@ next_input() {
 }
 next_input
 "$kvx" in -k bench-in -q < "$work/input"
-mkdir -p "$work/hello"
-printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$work/hello/Hello.java"
-javac -d "$work/hello" "$work/hello/Hello.java"
 # Median ms of RUNS runs of "$@", each with a new version of the file on stdin.
 median_publish() {
   for _ in $(seq 1 "$runs"); do
@@ -42,7 +39,8 @@ script_ms=$(median_publish bash "$root/bench/publish-script.sh" "$CONSUL_HTTP_AD
 jdk_line() {
   local name=$1 in_ms hello_ms
   in_ms=$(median_publish "$kvx" in -k bench-in)
-  hello_ms=$(median_publish "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$work/hello" Hello)
+  # shellcheck disable=SC2046 # the command is word-split on purpose
+  hello_ms=$(median_publish $(hello_command))
   awk -v n="$name" -v i="$in_ms" -v h="$hello_ms" -v s="$script_ms" 'BEGIN {
     printf "in jdk=%s runs=%d in_ms=%d hello_ms=%d script_ms=%d in_to_hello=%.2f in_to_script=%.2f\n",
       n, '"$runs"', i, h, s, i / h, i / s }'

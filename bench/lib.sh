@@ -27,6 +27,16 @@ time_ms() {
   e=$(date +%s%N)
   echo $(((e - s) / 1000000))
 }
+# A JVM printing hello, the yardstick of start-up figures: compiles it once and prints the command that runs
+# it on the JDK in JAVA_HOME (else `java` on PATH), with the launcher's collector and compiler flags.
+hello_command() {
+  if [ ! -f "$work/hello/Hello.class" ]; then
+    mkdir -p "$work/hello"
+    printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$work/hello/Hello.java"
+    javac -d "$work/hello" "$work/hello/Hello.java"
+  fi
+  echo "${JAVA_HOME:+$JAVA_HOME/bin/}java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp $work/hello Hello"
+}
 # Median of N runs of a command, in ms.
 median_ms() {
   local n=$1

@@ -15,9 +15,6 @@ file="$work/hosts"
 sum=$(curl -s "http://$CONSUL_HTTP_ADDR/v1/kv/kvexpress/oneshot/checksum?raw")
 printf '{"Key":"kvexpress/oneshot/checksum","CreateIndex":5,"ModifyIndex":9,"LockIndex":0,"Flags":0,"Value":"%s","Session":""}\n' \
   "$(printf %s "$sum" | base64 -w0)" > "$work/pair.json"
-mkdir -p "$work/hello"
-printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$work/hello/Hello.java"
-javac -d "$work/hello" "$work/hello/Hello.java"
 # Median ms of RUNS runs with stdin from $1.
 median_in() {
   local in=$1
@@ -40,8 +37,8 @@ jdk_line() {
   normal=$(median_in /dev/null "$kvx" out -k oneshot -f "$file")
   nocds=$(KVEXPRESS_NO_CDS=1 median_in /dev/null "$kvx" out -k oneshot -f "$file")
   stdin=$(median_in "$work/pair.json" "$kvx" out -k oneshot -f "$file")
-  hello=$(median_in /dev/null "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    -cp "$work/hello" Hello)
+  # shellcheck disable=SC2046 # the command is word-split on purpose
+  hello=$(median_in /dev/null $(hello_command))
   awk -v n="$name" -v o="$normal" -v c="$nocds" -v s="$stdin" -v h="$hello" -v sc="$script_ms" 'BEGIN {
     printf "oneshot jdk=%s runs=%d normal_ms=%d no_archive_ms=%d stdin_ms=%d hello_ms=%d script_ms=%d normal_to_script=%.2f stdin_to_hello=%.2f\n",
       n, '"$runs"', o, c, s, h, sc, o / sc, s / h }'
