@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,10 +74,53 @@ class LauncherIT {
     String launcher = home.resolve("bin/kvexpress").toString();
     Run first = run(Map.of(), launcher, "--version");
     assertThat(first.output())
-        .contains("was made for another JDK or location")
+        .contains("was made for another JDK, JDK archive or location")
         .contains("bin/kvexpress-cds once");
     Run second = run(Map.of(), launcher, "--version");
     assertThat(second.output()).doesNotContain("start-up archive").startsWith("kvexpress ");
+  }
+
+  /**
+   * An AppCDS archive is layered on the JDK's own classes.jsa; when that is rewritten after ours
+   * (`java -Xshare:dump`, a distribution's install step), ours is unusable and the JVM would ignore
+   * it silently, so the launcher names it once with its fix. The JDK here is a symlinked copy of
+   * the one running this test, whose classes.jsa can be made newer without touching the real one.
+   */
+  @Test
+  void anArchiveOlderThanTheJdksOwnIsNamedOnce(@TempDir Path tmp) throws Exception {
+    Path realJdk = Path.of(System.getProperty("java.home"));
+    Assumptions.assumeTrue(
+        Runtime.version().feature() < 19, "JDK 19+ rewrites a stale archive by itself");
+    Path jdk = tmp.resolve("jdk");
+    Process copy = new ProcessBuilder("cp", "-rs", realJdk.toString(), jdk.toString()).start();
+    assertThat(copy.waitFor()).isZero();
+    Path own = jdk.resolve("lib/server/classes.jsa");
+    Assumptions.assumeTrue(Files.exists(own), "this JDK has no classes.jsa");
+    Path home = install(tmp.resolve("opt/kvexpress"));
+    Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+    Run made = run(env, home.resolve("bin/kvexpress-cds").toString());
+    assertThat(made.code()).as(made.output()).isZero();
+    String launcher = home.resolve("bin/kvexpress").toString();
+    assertThat(run(env, launcher, "--version").output()).startsWith("kvexpress ");
+
+    Files.delete(own);
+    Files.copy(realJdk.resolve("lib/server/classes.jsa"), own);
+    Path archive = home.resolve("target/kvexpress.jsa");
+    Files.setLastModifiedTime(
+        own, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 1_000));
+    Run first = run(env, launcher, "--version");
+    assertThat(first.output())
+        .contains("was made for another JDK, JDK archive or location")
+        .contains("bin/kvexpress-cds once");
+    assertThat(run(env, launcher, "--version").output())
+        .doesNotContain("start-up archive")
+        .startsWith("kvexpress ");
+    Run remade = run(env, home.resolve("bin/kvexpress-cds").toString());
+    assertThat(remade.code()).as(remade.output()).isZero();
+    assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(Files.getLastModifiedTime(own));
+    Run strict =
+        run(Map.of("JAVA_HOME", jdk.toString(), "JAVA_OPTS", "-Xshare:on"), launcher, "--version");
+    assertThat(strict.output()).doesNotContain("start-up archive").startsWith("kvexpress ");
   }
 
   /**
