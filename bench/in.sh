@@ -16,29 +16,33 @@ else
   backend="dev agent"
 fi
 echo "# against the $backend" >&2
-version=0
-# The next version of the file, different from every one before it.
+# The next version of the file, different from every one before it (the clock names it: the runs happen in
+# subshells, so a counter would start over).
 next_input() {
-  version=$((version + 1))
-  awk -v v="$version" 'BEGIN { for (i = 0; i < 1200; i++) printf "10.0.%d.%d host-%d%s\n", i / 250, i % 250, i, (i == 7 ? " v" v : "") }' > "$work/input"
+  awk -v v="$(date +%s%N)" 'BEGIN { for (i = 0; i < 1200; i++) printf "10.0.%d.%d host-%d%s\n", i / 250, i % 250, i, (i == 7 ? " v" v : "") }' > "$work/input"
 }
 next_input
 "$kvx" in -k bench-in -q < "$work/input"
 # Median ms of RUNS runs of "$@", each with a new version of the file on stdin.
 median_publish() {
-  for _ in $(seq 1 "$runs"); do
-    next_input
-    local s e
-    s=$(date +%s%N)
-    "$@" < "$work/input" > /dev/null 2>&1 || true
-    e=$(date +%s%N)
-    echo $(((e - s) / 1000000))
-  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  median_ms_with "$runs" next_input "$work/input" "$@"
+}
+# Fails the benchmark unless key $1 holds the last input, canonicalized: the timed runs published.
+published_last() {
+  local want got
+  want=$(LC_ALL=C sort -u "$work/input" | sha256sum | cut -d' ' -f1)
+  got=$(curl -sf "http://$CONSUL_HTTP_ADDR/v1/kv/kvexpress/$1/checksum?raw" || true)
+  if [ "$want" != "$got" ]; then
+    echo "bench/in.sh: the last run did not publish to $1 (checksum ${got:-none}, want $want)" >&2
+    exit 1
+  fi
 }
 script_ms=$(median_publish bash "$root/bench/publish-script.sh" "$CONSUL_HTTP_ADDR" kvexpress bench-in-script)
+published_last bench-in-script
 jdk_line() {
   local name=$1 in_ms hello_ms
   in_ms=$(median_publish "$kvx" in -k bench-in)
+  published_last bench-in
   # shellcheck disable=SC2046 # the command is word-split on purpose
   hello_ms=$(median_publish $(hello_command))
   awk -v n="$name" -v i="$in_ms" -v h="$hello_ms" -v s="$script_ms" 'BEGIN {

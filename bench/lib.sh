@@ -37,6 +37,20 @@ hello_command() {
   fi
   echo "${JAVA_HOME:+$JAVA_HOME/bin/}java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp $work/hello Hello"
 }
+# Median of N runs of a command, in ms, each after PREPARE (a command; `:` for none) and with stdin from
+# INPUT: median_ms_with N PREPARE INPUT COMMAND...
+median_ms_with() {
+  local n=$1 prepare=$2 input=$3
+  shift 3
+  for _ in $(seq 1 "$n"); do
+    "$prepare"
+    local s e
+    s=$(date +%s%N)
+    "$@" < "$input" > /dev/null 2>&1 || true
+    e=$(date +%s%N)
+    echo $(((e - s) / 1000000))
+  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
 # Median of N runs of a command, in ms.
 median_ms() {
   local n=$1

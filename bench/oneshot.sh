@@ -19,13 +19,7 @@ printf '{"Key":"kvexpress/oneshot/checksum","CreateIndex":5,"ModifyIndex":9,"Loc
 median_in() {
   local in=$1
   shift
-  for _ in $(seq 1 "$runs"); do
-    local s e
-    s=$(date +%s%N)
-    "$@" < "$in" > /dev/null 2>&1 || true
-    e=$(date +%s%N)
-    echo $(((e - s) / 1000000))
-  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  median_ms_with "$runs" : "$in" "$@"
 }
 host=$(cat /proc/sys/kernel/hostname)
 bash "$root/bench/noop-check.sh" "$CONSUL_HTTP_ADDR" kvexpress oneshot "$file" "$host"
