@@ -95,6 +95,27 @@ class PackageIT extends AgentTest {
             "--force-not-root",
             "--force-depends",
             "--log=" + tmp.resolve("dpkg.log"));
+    // dpkg runs a package's triggers only when its dependencies are installed: an empty package
+    // stands in for the Java runtime the root does not have.
+    Path jre = tmp.resolve("jre/DEBIAN");
+    Files.createDirectories(jre);
+    Files.writeString(
+        jre.resolve("control"),
+        "Package: default-jre-headless\nVersion: 2:1.17-74\nArchitecture: all\n"
+            + "Maintainer: test <test@example.org>\nDescription: stands in for the Java runtime\n");
+    Path jreDeb = tmp.resolve("jre.deb");
+    Run packed =
+        run(
+            "dpkg-deb",
+            "--root-owner-group",
+            "--build",
+            jre.getParent().toString(),
+            jreDeb.toString());
+    assertThat(packed.code()).as(packed.output()).isZero();
+    List<String> installJre = new ArrayList<>(dpkg);
+    installJre.addAll(List.of("-i", jreDeb.toString()));
+    Run jreInstalled = run(Map.of("DPKG_ROOT", root.toString()), installJre.toArray(new String[0]));
+    assertThat(jreInstalled.code()).as(jreInstalled.output()).isZero();
     List<String> install = new ArrayList<>(dpkg);
     install.addAll(List.of("-i", built("kvexpress_*_all.deb").toAbsolutePath().toString()));
     Run installed = run(Map.of("DPKG_ROOT", root.toString()), install.toArray(new String[0]));
@@ -176,6 +197,25 @@ class PackageIT extends AgentTest {
     assertThat(verified.output())
         .as("no complaint about the unit")
         .doesNotContain("kvexpress-watch.service:");
+
+    // A Java runtime installed or upgraded under /usr/lib/jvm leaves the archive stale: dpkg runs
+    // postinst's trigger, which writes it again.
+    Path made = Files.exists(archive) ? archive : aot;
+    Files.delete(made);
+    Run activated =
+        run(
+            Map.of("DPKG_ROOT", root.toString()),
+            "dpkg-trigger",
+            "--root=" + root,
+            "--admindir=" + admin,
+            "--no-await",
+            "/usr/lib/jvm");
+    assertThat(activated.code()).as(activated.output()).isZero();
+    List<String> triggers = new ArrayList<>(dpkg);
+    triggers.addAll(List.of("--triggers-only", "--pending"));
+    Run triggered = run(Map.of("DPKG_ROOT", root.toString()), triggers.toArray(new String[0]));
+    assertThat(triggered.code()).as(triggered.output()).isZero();
+    assertThat(made).as(triggered.output()).isRegularFile();
 
     // What a watcher running the default watch.json leaves: its file in the state directory.
     assertThat(Files.readString(root.resolve("etc/kvexpress/watch.json")))
