@@ -568,14 +568,11 @@ public final class Applier {
                     + b.healthyWithin().toSeconds()
                     + " s"
                     + (after.failing() == null ? "" : " (" + after.describeFailing() + ")");
-    AtomicFiles.restore(previous, target);
-    String reloaded = "";
-    if (in.hooks().exec() != null) {
-      CommandRunner.Result again =
-          runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
-      logReload(in, again, "reload_after_restore");
-      reloaded = again.succeeded() ? " and reloaded it" : " and reloaded it, which failed";
-    }
+    CommandRunner.Result again = restoreAndReload(in, target, previous);
+    String reloaded =
+        again == null
+            ? ""
+            : again.succeeded() ? " and reloaded it" : " and reloaded it, which failed";
     throw KvexpressException.because(
         Reason.UNHEALTHY,
         "unhealthy after the new version: " + why + "; restored the previous " + target + reloaded);
@@ -742,36 +739,44 @@ public final class Applier {
     if (in.hooks().exec() == null) {
       return null;
     }
-    {
-      CommandRunner.Result r =
-          runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
-      logReload(in, r, "reload");
-      if (r.succeeded()) {
-        return 0;
-      }
-      String what =
-          r.timedOut()
-              ? "did not finish within --exec-timeout "
-                  + in.hooks().timeout().toSeconds()
-                  + " s and was killed"
-              : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
-      if (in.hooks().restoreOnFailure()) {
-        AtomicFiles.restore(previous, target);
-        CommandRunner.Result again =
-            runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
-        logReload(in, again, "reload_after_restore");
-        throw KvexpressException.because(
-            Reason.RELOAD_FAILED,
-            "reload "
-                + what
-                + "; restored the previous "
-                + target
-                + " and reloaded "
-                + (again.succeeded() ? "it successfully" : "it, which failed too"));
-      }
-      throw KvexpressException.because(
-          Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
+    CommandRunner.Result r =
+        runner.run(in.hooks().exec(), env(in, target, checksum), in.hooks().timeout());
+    logReload(in, r, "reload");
+    if (r.succeeded()) {
+      return 0;
     }
+    String what =
+        r.timedOut()
+            ? "did not finish within --exec-timeout "
+                + in.hooks().timeout().toSeconds()
+                + " s and was killed"
+            : "exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.lastLine());
+    if (in.hooks().restoreOnFailure()) {
+      CommandRunner.Result again = restoreAndReload(in, target, previous);
+      throw KvexpressException.because(
+          Reason.RELOAD_FAILED,
+          "reload "
+              + what
+              + "; restored the previous "
+              + target
+              + " and reloaded "
+              + (again.succeeded() ? "it successfully" : "it, which failed too"));
+    }
+    throw KvexpressException.because(
+        Reason.RELOAD_FAILED, "wrote " + target + ", but reload " + what);
+  }
+
+  /** Puts {@code previous} back at {@code target} and runs -e again; null without -e. */
+  private CommandRunner.Result restoreAndReload(ApplyInput in, Path target, Path previous)
+      throws InterruptedException {
+    AtomicFiles.restore(previous, target);
+    if (in.hooks().exec() == null) {
+      return null;
+    }
+    CommandRunner.Result again =
+        runner.run(in.hooks().exec(), env(in, target, null), in.hooks().timeout());
+    logReload(in, again, "reload_after_restore");
+    return again;
   }
 
   private void logReload(ApplyInput in, CommandRunner.Result r, String step) {
