@@ -657,13 +657,7 @@ public final class Applier {
   byte[] verify(ApplyInput in, KeySnapshot snap) {
     KeyLayout layout = snap.layout();
     if (snap.data() == null) {
-      throw KvexpressException.because(
-          Reason.NOTHING_PUBLISHED,
-          "nothing published under "
-              + layout.dir()
-              + "; publish it first with 'kvexpress in -k "
-              + layout.key()
-              + "'");
+      throw snap.nothingPublished();
     }
     String expected = snap.checksumText();
     if (expected == null || expected.isEmpty()) {

@@ -97,13 +97,7 @@ public final class RolloutService {
     }
     String version = s.checksumText();
     if (version == null) {
-      throw KvexpressException.because(
-          Reason.NOTHING_PUBLISHED,
-          "nothing published under "
-              + layout.dir()
-              + "; publish it first with 'kvexpress in -k "
-              + layout.key()
-              + "'");
+      throw s.nothingPublished();
     }
     long index = 0;
     RolloutProgress p = null;

@@ -162,6 +162,17 @@ public final class KeySnapshot {
 
   // ---- the parts, confirmed ----
 
+  /** The error of a reader that found nothing published under this key, with the way out. */
+  public KvexpressException nothingPublished() {
+    return KvexpressException.because(
+        Reason.NOTHING_PUBLISHED,
+        "nothing published under "
+            + layout.dir()
+            + "; publish it first with 'kvexpress in -k "
+            + layout.key()
+            + "'");
+  }
+
   public KeyLayout layout() {
     return layout;
   }
