@@ -385,7 +385,6 @@ final class OutCommand implements Command<OutCommand.Options> {
       InetSocketAddress metricsAddr,
       CommandContext ctx)
       throws InterruptedException {
-    RunMetrics metrics = ctx.sinks();
     Clock clock = ctx.env().clock();
     WatcherMetrics scraped =
         metricsAddr == null ? null : new WatcherMetrics(BuildVersion.get(), clock.instant());
@@ -437,7 +436,7 @@ final class OutCommand implements Command<OutCommand.Options> {
             applier,
             ctx.log(),
             waitFor,
-            ctx.env().clock(),
+            clock,
             new Watcher.RoundListener() {
               @Override
               public void round(
