@@ -40,18 +40,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
       Duration recheck,
       boolean once,
       List<Path> trustKeys,
-      Map<String, String> tokenFiles) {
-    Options(
-        String from,
-        List<String> to,
-        List<String> keys,
-        int minLines,
-        Duration recheck,
-        boolean once,
-        List<Path> trustKeys) {
-      this(from, to, keys, minLines, recheck, once, trustKeys, Map.of());
-    }
-  }
+      Map<String, String> tokenFiles) {}
 
   /** The keys a version must be signed by, loaded when the command runs; null: any. */
   private TrustedKeys trust;
@@ -133,10 +122,19 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
   @Override
   public Options options(OptionSet o) {
     if (o.has(config)) {
+      // What the file says is given once: a flag beside it (a --trust-key above all) would be
+      // ignored. Tokens and --once are not in the file, so they combine with it.
       if (o.has(from) || o.has(to) || o.has(key)) {
         throw KvexpressException.usage("use either --config or --from/--to/-k, not both");
       }
-      return check(ReplicateConfig.read(Path.of(o.valueOf(config)), o.has(once)));
+      if (o.has(minLines) || o.has(recheck) || o.has(trustKey)) {
+        throw KvexpressException.usage(
+            "--config sets min_lines, recheck and trust_keys: give them in the file, not as -l,"
+                + " --recheck or --trust-key beside it");
+      }
+      return check(
+          ReplicateConfig.read(
+              Path.of(o.valueOf(config)), o.has(once), tokenFiles(o.valuesOf(tokenFileFor))));
     }
     if (!o.has(from) || !o.has(to) || !o.has(key)) {
       throw KvexpressException.usage(

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.kvexpress.core.GoDuration;
 import org.kvexpress.core.JsonConfig;
@@ -25,7 +26,7 @@ final class ReplicateConfig {
 
   private ReplicateConfig() {}
 
-  static ReplicateCommand.Options read(Path path, boolean once) {
+  static ReplicateCommand.Options read(Path path, boolean once, Map<String, String> tokenFiles) {
     String text;
     try {
       text = Files.readString(path);
@@ -70,7 +71,8 @@ final class ReplicateConfig {
                   ? JsonConfig.strings(o.getAsJsonArray("trust_keys")).stream()
                       .map(Path::of)
                       .toList()
-                  : List.of());
+                  : List.of(),
+              tokenFiles);
         });
   }
 }

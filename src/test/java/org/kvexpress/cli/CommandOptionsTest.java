@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import joptsimple.OptionParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -329,11 +330,26 @@ class CommandOptionsTest {
         "{\"from\": \"dc1\", \"to\": [\"dc2\", \"dc3\"], \"keys\": [\"hosts\", \"app\"],"
             + " \"min_lines\": 5, \"recheck\": \"10s\", \"trust_keys\": [\"k.pub\"]}");
     assertThat(parse(new ReplicateCommand(), "--config", f.toString())).isEqualTo(fromFlags);
+    // Tokens are not in the file: given beside it, they count.
+    assertThat(
+            parse(
+                    new ReplicateCommand(),
+                    "--config",
+                    f.toString(),
+                    "--token-file-for",
+                    "dc1=/r.token",
+                    "--token-file-for",
+                    "dc2=/w.token")
+                .tokenFiles())
+        .isEqualTo(Map.of("dc1", "/r.token", "dc2", "/w.token"));
     for (String[] argv :
         new String[][] {
           {"--from", "dc1", "--to", "dc1", "-k", "h"},
           {"--from", "dc1", "-k", "h"},
           {"--config", f.toString(), "--from", "dc1"},
+          {"--config", f.toString(), "--trust-key", "other.pub"},
+          {"--config", f.toString(), "-l", "3"},
+          {"--config", f.toString(), "--recheck", "5s"},
           {"--from", "dc1", "--to", "dc2", "-k", "h", "--recheck", "6m"}
         }) {
       assertThatThrownBy(() -> parse(new ReplicateCommand(), argv))
