@@ -203,7 +203,7 @@ public final class Watcher {
                       "note",
                       "index went backwards (" + index + " to " + l.index() + "); starting over"));
         }
-        index = l.index() < index ? 0 : Math.max(1, l.index());
+        index = KvStore.nextIndex(index, l.index());
         KvEntry entry = l.find(watched.key()).orElse(null);
         boolean missing = entry == null;
         boolean timedOut = before != 0 && index == before;

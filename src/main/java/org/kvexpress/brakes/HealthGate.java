@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.kvexpress.core.HealthVerdict;
 import org.kvexpress.kv.AgentApi;
+import org.kvexpress.kv.KvStore;
 
 /**
  * The health gate of {@code out --health-service}/{@code --health-check}: this node's checks as
@@ -73,7 +74,7 @@ public final class HealthGate {
             : v;
       }
       // An index that went backwards (the agent restarted) starts the blocking over.
-      index = answer.index() < index ? 0 : answer.index();
+      index = KvStore.nextIndex(index, answer.index());
     }
   }
 

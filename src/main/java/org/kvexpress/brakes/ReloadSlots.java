@@ -140,7 +140,7 @@ public final class ReloadSlots {
                   .add("held_by", String.join(",", slots.holdingHosts(table))));
           waiting.run();
         }
-        index = l.index() < index ? 0 : l.index();
+        index = KvStore.nextIndex(index, l.index());
         continue;
       }
       TxnResult r =

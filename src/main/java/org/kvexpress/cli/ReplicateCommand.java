@@ -236,7 +236,7 @@ final class ReplicateCommand implements Command<ReplicateCommand.Options> {
         KvStore source =
             stores.computeIfAbsent(o.from(), d -> ctx.openStore(d, o.tokenFiles().get(d)));
         KvListing l = source.watch(layout.checksum(), false, index, o.recheck());
-        index = l.index() < index ? 0 : l.index();
+        index = KvStore.nextIndex(index, l.index());
         failures = 0;
       } catch (KvexpressException e) {
         if (stopped.get()) {

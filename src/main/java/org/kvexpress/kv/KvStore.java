@@ -37,6 +37,15 @@ public interface KvStore extends AutoCloseable {
   KvListing watch(String keyOrPrefix, boolean recurse, long index, Duration wait);
 
   /**
+   * The index for the next blocking query after an answer at {@code answered}: 0 (start over with
+   * an immediate read) when it went backwards from {@code previous} (an agent restarted empty, a
+   * snapshot was restored), else at least 1, as Consul's blocking-query guide asks of every client.
+   */
+  static long nextIndex(long previous, long answered) {
+    return answered < previous ? 0 : Math.max(1, answered);
+  }
+
+  /**
    * Several exact keys in one read-only transaction: one request instead of one per key, and,
    * unlike listing their folder, nothing else that lives there. Missing keys are simply absent
    * (get-tree, not get, which would fail the whole transaction); results are filtered to the exact

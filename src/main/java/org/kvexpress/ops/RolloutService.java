@@ -103,7 +103,7 @@ public final class RolloutService {
     RolloutProgress p = null;
     while (true) {
       KvListing reports = reports(layout, index);
-      index = reports.index() < index ? 0 : reports.index();
+      index = KvStore.nextIndex(index, reports.index());
       s = KeySnapshot.of(store, layout, store.getAll(List.of(layout.checksum(), layout.stop())));
       p = RolloutProgress.of(version, reports.entries(), layout.nodesDir(), reloading(layout));
       view.show("rollout", p);
@@ -179,7 +179,7 @@ public final class RolloutService {
     long index = 0;
     while (true) {
       KvListing reports = reports(layout, index);
-      index = reports.index() < index ? 0 : reports.index();
+      index = KvStore.nextIndex(index, reports.index());
       List<KvEntry> canaryReports =
           reports.entries().stream()
               .filter(
