@@ -217,8 +217,11 @@ public final class Cli {
     CommonOptions.Connection connection = parsed.common().connection();
     if (connection != null && !connection.datacenters().isEmpty()) {
       if (EveryDatacenter.COMMANDS.contains(command.name())) {
+        // `in` reads its input once, for every datacenter; with -f or -u that is not stdin.
+        boolean readsStdin =
+            parsed.options() instanceof InCommand.Options in && in.source().stdin();
         return new EveryDatacenter(env, parsed.common())
-            .run(command.name(), args, connection.datacenters(), softBeforeCommand);
+            .run(command.name(), args, connection.datacenters(), softBeforeCommand, readsStdin);
       }
       if (!command.name().equals("status")) {
         return usage(command, EveryDatacenter.notHere(command.name()).getMessage());

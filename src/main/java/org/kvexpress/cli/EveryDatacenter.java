@@ -18,7 +18,7 @@ import org.kvexpress.log.Log;
  * each with its own guarded transaction, log line and outcome. A datacenter that fails (unreachable
  * included) does not stop the others; the summary line names each datacenter's result and those
  * left behind, and the exit code is the worst of them (1, then 4, then 3). {@code in} reads its
- * input once and publishes the same bytes everywhere.
+ * standard input once and publishes the same bytes everywhere; with -f or -u, stdin is not read.
  */
 final class EveryDatacenter {
   /** The commands that change a key and take {@code --datacenters} this way. */
@@ -33,10 +33,20 @@ final class EveryDatacenter {
     this.common = common;
   }
 
-  int run(String command, List<String> args, List<String> datacenters, boolean soft) {
+  /**
+   * Runs {@code command} in each datacenter; with {@code readsStdin} ({@code in} without -f or -u)
+   * its standard input is read once, unless it is a terminal (each run then says there is no
+   * input).
+   */
+  int run(
+      String command,
+      List<String> args,
+      List<String> datacenters,
+      boolean soft,
+      boolean readsStdin) {
     byte[] input;
     try {
-      input = command.equals("in") ? env.in().readAllBytes() : new byte[0];
+      input = readsStdin && !env.stdinIsTerminal() ? env.in().readAllBytes() : new byte[0];
     } catch (IOException e) {
       env.err().println("kvexpress: cannot read standard input: " + Problems.describe(e));
       return ExitCode.FAILURE.code();

@@ -41,7 +41,12 @@ final class InCommand implements Command<InCommand.Options> {
       ExecOptions exec) {}
 
   /** {@code -f FILE} or {@code -u URL}; both null means stdin. */
-  record Source(String file, String url) {}
+  record Source(String file, String url) {
+    /** Whether the input is standard input (neither -f nor -u). */
+    boolean stdin() {
+      return file == null && url == null;
+    }
+  }
 
   /**
    * {@link PublishInput.Storing} as given: the signing key is a file, loaded when the command runs.

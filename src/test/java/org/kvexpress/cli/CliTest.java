@@ -2,8 +2,13 @@ package org.kvexpress.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kvexpress.testing.CliRun;
@@ -32,6 +37,29 @@ class CliTest {
       assertThat(r.out()).containsPattern("(?m)^  " + c + " +\\S");
     }
     assertThat(r.out()).contains("Exit codes: 0 done");
+  }
+
+  /**
+   * {@code in -f FILE --datacenters}: the input is the file, so standard input is never read (it
+   * used to be, which waited for a terminal's end of input); each datacenter is still tried.
+   */
+  @Test
+  void inFromAFileOverDatacentersNeverReadsStdin(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("hosts");
+    Files.writeString(file, Lines.hosts(12));
+    InputStream untouchable =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("standard input was read");
+          }
+        };
+    CliRun.Result r =
+        CliRun.against("127.0.0.1:1")
+            .stdin(untouchable)
+            .run("in", "-k", "hosts", "-f", file.toString(), "--datacenters", "dc1,dc2");
+    assertThat(r.err()).doesNotContain("standard input").contains("dc1:").contains("dc2:");
+    assertThat(r.code()).isOne();
   }
 
   @Test

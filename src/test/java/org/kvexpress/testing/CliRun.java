@@ -2,6 +2,7 @@ package org.kvexpress.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -24,6 +25,7 @@ public final class CliRun {
   }
 
   private byte[] stdin = new byte[0];
+  private InputStream stdinStream;
   private final Map<String, String> env = new HashMap<>();
   private String hostname = "node-1";
   private boolean terminal;
@@ -65,6 +67,12 @@ public final class CliRun {
     return this;
   }
 
+  /** Standard input as this stream (one that fails when read proves it is never read). */
+  public CliRun stdin(InputStream in) {
+    this.stdinStream = in;
+    return this;
+  }
+
   public CliRun stdin(String text) {
     return stdin(text.getBytes(StandardCharsets.UTF_8));
   }
@@ -100,7 +108,7 @@ public final class CliRun {
     String host = hostname;
     CliEnvironment e =
         new CliEnvironment(
-            new ByteArrayInputStream(stdin),
+            stdinStream != null ? stdinStream : new ByteArrayInputStream(stdin),
             new PrintStream(out, true),
             new PrintStream(err, true),
             Map.copyOf(env),
