@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.kvexpress.core.Checksum;
 import org.kvexpress.core.KvexpressException;
@@ -25,13 +27,16 @@ import org.kvexpress.ops.StatusService;
 final class DatacenterStatus {
   private DatacenterStatus() {}
 
-  /** One key in one datacenter: its checksum and publish time, or why it could not be read. */
-  record Row(String key, String dc, String checksum, String publishedAt, String error) {}
+  /** One key in one datacenter: its checksum and publish time. */
+  record Row(String dc, String checksum, String publishedAt) {}
 
   static Outcome show(String onlyKey, boolean json, CommandContext ctx) {
     Map<String, Map<String, Row>> byKey = new LinkedHashMap<>();
     List<String> dcs = ctx.datacenters();
+    // A datacenter that could not be read is unreadable for every key, including keys that only
+    // later datacenters show.
     List<String> unreachable = new ArrayList<>();
+    Set<String> unread = new HashSet<>();
     for (String dc : dcs) {
       try (KvStore store = ctx.openStore(dc)) {
         StatusService.Status s =
@@ -39,13 +44,11 @@ final class DatacenterStatus {
         for (KeyStatus k : s.keys()) {
           byKey
               .computeIfAbsent(k.key(), x -> new LinkedHashMap<>())
-              .put(dc, new Row(k.key(), dc, k.checksum(), k.publishedAt(), null));
+              .put(dc, new Row(dc, k.checksum(), k.publishedAt()));
         }
       } catch (KvexpressException e) {
         unreachable.add(dc + ": " + e.getMessage());
-        for (Map<String, Row> rows : byKey.values()) {
-          rows.put(dc, new Row(null, dc, null, null, e.getMessage()));
-        }
+        unread.add(dc);
       }
     }
     Instant now = ctx.env().clock().instant();
@@ -67,8 +70,10 @@ final class DatacenterStatus {
       for (String dc : dcs) {
         Row r = rows.get(dc);
         String behind;
-        if (r == null || r.error() != null) {
-          behind = r == null ? "missing" : "unreadable";
+        if (unread.contains(dc)) {
+          behind = "unreadable";
+        } else if (r == null) {
+          behind = "missing";
         } else if (newest == null || newest.checksum().equals(r.checksum())) {
           behind = "-";
         } else {

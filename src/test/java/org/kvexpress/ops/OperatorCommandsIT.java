@@ -275,6 +275,21 @@ class OperatorCommandsIT extends AgentTest {
 
   @Nested
   class StatusAndDiff {
+    /**
+     * A datacenter that cannot be read is "unreadable" for every key, also for a key that only a
+     * datacenter read after it shows (it said "missing" there: a guess, not what was seen).
+     */
+    @Test
+    void statusOverDatacentersNamesAnUnreadableOneForEveryKey() {
+      publish("hosts", Lines.hosts(10));
+      CliRun.Result r = run("status", "--datacenters", "dc9,dc1");
+      assertThat(r.code()).as(r.all()).isOne();
+      assertThat(r.out())
+          .containsPattern("(?m)^hosts\\s+dc9\\s+-\\s+-\\s+unreadable$")
+          .containsPattern("(?m)^hosts\\s+dc1\\s+[0-9a-f]{12}\\s+\\S+\\s+-$")
+          .doesNotContain("missing");
+    }
+
     @Test
     void statusTableAndJson() {
       publish("hosts", Lines.hosts(10));
