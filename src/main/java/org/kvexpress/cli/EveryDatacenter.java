@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import org.kvexpress.core.KvexpressException;
 import org.kvexpress.core.Problems;
-import org.kvexpress.core.Reason;
 import org.kvexpress.core.Result;
 import org.kvexpress.log.Fields;
 import org.kvexpress.log.Log;
@@ -97,7 +96,7 @@ final class EveryDatacenter {
     if (o == null) {
       return Result.FAILED.word();
     }
-    if (o.reason() == Reason.UNREACHABLE || o.reason() == Reason.UNCONFIRMED) {
+    if (o.reason() != null && o.reason().noAnswer()) {
       return "unreachable";
     }
     return o.reason() == null ? o.result().word() : o.result().word() + "(" + o.reason() + ")";

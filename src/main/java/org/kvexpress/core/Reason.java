@@ -78,6 +78,14 @@ public enum Reason {
     return kind;
   }
 
+  /**
+   * Whether Consul gave no answer (unreachable, or a write whose answer was lost), as opposed to an
+   * answer that refused or failed the request.
+   */
+  public boolean noAnswer() {
+    return this == UNREACHABLE || this == UNCONFIRMED;
+  }
+
   /** The lowercase tag logs, metrics and node reports use. */
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

@@ -194,9 +194,7 @@ public final class Replicator {
       Step step =
           e.kind() == KvexpressException.Kind.HALTED
               ? Step.HALTED
-              : e.reason() == Reason.UNREACHABLE || e.reason() == Reason.UNCONFIRMED
-                  ? Step.UNREACHABLE
-                  : Step.FAILED;
+              : e.reason().noAnswer() ? Step.UNREACHABLE : Step.FAILED;
       return new DestResult(dc, step, e.getMessage(), behind);
     }
   }

@@ -385,8 +385,7 @@ public final class VersionStore {
     try {
       return KeySnapshot.readConsistent(store, layout);
     } catch (KvexpressException e) {
-      if (e.kind() == KvexpressException.Kind.FAILURE
-          && (e.reason() == Reason.UNREACHABLE || e.reason() == Reason.UNCONFIRMED)) {
+      if (e.reason().noAnswer()) {
         throw outcomeUnknown(dir, tried, "reading it again failed: " + e.getMessage());
       }
       throw e;
