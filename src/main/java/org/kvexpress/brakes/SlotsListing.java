@@ -40,15 +40,17 @@ public record SlotsListing(KvEntry table, Map<String, String> contenders) {
   }
 
   /**
-   * The table for showing (status, rollout): an unreadable one shows as nobody holding a slot,
-   * since the nodes rebuild it; a node taking a slot parses it strictly instead.
+   * The hosts holding a slot, for showing (status, rollout): an unreadable table shows as nobody
+   * holding one, since the nodes rebuild it; a node taking a slot parses it strictly instead.
    */
-  public SlotTable tableOrEmpty() {
+  public List<String> holdingHosts() {
+    SlotTable shown;
     try {
-      return SlotTable.parse(table == null ? null : table.value(), 1);
+      shown = SlotTable.parse(table == null ? null : table.value(), 1);
     } catch (KvexpressException unreadable) {
-      return SlotTable.parse(null, 1);
+      shown = SlotTable.parse(null, 1);
     }
+    return holdingHosts(shown);
   }
 
   /** The hosts of the live contenders that {@code table} lists as holders. */

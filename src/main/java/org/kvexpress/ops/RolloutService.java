@@ -299,6 +299,6 @@ public final class RolloutService {
   /** The hosts holding a reload slot of the key now. */
   private Set<String> reloading(KeyLayout layout) {
     SlotsListing slots = SlotsListing.of(layout, store.list(layout.slotsDir()).entries());
-    return new HashSet<>(slots.holdingHosts(slots.tableOrEmpty()));
+    return new HashSet<>(slots.holdingHosts());
   }
 }

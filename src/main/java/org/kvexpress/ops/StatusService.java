@@ -214,7 +214,7 @@ public final class StatusService {
     if (slots.contenders().isEmpty()) {
       return null;
     }
-    List<String> holding = slots.holdingHosts(slots.tableOrEmpty());
+    List<String> holding = slots.holdingHosts();
     return new KeyStatus.Slots(holding, slots.contenders().size() - holding.size());
   }
 
