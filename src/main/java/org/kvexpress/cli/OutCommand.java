@@ -92,11 +92,7 @@ final class OutCommand implements Command<OutCommand.Options> {
       boolean dryRun,
       boolean report,
       boolean canary,
-      InetSocketAddress metricsAddr) {
-    Run(boolean watch, Duration longestWait, boolean dryRun, boolean report, boolean canary) {
-      this(watch, longestWait, dryRun, report, canary, null);
-    }
-  }
+      InetSocketAddress metricsAddr) {}
 
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 

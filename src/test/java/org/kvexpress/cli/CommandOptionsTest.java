@@ -127,7 +127,7 @@ class CommandOptionsTest {
                     null, new ExecOptions(null, THIRTY, false), Duration.ZERO, false),
                 new OutCommand.Brakes(0, null, List.of(), List.of(), Duration.ofSeconds(60)),
                 null,
-                new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false)));
+                new OutCommand.Run(false, OutCommand.MAX_WAIT, false, false, false, null)));
     assertThat(
             parse(
                 new OutCommand(),
@@ -194,9 +194,9 @@ class CommandOptionsTest {
                     List.of("service:web-2"),
                     Duration.ofMinutes(2)),
                 "web-1",
-                new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false)));
+                new OutCommand.Run(false, OutCommand.MAX_WAIT, true, true, false, null)));
     assertThat(parse(new OutCommand(), "--watch", "--config", "w.json", "--wait", "30s").run())
-        .isEqualTo(new OutCommand.Run(true, Duration.ofSeconds(30), false, false, false));
+        .isEqualTo(new OutCommand.Run(true, Duration.ofSeconds(30), false, false, false, null));
   }
 
   @Test
