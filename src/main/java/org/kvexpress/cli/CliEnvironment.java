@@ -60,7 +60,7 @@ public record CliEnvironment(
         System.getenv(),
         Clock.systemUTC(),
         CliEnvironment::systemHostname,
-        detectTerminal(),
+        isTerminal(0),
         Signals::onTerminate);
   }
 
@@ -88,12 +88,12 @@ public record CliEnvironment(
   }
 
   /**
-   * Whether fd 0 is a terminal; Java 17 has no direct call, so ask /proc, then fall back to
-   * System.console().
+   * Whether file descriptor {@code fd} (0 stdin, 1 stdout) is a terminal; Java 17 has no direct
+   * call, so ask /proc, then fall back to System.console().
    */
-  private static boolean detectTerminal() {
+  static boolean isTerminal(int fd) {
     try {
-      Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+      Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd));
       String t = target.toString();
       return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
     } catch (IOException | UnsupportedOperationException e) {

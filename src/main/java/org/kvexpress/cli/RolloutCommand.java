@@ -1,8 +1,5 @@
 package org.kvexpress.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -130,7 +127,7 @@ final class RolloutCommand implements Command<RolloutCommand.Options> {
   public Outcome run(Options o, CommandContext ctx) throws InterruptedException {
     KeyLayout layout = new KeyLayout(ctx.prefix(), o.key());
     ctx.about(layout.key());
-    View view = new View(ctx, o.json(), !o.json() && stdoutIsTerminal());
+    View view = new View(ctx, o.json(), !o.json() && CliEnvironment.isTerminal(1));
     try (KvStore store = ctx.openStore()) {
       RolloutService.Ended end =
           new RolloutService(store, ctx.env().clock(), ctx.env().hostname().get())
@@ -157,16 +154,6 @@ final class RolloutCommand implements Command<RolloutCommand.Options> {
         case STOPPED -> throw KvexpressException.because(Reason.STOP_KEY, end.message());
         case FAILED -> throw KvexpressException.because(Reason.ROLLOUT_INCOMPLETE, end.message());
       };
-    }
-  }
-
-  /** Whether stdout is a terminal (a live view then redraws one line). */
-  private static boolean stdoutIsTerminal() {
-    try {
-      String t = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-      return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty");
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
     }
   }
 
