@@ -33,6 +33,15 @@ public final class WatcherMetrics {
     }
   }
 
+  /** One result of a round with its reason ("" when none): a kvexpress_out_results_total series. */
+  private record RoundResult(String result, String reason) implements Comparable<RoundResult> {
+    @Override
+    public int compareTo(RoundResult o) {
+      int c = result.compareTo(o.result);
+      return c != 0 ? c : reason.compareTo(o.reason);
+    }
+  }
+
   private static final class FileState {
     String checksum;
     Double publishedAt;
@@ -42,7 +51,7 @@ public final class WatcherMetrics {
     Double consulAnsweredAt;
     final Histogram latency = new Histogram(LATENCY_BUCKETS);
     final Histogram reload = new Histogram(RELOAD_BUCKETS);
-    final Map<String, Long> results = new TreeMap<>();
+    final Map<RoundResult, Long> results = new TreeMap<>();
   }
 
   private static final class Histogram {
@@ -123,7 +132,7 @@ public final class WatcherMetrics {
       Double latencySeconds,
       Double reloadSeconds) {
     FileState s = state(key, file);
-    s.results.merge(result + "\u0000" + (reason == null ? "" : reason), 1L, Long::sum);
+    s.results.merge(new RoundResult(result, reason == null ? "" : reason), 1L, Long::sum);
     boolean halted = "halted".equals(result);
     if (halted && !s.halted) {
       s.halts++;
@@ -222,13 +231,12 @@ public final class WatcherMetrics {
         (k, s) ->
             s.results.forEach(
                 (rr, n) -> {
-                  String[] parts = rr.split("\u0000", -1);
                   b.append("kvexpress_out_results_total{")
                       .append(k.labels())
                       .append(",result=\"")
-                      .append(escape(parts[0]))
+                      .append(escape(rr.result()))
                       .append("\",reason=\"")
-                      .append(escape(parts[1]))
+                      .append(escape(rr.reason()))
                       .append("\"} ")
                       .append(n)
                       .append('\n');
